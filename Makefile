@@ -1,0 +1,50 @@
+# faultline — see README.md. `make run` and `make test` are the two commands
+# a newcomer needs.
+GO       ?= go
+BIN      := bin/faultline
+PKGS     := ./...
+# The demo's lab credentials (simulated devices on loopback only).
+export SNMP_COMMUNITY ?= faultline-demo
+export BMC_PASSWORD   ?= faultline-demo
+
+.PHONY: all build run test test-short race bench fuzz vet lint fmt clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/faultline
+
+# The main job on the bundled demo inventory.
+run: build
+	./$(BIN) validate -i inventory.yaml
+
+# What CI runs: formatting, vet, and every test under the race detector.
+test: vet
+	@unformatted="$$(gofmt -l .)"; \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+# Benchmarks; results are recorded in docs/performance.md.
+BENCH ?= .
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m $(PKGS)
+
+# A short fuzzing pass over every parser of outside input.
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./inventory -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+
+vet:
+	$(GO) vet $(PKGS)
+
+lint: vet
+	@gofmt -l . | tee /dev/stderr | (! read)
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin

@@ -1,0 +1,139 @@
+package inventory
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Options change how an inventory is loaded.
+type Options struct {
+	// Strict turns warnings (a plaintext secret, TLS verification off) into errors.
+	Strict bool
+}
+
+// Load reads and validates the inventory file at path. When the file is
+// invalid the error is an *Error holding every problem, each positioned as
+// FILE:LINE:COL. Warnings of a valid inventory are in its Warnings field.
+func Load(path string, opts Options) (*Inventory, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse is Load for an inventory already in memory; file names it in messages.
+func Parse(file string, data []byte, opts Options) (*Inventory, error) {
+	r := &reporter{file: file}
+	inv := &Inventory{File: file}
+	root, err := parseYAML(data)
+	if err != nil {
+		r.diags = append(r.diags, syntaxDiagnostic(file, err))
+		return nil, &Error{Diagnostics: r.diags}
+	}
+	d := &decoder{reporter: reporter{file: file}, budget: 4*len(data) + 10000}
+	d.decode(root, reflectValue(inv), "the inventory")
+	r.diags = append(r.diags, d.diags...)
+	// Validate even after decoding errors, so one run reports everything;
+	// fields that failed to decode are left empty and checked as such.
+	validate(inv, r)
+
+	var errs, warns Diagnostics
+	for _, dg := range r.diags {
+		if dg.Severity == SevWarning && opts.Strict {
+			dg.Severity = SevError
+			dg.Message += " (an error with --strict)"
+		}
+		if dg.Severity == SevError {
+			errs = append(errs, dg)
+		} else {
+			warns = append(warns, dg)
+		}
+	}
+	if len(errs) > 0 {
+		all := append(errs, warns...)
+		all.sort()
+		return nil, &Error{Diagnostics: all}
+	}
+	warns.sort()
+	inv.Warnings = warns
+	return inv, nil
+}
+
+// Dir is the directory of the inventory file, against which relative
+// ${file:..} secrets and CA paths are resolved.
+func (inv *Inventory) Dir() string {
+	if inv.File == "" {
+		return ""
+	}
+	return filepath.Dir(inv.File)
+}
+
+func parseYAML(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the file is empty: start it with \"version: 1\"")
+		}
+		return nil, err
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, fmt.Errorf("line %d: a second YAML document: keep one inventory per file", extra.Line)
+	} else if !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if doc.Kind == yaml.DocumentNode {
+		if len(doc.Content) == 0 {
+			return nil, errors.New("the file is empty: start it with \"version: 1\"")
+		}
+		return doc.Content[0], nil
+	}
+	return &doc, nil
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// syntaxDiagnostic turns a yaml.v3 parse error into a positioned message.
+// The parser reports a line but no column; column 1 stands in for it.
+func syntaxDiagnostic(file string, err error) Diagnostic {
+	msg := err.Error()
+	d := Diagnostic{File: file, Pos: Pos{Line: 1, Col: 1}, Message: msg}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		d.Pos.Line = int32(n)
+		d.Message = "YAML syntax: " + m[2]
+	} else if len(msg) > 6 && msg[:6] == "yaml: " {
+		d.Message = "YAML syntax: " + msg[6:]
+	}
+	return d
+}
+
+// Summary counts what an inventory holds.
+type Summary struct {
+	Sites, Racks, Power, Devices, PSUs, Links, Services int
+}
+
+// Summarize counts the inventory's entries.
+func (inv *Inventory) Summarize() Summary {
+	s := Summary{Sites: len(inv.Sites), Racks: len(inv.Racks), Power: len(inv.Power),
+		Devices: len(inv.Devices), Links: len(inv.Links), Services: len(inv.Services)}
+	for i := range inv.Devices {
+		s.PSUs += len(inv.Devices[i].PSUs)
+	}
+	return s
+}
+
+func (s Summary) String() string {
+	return fmt.Sprintf("%d sites, %d racks, %d power nodes, %d devices, %d links, %d services",
+		s.Sites, s.Racks, s.Power, s.Devices, s.Links, s.Services)
+}

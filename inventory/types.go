@@ -1,0 +1,358 @@
+package inventory
+
+// Version is the only inventory format version this package reads.
+const Version = 1
+
+// Pos is a position in the inventory file, 1-based. The zero Pos means
+// "not written in the file" (a default).
+type Pos struct {
+	Line, Col int32
+}
+
+// Inventory is the declared state of a datacenter estate: what people
+// believe is installed, and how it is meant to depend on itself.
+//
+// Fields named XPos hold where field X was written; Pos holds where the
+// entry itself begins. They are filled by the loader and used in messages.
+type Inventory struct {
+	Version  int         `yaml:"version" json:"version,omitempty"`
+	Sites    []Site      `yaml:"sites" json:"sites,omitempty"`
+	Racks    []Rack      `yaml:"racks" json:"racks,omitempty"`
+	Power    []PowerNode `yaml:"power" json:"power,omitempty"`
+	Devices  []Device    `yaml:"devices" json:"devices,omitempty"`
+	Links    []Link      `yaml:"links" json:"links,omitempty"`
+	Network  Network     `yaml:"network" json:"network,omitempty"`
+	Services []Service   `yaml:"services" json:"services,omitempty"`
+	Policy   Policy      `yaml:"policy" json:"policy,omitempty"`
+
+	VersionPos Pos `yaml:"-" json:"-"`
+
+	// File is the path the inventory was read from ("" when parsed from memory).
+	File string `yaml:"-" json:"-"`
+	// Warnings are problems that do not stop the inventory from being used
+	// (for example a plaintext secret); under strict loading they are errors.
+	Warnings Diagnostics `yaml:"-" json:"-"`
+
+	idx *index
+}
+
+// Site is a building or campus: the largest unit that fails as one.
+type Site struct {
+	ID   string `yaml:"id" json:"id,omitempty"`
+	Name string `yaml:"name" json:"name,omitempty"`
+
+	Pos, IDPos Pos `yaml:"-" json:"-"`
+}
+
+// Rack is a rack in a site.
+type Rack struct {
+	ID   string `yaml:"id" json:"id,omitempty"`
+	Site string `yaml:"site" json:"site,omitempty"`
+	Room string `yaml:"room" json:"room,omitempty"`
+
+	Pos, IDPos, SitePos Pos `yaml:"-" json:"-"`
+}
+
+// PowerKind is the role of a node in the power chain.
+type PowerKind string
+
+// The power node kinds.
+const (
+	Utility   PowerKind = "utility"
+	Generator PowerKind = "generator"
+	ATS       PowerKind = "ats"
+	UPS       PowerKind = "ups"
+	Feed      PowerKind = "feed"
+	PDU       PowerKind = "pdu"
+)
+
+func (PowerKind) choices() []string {
+	return []string{"utility", "generator", "ats", "ups", "feed", "pdu"}
+}
+
+// PowerNode is one node of the power chain: a source, a switch, a UPS, a
+// feed or a PDU. A node with inputs is up while any one input is up.
+type PowerNode struct {
+	ID         string      `yaml:"id" json:"id,omitempty"`
+	Kind       PowerKind   `yaml:"kind" json:"kind,omitempty"`
+	Site       string      `yaml:"site" json:"site,omitempty"`
+	Rack       string      `yaml:"rack" json:"rack,omitempty"`
+	Inputs     []string    `yaml:"inputs" json:"inputs,omitempty"`
+	CapacityW  float64     `yaml:"capacity_w" json:"capacity_w,omitempty"`
+	Outlets    int         `yaml:"outlets" json:"outlets,omitempty"`
+	Model      string      `yaml:"model" json:"model,omitempty"`
+	Serial     string      `yaml:"serial" json:"serial,omitempty"`
+	Management *Management `yaml:"management" json:"management,omitempty"`
+
+	Pos, IDPos, KindPos, SitePos, RackPos, CapacityWPos, OutletsPos Pos   `yaml:"-" json:"-"`
+	InputsPos                                                       []Pos `yaml:"-" json:"-"`
+}
+
+// DeviceKind is what a device is; switches, routers and firewalls forward
+// traffic, the others do not.
+type DeviceKind string
+
+// The device kinds.
+const (
+	Server    DeviceKind = "server"
+	Switch    DeviceKind = "switch"
+	Router    DeviceKind = "router"
+	Firewall  DeviceKind = "firewall"
+	Storage   DeviceKind = "storage"
+	Appliance DeviceKind = "appliance"
+)
+
+func (DeviceKind) choices() []string {
+	return []string{"server", "switch", "router", "firewall", "storage", "appliance"}
+}
+
+// Forwards reports whether devices of this kind carry other devices' traffic.
+func (k DeviceKind) Forwards() bool { return k == Switch || k == Router || k == Firewall }
+
+// Device is a piece of hardware in a rack.
+type Device struct {
+	ID         string      `yaml:"id" json:"id,omitempty"`
+	Kind       DeviceKind  `yaml:"kind" json:"kind,omitempty"`
+	Rack       string      `yaml:"rack" json:"rack,omitempty"`
+	Position   int         `yaml:"position" json:"position,omitempty"`
+	Model      string      `yaml:"model" json:"model,omitempty"`
+	Serial     string      `yaml:"serial" json:"serial,omitempty"`
+	PSUs       []PSU       `yaml:"psus" json:"psus,omitempty"`
+	MinPSUs    int         `yaml:"min_psus" json:"min_psus,omitempty"`
+	DrawW      float64     `yaml:"draw_w" json:"draw_w,omitempty"`
+	Storage    []Volume    `yaml:"storage" json:"storage,omitempty"`
+	Management *Management `yaml:"management" json:"management,omitempty"`
+
+	Pos, IDPos, KindPos, RackPos, PositionPos, MinPSUsPos, DrawWPos Pos `yaml:"-" json:"-"`
+}
+
+// NeededPSUs is min_psus with its default applied (1 when the device has PSUs).
+func (d *Device) NeededPSUs() int {
+	if d.MinPSUs > 0 {
+		return d.MinPSUs
+	}
+	if len(d.PSUs) == 0 {
+		return 0
+	}
+	return 1
+}
+
+// PSU is one power supply of a device and the PDU (outlet) it is plugged into.
+type PSU struct {
+	ID     string `yaml:"id" json:"id,omitempty"`
+	PDU    string `yaml:"pdu" json:"pdu,omitempty"`
+	Outlet int    `yaml:"outlet" json:"outlet,omitempty"`
+	Match  string `yaml:"match" json:"match,omitempty"`
+
+	Pos, IDPos, PDUPos, OutletPos Pos `yaml:"-" json:"-"`
+}
+
+// RAID is a volume's RAID level.
+type RAID string
+
+// The RAID levels.
+const (
+	RAID0  RAID = "raid0"
+	RAID1  RAID = "raid1"
+	RAID5  RAID = "raid5"
+	RAID6  RAID = "raid6"
+	RAID10 RAID = "raid10"
+	Single RAID = "single"
+)
+
+func (RAID) choices() []string {
+	return []string{"raid0", "raid1", "raid5", "raid6", "raid10", "single"}
+}
+
+// Needed returns how many of n drives must be up for a volume of this level
+// to be up. For raid10 the answer is per mirror pair and Needed is not used.
+func (r RAID) Needed(n int) int {
+	switch r {
+	case RAID1:
+		return 1
+	case RAID5:
+		return n - 1
+	case RAID6:
+		return n - 2
+	default: // raid0, single, raid10 handled by callers per pair
+		return n
+	}
+}
+
+// MinDrives is the fewest drives a volume of this level can have.
+func (r RAID) MinDrives() int {
+	switch r {
+	case RAID1:
+		return 2
+	case RAID5:
+		return 3
+	case RAID6:
+		return 4
+	case RAID10:
+		return 4
+	default:
+		return 1
+	}
+}
+
+// Redundant reports whether a volume of this level survives a drive failure.
+func (r RAID) Redundant() bool { return r != RAID0 && r != Single && r != "" }
+
+// Volume is a declared logical volume; its drives are named device/volume/N.
+type Volume struct {
+	ID     string `yaml:"id" json:"id,omitempty"`
+	RAID   RAID   `yaml:"raid" json:"raid,omitempty"`
+	Drives int    `yaml:"drives" json:"drives,omitempty"`
+
+	Pos, IDPos, RAIDPos, DrivesPos Pos `yaml:"-" json:"-"`
+}
+
+// Management says how a device or power node is polled.
+type Management struct {
+	SNMP    *SNMP    `yaml:"snmp" json:"snmp,omitempty"`
+	Redfish *Redfish `yaml:"redfish" json:"redfish,omitempty"`
+
+	Pos Pos `yaml:"-" json:"-"`
+}
+
+// SNMP is how to reach a device's SNMP agent.
+type SNMP struct {
+	Address      string `yaml:"address" json:"address,omitempty"`
+	Version      string `yaml:"version" json:"version,omitempty"`
+	Community    Secret `yaml:"community" json:"community,omitempty"`
+	Username     string `yaml:"username" json:"username,omitempty"`
+	AuthProtocol string `yaml:"auth_protocol" json:"auth_protocol,omitempty"`
+	AuthPassword Secret `yaml:"auth_password" json:"auth_password,omitempty"`
+	PrivProtocol string `yaml:"priv_protocol" json:"priv_protocol,omitempty"`
+	PrivPassword Secret `yaml:"priv_password" json:"priv_password,omitempty"`
+	Context      string `yaml:"context" json:"context,omitempty"`
+
+	Pos, AddressPos, VersionPos, CommunityPos, UsernamePos, AuthProtocolPos, AuthPasswordPos, PrivProtocolPos, PrivPasswordPos Pos `yaml:"-" json:"-"`
+}
+
+// SNMPVersion returns the protocol version with its default ("2c").
+func (s *SNMP) SNMPVersion() string {
+	if s.Version == "" {
+		return "2c"
+	}
+	return s.Version
+}
+
+// Redfish is how to reach a server's BMC.
+type Redfish struct {
+	Endpoint string `yaml:"endpoint" json:"endpoint,omitempty"`
+	Username string `yaml:"username" json:"username,omitempty"`
+	Password Secret `yaml:"password" json:"password,omitempty"`
+	// CA is a PEM file of CAs to verify the BMC's certificate with, relative
+	// to the inventory file.
+	CA string `yaml:"ca" json:"ca,omitempty"`
+	// Insecure skips certificate verification. It is reported, never silent.
+	Insecure bool `yaml:"insecure" json:"insecure,omitempty"`
+	// Auth is "basic" (default: stateless, nothing to leak) or "session".
+	Auth string `yaml:"auth" json:"auth,omitempty"`
+
+	Pos, EndpointPos, UsernamePos, PasswordPos, CAPos, InsecurePos, AuthPos Pos `yaml:"-" json:"-"`
+}
+
+// Link is a cable between two device ports, each written "device:port".
+type Link struct {
+	A string `yaml:"a" json:"a,omitempty"`
+	B string `yaml:"b" json:"b,omitempty"`
+
+	Pos, APos, BPos Pos `yaml:"-" json:"-"`
+}
+
+// Network names the roots: a device has network while it reaches one.
+type Network struct {
+	Roots []string `yaml:"roots" json:"roots,omitempty"`
+
+	Pos      Pos   `yaml:"-" json:"-"`
+	RootsPos []Pos `yaml:"-" json:"-"`
+}
+
+// Failover is how a service moves to a surviving member.
+type Failover string
+
+// The failover modes.
+const (
+	Automatic Failover = "automatic"
+	Manual    Failover = "manual"
+)
+
+func (Failover) choices() []string { return []string{"automatic", "manual"} }
+
+// Service is something people use, run by member devices or services.
+type Service struct {
+	ID       string   `yaml:"id" json:"id,omitempty"`
+	Members  []string `yaml:"members" json:"members,omitempty"`
+	MinUp    int      `yaml:"min_up" json:"min_up,omitempty"`
+	Tolerate *int     `yaml:"tolerate" json:"tolerate,omitempty"`
+	Failover Failover `yaml:"failover" json:"failover,omitempty"`
+	DR       bool     `yaml:"dr" json:"dr,omitempty"`
+	Requires []string `yaml:"requires" json:"requires,omitempty"`
+
+	Pos, IDPos, MinUpPos, ToleratePos, FailoverPos, DRPos Pos   `yaml:"-" json:"-"`
+	MembersPos, RequiresPos                               []Pos `yaml:"-" json:"-"`
+}
+
+// NeededUp is min_up with its default (1).
+func (s *Service) NeededUp() int {
+	if s.MinUp > 0 {
+		return s.MinUp
+	}
+	return 1
+}
+
+// Tolerance is tolerate with its default (1).
+func (s *Service) Tolerance() int {
+	if s.Tolerate == nil {
+		return 1
+	}
+	return *s.Tolerate
+}
+
+// FailoverMode is failover with its default (automatic).
+func (s *Service) FailoverMode() Failover {
+	if s.Failover == "" {
+		return Automatic
+	}
+	return s.Failover
+}
+
+// Policy holds the audit's limits. It is an extension of format v1: every
+// key is optional and the defaults are those DESIGN.md names.
+type Policy struct {
+	// MaxLoadPct is the share of a power node's capacity_w above which it is
+	// overloaded (default 80).
+	MaxLoadPct float64 `yaml:"max_load_pct" json:"max_load_pct,omitempty"`
+	// InletMaxC is the highest acceptable inlet temperature (default 27 °C).
+	InletMaxC float64 `yaml:"inlet_max_c" json:"inlet_max_c,omitempty"`
+	// MaxPairs caps the double-fault pairs reported per service (default 50).
+	MaxPairs int `yaml:"max_pairs" json:"max_pairs,omitempty"`
+
+	Pos, MaxLoadPctPos, InletMaxCPos, MaxPairsPos Pos `yaml:"-" json:"-"`
+}
+
+// LoadLimit is the overload threshold as a fraction of capacity.
+func (p Policy) LoadLimit() float64 {
+	if p.MaxLoadPct > 0 {
+		return p.MaxLoadPct / 100
+	}
+	return 0.8
+}
+
+// InletLimit is the inlet temperature limit in °C.
+func (p Policy) InletLimit() float64 {
+	if p.InletMaxC > 0 {
+		return p.InletMaxC
+	}
+	return 27
+}
+
+// PairLimit is the most double-fault pairs reported per service.
+func (p Policy) PairLimit() int {
+	if p.MaxPairs > 0 {
+		return p.MaxPairs
+	}
+	return 50
+}

@@ -1,0 +1,630 @@
+package inventory
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// idPattern is what an id may look like: ids appear in "device/psu" names,
+// "device:port" link ends and comma-separated what-if lists.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+type validator struct {
+	*reporter
+	inv *Inventory
+	x   *index
+}
+
+// validate runs the second pass: everything about the inventory that needs
+// the whole file (ids, references, cycles, counts).
+func validate(inv *Inventory, r *reporter) {
+	v := &validator{reporter: r, inv: inv, x: inv.index()}
+	if inv.Version != Version {
+		if inv.VersionPos.Line == 0 {
+			v.errorf(Pos{Line: 1, Col: 1}, "add \"version: 1\" at the top", "missing version")
+		} else {
+			v.errorf(inv.VersionPos, "this build reads version 1", "unsupported inventory version %d", inv.Version)
+		}
+	}
+	v.ids()
+	v.racks()
+	v.power()
+	v.devices()
+	v.links()
+	v.network()
+	v.services()
+	v.policy()
+}
+
+// ids checks id syntax and uniqueness across every kind.
+func (v *validator) ids() {
+	first := map[string]Pos{}
+	check := func(id string, p Pos, what string) {
+		if p.Line == 0 {
+			return // not a mapping: the decoder has said so
+		}
+		if id == "" {
+			v.errorf(p, "give it an id: a short unique name", "%s without an id", what)
+			return
+		}
+		if !idPattern.MatchString(id) {
+			v.errorf(p, "use letters, digits, '.', '_' and '-' only, starting with a letter or digit", "invalid id %q", id)
+		}
+		if at, dup := first[id]; dup {
+			v.errorf(p, fmt.Sprintf("ids are unique across sites, racks, power, devices and services; the first is at line %d", at.Line), "duplicate id %q", id)
+			return
+		}
+		first[id] = p
+	}
+	for _, s := range v.inv.Sites {
+		check(s.ID, or(s.IDPos, s.Pos), "site")
+	}
+	for _, r := range v.inv.Racks {
+		check(r.ID, or(r.IDPos, r.Pos), "rack")
+	}
+	for _, p := range v.inv.Power {
+		check(p.ID, or(p.IDPos, p.Pos), "power node")
+	}
+	for _, d := range v.inv.Devices {
+		check(d.ID, or(d.IDPos, d.Pos), "device")
+	}
+	for _, s := range v.inv.Services {
+		check(s.ID, or(s.IDPos, s.Pos), "service")
+	}
+}
+
+func or(a, b Pos) Pos {
+	if a.Line != 0 {
+		return a
+	}
+	return b
+}
+
+// ref checks that id names an entry of one of the wanted kinds.
+func (v *validator) ref(id string, p Pos, what string, want ...entryKind) bool {
+	if id == "" {
+		v.errorf(p, "", "empty %s reference", what)
+		return false
+	}
+	k, ok := v.x.kinds[id]
+	if ok && slices.Contains(want, k) {
+		return true
+	}
+	if ok {
+		v.errorf(p, "", "%q is a %s, not a %s", id, k, what)
+		return false
+	}
+	var cands []string
+	for cid, ck := range v.x.kinds {
+		if slices.Contains(want, ck) {
+			cands = append(cands, cid)
+		}
+	}
+	hint := suggest(id, cands)
+	if hint == "" {
+		hint = fmt.Sprintf("declare it, or name an existing %s", want[0])
+	}
+	v.errorf(p, hint, "unknown %s %q", what, id)
+	return false
+}
+
+func (v *validator) racks() {
+	for _, r := range v.inv.Racks {
+		if r.Pos.Line == 0 {
+			continue // not a mapping: the decoder has said so
+		}
+		if r.Site == "" {
+			v.errorf(r.Pos, "add \"site: ID\"", "rack %q has no site", r.ID)
+			continue
+		}
+		v.ref(r.Site, r.SitePos, "site", kindSite)
+	}
+}
+
+func (v *validator) power() {
+	for i := range v.inv.Power {
+		p := &v.inv.Power[i]
+		if p.Pos.Line == 0 {
+			continue
+		}
+		if p.Kind == "" && p.KindPos.Line == 0 {
+			v.errorf(p.Pos, oneOf(PowerKind("").choices()), "power node %q has no kind", p.ID)
+		}
+		if p.Site != "" && p.Rack != "" {
+			v.errorf(p.RackPos, "a rack already names its site; keep only rack", "power node %q has both site and rack", p.ID)
+		}
+		if p.Site != "" {
+			v.ref(p.Site, p.SitePos, "site", kindSite)
+		}
+		if p.Rack != "" {
+			v.ref(p.Rack, p.RackPos, "rack", kindRack)
+		}
+		if (p.Kind == Utility || p.Kind == Generator) && len(p.Inputs) > 0 {
+			v.errorf(p.InputsPos[0], "remove inputs: a "+string(p.Kind)+" is a source", "%s %q has inputs", p.Kind, p.ID)
+		}
+		seen := map[string]bool{}
+		for j, in := range p.Inputs {
+			pos := posAt(p.InputsPos, j)
+			if seen[in] {
+				v.errorf(pos, "list each input once", "input %q listed twice", in)
+				continue
+			}
+			seen[in] = true
+			if in == p.ID {
+				v.errorf(pos, "", "power node %q feeds itself", p.ID)
+				continue
+			}
+			v.ref(in, pos, "power input", kindPower)
+		}
+		if p.CapacityW < 0 {
+			v.errorf(p.CapacityWPos, "", "capacity_w must not be negative")
+		}
+		if p.Outlets < 0 {
+			v.errorf(p.OutletsPos, "", "outlets must not be negative")
+		}
+		if p.Outlets > 0 && p.Kind != PDU {
+			v.errorf(p.OutletsPos, "only a pdu has outlets", "outlets on a %s", p.Kind)
+		}
+		v.management(p.Management, p.ID)
+	}
+	v.powerCycles()
+}
+
+func posAt(ps []Pos, i int) Pos {
+	if i < len(ps) {
+		return ps[i]
+	}
+	return Pos{}
+}
+
+// powerCycles reports every cycle in the power chain once, at the node
+// where a depth-first search first closes it.
+func (v *validator) powerCycles() {
+	const (
+		unseen = iota
+		onStack
+		done
+	)
+	state := make(map[string]int, len(v.inv.Power))
+	var stack []string
+	var visit func(id string)
+	visit = func(id string) {
+		p := v.x.power[id]
+		if p == nil {
+			return
+		}
+		state[id] = onStack
+		stack = append(stack, id)
+		for j, in := range p.Inputs {
+			switch state[in] {
+			case unseen:
+				if v.x.power[in] != nil {
+					visit(in)
+				}
+			case onStack:
+				if in == id {
+					continue // reported as "feeds itself"
+				}
+				k := slices.Index(stack, in)
+				cycle := append(append([]string(nil), stack[k:]...), in)
+				v.errorf(posAt(p.InputsPos, j), "power must flow one way: remove one of these inputs", "cycle in the power chain: %s", strings.Join(cycle, " -> "))
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[id] = done
+	}
+	for _, p := range v.inv.Power {
+		if state[p.ID] == unseen {
+			visit(p.ID)
+		}
+	}
+}
+
+func (v *validator) devices() {
+	outletUser := map[string]string{} // "pdu#outlet" -> device/psu
+	for i := range v.inv.Devices {
+		d := &v.inv.Devices[i]
+		if d.Pos.Line == 0 {
+			continue
+		}
+		if d.Kind == "" && d.KindPos.Line == 0 {
+			v.errorf(d.Pos, oneOf(DeviceKind("").choices()), "device %q has no kind", d.ID)
+		}
+		if d.Rack == "" {
+			v.errorf(d.Pos, "add \"rack: ID\"", "device %q has no rack", d.ID)
+		} else {
+			v.ref(d.Rack, d.RackPos, "rack", kindRack)
+		}
+		if d.Position < 0 {
+			v.errorf(d.PositionPos, "", "position must not be negative")
+		}
+		if d.DrawW < 0 {
+			v.errorf(d.DrawWPos, "", "draw_w must not be negative")
+		}
+		psuIDs := map[string]bool{}
+		for _, p := range d.PSUs {
+			if p.Pos.Line == 0 {
+				continue
+			}
+			ppos := or(p.IDPos, p.Pos)
+			switch {
+			case p.ID == "":
+				v.errorf(p.Pos, "give it an id such as PSU1", "psu of %q without an id", d.ID)
+			case !idPattern.MatchString(p.ID):
+				v.errorf(ppos, "use letters, digits, '.', '_' and '-' only; put the device's own name in match", "invalid psu id %q", p.ID)
+			case psuIDs[p.ID]:
+				v.errorf(ppos, "psu ids are unique within a device", "duplicate psu %q in %q", p.ID, d.ID)
+			}
+			psuIDs[p.ID] = true
+			if p.PDU == "" {
+				v.errorf(p.Pos, "add \"pdu: ID\": the power node it is plugged into", "psu %s/%s has no pdu", d.ID, p.ID)
+				continue
+			}
+			if !v.ref(p.PDU, p.PDUPos, "pdu", kindPower) {
+				continue
+			}
+			if p.Outlet < 0 || (p.Outlet == 0 && p.OutletPos.Line != 0) {
+				v.errorf(p.OutletPos, "outlets are numbered from 1", "outlet %d", p.Outlet)
+				continue
+			}
+			if p.Outlet == 0 {
+				continue
+			}
+			pdu := v.x.power[p.PDU]
+			if pdu.Outlets > 0 && p.Outlet > pdu.Outlets {
+				v.errorf(p.OutletPos, fmt.Sprintf("pdu %q has outlets 1..%d", p.PDU, pdu.Outlets), "outlet %d is beyond pdu %q's %d outlets", p.Outlet, p.PDU, pdu.Outlets)
+				continue
+			}
+			key := p.PDU + "#" + strconv.Itoa(p.Outlet)
+			if other, used := outletUser[key]; used {
+				v.errorf(p.OutletPos, "one plug per outlet", "outlet %d of %q is already used by %s", p.Outlet, p.PDU, other)
+				continue
+			}
+			outletUser[key] = d.ID + "/" + p.ID
+		}
+		switch {
+		case d.MinPSUs < 0:
+			v.errorf(d.MinPSUsPos, "", "min_psus must not be negative")
+		case d.MinPSUs > 0 && len(d.PSUs) == 0:
+			v.errorf(d.MinPSUsPos, "declare its psus, or remove min_psus", "min_psus %d but %q declares no psus", d.MinPSUs, d.ID)
+		case d.MinPSUs > len(d.PSUs):
+			v.errorf(d.MinPSUsPos, plural(len(d.PSUs), "psu"), "min_psus %d is more than the psus of %q", d.MinPSUs, d.ID)
+		}
+		volIDs := map[string]bool{}
+		for _, vol := range d.Storage {
+			if vol.Pos.Line == 0 {
+				continue
+			}
+			vpos := or(vol.IDPos, vol.Pos)
+			switch {
+			case vol.ID == "":
+				v.errorf(vol.Pos, "give it an id such as os or data", "volume of %q without an id", d.ID)
+			case !idPattern.MatchString(vol.ID):
+				v.errorf(vpos, "use letters, digits, '.', '_' and '-' only", "invalid volume id %q", vol.ID)
+			case volIDs[vol.ID] || psuIDs[vol.ID]:
+				v.errorf(vpos, "volume and psu ids are unique within a device", "duplicate part id %q in %q", vol.ID, d.ID)
+			}
+			volIDs[vol.ID] = true
+			if vol.RAID == "" {
+				if vol.RAIDPos.Line == 0 {
+					v.errorf(vol.Pos, oneOf(RAID("").choices()), "volume %s/%s has no raid level", d.ID, vol.ID)
+				}
+				continue
+			}
+			n := vol.Drives
+			switch {
+			case n <= 0:
+				v.errorf(or(vol.DrivesPos, vol.Pos), "give the number of drives", "volume %s/%s needs drives: 1 or more", d.ID, vol.ID)
+			case vol.RAID == Single && n != 1:
+				v.errorf(vol.DrivesPos, "use raid0 to stripe several drives", "a single volume has exactly 1 drive, not %d", n)
+			case n < vol.RAID.MinDrives():
+				v.errorf(vol.DrivesPos, "", "%s needs at least %d drives, not %d", vol.RAID, vol.RAID.MinDrives(), n)
+			case vol.RAID == RAID10 && n%2 != 0:
+				v.errorf(vol.DrivesPos, "raid10 mirrors drives in pairs", "raid10 needs an even number of drives, not %d", n)
+			}
+		}
+		v.management(d.Management, d.ID)
+	}
+}
+
+func (v *validator) management(m *Management, id string) {
+	if m == nil || m.Pos.Line == 0 {
+		return
+	}
+	if m.SNMP == nil && m.Redfish == nil && m.Pos.Line != 0 {
+		v.errorf(m.Pos, "add snmp or redfish, or remove management", "management of %q says nothing", id)
+	}
+	if s := m.SNMP; s != nil && s.Pos.Line != 0 {
+		v.snmp(s, id)
+	}
+	if r := m.Redfish; r != nil && r.Pos.Line != 0 {
+		v.redfish(r, id)
+	}
+}
+
+var snmpAuth = []string{"MD5", "SHA", "SHA224", "SHA256", "SHA384", "SHA512"}
+var snmpPriv = []string{"DES", "AES", "AES192", "AES256", "AES192C", "AES256C"}
+
+func (v *validator) snmp(s *SNMP, id string) {
+	if s.Address == "" {
+		v.errorf(s.Pos, "add \"address: HOST\" or HOST:PORT", "snmp of %q has no address", id)
+	} else if err := checkHostPort(s.Address); err != nil {
+		v.errorf(s.AddressPos, "write HOST or HOST:PORT, e.g. 10.1.0.21 or [::1]:161", "bad snmp address %q: %v", s.Address, err)
+	}
+	switch s.SNMPVersion() {
+	case "2c":
+		if s.Community == "" {
+			v.errorf(s.Pos, "add community: \"${env:SNMP_COMMUNITY}\"", "snmp v2c of %q has no community", id)
+		}
+		v.secret(s.Community, s.CommunityPos, "community")
+		if s.Username != "" {
+			v.errorf(s.UsernamePos, "set version: 3 to use a user", "username given for snmp v2c")
+		}
+	case "3":
+		if s.Username == "" {
+			v.errorf(s.Pos, "add username", "snmp v3 of %q has no username", id)
+		}
+		if s.Community != "" {
+			v.errorf(s.CommunityPos, "v3 authenticates with username and passwords", "community given for snmp v3")
+		}
+		v.protocol(s.AuthProtocol, s.AuthProtocolPos, "auth_protocol", snmpAuth)
+		v.protocol(s.PrivProtocol, s.PrivProtocolPos, "priv_protocol", snmpPriv)
+		if s.AuthProtocol != "" && s.AuthPassword == "" {
+			v.errorf(s.AuthProtocolPos, "add auth_password", "auth_protocol without auth_password")
+		}
+		if s.PrivProtocol != "" && s.AuthProtocol == "" {
+			v.errorf(s.PrivProtocolPos, "add auth_protocol: privacy needs authentication", "priv_protocol without auth_protocol")
+		}
+		if s.PrivProtocol != "" && s.PrivPassword == "" {
+			v.errorf(s.PrivProtocolPos, "add priv_password", "priv_protocol without priv_password")
+		}
+		v.secret(s.AuthPassword, s.AuthPasswordPos, "auth_password")
+		v.secret(s.PrivPassword, s.PrivPasswordPos, "priv_password")
+	default:
+		v.errorf(s.VersionPos, "expected 2c or 3", "unsupported snmp version %q", s.Version)
+	}
+}
+
+func (v *validator) protocol(p string, pos Pos, what string, choices []string) {
+	if p == "" || slices.Contains(choices, p) {
+		return
+	}
+	hint := suggest(p, choices)
+	if hint == "" {
+		hint = oneOf(choices)
+	}
+	v.errorf(pos, hint, "unknown %s %q", what, p)
+}
+
+func checkHostPort(addr string) error {
+	host, port := addr, ""
+	if h, p, err := net.SplitHostPort(addr); err == nil {
+		host, port = h, p
+	} else if strings.Count(addr, ":") == 1 {
+		return err
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %q is not 1-65535", port)
+		}
+	}
+	if host == "" {
+		return fmt.Errorf("no host")
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || strings.ContainsAny(label, " /@?#[]") {
+			return fmt.Errorf("%q is not an IP address or host name", host)
+		}
+	}
+	return nil
+}
+
+func (v *validator) redfish(r *Redfish, id string) {
+	if r.Endpoint == "" {
+		v.errorf(r.Pos, "add endpoint: \"https://BMC-ADDRESS\"", "redfish of %q has no endpoint", id)
+	} else {
+		u, err := url.Parse(r.Endpoint)
+		switch {
+		case err != nil:
+			v.errorf(r.EndpointPos, "write https://HOST[:PORT]", "bad redfish endpoint %q", r.Endpoint)
+		case u.Scheme != "https" && u.Scheme != "http":
+			v.errorf(r.EndpointPos, "write https://HOST[:PORT] (http:// for labs)", "redfish endpoint %q must start with https://", r.Endpoint)
+		case u.Host == "" || checkHostPort(u.Host) != nil:
+			v.errorf(r.EndpointPos, "write https://HOST[:PORT]", "redfish endpoint %q has no valid host", r.Endpoint)
+		case u.User != nil:
+			v.errorf(r.EndpointPos, "use username and password", "credentials in the redfish endpoint URL")
+		}
+	}
+	if r.Username == "" {
+		v.errorf(r.Pos, "add username", "redfish of %q has no username", id)
+	}
+	if r.Password == "" {
+		v.errorf(r.Pos, "add password: \"${env:BMC_PASSWORD}\"", "redfish of %q has no password", id)
+	}
+	v.secret(r.Password, r.PasswordPos, "password")
+	switch r.Auth {
+	case "", "basic", "session":
+	default:
+		v.errorf(r.AuthPos, "expected basic or session", "unknown redfish auth %q", r.Auth)
+	}
+	if r.Insecure {
+		v.warnf(r.InsecurePos, "give the BMC's CA with ca: FILE instead", "TLS verification is off for %q", id)
+	}
+}
+
+func (v *validator) secret(s Secret, p Pos, what string) {
+	switch {
+	case s == "":
+	case s.IsRef():
+	case s.looksLikeRef():
+		v.errorf(p, "write ${env:NAME} or ${file:PATH}", "malformed secret reference in %s", what)
+	default:
+		v.warnf(p, "write it as ${env:NAME} or ${file:PATH}", "plaintext %s in the inventory", what)
+	}
+}
+
+func (v *validator) links() {
+	ends := map[string]Pos{}
+	for _, l := range v.inv.Links {
+		if l.Pos.Line == 0 {
+			continue
+		}
+		a, aok := v.end(l.A, or(l.APos, l.Pos), "a", ends)
+		b, bok := v.end(l.B, or(l.BPos, l.Pos), "b", ends)
+		if aok && bok && a == b {
+			v.errorf(l.BPos, "", "link from %q to itself", a)
+		}
+	}
+}
+
+func (v *validator) end(e string, p Pos, side string, ends map[string]Pos) (string, bool) {
+	if e == "" {
+		v.errorf(p, "write \"device:port\"", "link without end %s", side)
+		return "", false
+	}
+	dev, _, ok := SplitEnd(e)
+	if !ok {
+		v.errorf(p, "write \"device:port\", e.g. \"db-1:eno1\"", "bad link end %q", e)
+		return "", false
+	}
+	if at, dup := ends[e]; dup {
+		v.errorf(p, fmt.Sprintf("a port takes one cable; the other is at line %d", at.Line), "link end %q used twice", e)
+		return dev, false
+	}
+	ends[e] = p
+	return dev, v.ref(dev, p, "device", kindDevice)
+}
+
+func (v *validator) network() {
+	seen := map[string]bool{}
+	for i, r := range v.inv.Network.Roots {
+		p := posAt(v.inv.Network.RootsPos, i)
+		if seen[r] {
+			v.errorf(p, "", "network root %q listed twice", r)
+			continue
+		}
+		seen[r] = true
+		v.ref(r, p, "device", kindDevice)
+	}
+}
+
+func (v *validator) services() {
+	for i := range v.inv.Services {
+		s := &v.inv.Services[i]
+		if s.Pos.Line == 0 {
+			continue
+		}
+		if len(s.Members) == 0 {
+			v.errorf(s.Pos, "add members: [device or service ids]", "service %q has no members", s.ID)
+		}
+		seen := map[string]bool{}
+		for j, m := range s.Members {
+			p := posAt(s.MembersPos, j)
+			if seen[m] {
+				v.errorf(p, "", "member %q listed twice", m)
+				continue
+			}
+			seen[m] = true
+			if m == s.ID {
+				v.errorf(p, "", "service %q is a member of itself", s.ID)
+				continue
+			}
+			v.ref(m, p, "member", kindDevice, kindService)
+		}
+		reqSeen := map[string]bool{}
+		for j, r := range s.Requires {
+			p := posAt(s.RequiresPos, j)
+			if reqSeen[r] {
+				v.errorf(p, "", "required service %q listed twice", r)
+				continue
+			}
+			reqSeen[r] = true
+			if r == s.ID {
+				v.errorf(p, "", "service %q requires itself", s.ID)
+				continue
+			}
+			v.ref(r, p, "service", kindService)
+		}
+		switch {
+		case s.MinUp < 0:
+			v.errorf(s.MinUpPos, "", "min_up must not be negative")
+		case s.MinUp > len(s.Members) && len(s.Members) > 0:
+			v.errorf(s.MinUpPos, plural(len(s.Members), "member"), "min_up %d is more than the members of %q", s.MinUp, s.ID)
+		}
+		if t := s.Tolerate; t != nil && (*t < 0 || *t > 2) {
+			v.errorf(s.ToleratePos, "0 (not analysed), 1 (single failures) or 2 (pairs)", "tolerate %d is not supported", *t)
+		}
+	}
+	v.serviceCycles()
+}
+
+// serviceCycles reports cycles through members and requires.
+func (v *validator) serviceCycles() {
+	const (
+		unseen = iota
+		onStack
+		done
+	)
+	state := map[string]int{}
+	var stack []string
+	var visit func(s *Service)
+	visit = func(s *Service) {
+		state[s.ID] = onStack
+		stack = append(stack, s.ID)
+		next := func(ids []string, ps []Pos, how string) {
+			for j, id := range ids {
+				t := v.x.services[id]
+				if t == nil || t == s {
+					continue
+				}
+				switch state[id] {
+				case unseen:
+					visit(t)
+				case onStack:
+					k := slices.Index(stack, id)
+					cycle := append(append([]string(nil), stack[k:]...), id)
+					v.errorf(posAt(ps, j), "a service cannot depend on itself through others", "cycle in services (%s): %s", how, strings.Join(cycle, " -> "))
+				}
+			}
+		}
+		next(s.Members, s.MembersPos, "members")
+		next(s.Requires, s.RequiresPos, "requires")
+		stack = stack[:len(stack)-1]
+		state[s.ID] = done
+	}
+	for i := range v.inv.Services {
+		if s := &v.inv.Services[i]; state[s.ID] == unseen && v.x.services[s.ID] == s {
+			visit(s)
+		}
+	}
+}
+
+func (v *validator) policy() {
+	p := v.inv.Policy
+	if p.MaxLoadPct < 0 || p.MaxLoadPct > 100 {
+		v.errorf(p.MaxLoadPctPos, "a percentage, e.g. 80", "max_load_pct %g is out of range", p.MaxLoadPct)
+	}
+	if p.InletMaxC < 0 || p.InletMaxC > 80 {
+		v.errorf(p.InletMaxCPos, "degrees Celsius, e.g. 27", "inlet_max_c %g is out of range", p.InletMaxC)
+	}
+	if p.MaxPairs < 0 {
+		v.errorf(p.MaxPairsPos, "", "max_pairs must not be negative")
+	}
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("it has %d %s", n, noun)
+	}
+	return fmt.Sprintf("it has %d %ss", n, noun)
+}
