@@ -74,7 +74,7 @@ func planFor(t reflect.Type) *structPlan {
 		if f.Name == "Pos" && f.Type == posType {
 			p.posIndex = i
 		}
-		key := f.Tag.Get("yaml")
+		key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if key == "" || key == "-" || !f.IsExported() {
 			continue
 		}

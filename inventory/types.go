@@ -16,14 +16,14 @@ type Pos struct {
 // entry itself begins. They are filled by the loader and used in messages.
 type Inventory struct {
 	Version  int         `yaml:"version" json:"version,omitempty"`
-	Sites    []Site      `yaml:"sites" json:"sites,omitempty"`
-	Racks    []Rack      `yaml:"racks" json:"racks,omitempty"`
-	Power    []PowerNode `yaml:"power" json:"power,omitempty"`
-	Devices  []Device    `yaml:"devices" json:"devices,omitempty"`
-	Links    []Link      `yaml:"links" json:"links,omitempty"`
-	Network  Network     `yaml:"network" json:"network,omitempty"`
-	Services []Service   `yaml:"services" json:"services,omitempty"`
-	Policy   Policy      `yaml:"policy" json:"policy,omitempty"`
+	Sites    []Site      `yaml:"sites,omitempty" json:"sites,omitempty"`
+	Racks    []Rack      `yaml:"racks,omitempty" json:"racks,omitempty"`
+	Power    []PowerNode `yaml:"power,omitempty" json:"power,omitempty"`
+	Devices  []Device    `yaml:"devices,omitempty" json:"devices,omitempty"`
+	Links    []Link      `yaml:"links,omitempty" json:"links,omitempty"`
+	Network  Network     `yaml:"network,omitempty" json:"network,omitempty"`
+	Services []Service   `yaml:"services,omitempty" json:"services,omitempty"`
+	Policy   Policy      `yaml:"policy,omitempty" json:"policy,omitempty"`
 
 	VersionPos Pos `yaml:"-" json:"-"`
 
@@ -38,17 +38,17 @@ type Inventory struct {
 
 // Site is a building or campus: the largest unit that fails as one.
 type Site struct {
-	ID   string `yaml:"id" json:"id,omitempty"`
-	Name string `yaml:"name" json:"name,omitempty"`
+	ID   string `yaml:"id,omitempty" json:"id,omitempty"`
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
 
 	Pos, IDPos Pos `yaml:"-" json:"-"`
 }
 
 // Rack is a rack in a site.
 type Rack struct {
-	ID   string `yaml:"id" json:"id,omitempty"`
-	Site string `yaml:"site" json:"site,omitempty"`
-	Room string `yaml:"room" json:"room,omitempty"`
+	ID   string `yaml:"id,omitempty" json:"id,omitempty"`
+	Site string `yaml:"site,omitempty" json:"site,omitempty"`
+	Room string `yaml:"room,omitempty" json:"room,omitempty"`
 
 	Pos, IDPos, SitePos Pos `yaml:"-" json:"-"`
 }
@@ -73,16 +73,16 @@ func (PowerKind) choices() []string {
 // PowerNode is one node of the power chain: a source, a switch, a UPS, a
 // feed or a PDU. A node with inputs is up while any one input is up.
 type PowerNode struct {
-	ID         string      `yaml:"id" json:"id,omitempty"`
-	Kind       PowerKind   `yaml:"kind" json:"kind,omitempty"`
-	Site       string      `yaml:"site" json:"site,omitempty"`
-	Rack       string      `yaml:"rack" json:"rack,omitempty"`
-	Inputs     []string    `yaml:"inputs" json:"inputs,omitempty"`
-	CapacityW  float64     `yaml:"capacity_w" json:"capacity_w,omitempty"`
-	Outlets    int         `yaml:"outlets" json:"outlets,omitempty"`
-	Model      string      `yaml:"model" json:"model,omitempty"`
-	Serial     string      `yaml:"serial" json:"serial,omitempty"`
-	Management *Management `yaml:"management" json:"management,omitempty"`
+	ID         string      `yaml:"id,omitempty" json:"id,omitempty"`
+	Kind       PowerKind   `yaml:"kind,omitempty" json:"kind,omitempty"`
+	Site       string      `yaml:"site,omitempty" json:"site,omitempty"`
+	Rack       string      `yaml:"rack,omitempty" json:"rack,omitempty"`
+	Inputs     []string    `yaml:"inputs,omitempty" json:"inputs,omitempty"`
+	CapacityW  float64     `yaml:"capacity_w,omitempty" json:"capacity_w,omitempty"`
+	Outlets    int         `yaml:"outlets,omitempty" json:"outlets,omitempty"`
+	Model      string      `yaml:"model,omitempty" json:"model,omitempty"`
+	Serial     string      `yaml:"serial,omitempty" json:"serial,omitempty"`
+	Management *Management `yaml:"management,omitempty" json:"management,omitempty"`
 
 	Pos, IDPos, KindPos, SitePos, RackPos, CapacityWPos, OutletsPos Pos   `yaml:"-" json:"-"`
 	InputsPos                                                       []Pos `yaml:"-" json:"-"`
@@ -111,17 +111,17 @@ func (k DeviceKind) Forwards() bool { return k == Switch || k == Router || k == 
 
 // Device is a piece of hardware in a rack.
 type Device struct {
-	ID         string      `yaml:"id" json:"id,omitempty"`
-	Kind       DeviceKind  `yaml:"kind" json:"kind,omitempty"`
-	Rack       string      `yaml:"rack" json:"rack,omitempty"`
-	Position   int         `yaml:"position" json:"position,omitempty"`
-	Model      string      `yaml:"model" json:"model,omitempty"`
-	Serial     string      `yaml:"serial" json:"serial,omitempty"`
-	PSUs       []PSU       `yaml:"psus" json:"psus,omitempty"`
-	MinPSUs    int         `yaml:"min_psus" json:"min_psus,omitempty"`
-	DrawW      float64     `yaml:"draw_w" json:"draw_w,omitempty"`
-	Storage    []Volume    `yaml:"storage" json:"storage,omitempty"`
-	Management *Management `yaml:"management" json:"management,omitempty"`
+	ID         string      `yaml:"id,omitempty" json:"id,omitempty"`
+	Kind       DeviceKind  `yaml:"kind,omitempty" json:"kind,omitempty"`
+	Rack       string      `yaml:"rack,omitempty" json:"rack,omitempty"`
+	Position   int         `yaml:"position,omitempty" json:"position,omitempty"`
+	Model      string      `yaml:"model,omitempty" json:"model,omitempty"`
+	Serial     string      `yaml:"serial,omitempty" json:"serial,omitempty"`
+	PSUs       []PSU       `yaml:"psus,omitempty" json:"psus,omitempty"`
+	MinPSUs    int         `yaml:"min_psus,omitempty" json:"min_psus,omitempty"`
+	DrawW      float64     `yaml:"draw_w,omitempty" json:"draw_w,omitempty"`
+	Storage    []Volume    `yaml:"storage,omitempty" json:"storage,omitempty"`
+	Management *Management `yaml:"management,omitempty" json:"management,omitempty"`
 
 	Pos, IDPos, KindPos, RackPos, PositionPos, MinPSUsPos, DrawWPos Pos `yaml:"-" json:"-"`
 }
@@ -139,10 +139,10 @@ func (d *Device) NeededPSUs() int {
 
 // PSU is one power supply of a device and the PDU (outlet) it is plugged into.
 type PSU struct {
-	ID     string `yaml:"id" json:"id,omitempty"`
-	PDU    string `yaml:"pdu" json:"pdu,omitempty"`
-	Outlet int    `yaml:"outlet" json:"outlet,omitempty"`
-	Match  string `yaml:"match" json:"match,omitempty"`
+	ID     string `yaml:"id,omitempty" json:"id,omitempty"`
+	PDU    string `yaml:"pdu,omitempty" json:"pdu,omitempty"`
+	Outlet int    `yaml:"outlet,omitempty" json:"outlet,omitempty"`
+	Match  string `yaml:"match,omitempty" json:"match,omitempty"`
 
 	Pos, IDPos, PDUPos, OutletPos Pos `yaml:"-" json:"-"`
 }
@@ -200,32 +200,32 @@ func (r RAID) Redundant() bool { return r != RAID0 && r != Single && r != "" }
 
 // Volume is a declared logical volume; its drives are named device/volume/N.
 type Volume struct {
-	ID     string `yaml:"id" json:"id,omitempty"`
-	RAID   RAID   `yaml:"raid" json:"raid,omitempty"`
-	Drives int    `yaml:"drives" json:"drives,omitempty"`
+	ID     string `yaml:"id,omitempty" json:"id,omitempty"`
+	RAID   RAID   `yaml:"raid,omitempty" json:"raid,omitempty"`
+	Drives int    `yaml:"drives,omitempty" json:"drives,omitempty"`
 
 	Pos, IDPos, RAIDPos, DrivesPos Pos `yaml:"-" json:"-"`
 }
 
 // Management says how a device or power node is polled.
 type Management struct {
-	SNMP    *SNMP    `yaml:"snmp" json:"snmp,omitempty"`
-	Redfish *Redfish `yaml:"redfish" json:"redfish,omitempty"`
+	SNMP    *SNMP    `yaml:"snmp,omitempty" json:"snmp,omitempty"`
+	Redfish *Redfish `yaml:"redfish,omitempty" json:"redfish,omitempty"`
 
 	Pos Pos `yaml:"-" json:"-"`
 }
 
 // SNMP is how to reach a device's SNMP agent.
 type SNMP struct {
-	Address      string `yaml:"address" json:"address,omitempty"`
+	Address      string `yaml:"address,omitempty" json:"address,omitempty"`
 	Version      string `yaml:"version" json:"version,omitempty"`
-	Community    Secret `yaml:"community" json:"community,omitempty"`
-	Username     string `yaml:"username" json:"username,omitempty"`
-	AuthProtocol string `yaml:"auth_protocol" json:"auth_protocol,omitempty"`
-	AuthPassword Secret `yaml:"auth_password" json:"auth_password,omitempty"`
-	PrivProtocol string `yaml:"priv_protocol" json:"priv_protocol,omitempty"`
-	PrivPassword Secret `yaml:"priv_password" json:"priv_password,omitempty"`
-	Context      string `yaml:"context" json:"context,omitempty"`
+	Community    Secret `yaml:"community,omitempty" json:"community,omitempty"`
+	Username     string `yaml:"username,omitempty" json:"username,omitempty"`
+	AuthProtocol string `yaml:"auth_protocol,omitempty" json:"auth_protocol,omitempty"`
+	AuthPassword Secret `yaml:"auth_password,omitempty" json:"auth_password,omitempty"`
+	PrivProtocol string `yaml:"priv_protocol,omitempty" json:"priv_protocol,omitempty"`
+	PrivPassword Secret `yaml:"priv_password,omitempty" json:"priv_password,omitempty"`
+	Context      string `yaml:"context,omitempty" json:"context,omitempty"`
 
 	Pos, AddressPos, VersionPos, CommunityPos, UsernamePos, AuthProtocolPos, AuthPasswordPos, PrivProtocolPos, PrivPasswordPos Pos `yaml:"-" json:"-"`
 }
@@ -240,31 +240,31 @@ func (s *SNMP) SNMPVersion() string {
 
 // Redfish is how to reach a server's BMC.
 type Redfish struct {
-	Endpoint string `yaml:"endpoint" json:"endpoint,omitempty"`
-	Username string `yaml:"username" json:"username,omitempty"`
-	Password Secret `yaml:"password" json:"password,omitempty"`
+	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
+	Username string `yaml:"username,omitempty" json:"username,omitempty"`
+	Password Secret `yaml:"password,omitempty" json:"password,omitempty"`
 	// CA is a PEM file of CAs to verify the BMC's certificate with, relative
 	// to the inventory file.
-	CA string `yaml:"ca" json:"ca,omitempty"`
+	CA string `yaml:"ca,omitempty" json:"ca,omitempty"`
 	// Insecure skips certificate verification. It is reported, never silent.
-	Insecure bool `yaml:"insecure" json:"insecure,omitempty"`
+	Insecure bool `yaml:"insecure,omitempty" json:"insecure,omitempty"`
 	// Auth is "basic" (default: stateless, nothing to leak) or "session".
-	Auth string `yaml:"auth" json:"auth,omitempty"`
+	Auth string `yaml:"auth,omitempty" json:"auth,omitempty"`
 
 	Pos, EndpointPos, UsernamePos, PasswordPos, CAPos, InsecurePos, AuthPos Pos `yaml:"-" json:"-"`
 }
 
 // Link is a cable between two device ports, each written "device:port".
 type Link struct {
-	A string `yaml:"a" json:"a,omitempty"`
-	B string `yaml:"b" json:"b,omitempty"`
+	A string `yaml:"a,omitempty" json:"a,omitempty"`
+	B string `yaml:"b,omitempty" json:"b,omitempty"`
 
 	Pos, APos, BPos Pos `yaml:"-" json:"-"`
 }
 
 // Network names the roots: a device has network while it reaches one.
 type Network struct {
-	Roots []string `yaml:"roots" json:"roots,omitempty"`
+	Roots []string `yaml:"roots,omitempty" json:"roots,omitempty"`
 
 	Pos      Pos   `yaml:"-" json:"-"`
 	RootsPos []Pos `yaml:"-" json:"-"`
@@ -283,13 +283,13 @@ func (Failover) choices() []string { return []string{"automatic", "manual"} }
 
 // Service is something people use, run by member devices or services.
 type Service struct {
-	ID       string   `yaml:"id" json:"id,omitempty"`
-	Members  []string `yaml:"members" json:"members,omitempty"`
-	MinUp    int      `yaml:"min_up" json:"min_up,omitempty"`
-	Tolerate *int     `yaml:"tolerate" json:"tolerate,omitempty"`
-	Failover Failover `yaml:"failover" json:"failover,omitempty"`
-	DR       bool     `yaml:"dr" json:"dr,omitempty"`
-	Requires []string `yaml:"requires" json:"requires,omitempty"`
+	ID       string   `yaml:"id,omitempty" json:"id,omitempty"`
+	Members  []string `yaml:"members,omitempty" json:"members,omitempty"`
+	MinUp    int      `yaml:"min_up,omitempty" json:"min_up,omitempty"`
+	Tolerate *int     `yaml:"tolerate,omitempty" json:"tolerate,omitempty"`
+	Failover Failover `yaml:"failover,omitempty" json:"failover,omitempty"`
+	DR       bool     `yaml:"dr,omitempty" json:"dr,omitempty"`
+	Requires []string `yaml:"requires,omitempty" json:"requires,omitempty"`
 
 	Pos, IDPos, MinUpPos, ToleratePos, FailoverPos, DRPos Pos   `yaml:"-" json:"-"`
 	MembersPos, RequiresPos                               []Pos `yaml:"-" json:"-"`
@@ -324,11 +324,11 @@ func (s *Service) FailoverMode() Failover {
 type Policy struct {
 	// MaxLoadPct is the share of a power node's capacity_w above which it is
 	// overloaded (default 80).
-	MaxLoadPct float64 `yaml:"max_load_pct" json:"max_load_pct,omitempty"`
+	MaxLoadPct float64 `yaml:"max_load_pct,omitempty" json:"max_load_pct,omitempty"`
 	// InletMaxC is the highest acceptable inlet temperature (default 27 °C).
-	InletMaxC float64 `yaml:"inlet_max_c" json:"inlet_max_c,omitempty"`
+	InletMaxC float64 `yaml:"inlet_max_c,omitempty" json:"inlet_max_c,omitempty"`
 	// MaxPairs caps the double-fault pairs reported per service (default 50).
-	MaxPairs int `yaml:"max_pairs" json:"max_pairs,omitempty"`
+	MaxPairs int `yaml:"max_pairs,omitempty" json:"max_pairs,omitempty"`
 
 	Pos, MaxLoadPctPos, InletMaxCPos, MaxPairsPos Pos `yaml:"-" json:"-"`
 }

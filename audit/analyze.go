@@ -1,0 +1,168 @@
+package audit
+
+import (
+	"slices"
+
+	"github.com/faultline/faultline/model"
+)
+
+// Analysis is the fault analysis of one graph: the design as declared and,
+// when components are observed failed, the state as it is now.
+type Analysis struct {
+	G   *model.Graph
+	net *netIndex
+
+	// Design is evaluated with nothing failed; Now with the observed
+	// failures (the same evaluator as Design when nothing is failed).
+	Design, Now *evaluator
+
+	Services []ServiceResult // by service index (design)
+	NowSvc   []ServiceResult // by service index (now)
+	Devices  []DeviceResult  // by device index (design)
+	Power    PowerResult     // now
+
+	// blast counts, per component, the devices it makes unavailable on its
+	// own (design): the "nearest first" order of causes.
+	blast []int32
+}
+
+// ServiceResult is what can take a service down.
+type ServiceResult struct {
+	Up bool
+	// Cuts are its single points of failure (sites only when dr: true).
+	Cuts []int32
+	// Pairs are its minimal double faults (tolerate: 2 only), nearest
+	// first, at most the policy's limit; Dropped counts the rest.
+	Pairs   [][2]int32
+	Dropped int
+}
+
+// DeviceResult is what defeats a device's own redundancy: components
+// outside it, its rack and its site that alone cut its power or network.
+type DeviceResult struct {
+	PowerCuts, NetCuts []int32
+}
+
+// Options tune the analysis.
+type Options struct {
+	// LoadLimit is the overload threshold as a fraction of capacity
+	// (default: the inventory's policy, else 0.8).
+	LoadLimit float64
+	// MaxPairs caps double faults reported per service (default: policy, else 50).
+	MaxPairs int
+	// SkipPairs leaves out order-2 analysis (what-if and diff do not need it).
+	SkipPairs bool
+}
+
+// Analyze runs every structural analysis over g.
+func Analyze(g *model.Graph, opts Options) *Analysis {
+	if opts.LoadLimit <= 0 {
+		opts.LoadLimit = g.Inv.Policy.LoadLimit()
+	}
+	if opts.MaxPairs <= 0 {
+		opts.MaxPairs = g.Inv.Policy.PairLimit()
+	}
+	a := &Analysis{G: g, net: buildNetIndex(g)}
+	a.Design = newEvaluator(g, a.net, make([]bool, len(g.Comps)))
+	a.Now = a.Design
+	if slices.Contains(g.Failed, true) {
+		a.Now = newEvaluator(g, a.net, g.Failed)
+	}
+	a.devices()
+	a.Services = a.services(a.Design)
+	a.NowSvc = a.Services
+	if a.Now != a.Design {
+		a.NowSvc = a.services(a.Now)
+	}
+	if !opts.SkipPairs {
+		a.pairs(opts.MaxPairs)
+	}
+	a.Power = a.power(a.Now, opts.LoadLimit)
+	return a
+}
+
+// devices evaluates every device's availability (design), counts each
+// component's blast radius, and finds device-spof cuts.
+func (a *Analysis) devices() {
+	g, e := a.G, a.Design
+	a.blast = make([]int32, len(g.Comps))
+	a.Devices = make([]DeviceResult, len(g.Devices))
+	for d := range g.Devices {
+		di := int32(d)
+		av := e.availVal(di)
+		for _, c := range e.cutOf(av) {
+			a.blast[c]++
+		}
+		D := &g.Devices[d]
+		if !av.up || (!D.PSUsRedundant && !D.LinksRedundant) {
+			continue
+		}
+		own := func(c int32) bool {
+			return g.DeviceOf(c) == di || c == g.Racks[D.Rack].Comp || c == g.Sites[g.Racks[D.Rack].Site].Comp
+		}
+		if D.PSUsRedundant {
+			a.Devices[d].PowerCuts = a.sorted(filter(e.cutOf(e.powered(di)), own))
+		}
+		if D.LinksRedundant {
+			a.Devices[d].NetCuts = a.sorted(filter(e.cutOf(e.netVal(di)), own))
+		}
+	}
+}
+
+func filter(cut []int32, drop func(int32) bool) []int32 {
+	var out []int32
+	for _, c := range cut {
+		if !drop(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (a *Analysis) services(e *evaluator) []ServiceResult {
+	g := a.G
+	out := make([]ServiceResult, len(g.Services))
+	for s := range g.Services {
+		v := e.svcVal(int32(s))
+		out[s].Up = v.up
+		if !v.up || g.Services[s].Tolerate < 1 {
+			continue
+		}
+		dr := g.Services[s].DR
+		out[s].Cuts = a.sorted(filter(e.cutOf(v), func(c int32) bool { return !dr && g.Comps[c].Kind == model.KindSite }))
+	}
+	return out
+}
+
+// sorted orders components nearest first: smallest blast radius, then
+// kind, then id.
+func (a *Analysis) sorted(cs []int32) []int32 {
+	slices.SortFunc(cs, a.nearer)
+	return cs
+}
+
+var kindRank = [...]int{model.KindDevice: 0, model.KindPSU: 1, model.KindDrive: 2, model.KindLink: 3, model.KindPower: 4, model.KindRack: 5, model.KindSite: 6}
+
+func (a *Analysis) nearer(x, y int32) int {
+	if a.blast[x] != a.blast[y] {
+		return int(a.blast[x] - a.blast[y])
+	}
+	kx, ky := a.G.Comps[x].Kind, a.G.Comps[y].Kind
+	if kx != ky {
+		return kindRank[kx] - kindRank[ky]
+	}
+	if kx == model.KindPower {
+		// Along a power chain the node nearer the load comes first.
+		dx, dy := a.G.Power[a.G.Comps[x].Entity].Depth, a.G.Power[a.G.Comps[y].Entity].Depth
+		if dx != dy {
+			return int(dx - dy)
+		}
+	}
+	if a.G.Comps[x].ID < a.G.Comps[y].ID {
+		return -1
+	}
+	if a.G.Comps[x].ID > a.G.Comps[y].ID {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,213 @@
+package audit
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/faultline/faultline/model"
+)
+
+// TestDifferential checks the engine against the naive oracle on random
+// inventories: every service's single points of failure and double
+// faults, every device-spof, every overload and failover overload — on the
+// design and with random components already failed.
+func TestDifferential(t *testing.T) {
+	n := 3000
+	if testing.Short() || raceEnabled {
+		n = 300
+	}
+	for seed := 0; seed < n; seed++ {
+		r := rand.New(rand.NewPCG(uint64(seed), 7))
+		inv := randomInventory(r)
+		o := newOracle(inv)
+		failed := map[string]string{}
+		if seed%2 == 1 {
+			for _, c := range pick(r, o.comps, r.IntN(4)) {
+				failed[c] = "test"
+			}
+		}
+		g, err := model.Build(inv, &model.Overlay{Failed: failed})
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		a := Analyze(g, Options{MaxPairs: math.MaxInt32})
+		if msg := compare(o, g, a, failed); msg != "" {
+			t.Fatalf("seed %d: %s", seed, msg)
+		}
+	}
+}
+
+func ids(g *model.Graph, cs []int32) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = g.ID(c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string) string {
+	inv := o.inv
+	none := make([]bool, len(o.comps))
+	design := o.eval(none)
+	var obs []string
+	for c := range observed {
+		obs = append(obs, c)
+	}
+	nowFailed := o.failedSet(obs...)
+	now := o.eval(nowFailed)
+
+	cutsOf := func(base []bool, si int, dr bool) []string {
+		var cuts []string
+		for c, id := range o.comps {
+			if base[c] || (!dr && o.kind[c] == "site") {
+				continue
+			}
+			if !o.eval(with(base, c)).svc[si] {
+				cuts = append(cuts, id)
+			}
+		}
+		sort.Strings(cuts)
+		return cuts
+	}
+	for si, s := range inv.Services {
+		for _, w := range []struct {
+			name string
+			base []bool
+			st   *state
+			res  ServiceResult
+		}{{"design", none, design, a.Services[si]}, {"now", nowFailed, now, a.NowSvc[si]}} {
+			if w.st.svc[si] != w.res.Up {
+				return fmt.Sprintf("%s: service %s up: oracle %v engine %v", w.name, s.ID, w.st.svc[si], w.res.Up)
+			}
+			if !w.res.Up || s.Tolerance() < 1 {
+				continue
+			}
+			want := cutsOf(w.base, si, s.DR)
+			if diff := cmp.Diff(want, ids(g, w.res.Cuts), cmpEmpty); diff != "" {
+				return fmt.Sprintf("%s: service %s cuts (-oracle +engine):\n%s", w.name, s.ID, diff)
+			}
+		}
+		res := a.Services[si]
+		if s.Tolerance() == 2 && res.Up {
+			skip := make([]bool, len(o.comps))
+			for _, c := range res.Cuts {
+				skip[o.index[g.ID(c)]] = true
+			}
+			for c := range o.comps {
+				if !s.DR && o.kind[c] == "site" {
+					skip[c] = true
+				}
+			}
+			var want []string
+			for x := range o.comps {
+				if skip[x] {
+					continue
+				}
+				for y := x + 1; y < len(o.comps); y++ {
+					if !skip[y] && !o.eval(with(none, x, y)).svc[si] {
+						want = append(want, pairKey(o.comps[x], o.comps[y]))
+					}
+				}
+			}
+			var got []string
+			for _, p := range res.Pairs {
+				got = append(got, pairKey(g.ID(p[0]), g.ID(p[1])))
+			}
+			sort.Strings(want)
+			sort.Strings(got)
+			if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
+				return fmt.Sprintf("service %s pairs (-oracle +engine):\n%s", s.ID, diff)
+			}
+		}
+	}
+	for di := range inv.Devices {
+		d := &inv.Devices[di]
+		D := &g.Devices[di]
+		if !design.avail(di) || (!D.PSUsRedundant && !D.LinksRedundant) {
+			continue
+		}
+		var wantP, wantN []string
+		for c, id := range o.comps {
+			if o.isOwn(d, id) {
+				continue
+			}
+			st := o.eval(with(none, c))
+			if D.PSUsRedundant && !st.powered[di] {
+				wantP = append(wantP, id)
+			}
+			if D.LinksRedundant && !st.net[di] {
+				wantN = append(wantN, id)
+			}
+		}
+		sort.Strings(wantP)
+		sort.Strings(wantN)
+		if diff := cmp.Diff(wantP, ids(g, a.Devices[di].PowerCuts), cmpEmpty); diff != "" {
+			return fmt.Sprintf("device %s power cuts (-oracle +engine):\n%s", d.ID, diff)
+		}
+		if diff := cmp.Diff(wantN, ids(g, a.Devices[di].NetCuts), cmpEmpty); diff != "" {
+			return fmt.Sprintf("device %s network cuts (-oracle +engine):\n%s", d.ID, diff)
+		}
+	}
+	// Loads under the current state, and failover of each live power node.
+	limit := a.Power.Limit
+	load := o.loads(now)
+	var wantOver, gotOver []string
+	for pi, p := range inv.Power {
+		if p.CapacityW > 0 && load[pi] > limit*p.CapacityW+eps {
+			wantOver = append(wantOver, p.ID)
+		}
+		if math.Abs(load[pi]-a.Power.Load[pi]) > 1e-6 {
+			return fmt.Sprintf("load of %s: oracle %v engine %v", p.ID, load[pi], a.Power.Load[pi])
+		}
+	}
+	for _, p := range a.Power.Overloads {
+		gotOver = append(gotOver, g.Power[p].ID)
+	}
+	if diff := cmp.Diff(wantOver, gotOver, cmpEmpty); diff != "" {
+		return fmt.Sprintf("overloads (-oracle +engine):\n%s", diff)
+	}
+	var wantFO, gotFO []string
+	for ci, c := range inv.Power {
+		if !now.power[ci] {
+			continue
+		}
+		after := o.loads(o.eval(with(nowFailed, o.index[c.ID])))
+		for ni, n := range inv.Power {
+			if n.CapacityW > 0 && after[ni] > limit*n.CapacityW+eps && after[ni] > load[ni]+eps {
+				wantFO = append(wantFO, fmt.Sprintf("%s<-%s %.3f", n.ID, c.ID, after[ni]))
+			}
+		}
+	}
+	for n, shifts := range a.Power.Failover {
+		for _, sh := range shifts {
+			gotFO = append(gotFO, fmt.Sprintf("%s<-%s %.3f", g.Power[n].ID, g.Power[sh.Failed].ID, sh.Load))
+		}
+	}
+	sort.Strings(wantFO)
+	sort.Strings(gotFO)
+	if diff := cmp.Diff(wantFO, gotFO, cmpEmpty); diff != "" {
+		return fmt.Sprintf("failover overloads (-oracle +engine):\n%s", diff)
+	}
+	return ""
+}
+
+var cmpEmpty = cmp.Transformer("nilEmpty", func(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return slices.Clone(s)
+})
+
+func pairKey(x, y string) string {
+	if y < x {
+		x, y = y, x
+	}
+	return x + " + " + y
+}

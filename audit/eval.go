@@ -1,0 +1,324 @@
+package audit
+
+import (
+	"slices"
+
+	"github.com/faultline/faultline/model"
+)
+
+// val is a gate's value under one evaluation: whether it is up, and (when
+// up) its order-1 cut set: every component whose failure alone takes it down.
+type val struct {
+	up  bool
+	cut span
+}
+
+// memo holds one kind of gate's values for the current evaluation; a value
+// is valid while its stamp equals the evaluator's epoch.
+type memo struct {
+	stamp []uint32
+	v     []val
+}
+
+func newMemo(n int) memo { return memo{stamp: make([]uint32, n), v: make([]val, n)} }
+
+// evaluator computes gate values and order-1 cut sets bottom-up, on demand
+// and memoized, over flat arrays. One evaluation is one failure state
+// (failed); bumping the epoch starts another without clearing anything.
+//
+// For a k-of-n gate whose live inputs number u ≥ k, a single component
+// takes it down exactly when it takes down at least u−k+1 of those inputs,
+// so the gate's cut set is the components counted at least u−k+1 times
+// over its live inputs' cut sets (AND: u−k+1 = 1, a union; OR: all u, an
+// intersection). That counting is exact for AND, OR and k-of-n alike.
+type evaluator struct {
+	g      *model.Graph
+	net    *netIndex
+	failed []bool
+	epoch  uint32
+
+	ar    arena
+	cnt   *counter
+	stack []val
+	tmp   []int32
+	tmp2  []int32
+	term  []int32
+
+	rack, power, psu, dev, netv, fwd, avail, svc memo
+	comp                                         []uint32 // network component stamps
+	reach                                        []bool   // by device, valid for solved components
+	sSet                                         []bool   // fixpoint value present (false = ⊤)
+	sVal                                         []span   // fixpoint S(v) by device
+}
+
+func newEvaluator(g *model.Graph, net *netIndex, failed []bool) *evaluator {
+	return &evaluator{
+		g: g, net: net, failed: failed, epoch: 1,
+		cnt:   newCounter(len(g.Comps)),
+		rack:  newMemo(len(g.Racks)),
+		power: newMemo(len(g.Power)),
+		psu:   newMemo(len(g.PSUs)),
+		dev:   newMemo(len(g.Devices)),
+		netv:  newMemo(len(g.Devices)),
+		fwd:   newMemo(len(g.Devices)),
+		avail: newMemo(len(g.Devices)),
+		svc:   newMemo(len(g.Services)),
+		comp:  make([]uint32, len(net.comps)),
+		reach: make([]bool, len(g.Devices)),
+		sSet:  make([]bool, len(g.Devices)),
+		sVal:  make([]span, len(g.Devices)),
+	}
+}
+
+// next starts a new evaluation (after the caller changed failed).
+func (e *evaluator) next() {
+	e.epoch++
+	e.ar.reset()
+}
+
+func (e *evaluator) cutOf(v val) []int32 { return e.ar.get(v.cut) }
+
+// and combines gates that must all be up: the union of their cut sets
+// plus the gate's own components (self).
+func (e *evaluator) and(self []int32, parts ...val) val {
+	for _, p := range parts {
+		if !p.up {
+			return val{}
+		}
+	}
+	e.tmp = append(e.tmp[:0], self...)
+	for _, p := range parts {
+		e.tmp = append(e.tmp, e.cutOf(p)...)
+	}
+	slices.Sort(e.tmp)
+	e.tmp = slices.Compact(e.tmp)
+	return val{up: true, cut: e.ar.put(e.tmp)}
+}
+
+// threshold is a k-of-n gate over vals.
+func (e *evaluator) threshold(vals []val, k int) val {
+	if k <= 0 {
+		return val{up: true}
+	}
+	up := 0
+	for _, v := range vals {
+		if v.up {
+			up++
+		}
+	}
+	if up < k {
+		return val{}
+	}
+	need := int32(up - k + 1)
+	if need == 1 {
+		e.tmp = e.tmp[:0]
+		for _, v := range vals {
+			if v.up {
+				e.tmp = append(e.tmp, e.cutOf(v)...)
+			}
+		}
+		slices.Sort(e.tmp)
+		e.tmp = slices.Compact(e.tmp)
+		return val{up: true, cut: e.ar.put(e.tmp)}
+	}
+	for _, v := range vals {
+		if v.up {
+			e.cnt.add(e.cutOf(v))
+		}
+	}
+	e.tmp = e.cnt.atLeast(e.tmp[:0], need)
+	return val{up: true, cut: e.ar.put(e.tmp)}
+}
+
+func (e *evaluator) self(c int32) val {
+	if e.failed[c] {
+		return val{}
+	}
+	return val{up: true, cut: e.ar.put([]int32{c})}
+}
+
+func (e *evaluator) site(s int32) val { return e.self(e.g.Sites[s].Comp) }
+
+func (e *evaluator) rackVal(r int32) val {
+	if e.rack.stamp[r] == e.epoch {
+		return e.rack.v[r]
+	}
+	R := &e.g.Racks[r]
+	v := e.and([]int32{R.Comp}, e.selfOK(R.Comp), e.site(R.Site))
+	e.rack.stamp[r], e.rack.v[r] = e.epoch, v
+	return v
+}
+
+// selfOK is a component's own state with an empty cut (the caller adds
+// the component itself to the cut).
+func (e *evaluator) selfOK(c int32) val { return val{up: !e.failed[c]} }
+
+func (e *evaluator) powerVal(p int32) val {
+	if e.power.stamp[p] == e.epoch {
+		return e.power.v[p]
+	}
+	P := &e.g.Power[p]
+	loc := val{up: true}
+	switch {
+	case P.Rack >= 0:
+		loc = e.rackVal(P.Rack)
+	case P.Site >= 0:
+		loc = e.site(P.Site)
+	}
+	in := val{up: true}
+	if len(P.Inputs) > 0 {
+		base := len(e.stack)
+		for _, i := range P.Inputs {
+			v := e.powerVal(i)
+			e.stack = append(e.stack, v)
+		}
+		in = e.threshold(e.stack[base:], 1)
+		e.stack = e.stack[:base]
+	}
+	v := e.and([]int32{P.Comp}, e.selfOK(P.Comp), loc, in)
+	e.power.stamp[p], e.power.v[p] = e.epoch, v
+	return v
+}
+
+func (e *evaluator) psuVal(i int32) val {
+	if e.psu.stamp[i] == e.epoch {
+		return e.psu.v[i]
+	}
+	P := &e.g.PSUs[i]
+	v := e.and([]int32{P.Comp}, e.selfOK(P.Comp), e.powerVal(P.PDU))
+	e.psu.stamp[i], e.psu.v[i] = e.epoch, v
+	return v
+}
+
+// powered is the device's k-of-n over its PSUs.
+func (e *evaluator) powered(d int32) val {
+	D := &e.g.Devices[d]
+	if len(D.PSUs) == 0 {
+		return val{up: true}
+	}
+	base := len(e.stack)
+	for _, p := range D.PSUs {
+		v := e.psuVal(p)
+		e.stack = append(e.stack, v)
+	}
+	v := e.threshold(e.stack[base:], D.MinPSUs)
+	e.stack = e.stack[:base]
+	return v
+}
+
+// volume is up per its RAID level; drives are leaves, so its cut set is
+// simply the live drives that have no live partner left to cover them.
+func (e *evaluator) volume(v *model.Volume) val {
+	e.tmp2 = e.tmp2[:0]
+	switch v.RAID {
+	case "raid10":
+		for i := 0; i+1 < len(v.Drives); i += 2 {
+			a, b := v.Drives[i], v.Drives[i+1]
+			fa, fb := e.failed[a], e.failed[b]
+			switch {
+			case fa && fb:
+				return val{}
+			case fa:
+				e.tmp2 = append(e.tmp2, b)
+			case fb:
+				e.tmp2 = append(e.tmp2, a)
+			}
+		}
+		if len(v.Drives)%2 == 1 { // an unpaired drive (only from observed data) is needed
+			last := v.Drives[len(v.Drives)-1]
+			if e.failed[last] {
+				return val{}
+			}
+			e.tmp2 = append(e.tmp2, last)
+		}
+	default:
+		up := 0
+		for _, d := range v.Drives {
+			if !e.failed[d] {
+				up++
+			}
+		}
+		need := v.Needed()
+		if up < need {
+			return val{}
+		}
+		if up == need {
+			for _, d := range v.Drives {
+				if !e.failed[d] {
+					e.tmp2 = append(e.tmp2, d)
+				}
+			}
+		}
+	}
+	slices.Sort(e.tmp2)
+	return val{up: true, cut: e.ar.put(e.tmp2)}
+}
+
+// devVal: a device is up while it, its rack, its power and every volume are up.
+func (e *evaluator) devVal(d int32) val {
+	if e.dev.stamp[d] == e.epoch {
+		return e.dev.v[d]
+	}
+	D := &e.g.Devices[d]
+	base := len(e.stack)
+	e.stack = append(e.stack, e.selfOK(D.Comp))
+	r := e.rackVal(D.Rack)
+	e.stack = append(e.stack, r)
+	p := e.powered(d)
+	e.stack = append(e.stack, p)
+	for i := range D.Volumes {
+		vv := e.volume(&D.Volumes[i])
+		e.stack = append(e.stack, vv)
+	}
+	v := e.and([]int32{D.Comp}, e.stack[base:]...)
+	e.stack = e.stack[:base]
+	e.dev.stamp[d], e.dev.v[d] = e.epoch, v
+	return v
+}
+
+// availVal: a device is available while it is up and has network.
+func (e *evaluator) availVal(d int32) val {
+	if e.avail.stamp[d] == e.epoch {
+		return e.avail.v[d]
+	}
+	up := e.devVal(d)
+	var v val
+	if up.up {
+		v = e.and(nil, up, e.netVal(d))
+	}
+	e.avail.stamp[d], e.avail.v[d] = e.epoch, v
+	return v
+}
+
+// svcVal: a service is up while min_up members are available and every
+// required service is up.
+func (e *evaluator) svcVal(s int32) val {
+	if e.svc.stamp[s] == e.epoch {
+		return e.svc.v[s]
+	}
+	S := &e.g.Services[s]
+	base := len(e.stack)
+	for _, m := range S.Members {
+		var v val
+		if m.Device >= 0 {
+			v = e.availVal(m.Device)
+		} else {
+			v = e.svcVal(m.Service)
+		}
+		e.stack = append(e.stack, v)
+	}
+	members := e.threshold(e.stack[base:], S.MinUp)
+	e.stack = e.stack[:base]
+	var v val
+	if members.up {
+		e.stack = append(e.stack, members)
+		for _, r := range S.Requires {
+			rv := e.svcVal(r)
+			e.stack = append(e.stack, rv)
+		}
+		v = e.and(nil, e.stack[base:]...)
+		e.stack = e.stack[:base]
+	}
+	e.svc.stamp[s], e.svc.v[s] = e.epoch, v
+	return v
+}

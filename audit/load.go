@@ -1,0 +1,259 @@
+package audit
+
+import (
+	"container/heap"
+	"slices"
+
+	"github.com/faultline/faultline/model"
+)
+
+// Load: a powered device's draw is split evenly over its live PSUs and
+// flows up the power chain; a node with several live inputs draws from the
+// first one listed. Failover asks, for each power node c, what every other
+// node would carry if c failed. Recomputing the whole chain per c is
+// quadratic; instead each failure is applied as a delta: the devices that
+// lose a PSU re-split their draw, and nodes whose first live input changed
+// move their whole load, propagated upward in topological order. Work per
+// c is proportional to what c actually feeds.
+
+// PowerResult is the load analysis under the current state.
+type PowerResult struct {
+	Limit float64
+	// Load is what each power node carries now, in watts.
+	Load []float64
+	// Overloads are nodes above the limit now.
+	Overloads []int32
+	// Failover maps an overloaded-on-failover node to the failures (power
+	// node indexes, nearest first) that would overload it.
+	Failover map[int32][]Shift
+}
+
+// Shift is one failure and the load it would put on a node.
+type Shift struct {
+	Failed int32   // power node index
+	Load   float64 // watts the node would carry
+}
+
+const eps = 1e-6
+
+type loadCalc struct {
+	g       *model.Graph
+	e       *evaluator
+	live    []bool    // power node up now
+	psuLive []bool    // PSU up now
+	route   []int32   // first live input, or -1
+	load    []float64 // now
+	share   []float64 // per device: watts per live PSU now (0 if unpowered)
+	nLive   []int32   // per device: live PSUs now
+	psusOn  [][]int32 // PSUs plugged into each power node
+	feeds   [][]int32 // power nodes that list each node as an input
+}
+
+func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
+	g := a.G
+	lc := &loadCalc{g: g, e: e,
+		live: make([]bool, len(g.Power)), psuLive: make([]bool, len(g.PSUs)),
+		route: make([]int32, len(g.Power)), load: make([]float64, len(g.Power)),
+		share: make([]float64, len(g.Devices)), nLive: make([]int32, len(g.Devices)),
+		psusOn: make([][]int32, len(g.Power)), feeds: make([][]int32, len(g.Power)),
+	}
+	for p := range g.Power {
+		lc.live[p] = e.powerVal(int32(p)).up
+		for _, in := range g.Power[p].Inputs {
+			lc.feeds[in] = append(lc.feeds[in], int32(p))
+		}
+	}
+	for i := range g.PSUs {
+		lc.psuLive[i] = e.psuVal(int32(i)).up
+		lc.psusOn[g.PSUs[i].PDU] = append(lc.psusOn[g.PSUs[i].PDU], int32(i))
+	}
+	for d := range g.Devices {
+		D := &g.Devices[d]
+		for _, p := range D.PSUs {
+			if lc.psuLive[p] {
+				lc.nLive[d]++
+			}
+		}
+		if n := lc.nLive[d]; n > 0 && int(n) >= D.MinPSUs {
+			lc.share[d] = D.DrawW / float64(n)
+			for _, p := range D.PSUs {
+				if lc.psuLive[p] {
+					lc.load[g.PSUs[p].PDU] += lc.share[d]
+				}
+			}
+		}
+	}
+	for p := len(g.Power) - 1; p >= 0; p-- {
+		lc.route[p] = -1
+		if !lc.live[p] {
+			continue
+		}
+		for _, in := range g.Power[p].Inputs {
+			if lc.live[in] {
+				lc.route[p] = in
+				lc.load[in] += lc.load[p]
+				break
+			}
+		}
+	}
+	res := PowerResult{Limit: limit, Load: lc.load, Failover: map[int32][]Shift{}}
+	for p := range g.Power {
+		if c := g.Power[p].CapacityW; c > 0 && lc.load[p] > limit*c+eps {
+			res.Overloads = append(res.Overloads, int32(p))
+		}
+	}
+	dead := lc.deadSets(a)
+	fo := &failover{lc: lc, delta: map[int32]float64{}, isDead: map[int32]bool{}}
+	for c := range g.Power {
+		if !lc.live[c] {
+			continue
+		}
+		for _, sh := range fo.apply(int32(c), dead[c], limit) {
+			res.Failover[sh.node] = append(res.Failover[sh.node], Shift{Failed: int32(c), Load: sh.load})
+		}
+	}
+	for n, shifts := range res.Failover {
+		slices.SortFunc(shifts, func(x, y Shift) int {
+			if d := len(dead[x.Failed]) - len(dead[y.Failed]); d != 0 {
+				return d
+			}
+			return a.nearer(g.Power[x.Failed].Comp, g.Power[y.Failed].Comp)
+		})
+		res.Failover[n] = shifts
+	}
+	return res
+}
+
+// deadSets lists, for each power node c, the power nodes down when c
+// fails: those with c in their order-1 cut set.
+func (lc *loadCalc) deadSets(a *Analysis) [][]int32 {
+	g := lc.g
+	dead := make([][]int32, len(g.Power))
+	for p := range g.Power {
+		if !lc.live[p] {
+			continue
+		}
+		for _, c := range lc.e.cutOf(lc.e.powerVal(int32(p))) {
+			if g.Comps[c].Kind == model.KindPower {
+				ci := g.Comps[c].Entity
+				dead[ci] = append(dead[ci], int32(p))
+			}
+		}
+	}
+	return dead
+}
+
+type failover struct {
+	lc     *loadCalc
+	delta  map[int32]float64
+	isDead map[int32]bool
+	queue  maxHeap
+	queued map[int32]bool
+}
+
+type shifted struct {
+	node int32
+	load float64
+}
+
+// apply computes the loads with power node c failed (dead lists every node
+// that goes down with it) and returns the nodes pushed over the limit.
+func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
+	lc, g := f.lc, f.lc.g
+	clear(f.delta)
+	clear(f.isDead)
+	f.queue = f.queue[:0]
+	f.queued = map[int32]bool{}
+	push := func(n int32) {
+		if !f.queued[n] {
+			f.queued[n] = true
+			heap.Push(&f.queue, n)
+		}
+	}
+	for _, n := range dead {
+		f.isDead[n] = true
+		push(n)
+		for _, child := range lc.feeds[n] {
+			if lc.live[child] {
+				push(child)
+			}
+		}
+	}
+	// Devices losing PSUs re-split their draw over the PSUs left.
+	seen := map[int32]bool{}
+	for _, n := range dead {
+		for _, p := range lc.psusOn[n] {
+			d := g.PSUs[p].Device
+			if !lc.psuLive[p] || seen[d] || lc.share[d] == 0 {
+				continue
+			}
+			seen[d] = true
+			D := &g.Devices[d]
+			left := int32(0)
+			for _, q := range D.PSUs {
+				if lc.psuLive[q] && !f.isDead[g.PSUs[q].PDU] {
+					left++
+				}
+			}
+			newShare := 0.0
+			if left > 0 && int(left) >= D.MinPSUs {
+				newShare = D.DrawW / float64(left)
+			}
+			for _, q := range D.PSUs {
+				if pdu := g.PSUs[q].PDU; lc.psuLive[q] && !f.isDead[pdu] {
+					f.delta[pdu] += newShare - lc.share[d]
+					push(pdu)
+				}
+			}
+		}
+	}
+	var out []shifted
+	for f.queue.Len() > 0 {
+		n := heap.Pop(&f.queue).(int32)
+		old := lc.load[n]
+		now := 0.0
+		newRoute := int32(-1)
+		if !f.isDead[n] {
+			now = old + f.delta[n]
+			for _, in := range g.Power[n].Inputs {
+				if lc.live[in] && !f.isDead[in] {
+					newRoute = in
+					break
+				}
+			}
+		}
+		if r := lc.route[n]; r == newRoute {
+			if d := now - old; d != 0 && r >= 0 {
+				f.delta[r] += d
+				push(r)
+			}
+		} else {
+			if r >= 0 {
+				f.delta[r] -= old
+				push(r)
+			}
+			if newRoute >= 0 {
+				f.delta[newRoute] += now
+				push(newRoute)
+			}
+		}
+		if cp := g.Power[n].CapacityW; cp > 0 && now > limit*cp+eps && now > old+eps {
+			out = append(out, shifted{node: n, load: now})
+		}
+	}
+	return out
+}
+
+// maxHeap pops the highest power index first: consumers before their inputs.
+type maxHeap []int32
+
+func (h maxHeap) Len() int           { return len(h) }
+func (h maxHeap) Less(i, j int) bool { return h[i] > h[j] }
+func (h maxHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *maxHeap) Push(x any)        { *h = append(*h, x.(int32)) }
+func (h *maxHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}

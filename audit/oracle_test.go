@@ -1,0 +1,356 @@
+package audit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/faultline/faultline/inventory"
+)
+
+// oracle is the naive evaluation of the fault model, written straight
+// from DESIGN.md's semantics over the inventory itself (no code shared
+// with the engine): fail some components, recompute everything. Entities
+// are addressed by their position in the inventory's lists for speed; the
+// algorithm stays the naive one.
+type oracle struct {
+	inv   *inventory.Inventory
+	comps []string // every component id
+	kind  []string
+	index map[string]int
+
+	site, rack, power, device, service map[string]int // id -> position
+	rackSite                           []int          // rack -> site position
+	powerRack, powerSite               []int          // -1 when none
+	powerInputs                        [][]int
+	devRack                            []int
+	psuComp                            [][]int // device -> component numbers of its PSUs
+	psuPDU                             [][]int // device -> power positions
+	drives                             [][][]int
+	isRoot, forwards                   []bool
+	adj                                [][]struct{ link, peer int } // link = component number
+	members                            [][]struct{ dev, svc int }
+	requires                           [][]int
+}
+
+func newOracle(inv *inventory.Inventory) *oracle {
+	o := &oracle{inv: inv, index: map[string]int{}, site: map[string]int{}, rack: map[string]int{}, power: map[string]int{}, device: map[string]int{}, service: map[string]int{}}
+	add := func(id, k string) int {
+		o.index[id] = len(o.comps)
+		o.comps = append(o.comps, id)
+		o.kind = append(o.kind, k)
+		return len(o.comps) - 1
+	}
+	for i, s := range inv.Sites {
+		add(s.ID, "site")
+		o.site[s.ID] = i
+	}
+	for i, r := range inv.Racks {
+		add(r.ID, "rack")
+		o.rack[r.ID] = i
+		o.rackSite = append(o.rackSite, o.site[r.Site])
+	}
+	for i, p := range inv.Power {
+		add(p.ID, "power")
+		o.power[p.ID] = i
+	}
+	for _, p := range inv.Power {
+		r, s := -1, -1
+		if p.Rack != "" {
+			r = o.rack[p.Rack]
+		}
+		if p.Site != "" {
+			s = o.site[p.Site]
+		}
+		o.powerRack, o.powerSite = append(o.powerRack, r), append(o.powerSite, s)
+		var ins []int
+		for _, in := range p.Inputs {
+			ins = append(ins, o.power[in])
+		}
+		o.powerInputs = append(o.powerInputs, ins)
+	}
+	roots := map[string]bool{}
+	for _, r := range inv.Network.Roots {
+		roots[r] = true
+	}
+	for i, d := range inv.Devices {
+		add(d.ID, "device")
+		o.device[d.ID] = i
+		o.devRack = append(o.devRack, o.rack[d.Rack])
+		var pc, pp []int
+		for _, p := range d.PSUs {
+			pc = append(pc, add(d.ID+"/"+p.ID, "psu"))
+			pp = append(pp, o.power[p.PDU])
+		}
+		o.psuComp, o.psuPDU = append(o.psuComp, pc), append(o.psuPDU, pp)
+		var vols [][]int
+		for _, v := range d.Storage {
+			var ds []int
+			for n := 0; n < v.Drives; n++ {
+				ds = append(ds, add(fmt.Sprintf("%s/%s/%d", d.ID, v.ID, n), "drive"))
+			}
+			vols = append(vols, ds)
+		}
+		o.drives = append(o.drives, vols)
+		o.isRoot = append(o.isRoot, roots[d.ID])
+		o.forwards = append(o.forwards, d.Kind.Forwards())
+	}
+	o.adj = make([][]struct{ link, peer int }, len(inv.Devices))
+	for i := range inv.Links {
+		l := &inv.Links[i]
+		c := add(l.ID(), "link")
+		a, _, _ := inventory.SplitEnd(l.A)
+		b, _, _ := inventory.SplitEnd(l.B)
+		ai, bi := o.device[a], o.device[b]
+		o.adj[ai] = append(o.adj[ai], struct{ link, peer int }{c, bi})
+		o.adj[bi] = append(o.adj[bi], struct{ link, peer int }{c, ai})
+	}
+	for i, s := range inv.Services {
+		o.service[s.ID] = i
+	}
+	for _, s := range inv.Services {
+		var ms []struct{ dev, svc int }
+		for _, m := range s.Members {
+			if d, ok := o.device[m]; ok {
+				ms = append(ms, struct{ dev, svc int }{d, -1})
+			} else {
+				ms = append(ms, struct{ dev, svc int }{-1, o.service[m]})
+			}
+		}
+		o.members = append(o.members, ms)
+		var rs []int
+		for _, r := range s.Requires {
+			rs = append(rs, o.service[r])
+		}
+		o.requires = append(o.requires, rs)
+	}
+	return o
+}
+
+// state is one naive evaluation; slices are by entity position.
+type state struct {
+	o       *oracle
+	failed  []bool // by component
+	power   []bool
+	up      []bool // device up
+	powered []bool
+	net     []bool
+	svc     []bool
+}
+
+// failedSet builds a failure vector from component ids.
+func (o *oracle) failedSet(ids ...string) []bool {
+	f := make([]bool, len(o.comps))
+	for _, id := range ids {
+		f[o.index[id]] = true
+	}
+	return f
+}
+
+func (o *oracle) eval(failed []bool) *state {
+	inv := o.inv
+	nd := len(inv.Devices)
+	st := &state{o: o, failed: failed, power: make([]bool, len(inv.Power)), up: make([]bool, nd), powered: make([]bool, nd), net: make([]bool, nd), svc: make([]bool, len(inv.Services))}
+	siteComp := func(s int) int { return s } // sites are numbered first
+	rackUp := func(r int) bool { return !failed[len(inv.Sites)+r] && !failed[siteComp(o.rackSite[r])] }
+	done := make([]bool, len(inv.Power))
+	var powerUp func(i int) bool
+	powerUp = func(i int) bool {
+		if done[i] {
+			return st.power[i]
+		}
+		ok := !failed[len(inv.Sites)+len(inv.Racks)+i]
+		if r := o.powerRack[i]; r >= 0 && !rackUp(r) {
+			ok = false
+		}
+		if s := o.powerSite[i]; s >= 0 && failed[siteComp(s)] {
+			ok = false
+		}
+		if ins := o.powerInputs[i]; len(ins) > 0 {
+			any := false
+			for _, in := range ins {
+				if powerUp(in) {
+					any = true
+				}
+			}
+			ok = ok && any
+		}
+		done[i], st.power[i] = true, ok
+		return ok
+	}
+	for i := range inv.Power {
+		powerUp(i)
+	}
+	for i := range inv.Devices {
+		d := &inv.Devices[i]
+		n := 0
+		for j, c := range o.psuComp[i] {
+			if !failed[c] && st.power[o.psuPDU[i][j]] {
+				n++
+			}
+		}
+		pw := len(d.PSUs) == 0 || n >= d.NeededPSUs()
+		st.powered[i] = pw
+		ok := !failed[o.index[d.ID]] && rackUp(o.devRack[i]) && pw
+		for vi, v := range d.Storage {
+			drives := o.drives[i][vi]
+			upN := 0
+			for _, c := range drives {
+				if !failed[c] {
+					upN++
+				}
+			}
+			var vok bool
+			switch v.RAID {
+			case inventory.RAID0, inventory.Single:
+				vok = upN == v.Drives
+			case inventory.RAID1:
+				vok = upN >= 1
+			case inventory.RAID5:
+				vok = upN >= v.Drives-1
+			case inventory.RAID6:
+				vok = upN >= v.Drives-2
+			case inventory.RAID10:
+				vok = true
+				for k := 0; k+1 < len(drives); k += 2 {
+					if failed[drives[k]] && failed[drives[k+1]] {
+						vok = false
+					}
+				}
+			}
+			ok = ok && vok
+		}
+		st.up[i] = ok
+	}
+	// Network: breadth first from live roots through live links and live
+	// forwarding devices.
+	if len(inv.Network.Roots) == 0 {
+		for i := range st.net {
+			st.net[i] = true
+		}
+	} else {
+		var queue []int
+		for i := range inv.Devices {
+			if o.isRoot[i] {
+				st.net[i] = true
+				if st.up[i] {
+					queue = append(queue, i)
+				}
+			}
+		}
+		visited := make([]bool, nd)
+		for len(queue) > 0 {
+			x := queue[0]
+			queue = queue[1:]
+			if visited[x] {
+				continue
+			}
+			visited[x] = true
+			for _, a := range o.adj[x] {
+				if failed[a.link] {
+					continue
+				}
+				st.net[a.peer] = true
+				if st.up[a.peer] && o.forwards[a.peer] && !visited[a.peer] {
+					queue = append(queue, a.peer)
+				}
+			}
+		}
+	}
+	sdone := make([]bool, len(inv.Services))
+	var svcUp func(i int) bool
+	svcUp = func(i int) bool {
+		if sdone[i] {
+			return st.svc[i]
+		}
+		n := 0
+		for _, m := range o.members[i] {
+			if m.dev >= 0 {
+				if st.up[m.dev] && st.net[m.dev] {
+					n++
+				}
+			} else if svcUp(m.svc) {
+				n++
+			}
+		}
+		ok := n >= inv.Services[i].NeededUp()
+		for _, r := range o.requires[i] {
+			if !svcUp(r) {
+				ok = false
+			}
+		}
+		sdone[i], st.svc[i] = true, ok
+		return ok
+	}
+	for i := range inv.Services {
+		svcUp(i)
+	}
+	return st
+}
+
+func (st *state) avail(d int) bool { return st.up[d] && st.net[d] }
+
+// with returns base plus extra failures (component numbers).
+func with(base []bool, extra ...int) []bool {
+	m := append([]bool(nil), base...)
+	for _, x := range extra {
+		m[x] = true
+	}
+	return m
+}
+
+// loads computes every power node's load under a failure state.
+func (o *oracle) loads(st *state) []float64 {
+	inv := o.inv
+	load := make([]float64, len(inv.Power))
+	for i := range inv.Devices {
+		d := &inv.Devices[i]
+		var live []int
+		for j, c := range o.psuComp[i] {
+			if !st.failed[c] && st.power[o.psuPDU[i][j]] {
+				live = append(live, o.psuPDU[i][j])
+			}
+		}
+		if len(live) == 0 || len(live) < d.NeededPSUs() {
+			continue
+		}
+		for _, pdu := range live {
+			load[pdu] += d.DrawW / float64(len(live))
+		}
+	}
+	// Push each live node's load into its first live input once every
+	// live consumer has pushed into it.
+	route := make([]int, len(inv.Power))
+	consumers := make([]int, len(inv.Power))
+	for i := range inv.Power {
+		route[i] = -1
+		if !st.power[i] {
+			continue
+		}
+		for _, in := range o.powerInputs[i] {
+			if st.power[in] {
+				route[i] = in
+				consumers[in]++
+				break
+			}
+		}
+	}
+	done := make([]bool, len(inv.Power))
+	for progress := true; progress; {
+		progress = false
+		for i := range inv.Power {
+			if done[i] || consumers[i] > 0 {
+				continue
+			}
+			done[i], progress = true, true
+			if r := route[i]; r >= 0 {
+				load[r] += load[i]
+				consumers[r]--
+			}
+		}
+	}
+	return load
+}
+
+func (o *oracle) isOwn(d *inventory.Device, c string) bool {
+	return c == d.ID || strings.HasPrefix(c, d.ID+"/") || c == d.Rack || c == o.inv.Rack(d.Rack).Site
+}

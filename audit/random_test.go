@@ -1,0 +1,191 @@
+package audit
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/faultline/faultline/inventory"
+)
+
+// randomInventory makes a small, messy, valid inventory: shared PDUs,
+// PDUs fed from several places, ATSes, devices without PSUs, single-homed
+// and double-cabled servers, server roots, odd RAID, services over
+// services, several sites. It goes through YAML and the real loader, so
+// every generated inventory is one a user could write.
+func randomInventory(r *rand.Rand) *inventory.Inventory {
+	inv := &inventory.Inventory{Version: 1}
+	nSites := 1 + r.IntN(3)
+	var powerBySite [][]string
+	var pdusByRack = map[string][]string{}
+	var racks []string
+	for s := 0; s < nSites; s++ {
+		site := fmt.Sprintf("s%d", s)
+		inv.Sites = append(inv.Sites, inventory.Site{ID: site})
+		var nodes []string
+		addPower := func(id string, kind inventory.PowerKind, inputs []string) {
+			p := inventory.PowerNode{ID: id, Kind: kind, Site: site, Inputs: inputs}
+			if r.IntN(3) == 0 {
+				p.CapacityW = float64(200 * (1 + r.IntN(20)))
+			}
+			inv.Power = append(inv.Power, p)
+			nodes = append(nodes, id)
+		}
+		addPower(site+"-grid", inventory.Utility, nil)
+		if r.IntN(2) == 0 {
+			addPower(site+"-gen", inventory.Generator, nil)
+			addPower(site+"-ats", inventory.ATS, []string{site + "-grid", site + "-gen"})
+		}
+		for u := 0; u < 1+r.IntN(3); u++ {
+			addPower(fmt.Sprintf("%s-ups%d", site, u), inventory.UPS, pick(r, nodes, 1+r.IntN(2)))
+		}
+		for f := 0; f < r.IntN(3); f++ {
+			addPower(fmt.Sprintf("%s-feed%d", site, f), inventory.Feed, pick(r, nodes, 1))
+		}
+		powerBySite = append(powerBySite, nodes)
+		for k := 0; k < 1+r.IntN(3); k++ {
+			rack := fmt.Sprintf("s%dr%d", s, k)
+			inv.Racks = append(inv.Racks, inventory.Rack{ID: rack, Site: site})
+			racks = append(racks, rack)
+			for q := 0; q < 1+r.IntN(3); q++ {
+				id := fmt.Sprintf("%s-pdu%d", rack, q)
+				p := inventory.PowerNode{ID: id, Kind: inventory.PDU, Rack: rack}
+				if r.IntN(8) != 0 {
+					p.Inputs = pick(r, nodes, 1+r.IntN(2))
+				}
+				if r.IntN(2) == 0 {
+					p.CapacityW = float64(100 * (1 + r.IntN(30)))
+				}
+				inv.Power = append(inv.Power, p)
+				pdusByRack[rack] = append(pdusByRack[rack], id)
+			}
+		}
+	}
+	var allPDUs []string
+	for _, rk := range racks {
+		allPDUs = append(allPDUs, pdusByRack[rk]...)
+	}
+	kinds := []inventory.DeviceKind{inventory.Server, inventory.Server, inventory.Switch, inventory.Switch, inventory.Router, inventory.Storage, inventory.Firewall}
+	raids := []inventory.RAID{inventory.RAID0, inventory.RAID1, inventory.RAID5, inventory.RAID6, inventory.RAID10, inventory.Single}
+	var devices []string
+	for _, rk := range racks {
+		for i := 0; i < 1+r.IntN(4); i++ {
+			d := inventory.Device{ID: fmt.Sprintf("%s-d%d", rk, i), Kind: kinds[r.IntN(len(kinds))], Rack: rk, DrawW: float64(50 * r.IntN(12))}
+			nPSU := r.IntN(4)
+			for p := 0; p < nPSU; p++ {
+				pdus := pdusByRack[rk]
+				if r.IntN(6) == 0 {
+					pdus = allPDUs
+				}
+				d.PSUs = append(d.PSUs, inventory.PSU{ID: fmt.Sprintf("P%d", p), PDU: pdus[r.IntN(len(pdus))]})
+			}
+			if nPSU > 0 && r.IntN(3) == 0 {
+				d.MinPSUs = 1 + r.IntN(nPSU)
+			}
+			for v := 0; v < r.IntN(3); v++ {
+				raid := raids[r.IntN(len(raids))]
+				n := raid.MinDrives()
+				if raid != inventory.Single {
+					n += r.IntN(3)
+				}
+				if raid == inventory.RAID10 && n%2 == 1 {
+					n++
+				}
+				d.Storage = append(d.Storage, inventory.Volume{ID: fmt.Sprintf("v%d", v), RAID: raid, Drives: n})
+			}
+			inv.Devices = append(inv.Devices, d)
+			devices = append(devices, d.ID)
+		}
+	}
+	// Links: mostly to forwarding devices, sometimes anywhere.
+	var fwd []string
+	for _, d := range inv.Devices {
+		if d.Kind.Forwards() {
+			fwd = append(fwd, d.ID)
+		}
+	}
+	port := map[string]int{}
+	end := func(d string) string { port[d]++; return fmt.Sprintf("%s:p%d", d, port[d]) }
+	for i := 0; i < len(devices)*3/2; i++ {
+		a := devices[r.IntN(len(devices))]
+		var b string
+		if len(fwd) > 0 && r.IntN(4) != 0 {
+			b = fwd[r.IntN(len(fwd))]
+		} else {
+			b = devices[r.IntN(len(devices))]
+		}
+		if a == b {
+			continue
+		}
+		inv.Links = append(inv.Links, inventory.Link{A: end(a), B: end(b)})
+	}
+	if r.IntN(5) != 0 {
+		src := fwd
+		if len(src) == 0 || r.IntN(5) == 0 {
+			src = devices
+		}
+		inv.Network.Roots = pick(r, src, 1+r.IntN(3))
+	}
+	var services []string
+	for s := 0; s < 1+r.IntN(5); s++ {
+		svc := inventory.Service{ID: fmt.Sprintf("svc%d", s), DR: r.IntN(3) == 0}
+		pool := append([]string(nil), devices...)
+		if len(services) > 0 && r.IntN(3) == 0 {
+			pool = append(pool, services...)
+		}
+		svc.Members = pick(r, pool, 1+r.IntN(4))
+		if r.IntN(3) == 0 {
+			svc.MinUp = 1 + r.IntN(len(svc.Members))
+		}
+		t := r.IntN(3)
+		if r.IntN(2) == 0 {
+			t = 2
+		}
+		svc.Tolerate = &t
+		if len(services) > 0 && r.IntN(3) == 0 {
+			var reqs []string
+			for _, x := range pick(r, services, 1+r.IntN(2)) {
+				if !contains(svc.Members, x) {
+					reqs = append(reqs, x)
+				}
+			}
+			svc.Requires = reqs
+		}
+		if r.IntN(4) == 0 {
+			svc.Failover = inventory.Manual
+		}
+		inv.Services = append(inv.Services, svc)
+		services = append(services, svc.ID)
+	}
+	data, err := yaml.Marshal(inv)
+	if err != nil {
+		panic(err)
+	}
+	loaded, err := inventory.Parse("random.yaml", data, inventory.Options{})
+	if err != nil {
+		panic(fmt.Sprintf("generated an invalid inventory: %v\n%s", err, data))
+	}
+	return loaded
+}
+
+func pick(r *rand.Rand, from []string, n int) []string {
+	if n > len(from) {
+		n = len(from)
+	}
+	idx := r.Perm(len(from))[:n]
+	out := make([]string, n)
+	for i, j := range idx {
+		out[i] = from[j]
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

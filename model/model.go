@@ -1,0 +1,501 @@
+// Package model is the fault graph: the inventory's declared structure,
+// numbered into flat arrays, with the observed state laid over it (parts
+// already failed, devices not seen, volumes as the hardware reports them).
+// It does no I/O and no analysis; package audit reasons over it.
+package model
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/faultline/faultline/inventory"
+)
+
+// Kind is what a component is.
+type Kind uint8
+
+// The component kinds: everything that can fail on its own.
+const (
+	KindSite Kind = iota + 1
+	KindRack
+	KindPower
+	KindDevice
+	KindPSU
+	KindDrive
+	KindLink
+)
+
+func (k Kind) String() string {
+	return [...]string{"", "site", "rack", "power", "device", "psu", "drive", "link"}[k]
+}
+
+// Component is one thing that can fail: its id as findings name it, its
+// kind, and its index in the slice of that kind (for drives, the device).
+type Component struct {
+	ID     string
+	Kind   Kind
+	Entity int32
+}
+
+// Graph is the fault graph. Every slice is indexed by entity number; Comp
+// fields are component numbers (indexes into Comps). Power is in
+// topological order (a node's inputs come before it), and so is Services
+// (members and requirements before the service).
+type Graph struct {
+	Inv   *inventory.Inventory
+	Comps []Component
+
+	Sites    []Site
+	Racks    []Rack
+	Power    []Power
+	Devices  []Device
+	PSUs     []PSU
+	Links    []Link
+	Services []Service
+
+	// NetworkModelled is false when the inventory names no network roots:
+	// then every device has network.
+	NetworkModelled bool
+
+	// Failed marks components observed failed; Unknown marks devices that
+	// could not be collected (treated as declared, reported as unverified).
+	Failed  []bool
+	Unknown []bool // by device index
+	// FailReason says why a component is marked failed (for evidence).
+	FailReason map[int32]string
+
+	index map[string]int32
+}
+
+// Site is a site.
+type Site struct {
+	Comp int32
+	ID   string
+}
+
+// Rack is a rack in a site.
+type Rack struct {
+	Comp int32
+	ID   string
+	Site int32 // site index
+}
+
+// Power is a power node.
+type Power struct {
+	Comp      int32
+	ID        string
+	Kind      inventory.PowerKind
+	Rack      int32   // rack index or -1
+	Site      int32   // site index or -1 (set only when the node names a site)
+	Inputs    []int32 // power indexes, in the order listed
+	CapacityW float64
+	// Depth is the shortest distance, in power hops, from the node to a PSU
+	// it feeds (a PDU is 1); nodes feeding nothing have Depth 0.
+	Depth int32
+}
+
+// Device is a device.
+type Device struct {
+	Comp     int32
+	ID       string
+	Kind     inventory.DeviceKind
+	Rack     int32
+	PSUs     []int32 // PSU indexes
+	MinPSUs  int
+	Volumes  []Volume
+	Forwards bool // switch, router, firewall
+	Root     bool // a network root
+	DrawW    float64
+	Adj      []Adj // links at this device
+	// PSUsRedundant and LinksRedundant say whether the device has redundant
+	// hardware of each kind (the device-spof rule's condition).
+	PSUsRedundant, LinksRedundant bool
+}
+
+// Adj is one link at a device and the device at its other end.
+type Adj struct {
+	Link int32 // link index
+	Peer int32 // device index
+	Port string
+}
+
+// Volume is a volume: declared, or as observed.
+type Volume struct {
+	ID     string
+	RAID   inventory.RAID
+	Drives []int32 // component numbers of its drives, in order
+}
+
+// Needed is how many drives must be up (not used for raid10).
+func (v *Volume) Needed() int { return v.RAID.Needed(len(v.Drives)) }
+
+// PSU is a power supply.
+type PSU struct {
+	Comp   int32
+	ID     string // as in findings: device/psu
+	Device int32
+	PDU    int32 // power index
+}
+
+// Link is a cable.
+type Link struct {
+	Comp         int32
+	A, B         int32 // device indexes
+	APort, BPort string
+}
+
+// Member is a service member: a device or another service.
+type Member struct {
+	Device  int32 // device index, or -1
+	Service int32 // service index, or -1
+}
+
+// Service is a service.
+type Service struct {
+	ID       string
+	Members  []Member
+	MinUp    int
+	Requires []int32 // service indexes
+	Tolerate int
+	DR       bool
+	Manual   bool
+	Site     []int32 // sites of its members (recursively), sorted
+}
+
+// Lookup returns the component number of a component id, or -1. Links are
+// found by their "a~b" id or by either end "device:port".
+func (g *Graph) Lookup(id string) int32 {
+	if c, ok := g.index[id]; ok {
+		return c
+	}
+	return -1
+}
+
+// ID returns a component's id.
+func (g *Graph) ID(c int32) string { return g.Comps[c].ID }
+
+// DeviceOf returns the device index a component belongs to (a device, its
+// PSU or drive), or -1.
+func (g *Graph) DeviceOf(c int32) int32 {
+	comp := g.Comps[c]
+	switch comp.Kind {
+	case KindDevice, KindDrive:
+		return comp.Entity
+	case KindPSU:
+		return g.PSUs[comp.Entity].Device
+	}
+	return -1
+}
+
+// SiteOfDevice returns a device's site index.
+func (g *Graph) SiteOfDevice(d int32) int32 { return g.Racks[g.Devices[d].Rack].Site }
+
+// Overlay is what the collectors saw, laid over the declared inventory.
+// The zero Overlay is the design as declared.
+type Overlay struct {
+	// Failed maps component ids ("db-1/PSU2", "db-1/data/1", a link id, a
+	// device id) to why they are considered failed.
+	Failed map[string]string
+	// Unknown lists device ids that could not be collected.
+	Unknown map[string]bool
+	// Volumes replaces a device's declared volumes with what it reports.
+	// Drives of each are named device/volume/N.
+	Volumes map[string][]ObservedVolume
+	// DrawW replaces a device's declared draw with what it reports.
+	DrawW map[string]float64
+}
+
+// ObservedVolume is a volume as the hardware reports it.
+type ObservedVolume struct {
+	ID     string
+	RAID   inventory.RAID
+	Drives int
+	// FailedDrives are positions (from 0) of drives observed failed.
+	FailedDrives []int
+}
+
+// Build numbers an inventory into a fault graph, with an optional overlay
+// of observed state. The inventory must be valid (inventory.Load checks).
+func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
+	if ov == nil {
+		ov = &Overlay{}
+	}
+	b := &builder{inv: inv, g: &Graph{Inv: inv, index: map[string]int32{}, FailReason: map[int32]string{}}}
+	if err := b.build(ov); err != nil {
+		return nil, err
+	}
+	return b.g, nil
+}
+
+type builder struct {
+	inv *inventory.Inventory
+	g   *Graph
+
+	siteIdx, rackIdx, powerIdx, devIdx, svcIdx map[string]int32
+}
+
+func (b *builder) comp(id string, k Kind, entity int32) int32 {
+	c := int32(len(b.g.Comps))
+	b.g.Comps = append(b.g.Comps, Component{ID: id, Kind: k, Entity: entity})
+	b.g.index[id] = c
+	return c
+}
+
+func (b *builder) build(ov *Overlay) error {
+	inv, g := b.inv, b.g
+	b.siteIdx = make(map[string]int32, len(inv.Sites))
+	for i, s := range inv.Sites {
+		b.siteIdx[s.ID] = int32(i)
+		g.Sites = append(g.Sites, Site{Comp: b.comp(s.ID, KindSite, int32(i)), ID: s.ID})
+	}
+	b.rackIdx = make(map[string]int32, len(inv.Racks))
+	for i, r := range inv.Racks {
+		b.rackIdx[r.ID] = int32(i)
+		g.Racks = append(g.Racks, Rack{Comp: b.comp(r.ID, KindRack, int32(i)), ID: r.ID, Site: b.siteIdx[r.Site]})
+	}
+	if err := b.power(); err != nil {
+		return err
+	}
+	b.devices(ov)
+	b.links()
+	if err := b.services(); err != nil {
+		return err
+	}
+	b.overlay(ov)
+	return nil
+}
+
+// power numbers power nodes in topological order, inputs first.
+func (b *builder) power() error {
+	inv, g := b.inv, b.g
+	byID := make(map[string]*inventory.PowerNode, len(inv.Power))
+	for i := range inv.Power {
+		byID[inv.Power[i].ID] = &inv.Power[i]
+	}
+	b.powerIdx = make(map[string]int32, len(inv.Power))
+	state := make(map[string]uint8, len(inv.Power))
+	var visit func(p *inventory.PowerNode) error
+	visit = func(p *inventory.PowerNode) error {
+		switch state[p.ID] {
+		case 1:
+			return fmt.Errorf("model: cycle in the power chain at %q", p.ID)
+		case 2:
+			return nil
+		}
+		state[p.ID] = 1
+		for _, in := range p.Inputs {
+			q := byID[in]
+			if q == nil {
+				return fmt.Errorf("model: power node %q: unknown input %q", p.ID, in)
+			}
+			if err := visit(q); err != nil {
+				return err
+			}
+		}
+		state[p.ID] = 2
+		i := int32(len(g.Power))
+		n := Power{ID: p.ID, Kind: p.Kind, Rack: -1, Site: -1, CapacityW: p.CapacityW}
+		if p.Rack != "" {
+			n.Rack = b.rackIdx[p.Rack]
+		}
+		if p.Site != "" {
+			n.Site = b.siteIdx[p.Site]
+		}
+		for _, in := range p.Inputs {
+			n.Inputs = append(n.Inputs, b.powerIdx[in])
+		}
+		n.Comp = b.comp(p.ID, KindPower, i)
+		b.powerIdx[p.ID] = i
+		g.Power = append(g.Power, n)
+		return nil
+	}
+	for i := range inv.Power {
+		if err := visit(&inv.Power[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) devices(ov *Overlay) {
+	inv, g := b.inv, b.g
+	b.devIdx = make(map[string]int32, len(inv.Devices))
+	roots := make(map[string]bool, len(inv.Network.Roots))
+	for _, r := range inv.Network.Roots {
+		roots[r] = true
+	}
+	g.NetworkModelled = len(roots) > 0
+	for i := range inv.Devices {
+		d := &inv.Devices[i]
+		di := int32(i)
+		b.devIdx[d.ID] = di
+		dev := Device{ID: d.ID, Kind: d.Kind, Rack: b.rackIdx[d.Rack], MinPSUs: d.NeededPSUs(),
+			Forwards: d.Kind.Forwards(), Root: roots[d.ID], DrawW: d.DrawW}
+		dev.Comp = b.comp(d.ID, KindDevice, di)
+		for _, p := range d.PSUs {
+			pi := int32(len(g.PSUs))
+			id := d.ID + "/" + p.ID
+			g.PSUs = append(g.PSUs, PSU{Comp: b.comp(id, KindPSU, pi), ID: id, Device: di, PDU: b.powerIdx[p.PDU]})
+			dev.PSUs = append(dev.PSUs, pi)
+		}
+		dev.PSUsRedundant = len(dev.PSUs) > dev.MinPSUs
+		if w, ok := ov.DrawW[d.ID]; ok {
+			dev.DrawW = w
+		}
+		if obs, ok := ov.Volumes[d.ID]; ok {
+			for _, v := range obs {
+				dev.Volumes = append(dev.Volumes, b.volume(d.ID, di, v.ID, v.RAID, v.Drives))
+			}
+		} else {
+			for _, v := range d.Storage {
+				dev.Volumes = append(dev.Volumes, b.volume(d.ID, di, v.ID, v.RAID, v.Drives))
+			}
+		}
+		g.Devices = append(g.Devices, dev)
+	}
+}
+
+func (b *builder) volume(dev string, di int32, id string, raid inventory.RAID, drives int) Volume {
+	v := Volume{ID: dev + "/" + id, RAID: raid}
+	for n := 0; n < drives; n++ {
+		v.Drives = append(v.Drives, b.comp(fmt.Sprintf("%s/%s/%d", dev, id, n), KindDrive, di))
+	}
+	return v
+}
+
+func (b *builder) links() {
+	g := b.g
+	for i := range b.inv.Links {
+		l := &b.inv.Links[i]
+		ad, ap, _ := inventory.SplitEnd(l.A)
+		bd, bp, _ := inventory.SplitEnd(l.B)
+		li := int32(len(g.Links))
+		link := Link{A: b.devIdx[ad], B: b.devIdx[bd], APort: ap, BPort: bp}
+		link.Comp = b.comp(l.ID(), KindLink, li)
+		// Either end alone also names the link (ends are unique).
+		g.index[l.A] = link.Comp
+		g.index[l.B] = link.Comp
+		g.Links = append(g.Links, link)
+		g.Devices[link.A].Adj = append(g.Devices[link.A].Adj, Adj{Link: li, Peer: link.B, Port: ap})
+		g.Devices[link.B].Adj = append(g.Devices[link.B].Adj, Adj{Link: li, Peer: link.A, Port: bp})
+	}
+	for i := range g.Devices {
+		g.Devices[i].LinksRedundant = len(g.Devices[i].Adj) >= 2
+	}
+}
+
+// services numbers services in topological order (dependencies first).
+func (b *builder) services() error {
+	inv, g := b.inv, b.g
+	byID := make(map[string]*inventory.Service, len(inv.Services))
+	for i := range inv.Services {
+		byID[inv.Services[i].ID] = &inv.Services[i]
+	}
+	b.svcIdx = make(map[string]int32, len(inv.Services))
+	state := make(map[string]uint8, len(inv.Services))
+	var visit func(s *inventory.Service) error
+	visit = func(s *inventory.Service) error {
+		switch state[s.ID] {
+		case 1:
+			return fmt.Errorf("model: cycle in services at %q", s.ID)
+		case 2:
+			return nil
+		}
+		state[s.ID] = 1
+		for _, dep := range append(slices.Clone(s.Members), s.Requires...) {
+			if t := byID[dep]; t != nil {
+				if err := visit(t); err != nil {
+					return err
+				}
+			}
+		}
+		state[s.ID] = 2
+		svc := Service{ID: s.ID, MinUp: s.NeededUp(), Tolerate: s.Tolerance(), DR: s.DR, Manual: s.FailoverMode() == inventory.Manual}
+		sites := map[int32]bool{}
+		for _, m := range s.Members {
+			if di, ok := b.devIdx[m]; ok {
+				svc.Members = append(svc.Members, Member{Device: di, Service: -1})
+				sites[g.SiteOfDevice(di)] = true
+			} else {
+				si := b.svcIdx[m]
+				svc.Members = append(svc.Members, Member{Device: -1, Service: si})
+				for _, st := range g.Services[si].Site {
+					sites[st] = true
+				}
+			}
+		}
+		for _, r := range s.Requires {
+			svc.Requires = append(svc.Requires, b.svcIdx[r])
+		}
+		for st := range sites {
+			svc.Site = append(svc.Site, st)
+		}
+		slices.Sort(svc.Site)
+		b.svcIdx[s.ID] = int32(len(g.Services))
+		g.Services = append(g.Services, svc)
+		return nil
+	}
+	for i := range inv.Services {
+		if err := visit(&inv.Services[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// overlay marks observed failures and computes power depths.
+func (b *builder) overlay(ov *Overlay) {
+	g := b.g
+	g.Failed = make([]bool, len(g.Comps))
+	g.Unknown = make([]bool, len(g.Devices))
+	for id, why := range ov.Failed {
+		if c, ok := g.index[id]; ok {
+			g.Failed[c] = true
+			g.FailReason[c] = why
+		}
+	}
+	for id := range ov.Unknown {
+		if di, ok := b.devIdx[id]; ok {
+			g.Unknown[di] = true
+		}
+	}
+	for d, vols := range ov.Volumes {
+		for vi, v := range vols {
+			for _, pos := range v.FailedDrives {
+				if pos >= 0 && pos < v.Drives {
+					c := g.Devices[b.devIdx[d]].Volumes[vi].Drives[pos]
+					g.Failed[c] = true
+					if g.FailReason[c] == "" {
+						g.FailReason[c] = "observed failed"
+					}
+				}
+			}
+		}
+	}
+	// Depth: PDUs feeding PSUs are 1; a node is one more than the nearest
+	// node it feeds. Power is topologically ordered, so walk it backwards.
+	for i := range g.PSUs {
+		g.Power[g.PSUs[i].PDU].Depth = 1
+	}
+	for i := len(g.Power) - 1; i >= 0; i-- {
+		p := &g.Power[i]
+		if p.Depth == 0 {
+			continue
+		}
+		for _, in := range p.Inputs {
+			if q := &g.Power[in]; q.Depth == 0 || q.Depth > p.Depth+1 {
+				q.Depth = p.Depth + 1
+			}
+		}
+	}
+}
+
+// ServiceIndex returns the index of a service id, or -1.
+func (g *Graph) ServiceIndex(id string) int32 {
+	for i := range g.Services {
+		if g.Services[i].ID == id {
+			return int32(i)
+		}
+	}
+	return -1
+}
