@@ -379,8 +379,22 @@ func (b *builder) links() {
 		g.Devices[link.A].Adj = append(g.Devices[link.A].Adj, Adj{Link: li, Peer: link.B, Port: ap})
 		g.Devices[link.B].Adj = append(g.Devices[link.B].Adj, Adj{Link: li, Peer: link.A, Port: bp})
 	}
+	// Links count as redundancy when they lead somewhere the network can
+	// continue: to a forwarding device or a root.
+	roots := map[int32]bool{}
 	for i := range g.Devices {
-		g.Devices[i].LinksRedundant = len(g.Devices[i].Adj) >= 2
+		if g.Devices[i].Root {
+			roots[int32(i)] = true
+		}
+	}
+	for i := range g.Devices {
+		n := 0
+		for _, a := range g.Devices[i].Adj {
+			if g.Devices[a.Peer].Forwards || roots[a.Peer] {
+				n++
+			}
+		}
+		g.Devices[i].LinksRedundant = n >= 2
 	}
 }
 

@@ -1,0 +1,136 @@
+package audit
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// Finding is one problem, in the findings JSON contract (DESIGN.md).
+type Finding struct {
+	// ID is stable across runs for the same problem: rule/subject/cause.
+	ID       string   `json:"id"`
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Subject and Causes are inventory ids (parts as device/part).
+	Subject     string     `json:"subject"`
+	Causes      []string   `json:"causes"`
+	Message     string     `json:"message"`
+	Evidence    []string   `json:"evidence,omitempty"`
+	Remediation string     `json:"remediation"`
+	FirstSeen   *time.Time `json:"first_seen,omitempty"`
+}
+
+// Summary counts findings by severity.
+type Summary struct {
+	Critical int `json:"critical"`
+	Warning  int `json:"warning"`
+	Info     int `json:"info"`
+}
+
+// Report is the audit result: the findings JSON document.
+type Report struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	Summary     Summary   `json:"summary"`
+	Findings    []Finding `json:"findings"`
+}
+
+// NewReport sorts findings (severity, rule order, subject, id) and counts them.
+func NewReport(at time.Time, fs []Finding) *Report {
+	SortFindings(fs)
+	r := &Report{GeneratedAt: at.UTC(), Findings: fs}
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	for _, f := range fs {
+		switch f.Severity {
+		case Critical:
+			r.Summary.Critical++
+		case Warning:
+			r.Summary.Warning++
+		default:
+			r.Summary.Info++
+		}
+	}
+	return r
+}
+
+// SortFindings orders findings most severe first, then by rule, subject, id.
+func SortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if d := a.Severity.rank() - b.Severity.rank(); d != 0 {
+			return d
+		}
+		if d := ruleRank(a.Rule) - ruleRank(b.Rule); d != 0 {
+			return d
+		}
+		if c := strings.Compare(a.Subject, b.Subject); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+}
+
+// Worst returns the most severe severity among findings, or "".
+func (r *Report) Worst() Severity {
+	if len(r.Findings) == 0 {
+		return ""
+	}
+	return r.Findings[0].Severity
+}
+
+// CountAtLeast counts findings at or above a severity.
+func (r *Report) CountAtLeast(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity.AtLeast(s) {
+			n++
+		}
+	}
+	return n
+}
+
+func newFinding(rule, subject string, causes []string) Finding {
+	id := rule + "/" + subject
+	if len(causes) > 0 {
+		id += "/" + causes[0]
+	}
+	if causes == nil {
+		causes = []string{}
+	}
+	return Finding{ID: id, Rule: rule, Severity: RuleByID(rule).Severity, Subject: subject, Causes: causes}
+}
+
+// words joins names for a sentence: "a", "a and b", "a, b and c".
+func words(xs []string, conj string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " " + conj + " " + xs[len(xs)-1]
+}
+
+// few names up to four items, else three and a count of the rest.
+func few(xs []string, conj string) string {
+	if len(xs) <= 4 {
+		return words(xs, conj)
+	}
+	return strings.Join(xs[:3], ", ") + " " + conj + " " + plural(len(xs)-3, "other")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return itoa(n) + " " + noun + "s"
+}
+
+// verb picks the singular or plural form for a list of subjects.
+func verb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

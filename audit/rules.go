@@ -1,0 +1,181 @@
+package audit
+
+// Severity of a finding.
+type Severity string
+
+// The severities, most severe first.
+const (
+	Critical Severity = "critical"
+	Warning  Severity = "warning"
+	Info     Severity = "info"
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case Critical:
+		return 0
+	case Warning:
+		return 1
+	}
+	return 2
+}
+
+// AtLeast reports whether s is as severe as t or more.
+func (s Severity) AtLeast(t Severity) bool { return s.rank() <= t.rank() }
+
+// Rule describes one kind of finding. The registry below is the single
+// source of the rules catalogue (docs/rules.md is generated from it and a
+// test keeps the two equal).
+type Rule struct {
+	ID       string
+	Severity Severity
+	// Live rules need observations from the collectors.
+	Live bool
+	// Title is one line; Means, Why and Fix are the catalogue's paragraphs.
+	Title, Means, Why, Fix string
+}
+
+// Rules is every rule, in the order findings of equal severity are listed.
+var Rules = []Rule{
+	{
+		ID: "service-down", Severity: Critical,
+		Title: "A service is down",
+		Means: "The service cannot run: fewer than `min_up` of its members are available, or a service it requires is down. " +
+			"With nothing failed this is almost always an incomplete inventory — a member cabled to nothing, a rack PDU with no input — and every other finding about the service is meaningless until it is fixed. " +
+			"With observations, it is an outage the hardware reports now.",
+		Why: "An auditor that silently skips a service it cannot evaluate would report it as safe.",
+		Fix: "Read the evidence: it names each member and why it is unavailable (not powered, no path to the network roots). Complete the inventory (links, PSUs, `network.roots`), or lower `min_up` if it is wrong.",
+	},
+	{
+		ID: "spof", Severity: Critical,
+		Title: "Single point of failure",
+		Means: "One component — a device, PSU, drive, cable, switch, PDU, feed, UPS, rack, or (for `dr: true` services) a site — whose failure alone takes the service down, on the design as declared. " +
+			"Components that would each cause the same outage the same way are reported together, nearest the service first: `pdu-r01-a`, then the `feed-a` behind it, then `ups-a`.",
+		Why: "A company ran its only database on one server; the server died and a weekend of customer data was lost. Redundant web servers all mounted one NFS server: one box took the site down.",
+		Fix: "Follow the remediation: add a member elsewhere, move a PSU to a PDU on the other feed, cable the second NIC to the second switch, move a member out of the shared rack. Then run `faultline whatif --fail` on the cause to confirm.",
+	},
+	{
+		ID: "double-fault", Severity: Critical,
+		Title: "Two failures take down a service that must survive two",
+		Means: "For a service with `tolerate: 2`, a pair of components that together take it down while neither does alone. Reported nearest first, at most `policy.max_pairs` per service (the rest are counted).",
+		Why: "N+1 is not N+2: maintenance takes one member out, and a second failure during the window is the outage.",
+		Fix: "Spread the members so that no two components cover all of them: a third member in another rack, on another feed, behind other switches.",
+	},
+	{
+		ID: "redundancy-lost", Severity: Critical, Live: true,
+		Title: "Redundancy already spent",
+		Means: "A component is a single point of failure for a service now, because of failures observed on the hardware, while it is not one by design. The finding names the failed component that spent the redundancy and the new single point of failure.",
+		Why: "A PSU that died last night leaves the server running on its other PSU; nobody notices until the other PDU trips.",
+		Fix: "Replace or repair the failed component (see the matching component-failed finding). Until then, treat the named single point of failure as untouchable: no maintenance on it.",
+	},
+	{
+		ID: "raid-degraded", Severity: Critical, Live: true,
+		Title: "A RAID volume is degraded",
+		Means: "The volume is running without its redundancy (a member drive failed or is rebuilding): one more drive failure loses it.",
+		Why: "A degraded array under rebuild load is when the second drive fails.",
+		Fix: "Replace the failed drive and watch the rebuild; check backups of the volume now.",
+	},
+	{
+		ID: "raid-failed", Severity: Critical, Live: true,
+		Title: "A RAID volume has failed",
+		Means: "The volume is offline or reports a failed state.",
+		Why: "The device is effectively down even if its BMC answers.",
+		Fix: "Restore the volume from backup after replacing the failed drives; find out why the earlier degradation was missed.",
+	},
+	{
+		ID: "failover-overload", Severity: Critical,
+		Title: "Failover would overload a power node",
+		Means: "If the listed power component fails, its load moves onto the subject — the other PDU of an A+B pair, the other UPS — which would then carry more than `policy.max_load_pct` (80%) of its `capacity_w`, and more than it carries now. Loads come from observed draw where collected, else `draw_w`.",
+		Why: "A+B power is only redundant if either side can carry both: otherwise the surviving breaker trips seconds after the first failure.",
+		Fix: "Reduce the load on the pair (move devices to another rack), raise the capacity (bigger PDUs or circuits), or cap servers' power. Keep each side below half of what the other can carry.",
+	},
+	{
+		ID: "overload", Severity: Critical,
+		Title: "A power node is over its limit",
+		Means: "A power node carries more than `policy.max_load_pct` of its `capacity_w` with nothing (more) failed.",
+		Why: "Breakers trip on inrush and on the next added server.",
+		Fix: "Move load off it, or raise its capacity.",
+	},
+	{
+		ID: "device-spof", Severity: Warning,
+		Title: "A device's own redundancy is defeated",
+		Means: "A device with redundant hardware — more PSUs than `min_psus`, or two or more links — that one component outside itself, its rack and its site leaves unpowered or cut off from the network roots: both PSUs on one PDU (or one feed), both uplinks on one switch.",
+		Why: "Two \"redundant\" core switches both failed after one power event: they shared a power feed.",
+		Fix: "Move one PSU to a PDU on the other feed, or one cable to a second switch — the remediation names which.",
+	},
+	{
+		ID: "raid-nonredundant", Severity: Warning,
+		Title: "A volume has no redundancy",
+		Means: "A raid0 or single-drive volume: any one drive failure loses it.",
+		Why: "A mail server on striped disks lost its spool with one drive.",
+		Fix: "Rebuild it as raid1, raid10 or raid6, or accept the risk for scratch data and say so in the inventory with a comment.",
+	},
+	{
+		ID: "component-failed", Severity: Warning, Live: true,
+		Title: "A component is observed failed",
+		Means: "A PSU, drive, fan, link or device that the hardware reports as failed (absent bays are not failures).",
+		Why: "Every other live finding follows from these.",
+		Fix: "Replace or repair it.",
+	},
+	{
+		ID: "manual-failover", Severity: Warning,
+		Title: "Redundancy that needs a person",
+		Means: "A service with more members than it needs whose `failover` is `manual`: when a member fails, someone must act.",
+		Why: "A database stack with a master, a local replica and an off-site replica, RAID10 everywhere — sound, but failover was manual, and the outage lasted until someone woke up.",
+		Fix: "Automate failover, or write and drill the runbook and make sure the alert reaches a person.",
+	},
+	{
+		ID: "cross-site", Severity: Warning,
+		Title: "A service depends on another site",
+		Means: "A service has members at a site where a service it requires has none: every request from there crosses sites.",
+		Why: "An application tier was moved to another provider while its database stayed behind: every write crossed the provider boundary.",
+		Fix: "Run a member of the required service at that site, or move the dependent service next to it.",
+	},
+	{
+		ID: "thermal", Severity: Warning, Live: true,
+		Title: "Inlet temperature above the limit",
+		Means: "A device reports an inlet temperature above `policy.inlet_max_c` (27 °C by default).",
+		Why: "A single mail server rebooted in a loop because new equipment in its rack cooked it.",
+		Fix: "Check the rack's airflow: blanking panels, hot-aisle containment, what was installed recently.",
+	},
+	{
+		ID: "flapping", Severity: Warning, Live: true,
+		Title: "A device keeps restarting",
+		Means: "A device's uptime reset more than once within the history window.",
+		Why: "Reboot loops hide behind healthy-looking polls between restarts.",
+		Fix: "Read the device's logs (BMC SEL, switch syslog): power, temperature, a crashing process.",
+	},
+	{
+		ID: "drift", Severity: Warning, Live: true,
+		Title: "The hardware disagrees with the inventory",
+		Means: "What a device reports differs from what the inventory declares: PSU count, which PDU outlet a PSU is on, cabling seen over LLDP, RAID level, model or serial.",
+		Why: "The audit is only as true as the inventory; drift is where the inventory stopped being true.",
+		Fix: "Find out which is right. Fix the inventory, or fix the cabling.",
+	},
+	{
+		ID: "stale", Severity: Warning, Live: true,
+		Title: "A device has not been collected recently",
+		Means: "A managed device whose last successful collection is too old (or never happened): its redundancy is unverified, neither healthy nor failed.",
+		Why: "An unreachable BMC is not a healthy server.",
+		Fix: "Read the collection error: credentials, network path, a hung BMC (reset it).",
+	},
+}
+
+// RuleByID returns the rule with the id, or nil.
+func RuleByID(id string) *Rule {
+	for i := range Rules {
+		if Rules[i].ID == id {
+			return &Rules[i]
+		}
+	}
+	return nil
+}
+
+func ruleRank(id string) int {
+	for i := range Rules {
+		if Rules[i].ID == id {
+			return i
+		}
+	}
+	return len(Rules)
+}
