@@ -17,6 +17,7 @@ build:
 # The main job on the bundled demo inventory.
 run: build
 	./$(BIN) validate -i inventory.yaml
+	./$(BIN) audit -i inventory.yaml -o table || true
 
 # What CI runs: formatting, vet, and every test under the race detector.
 test: vet

@@ -3,6 +3,7 @@ package audit
 import (
 	"slices"
 
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 )
 
@@ -97,7 +98,15 @@ func (a *Analysis) devices() {
 		if !av.up || (!D.PSUsRedundant && !D.LinksRedundant) {
 			continue
 		}
+		// Its own parts, its rack and its site are not "outside" it, and a
+		// power source (utility, generator) is a site-wide risk that the
+		// services' findings report, not a flaw of this device's cabling.
 		own := func(c int32) bool {
+			if g.Comps[c].Kind == model.KindPower {
+				if k := g.Power[g.Comps[c].Entity].Kind; k == inventory.Utility || k == inventory.Generator {
+					return true
+				}
+			}
 			return g.DeviceOf(c) == di || c == g.Racks[D.Rack].Comp || c == g.Sites[g.Racks[D.Rack].Site].Comp
 		}
 		if D.PSUsRedundant {

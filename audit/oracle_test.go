@@ -352,5 +352,8 @@ func (o *oracle) loads(st *state) []float64 {
 }
 
 func (o *oracle) isOwn(d *inventory.Device, c string) bool {
+	if p := o.inv.PowerNode(c); p != nil && (p.Kind == inventory.Utility || p.Kind == inventory.Generator) {
+		return true
+	}
 	return c == d.ID || strings.HasPrefix(c, d.ID+"/") || c == d.Rack || c == o.inv.Rack(d.Rack).Site
 }

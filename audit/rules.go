@@ -99,7 +99,8 @@ var Rules = []Rule{
 	{
 		ID: "device-spof", Severity: Warning,
 		Title: "A device's own redundancy is defeated",
-		Means: "A device with redundant hardware — more PSUs than `min_psus`, or two or more links — that one component outside itself, its rack and its site leaves unpowered or cut off from the network roots: both PSUs on one PDU (or one feed), both uplinks on one switch.",
+		Means: "A device with redundant hardware — more PSUs than `min_psus`, or two or more links — that one component outside itself, its rack and its site leaves unpowered or cut off from the network roots: both PSUs on one PDU (or one feed), both uplinks on one switch. " +
+			"Only links towards a switch, router, firewall or root count. Power sources (utility, generator) are site-wide risks that the services' findings report, not a flaw of one device.",
 		Why: "Two \"redundant\" core switches both failed after one power event: they shared a power feed.",
 		Fix: "Move one PSU to a PDU on the other feed, or one cable to a second switch — the remediation names which.",
 	},

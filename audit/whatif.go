@@ -150,34 +150,79 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 
 // Diff is what a change to the inventory does to the findings.
 type Diff struct {
-	Introduced []Finding `json:"introduced"`
-	Resolved   []Finding `json:"resolved"`
+	Introduced []Change `json:"introduced"`
+	Resolved   []Change `json:"resolved"`
 }
 
-// DiffFindings compares two sets of findings by id.
+// Change is a finding with the causes the change added (introduced) or
+// removed (resolved). Findings group causes that share an effect, and a
+// change can regroup them, so the comparison is made cause by cause:
+// (rule, subject, cause) triples, and a finding counts as introduced only
+// if it holds a triple the old inventory did not have.
+type Change struct {
+	Finding
+	// Changed lists the causes added or removed ("" for a finding without causes).
+	Changed []string `json:"changed_causes"`
+}
+
+func atoms(f Finding) []string {
+	if f.Rule == "double-fault" && len(f.Causes) == 2 {
+		return []string{f.Causes[0] + "+" + f.Causes[1]}
+	}
+	if len(f.Causes) == 0 {
+		return []string{""}
+	}
+	return f.Causes
+}
+
+// DiffFindings compares two sets of findings.
 func DiffFindings(old, new []Finding) *Diff {
-	oldIDs := map[string]bool{}
+	key := func(f Finding, a string) string { return f.Rule + "\x00" + f.Subject + "\x00" + a }
+	oldAtoms, newAtoms := map[string]bool{}, map[string]bool{}
 	for _, f := range old {
-		oldIDs[f.ID] = true
-	}
-	newIDs := map[string]bool{}
-	for _, f := range new {
-		newIDs[f.ID] = true
-	}
-	d := &Diff{Introduced: []Finding{}, Resolved: []Finding{}}
-	for _, f := range new {
-		if !oldIDs[f.ID] {
-			d.Introduced = append(d.Introduced, f)
+		for _, a := range atoms(f) {
+			oldAtoms[key(f, a)] = true
 		}
 	}
-	for _, f := range old {
-		if !newIDs[f.ID] {
-			d.Resolved = append(d.Resolved, f)
+	for _, f := range new {
+		for _, a := range atoms(f) {
+			newAtoms[key(f, a)] = true
 		}
 	}
-	SortFindings(d.Introduced)
-	SortFindings(d.Resolved)
+	d := &Diff{Introduced: []Change{}, Resolved: []Change{}}
+	collect := func(fs []Finding, other map[string]bool) []Change {
+		var out []Change
+		for _, f := range fs {
+			var changed []string
+			for _, a := range atoms(f) {
+				if !other[key(f, a)] {
+					changed = append(changed, a)
+				}
+			}
+			if len(changed) > 0 {
+				out = append(out, Change{Finding: f, Changed: changed})
+			}
+		}
+		return out
+	}
+	d.Introduced = append(d.Introduced, collect(new, oldAtoms)...)
+	d.Resolved = append(d.Resolved, collect(old, newAtoms)...)
+	sortChanges(d.Introduced)
+	sortChanges(d.Resolved)
 	return d
+}
+
+func sortChanges(cs []Change) {
+	fs := make([]Finding, len(cs))
+	pos := map[string]Change{}
+	for i, c := range cs {
+		fs[i] = c.Finding
+		pos[c.ID] = c
+	}
+	SortFindings(fs)
+	for i, f := range fs {
+		cs[i] = pos[f.ID]
+	}
 }
 
 // Audit is the whole structural audit of a graph in one call.

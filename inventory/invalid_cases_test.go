@@ -89,7 +89,7 @@ var invalidCases = []struct {
 		`F:19:44: outlet 3 of "pdu-r01-a" is already used by sw1/PSU1; one plug per outlet`,
 	}},
 	{"plaintext-secret-strict", []string{
-		`F:14:74: plaintext password in the inventory (an error with --strict); write it as ${env:NAME} or ${file:PATH}`,
+		`F:15:74: plaintext password in the inventory (an error with --strict); write it as ${env:NAME} or ${file:PATH}`,
 	}},
 	{"power-cycle", []string{
 		`F:10:37: cycle in the power chain: ups-1 -> ups-2 -> ups-1; power must flow one way: remove one of these inputs`,

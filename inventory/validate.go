@@ -288,6 +288,9 @@ func (v *validator) devices() {
 			}
 			outletUser[key] = d.ID + "/" + p.ID
 		}
+		if len(d.PSUs) == 0 && d.PSUs == nil {
+			v.warnf(or(d.IDPos, d.Pos), "declare its psus to model its power", "device %q declares no psus: its power is not modelled and it counts as powered", d.ID)
+		}
 		switch {
 		case d.MinPSUs < 0:
 			v.errorf(d.MinPSUsPos, "", "min_psus must not be negative")

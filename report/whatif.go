@@ -72,11 +72,11 @@ func Diff(w io.Writer, f Format, oldName, newName string, d *audit.Diff) error {
 		fmt.Fprintf(&b, "## faultline diff %s → %s\n\n", mdEscape(oldName), mdEscape(newName))
 		fmt.Fprintf(&b, "### Introduced (%d)\n\n", len(d.Introduced))
 		for _, x := range d.Introduced {
-			mdFinding(&b, x)
+			mdFinding(&b, x.Finding)
 		}
 		fmt.Fprintf(&b, "\n### Resolved (%d)\n\n", len(d.Resolved))
 		for _, x := range d.Resolved {
-			mdFinding(&b, x)
+			mdFinding(&b, x.Finding)
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -88,6 +88,9 @@ func Diff(w io.Writer, f Format, oldName, newName string, d *audit.Diff) error {
 		tw.line(fmt.Sprintf("INTRODUCED (%d)", len(d.Introduced)))
 		for _, x := range d.Introduced {
 			tw.wrap("  + ", "      ", fmt.Sprintf("[%s] %s", x.Severity, x.Message))
+			if len(x.Changed) < len(x.Causes) {
+				tw.wrap("      new causes: ", "        ", strings.Join(x.Changed, ", "))
+			}
 		}
 	}
 	if len(d.Resolved) > 0 {
@@ -95,6 +98,9 @@ func Diff(w io.Writer, f Format, oldName, newName string, d *audit.Diff) error {
 		tw.line(fmt.Sprintf("RESOLVED (%d)", len(d.Resolved)))
 		for _, x := range d.Resolved {
 			tw.wrap("  - ", "      ", fmt.Sprintf("[%s] %s", x.Severity, x.Message))
+			if len(x.Changed) < len(x.Causes) {
+				tw.wrap("      no longer: ", "        ", strings.Join(x.Changed, ", "))
+			}
 		}
 	}
 	return tw.err
