@@ -11,9 +11,19 @@ import (
 var (
 	sPDUOutletControlEntry = MustOID("1.3.6.1.4.1.318.1.1.4.4.2.1")
 	rPDULoadStatusEntry    = MustOID("1.3.6.1.4.1.318.1.1.12.2.3.1.1")
+	rPDU2PhaseStatusEntry  = MustOID("1.3.6.1.4.1.318.1.1.26.6.3.1")
 	rPDUIdentDevicePower   = MustOID("1.3.6.1.4.1.318.1.1.12.1.16.0")
 	rPDUIdentDeviceVoltage = MustOID("1.3.6.1.4.1.318.1.1.12.1.15.0")
 )
+
+// rPDU2PhaseLoadState normalizes rPDU2PhaseStatusLoadState (newer
+// firmware; the AP7900B fills it, not rPDULoadStatusLoadState).
+var rPDU2PhaseLoadState = enumState{
+	1: {"lowLoad", observation.OK},
+	2: {"normal", observation.OK},
+	3: {"nearOverload", observation.Degraded},
+	4: {"overload", observation.Failed},
+}
 
 // sPDUOutletCtl names the outlet control states; 1 and 5 mean on.
 var sPDUOutletCtl = enumState{
@@ -38,7 +48,9 @@ var apcPDUMIB = &module{
 	name:    "PowerNet-MIB rPDU",
 	scalars: []OID{rPDUIdentDevicePower, rPDUIdentDeviceVoltage},
 	// sPDUOutletCtl, sPDUOutletCtlName; rPDULoadStatusLoad, LoadState.
-	columns: append(cols("1.3.6.1.4.1.318.1.1.4.4.2.1", 3, 4), cols("1.3.6.1.4.1.318.1.1.12.2.3.1.1", 2, 3)...),
+	// rPDU2PhaseStatusLoadState.
+	columns: append(append(cols("1.3.6.1.4.1.318.1.1.4.4.2.1", 3, 4), cols("1.3.6.1.4.1.318.1.1.12.2.3.1.1", 2, 3)...),
+		cols("1.3.6.1.4.1.318.1.1.26.6.3.1", 4)...),
 	decode: func(b *builder, r *walkResult) error {
 		var p problems
 		outlets, err := r.table(sPDUOutletControlEntry, 3, 4)
@@ -57,6 +69,14 @@ var apcPDUMIB = &module{
 		}
 		phases, err := r.table(rPDULoadStatusEntry, 2, 3)
 		p.addTable(err)
+		p2, err := r.table(rPDU2PhaseStatusEntry, 4)
+		p.addTable(err)
+		phase2 := map[string]Var{}
+		for _, rw := range p2 {
+			if v, ok := rw.cell(0); ok {
+				phase2[rw.index.String()] = v
+			}
+		}
 		watts, hasW := p.scalarNumber(r, rPDUIdentDevicePower, "rPDUIdentDevicePowerWatts")
 		volts, hasV := p.scalarNumber(r, rPDUIdentDeviceVoltage, "rPDUIdentDeviceLinetoLineVoltage")
 		for _, rw := range phases {
@@ -66,6 +86,8 @@ var apcPDUMIB = &module{
 			}
 			if v, ok := rw.cell(1); ok {
 				in.Condition = rPDULoadState.read(&p, "rPDULoadStatusLoadState", v).cond
+			} else if v, ok := phase2[rw.index.String()]; ok {
+				in.Condition = rPDU2PhaseLoadState.read(&p, "rPDU2PhaseStatusLoadState", v).cond
 			}
 			if hasV && volts > 0 {
 				in.Voltage = ptr(volts)

@@ -18,11 +18,12 @@ var entStateOper = enumState{
 
 var entityStateMIB = &module{
 	name: "ENTITY-STATE-MIB",
-	// entStateOper, entStateAlarm.
-	columns: cols("1.3.6.1.2.1.131.1.1.1", 3, 5),
+	// entStateOper. (entStateAlarm is not read: agents and recordings
+	// disagree on its BITS encoding, HP's reads as critical when clear.)
+	columns: cols("1.3.6.1.2.1.131.1.1.1", 3),
 	decode: func(b *builder, r *walkResult) error {
 		var p problems
-		rows, err := r.table(entStateEntry, 3, 5)
+		rows, err := r.table(entStateEntry, 3)
 		p.addTable(err)
 		for _, rw := range rows {
 			idx := last(rw.index)
@@ -34,33 +35,8 @@ var entityStateMIB = &module{
 				if v, ok := rw.cell(0); ok {
 					pt.readings = append(pt.readings, entStateOper.read(&p, "entStateOper", v))
 				}
-				if v, ok := rw.cell(1); ok {
-					if rd, alarmed := entStateAlarm(v); alarmed {
-						pt.readings = append(pt.readings, rd)
-					}
-				}
 			}
 		}
 		return p.err()
 	},
-}
-
-// entStateAlarm reads the EntityAlarmStatus BITS: critical(2) is a
-// failure; major(3), minor(4) and warning(5) a degradation.
-func entStateAlarm(v Var) (reading, bool) {
-	if v.Kind != KindOctetString || len(v.Bytes) == 0 {
-		return reading{}, false
-	}
-	bit := func(n int) bool { return v.Bytes[n/8]&(0x80>>(n%8)) != 0 }
-	switch {
-	case bit(2):
-		return reading{"entStateAlarm", observation.Failed, "critical"}, true
-	case bit(3):
-		return reading{"entStateAlarm", observation.Degraded, "major"}, true
-	case bit(4):
-		return reading{"entStateAlarm", observation.Degraded, "minor"}, true
-	case bit(5):
-		return reading{"entStateAlarm", observation.Degraded, "warning"}, true
-	}
-	return reading{}, false
 }

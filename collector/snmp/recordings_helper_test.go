@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,13 +35,16 @@ func startAgent(t testing.TB, table *snmpsim.Table, opts snmpsim.Options) *snmps
 	return a
 }
 
-// v2cTarget is a target for an agent with a community in the environment.
+// v2cTarget is a target for an agent, its community in a ${file:..}
+// secret beside a temporary inventory.
 func v2cTarget(t testing.TB, id, kind, addr, community string) collector.Target {
 	t.Helper()
-	env := "FAULTLINE_TEST_COMMUNITY_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(id))
-	t.Setenv(env, community)
-	return collector.Target{ID: id, Kind: kind, Management: &inventory.Management{SNMP: &inventory.SNMP{
-		Address: addr, Community: inventory.Secret("${env:" + env + "}")}}}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "community"), []byte(community+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return collector.Target{ID: id, Kind: kind, Dir: dir, Management: &inventory.Management{SNMP: &inventory.SNMP{
+		Address: addr, Community: inventory.Secret("${file:community}")}}}
 }
 
 // pollOnce polls one target with a fresh poller and a deadline.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,11 +34,11 @@ func ParseSnmprec(r io.Reader) (*Table, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("snmprec: %w", err)
 	}
-	t, err := NewTable(es)
-	if err != nil {
-		return nil, fmt.Errorf("snmprec: %w", err)
-	}
-	return t, nil
+	// Real recordings repeat an OID now and then (a table walked twice):
+	// the first line wins, as a walk would have seen it.
+	slices.SortStableFunc(es, func(a, b Entry) int { return compareOID(a.OID, b.OID) })
+	es = slices.CompactFunc(es, func(a, b Entry) bool { return compareOID(a.OID, b.OID) == 0 })
+	return &Table{entries: es}, nil
 }
 
 // LoadSnmprec reads a recording file.
@@ -98,7 +99,10 @@ func parseSnmprecLine(line string) (Entry, error) {
 		} else {
 			ip := net.ParseIP(val).To4()
 			if ip == nil {
-				return Entry{}, fmt.Errorf("bad IpAddress %q", val)
+				// Sanitised recordings replace addresses with text such
+				// as "<private>": serve it as the text it is.
+				v = String(val)
+				break
 			}
 			v.Bytes = ip
 		}
