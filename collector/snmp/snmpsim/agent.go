@@ -27,6 +27,9 @@ type Options struct {
 	// MaxMessageSize caps a response; GetBulk answers are cut to fit, as
 	// RFC 3416 says (default 65000).
 	MaxMessageSize int
+	// LiveUptime makes sysUpTime count from the agent's start (generated
+	// tables); otherwise the table's value is served until a reboot fault.
+	LiveUptime bool
 	// Logger receives one debug line per bad packet; nil discards.
 	Logger *slog.Logger
 }
@@ -69,6 +72,7 @@ func New(table *Table, opts Options) *Agent {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a := &Agent{opts: opts, table: table, log: log, overlay: map[string]Value{}, bootedAt: time.Now(), done: make(chan struct{})}
+	a.liveUp = opts.LiveUptime
 	a.latency.Store(int64(opts.Latency))
 	a.SetLoss(opts.Loss)
 	return a
