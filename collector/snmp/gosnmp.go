@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gosnmp/gosnmp"
@@ -154,7 +155,9 @@ func (c *gosnmpClient) result(ctx context.Context, pkt *gosnmp.SnmpPacket, err e
 // describe turns gosnmp's errors into ones a person can act on.
 func describe(err error) error {
 	switch {
-	case errors.Is(err, gosnmp.ErrWrongDigest):
+	case errors.Is(err, gosnmp.ErrWrongDigest) || strings.Contains(err.Error(), "not authentic"):
+		// The agent's wrongDigest report comes unauthenticated, so gosnmp
+		// usually sees an answer that fails its own check.
 		return fmt.Errorf("snmpv3 authentication failed (wrong auth password or protocol): %w", err)
 	case errors.Is(err, gosnmp.ErrUnknownUsername):
 		return fmt.Errorf("snmpv3 user unknown to the agent: %w", err)
