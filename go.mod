@@ -8,6 +8,7 @@ require (
 )
 
 require (
+	github.com/gosnmp/gosnmp v1.47.0 // indirect
 	github.com/kr/pretty v0.3.1 // indirect
 	github.com/rogpeppe/go-internal v1.10.0 // indirect
 	gopkg.in/check.v1 v1.0.0-20201130134442-10cb98267c6c // indirect

@@ -1,0 +1,127 @@
+package snmp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/observation"
+)
+
+// Options tune the SNMP poller. The zero value is usable.
+type Options struct {
+	// Logger receives per-device debug lines; nil discards them.
+	Logger *slog.Logger
+	// Limits bound requests and tables (see Limits for defaults).
+	Limits Limits
+	// RequestTimeout caps one request attempt (default 5s); it is cut
+	// further so that the attempt and its Retries end within the device's
+	// deadline.
+	RequestTimeout time.Duration
+	// Retries is how many times an unanswered request is resent (default 2).
+	Retries int
+	// Concurrency bounds devices this poller reads at once, whoever calls
+	// it (default 256).
+	Concurrency int
+}
+
+// Poller reads switches, routers, firewalls, PDUs and UPSes over SNMP. It
+// implements collector.Poller and is safe for concurrent use.
+type Poller struct {
+	opts Options
+	log  *slog.Logger
+	sem  chan struct{}
+	// dial opens a client for a target; tests replace it to watch what is
+	// asked of the device.
+	dial func(cfg dialConfig) (Client, error)
+}
+
+// New returns a poller.
+func New(opts Options) *Poller {
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = 5 * time.Second
+	}
+	if opts.Retries < 0 {
+		opts.Retries = 0
+	} else if opts.Retries == 0 {
+		opts.Retries = 2
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 256
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Poller{opts: opts, log: log, sem: make(chan struct{}, opts.Concurrency),
+		dial: func(cfg dialConfig) (Client, error) { return dial(cfg) }}
+}
+
+// Protocol is observation.SourceSNMP.
+func (p *Poller) Protocol() string { return observation.SourceSNMP }
+
+// Handles reports whether the target has SNMP management.
+func (p *Poller) Handles(t collector.Target) bool {
+	return t.Management != nil && t.Management.SNMP != nil
+}
+
+// Poll reads one device under ctx's deadline. It always returns an
+// observation: on failure Error says why (with the address, never a
+// secret), and whatever was read before the failure is kept.
+func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Device {
+	start := time.Now()
+	dev := observation.Device{ID: t.ID, Source: observation.SourceSNMP, AttemptedAt: start.UTC()}
+	defer func() { dev.Duration = observation.Duration(time.Since(start)) }()
+	if !p.Handles(t) {
+		dev.Error = "no snmp management"
+		return dev
+	}
+	dev.Endpoint = t.Management.SNMP.Address
+	cfg, err := configFor(t, p.opts)
+	if err != nil {
+		dev.Error = err.Error()
+		return dev
+	}
+	select {
+	case p.sem <- struct{}{}:
+		defer func() { <-p.sem }()
+	case <-ctx.Done():
+		dev.Error = fmt.Sprintf("snmp %s: not polled: %v", dev.Endpoint, context.Cause(ctx))
+		return dev
+	}
+	c, err := p.dial(cfg)
+	if err != nil {
+		dev.Error = fmt.Sprintf("snmp %s: %v", dev.Endpoint, err)
+		return dev
+	}
+	defer c.Close()
+	p.read(ctx, c, &dev)
+	dev.Requests = c.Requests()
+	log := p.log.With("device", t.ID, "address", dev.Endpoint)
+	log.Debug("snmp poll", "requests", dev.Requests, "error", dev.Error, "part_errors", len(dev.PartErrors))
+	return dev
+}
+
+// read walks everything every module needs and decodes it into dev.
+func (p *Poller) read(ctx context.Context, c Client, dev *observation.Device) {
+	scalars, columns := plan()
+	res, err := walk(ctx, c, scalars, columns, p.opts.Limits)
+	if err != nil {
+		// A request went unanswered or was refused: what was read before
+		// it may be incomplete, so none of it is reported as the device's
+		// state (the runner keeps the last good observation instead).
+		dev.Error = fmt.Sprintf("snmp %s: %v", dev.Endpoint, err)
+		return
+	}
+	b := &builder{dev: dev, portAt: map[int64]int{}, ent: map[int64]*entity{}}
+	for _, m := range modules {
+		if derr := m.decode(b, res); derr != nil {
+			dev.PartErrors = append(dev.PartErrors, observation.PartError{Part: m.name, Error: derr.Error()})
+		}
+	}
+	dev.PSUs = b.psus.psus()
+	dev.Fans = b.fans.fans()
+	dev.CollectedAt = time.Now().UTC()
+}

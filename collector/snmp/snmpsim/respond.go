@@ -1,0 +1,127 @@
+package snmpsim
+
+import (
+	"strconv"
+	"time"
+)
+
+var (
+	oidSysUpTime = mustOID("1.3.6.1.2.1.1.3.0")
+	// ifEntry is where the endless, loop and wrong-order faults act.
+	oidIfEntry = mustOID("1.3.6.1.2.1.2.2.1")
+)
+
+// maxBulkVarbinds bounds one GetBulk answer whatever the request asks.
+const maxBulkVarbinds = 4096
+
+// respond builds the response PDU for a request within size bytes.
+func (a *Agent) respond(q *request, size int) []byte {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	var vbs []byte
+	switch q.typ {
+	case pduSet:
+		for _, o := range q.oids {
+			vbs = appendVarbind(vbs, o, Value{Tag: TagNull})
+		}
+		return encodePDU(pduResponse, q.reqID, 17, 1, vbs) // notWritable
+	case pduGet:
+		for _, o := range q.oids {
+			v, ok := a.lookup(o)
+			if !ok {
+				v = Value{Tag: tagNoSuchInstance}
+				if _, ok := a.table.get(o[:len(o)-1]); !ok {
+					v = Value{Tag: tagNoSuchObject}
+				}
+			}
+			vbs = appendVarbind(vbs, o, a.shape(v))
+		}
+	case pduGetNext:
+		for _, o := range q.oids {
+			no, v := a.next(o)
+			vbs = appendVarbind(vbs, no, a.shape(v))
+		}
+	case pduGetBulk:
+		nonRep := int(min(max(q.nonRep, 0), int64(len(q.oids))))
+		maxRep := int(min(max(q.maxRep, 0), maxBulkVarbinds))
+		for _, o := range q.oids[:nonRep] {
+			no, v := a.next(o)
+			vbs = appendVarbind(vbs, no, a.shape(v))
+		}
+		rep := make([][]uint32, len(q.oids)-nonRep)
+		copy(rep, q.oids[nonRep:])
+		count := nonRep
+	bulk:
+		for r := 0; r < maxRep && len(rep) > 0; r++ {
+			ended := 0
+			for i, o := range rep {
+				no, v := a.next(o)
+				before := len(vbs)
+				vbs = appendVarbind(vbs, no, a.shape(v))
+				count++
+				if len(vbs) > size || count > maxBulkVarbinds {
+					vbs = vbs[:before]
+					break bulk
+				}
+				rep[i] = no
+				if v.Tag == tagEndOfMibView {
+					ended++
+				}
+			}
+			if ended == len(rep) {
+				break
+			}
+		}
+	}
+	return encodePDU(pduResponse, q.reqID, 0, 0, vbs)
+}
+
+// lookup returns the value at oid, faults applied.
+func (a *Agent) lookup(o []uint32) (Value, bool) {
+	if v, ok := a.overlay[oidString(o)]; ok {
+		return v, true
+	}
+	if a.liveUp && compareOID(o, oidSysUpTime) == 0 {
+		return TimeTicks(uint32(time.Since(a.bootedAt) / (10 * time.Millisecond))), true
+	}
+	i, ok := a.table.get(o)
+	if !ok {
+		return Value{}, false
+	}
+	return a.table.entries[i].Value, true
+}
+
+// next returns the successor of oid, faults applied.
+func (a *Agent) next(o []uint32) ([]uint32, Value) {
+	if (a.behavior.endless || a.behavior.loop) && hasPrefix(o, oidIfEntry) && len(o) > len(oidIfEntry) {
+		col := o[len(oidIfEntry)]
+		if len(o) == len(oidIfEntry)+1 || a.behavior.loop {
+			// loop: always answer the column's first row, going backwards.
+			return appendOID(oidIfEntry, col, 1), String("loop")
+		}
+		n := o[len(oidIfEntry)+1] + 1
+		return appendOID(oidIfEntry, col, n), String("endless " + strconv.FormatUint(uint64(n), 10))
+	}
+	i := a.table.next(o)
+	if i >= len(a.table.entries) {
+		return o, Value{Tag: tagEndOfMibView}
+	}
+	e := a.table.entries[i]
+	v, _ := a.lookup(e.OID)
+	return e.OID, v
+}
+
+// shape applies the wrong-types fault: every value goes out as a type its
+// MIB does not allow.
+func (a *Agent) shape(v Value) Value {
+	if !a.behavior.wrongTypes {
+		return v
+	}
+	switch v.Tag {
+	case TagOctetString:
+		return Integer(7)
+	case TagInteger, TagGauge32, TagCounter32, TagTimeTicks, TagCounter64, TagOID:
+		return String("wrong type")
+	}
+	return v
+}
