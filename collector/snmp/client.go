@@ -22,6 +22,12 @@ type Client interface {
 	Close() error
 }
 
+// Error-status values the walker acts on.
+const (
+	statusTooBig = 1
+	statusGenErr = 5
+)
+
 // ErrorStatus is an SNMP error-status other than noError in a response.
 type ErrorStatus struct {
 	Status int

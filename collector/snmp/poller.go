@@ -2,6 +2,7 @@ package snmp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -117,7 +118,7 @@ func (p *Poller) read(ctx context.Context, c Client, dev *observation.Device) {
 	}
 	b := &builder{dev: dev, portAt: map[int64]int{}, ent: map[int64]*entity{}}
 	for _, m := range modules {
-		if derr := m.decode(b, res); derr != nil {
+		if derr := errors.Join(m.decode(b, res), res.scalarErr(m.scalars...)); derr != nil {
 			dev.PartErrors = append(dev.PartErrors, observation.PartError{Part: m.name, Error: derr.Error()})
 		}
 	}

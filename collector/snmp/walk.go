@@ -38,6 +38,9 @@ var (
 	ErrTooManyRows   = errors.New("table does not end")
 )
 
+// maxNonRepeaters is the most non-repeaters gosnmp can put in a GetBulk.
+const maxNonRepeaters = 255
+
 // column is one subtree being walked.
 type column struct {
 	root OID
@@ -50,102 +53,202 @@ type column struct {
 // walkResult holds what was read: scalars by OID and columns by root.
 type walkResult struct {
 	scalars map[string]Var
+	// refused are scalars the agent would not answer even alone.
+	refused map[string]error
 	cols    map[string]*column
+	// budget is the request size the walk ended with: the agent's limit
+	// where it showed one, else Limits.MaxVarbinds.
+	budget int
 }
 
-// walk reads scalars (each X.0 asked as a GETNEXT of X in the first
-// request's non-repeaters) and walks every column at once with GetBulk:
-// each request carries one variable per unfinished column, and
-// max-repetitions shares the request's budget among them. A column that
-// goes backwards or never ends fails alone; a request that fails ends the
-// walk, marking the unfinished columns with its error, which is returned.
+// walker is the state of one walk of one device.
+type walker struct {
+	c   Client
+	lim Limits
+	res *walkResult
+	// pending are the scalars not read yet, active the unfinished columns
+	// in the order the next requests serve them.
+	pending []OID
+	active  []*column
+	// budget is the variables one request may ask for: Limits.MaxVarbinds
+	// at first, cut to what the agent shows it can answer. bisecting is
+	// the budget when the agent began refusing requests (0 if it has not).
+	budget, bisecting int
+}
+
+// walk reads scalars (each X.0 asked as a GETNEXT of X among the
+// non-repeaters) and walks every column at once with GetBulk: a request
+// carries the scalars not yet read, then one variable per column it
+// serves, with max-repetitions sharing what is left of the request's
+// budget among the columns.
+//
+// The budget starts at lim.MaxVarbinds and adapts to the agent for the
+// rest of the walk: a tooBig or genErr answer halves it (down to a single
+// variable, which then fails alone: a column the agent cannot answer is
+// that column's error); an answer cut short sets it to the number of
+// variables the agent did send, or halves it when not one column got a
+// variable. Columns not served by a request go first in the next.
+//
+// A column that goes backwards or never ends fails alone; a request that
+// goes unanswered or is refused otherwise ends the walk, marking the
+// unfinished columns with its error, which is returned.
 func walk(ctx context.Context, c Client, scalars, roots []OID, lim Limits) (*walkResult, error) {
 	lim = lim.withDefaults()
-	res := &walkResult{scalars: make(map[string]Var, len(scalars)), cols: make(map[string]*column, len(roots))}
-	active := make([]*column, 0, len(roots))
+	w := &walker{c: c, lim: lim, budget: lim.MaxVarbinds,
+		res:     &walkResult{scalars: make(map[string]Var, len(scalars)), cols: make(map[string]*column, len(roots))},
+		pending: slices.Clone(scalars)}
 	for _, r := range roots {
-		if _, dup := res.cols[r.String()]; dup {
+		if _, dup := w.res.cols[r.String()]; dup {
 			continue
 		}
 		col := &column{root: r, next: r}
-		res.cols[r.String()] = col
-		active = append(active, col)
+		w.res.cols[r.String()] = col
+		w.active = append(w.active, col)
 	}
-	nonRep := len(scalars)
-	if nonRep > 255 {
-		return nil, fmt.Errorf("%d scalars in one request, more than 255", nonRep)
-	}
-	first := true
-	for first || len(active) > 0 {
+	defer func() { w.res.budget = w.budget }()
+	for len(w.pending) > 0 || len(w.active) > 0 {
 		if err := ctx.Err(); err != nil {
-			return res, failAll(active, context.Cause(ctx))
+			return w.res, failAll(w.active, context.Cause(ctx))
 		}
-		var ask []OID
-		if first {
-			for _, s := range scalars {
-				ask = append(ask, s[:len(s)-1]) // GETNEXT of X yields X.0
-			}
+		if err := w.step(ctx); err != nil {
+			return w.res, failAll(w.active, err)
 		}
-		for _, col := range active {
-			ask = append(ask, col.next)
-		}
-		reps := 0
-		if len(active) > 0 {
-			reps = max(1, min(lim.MaxRepetitions, (lim.MaxVarbinds-len(ask)+len(active))/len(active)))
-		}
-		vars, err := c.GetBulk(ctx, boolInt(first)*nonRep, reps, ask)
-		if err != nil {
-			return res, failAll(active, err)
-		}
-		if len(vars) == 0 {
-			return res, failAll(active, errors.New("agent answered a GetBulk with no variables"))
-		}
-		if first {
-			n := min(nonRep, len(vars))
-			for i, v := range vars[:n] {
-				if v.OID.Compare(scalars[i]) == 0 && !v.Kind.Exception() {
-					res.scalars[scalars[i].String()] = v
-				}
-			}
-			vars = vars[n:]
-			first = false
-		}
-		progress := false
-		for i, v := range vars {
-			col := active[i%len(active)]
-			if col.done {
-				continue
-			}
-			if v.Kind == KindEndOfMibView || v.Kind == KindNoSuchObject || v.Kind == KindNoSuchInstance || !v.OID.HasPrefix(col.root) {
-				col.done = true
-				continue
-			}
-			if v.OID.Compare(col.next) <= 0 {
-				col.done = true
-				col.err = fmt.Errorf("%w: %s after %s", ErrNotIncreasing, v.OID, col.next)
-				continue
-			}
-			if len(col.vars) >= lim.MaxRows {
-				col.done = true
-				col.err = fmt.Errorf("%w: more than %d rows under %s", ErrTooManyRows, lim.MaxRows, col.root)
-				continue
-			}
-			col.vars = append(col.vars, v)
-			col.next = v.OID
-			progress = true
-		}
-		still := active[:0]
-		for _, col := range active {
-			if !col.done {
-				still = append(still, col)
-			}
-		}
-		if !progress && len(still) > 0 {
-			return res, failAll(still, errors.New("agent made no progress in a GetBulk walk"))
-		}
-		active = still
 	}
-	return res, nil
+	return w.res, nil
+}
+
+// step sends one GetBulk and takes in its answer.
+func (w *walker) step(ctx context.Context) error {
+	ns := min(len(w.pending), w.budget, maxNonRepeaters)
+	k := min(len(w.active), w.budget-ns)
+	reps := 0
+	if k > 0 {
+		reps = max(1, min(w.lim.MaxRepetitions, (w.budget-ns)/k))
+	}
+	asked := ns + k*reps
+	ask := make([]OID, 0, ns+k)
+	for _, s := range w.pending[:ns] {
+		ask = append(ask, s[:len(s)-1]) // GETNEXT of X yields X.0
+	}
+	cols := w.active[:k:k]
+	for _, col := range cols {
+		ask = append(ask, col.next)
+	}
+	vars, err := w.c.GetBulk(ctx, ns, reps, ask)
+	if err != nil {
+		var es *ErrorStatus
+		if errors.As(err, &es) && (es.Status == statusTooBig || es.Status == statusGenErr) {
+			w.refused(es, ns, cols, asked)
+			return nil
+		}
+		return err
+	}
+	if len(vars) > asked {
+		vars = vars[:asked] // more than asked: the rest is not ours to read
+	}
+	n := min(ns, len(vars))
+	for i, v := range vars[:n] {
+		if s := w.pending[i]; v.OID.Compare(s) == 0 && !v.Kind.Exception() {
+			w.res.scalars[s.String()] = v
+		}
+	}
+	w.pending = w.pending[n:]
+	rest := vars[n:]
+	served := make([]bool, k)
+	for i, v := range rest {
+		col := cols[i%k]
+		if col.done {
+			continue
+		}
+		served[i%k] = true
+		w.take(col, v)
+	}
+	complete := len(vars) == asked ||
+		k > 0 && len(rest) >= k && len(rest)%k == 0 && allEnded(rest[len(rest)-k:])
+	switch {
+	case complete:
+	case len(rest) > 0 || (n > 0 && n < ns):
+		// Cut short: the agent's limit is what it sent.
+		w.budget = len(vars)
+	default:
+		// Nothing for any column (only the scalars, or nothing at all).
+		if asked <= 1 {
+			return errors.New("agent answered a GetBulk for one variable with none")
+		}
+		w.budget = max(1, asked/2)
+	}
+	// Columns this request did not reach go first next time.
+	next := make([]*column, 0, len(w.active))
+	for i, col := range cols {
+		if !col.done && !served[i] {
+			next = append(next, col)
+		}
+	}
+	for _, col := range w.active[k:] {
+		if !col.done {
+			next = append(next, col)
+		}
+	}
+	for i, col := range cols {
+		if !col.done && served[i] {
+			next = append(next, col)
+		}
+	}
+	w.active = next
+	return nil
+}
+
+// take adds one variable the agent answered for col.
+func (w *walker) take(col *column, v Var) {
+	switch {
+	case v.Kind == KindEndOfMibView || v.Kind == KindNoSuchObject || v.Kind == KindNoSuchInstance || !v.OID.HasPrefix(col.root):
+		col.done = true
+	case v.OID.Compare(col.next) <= 0:
+		col.done = true
+		col.err = fmt.Errorf("%w: %s after %s", ErrNotIncreasing, v.OID, col.next)
+	case len(col.vars) >= w.lim.MaxRows:
+		col.done = true
+		col.err = fmt.Errorf("%w: more than %d rows under %s", ErrTooManyRows, w.lim.MaxRows, col.root)
+	default:
+		col.vars = append(col.vars, v)
+		col.next = v.OID
+	}
+}
+
+// refused takes in a tooBig or genErr answer: a request of several
+// variables is retried at half the size; a single variable the agent
+// will not answer fails alone, and the budget goes back to what it was
+// before the refusals began (the agent refused that variable, not the
+// size; if it refuses the size too, halving starts again).
+func (w *walker) refused(es *ErrorStatus, ns int, cols []*column, asked int) {
+	if asked > 1 {
+		if w.bisecting == 0 {
+			w.bisecting = w.budget
+		}
+		w.budget = max(1, asked/2)
+		return
+	}
+	if ns == 1 {
+		if w.res.refused == nil {
+			w.res.refused = map[string]error{}
+		}
+		w.res.refused[w.pending[0].String()] = es
+		w.pending = w.pending[1:]
+	} else {
+		col := cols[0]
+		col.done, col.err = true, es
+		w.active = slices.DeleteFunc(w.active, func(c *column) bool { return c == col })
+	}
+	w.budget, w.bisecting = max(w.budget, w.bisecting), 0
+}
+
+func allEnded(vars []Var) bool {
+	for _, v := range vars {
+		if v.Kind != KindEndOfMibView {
+			return false
+		}
+	}
+	return true
 }
 
 func failAll(cols []*column, err error) error {
@@ -157,17 +260,21 @@ func failAll(cols []*column, err error) error {
 	return err
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // scalar returns a scalar read by the walk.
 func (r *walkResult) scalar(o OID) (Var, bool) {
 	v, ok := r.scalars[o.String()]
 	return v, ok
+}
+
+// scalarErr returns the refusals of the named scalars, joined.
+func (r *walkResult) scalarErr(oids ...OID) error {
+	var errs []error
+	for _, o := range oids {
+		if err := r.refused[o.String()]; err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", o, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // row is one table row: its index and the cells of the asked columns.

@@ -24,9 +24,12 @@ type Options struct {
 	// Latency delays every answer; Loss drops that fraction of requests.
 	Latency time.Duration
 	Loss    float64
-	// MaxMessageSize caps a response; GetBulk answers are cut to fit, as
-	// RFC 3416 says (default 65000).
+	// MaxMessageSize caps a response in bytes and MaxVarbinds in
+	// variables (defaults 65000 and 4096); Oversize says what the agent
+	// does with a request whose answer would not fit.
 	MaxMessageSize int
+	MaxVarbinds    int
+	Oversize       Oversize
 	// LiveUptime makes sysUpTime count from the agent's start (generated
 	// tables); otherwise the table's value is served until a reboot fault.
 	LiveUptime bool
@@ -60,12 +63,17 @@ type Agent struct {
 // behavior is the protocol faults in force.
 type behavior struct {
 	silent, malformed, endless, loop, wrongTypes bool
+	// genErrUnder are subtrees whose requests are answered genErr.
+	genErrUnder [][]uint32
 }
 
 // New returns an agent serving table; start it with Listen.
 func New(table *Table, opts Options) *Agent {
 	if opts.MaxMessageSize <= 0 {
 		opts.MaxMessageSize = 65000
+	}
+	if opts.MaxVarbinds <= 0 || opts.MaxVarbinds > maxBulkVarbinds {
+		opts.MaxVarbinds = maxBulkVarbinds
 	}
 	log := opts.Logger
 	if log == nil {

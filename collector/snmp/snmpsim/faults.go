@@ -8,8 +8,9 @@ import (
 )
 
 // Fault is a fault to inject: what (Kind), on which part (a PSU's or
-// port's name as the inventory or the device names it), and an optional
-// value (the new neighbour's name for neighbor-changed).
+// port's name as the inventory or the device names it; an OID for
+// gen-err), and an optional value (the new neighbour's name for
+// neighbor-changed).
 type Fault struct {
 	Kind  string `json:"fault"`
 	Part  string `json:"part,omitempty"`
@@ -28,10 +29,11 @@ const (
 	EndlessTable    = "endless-table"    // ifTable never ends
 	Loop            = "loop"             // ifTable OIDs go backwards
 	WrongTypes      = "wrong-types"      // every value has the wrong type
+	GenErr          = "gen-err"          // requests for OIDs under Part get genErr (a failed subagent)
 )
 
 // FaultKinds lists every kind Inject accepts.
-var FaultKinds = []string{PSUFail, PortDown, NeighborChanged, Reboot, Timeout, Malformed, EndlessTable, Loop, WrongTypes}
+var FaultKinds = []string{PSUFail, PortDown, NeighborChanged, Reboot, Timeout, Malformed, EndlessTable, Loop, WrongTypes, GenErr}
 
 // Standard OIDs the semantic faults change.
 var (
@@ -64,6 +66,12 @@ func (a *Agent) Inject(f Fault) error {
 		a.behavior.loop = true
 	case WrongTypes:
 		a.behavior.wrongTypes = true
+	case GenErr:
+		o, err := parseOID(f.Part)
+		if err != nil {
+			return fmt.Errorf("snmpsim: gen-err: part must be an OID: %w", err)
+		}
+		a.behavior.genErrUnder = append(a.behavior.genErrUnder, o)
 	case Reboot:
 		a.bootedAt, a.liveUp = time.Now(), true
 	case PSUFail:

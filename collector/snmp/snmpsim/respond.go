@@ -11,20 +11,59 @@ var (
 	oidIfEntry = mustOID("1.3.6.1.2.1.2.2.1")
 )
 
-// maxBulkVarbinds bounds one GetBulk answer whatever the request asks.
+// maxBulkVarbinds bounds one answer whatever the request and the options
+// ask.
 const maxBulkVarbinds = 4096
+
+// Oversize is how an agent answers a request whose response would exceed
+// its MaxMessageSize or MaxVarbinds. Real agents differ; the collector
+// must cope with each.
+type Oversize int
+
+const (
+	// Truncate cuts a GetBulk answer to the variables that fit (RFC 3416
+	// section 4.2.3) and answers a Get or GetNext that does not fit with
+	// tooBig (net-snmp).
+	Truncate Oversize = iota
+	// TooBig answers tooBig, with no variables, to any request whose
+	// answer does not fit (agents that never truncate).
+	TooBig
+	// CutRepetitions is Debian's snmpsimd (pysnmp): a GetBulk's
+	// max-repetitions is cut to MaxVarbinds divided by the number of
+	// repeated variables, non-repeaters not counted, so a request with
+	// more columns than MaxVarbinds gets only its non-repeaters back, and
+	// an answer with no variables at all is genErr. Get and GetNext are
+	// not capped by count.
+	CutRepetitions
+)
+
+// SNMP error-status values the simulator answers.
+const (
+	statusTooBig      = 1
+	statusGenErr      = 5
+	statusNotWritable = 17
+)
 
 // respond builds the response PDU for a request within size bytes.
 func (a *Agent) respond(q *request, size int) []byte {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
+	policy, capVB := a.opts.Oversize, a.opts.MaxVarbinds
+	failed := func(status int64) []byte { return encodePDU(pduResponse, q.reqID, status, 0, nil) }
+	for i, o := range q.oids {
+		for _, sub := range a.behavior.genErrUnder {
+			if hasPrefix(o, sub) && q.typ != pduSet {
+				return encodePDU(pduResponse, q.reqID, statusGenErr, int64(i+1), nil)
+			}
+		}
+	}
 	var vbs []byte
 	switch q.typ {
 	case pduSet:
 		for _, o := range q.oids {
 			vbs = appendVarbind(vbs, o, Value{Tag: TagNull})
 		}
-		return encodePDU(pduResponse, q.reqID, 17, 1, vbs) // notWritable
+		return encodePDU(pduResponse, q.reqID, statusNotWritable, 1, vbs)
 	case pduGet:
 		for _, o := range q.oids {
 			v, ok := a.lookup(o)
@@ -44,13 +83,32 @@ func (a *Agent) respond(q *request, size int) []byte {
 	case pduGetBulk:
 		nonRep := int(min(max(q.nonRep, 0), int64(len(q.oids))))
 		maxRep := int(min(max(q.maxRep, 0), maxBulkVarbinds))
+		repeaters := len(q.oids) - nonRep
+		if policy == CutRepetitions && repeaters > 0 {
+			maxRep = min(maxRep, capVB/repeaters)
+		}
+		count := 0
+		fits := func(before int) bool {
+			if len(vbs) > size || count > maxBulkVarbinds || (policy != CutRepetitions && count > capVB) {
+				vbs = vbs[:before]
+				return false
+			}
+			return true
+		}
 		for _, o := range q.oids[:nonRep] {
 			no, v := a.next(o)
+			before := len(vbs)
 			vbs = appendVarbind(vbs, no, a.shape(v))
+			count++
+			if !fits(before) {
+				if policy == TooBig {
+					return failed(statusTooBig)
+				}
+				return encodePDU(pduResponse, q.reqID, 0, 0, vbs)
+			}
 		}
-		rep := make([][]uint32, len(q.oids)-nonRep)
+		rep := make([][]uint32, repeaters)
 		copy(rep, q.oids[nonRep:])
-		count := nonRep
 	bulk:
 		for r := 0; r < maxRep && len(rep) > 0; r++ {
 			ended := 0
@@ -59,8 +117,10 @@ func (a *Agent) respond(q *request, size int) []byte {
 				before := len(vbs)
 				vbs = appendVarbind(vbs, no, a.shape(v))
 				count++
-				if len(vbs) > size || count > maxBulkVarbinds {
-					vbs = vbs[:before]
+				if !fits(before) {
+					if policy == TooBig {
+						return failed(statusTooBig)
+					}
 					break bulk
 				}
 				rep[i] = no
@@ -72,6 +132,14 @@ func (a *Agent) respond(q *request, size int) []byte {
 				break
 			}
 		}
+		if policy == CutRepetitions && len(vbs) == 0 {
+			return failed(statusGenErr)
+		}
+		return encodePDU(pduResponse, q.reqID, 0, 0, vbs)
+	}
+	// Get and GetNext cannot be cut: all of it or tooBig.
+	if len(vbs) > size || (policy != CutRepetitions && len(q.oids) > capVB) {
+		return failed(statusTooBig)
 	}
 	return encodePDU(pduResponse, q.reqID, 0, 0, vbs)
 }
