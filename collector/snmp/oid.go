@@ -1,8 +1,10 @@
 package snmp
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -15,7 +17,8 @@ type OID []uint32
 const maxArcs = 128
 
 // ParseOID parses a dotted OID such as "1.3.6.1.2.1.1.5.0" or
-// ".1.3.6.1.2.1.1.5.0" (gosnmp's form).
+// ".1.3.6.1.2.1.1.5.0" (gosnmp's form). Arcs are decimal without leading
+// zeros and fit in 32 bits.
 func ParseOID(s string) (OID, error) {
 	s = strings.TrimPrefix(s, ".")
 	if s == "" {
@@ -26,14 +29,40 @@ func ParseOID(s string) (OID, error) {
 		return nil, fmt.Errorf("oid has %d arcs, more than %d", n, maxArcs)
 	}
 	o := make(OID, 0, n)
-	for part := range strings.SplitSeq(s, ".") {
-		v, err := strconv.ParseUint(part, 10, 32)
-		if err != nil || part == "" || (len(part) > 1 && part[0] == '0') {
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != '.' {
+			continue
+		}
+		part := s[start:i]
+		v, ok := parseArc(part)
+		if !ok {
 			return nil, fmt.Errorf("oid %q: bad arc %q", s, part)
 		}
-		o = append(o, uint32(v))
+		o = append(o, v)
+		start = i + 1
 	}
 	return o, nil
+}
+
+// parseArc parses one decimal arc: digits only, no leading zero, at most
+// 2³²−1.
+func parseArc(s string) (uint32, bool) {
+	if s == "" || len(s) > 10 || (len(s) > 1 && s[0] == '0') {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	if v > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(v), true
 }
 
 // MustOID parses a constant OID written in this package; it is only used
@@ -94,6 +123,15 @@ func (o OID) Compare(p OID) int {
 func (o OID) Append(arcs ...uint32) OID {
 	out := make(OID, 0, len(o)+len(arcs))
 	return append(append(out, o...), arcs...)
+}
+
+// key is a compact map key for o (not for people: see String).
+func (o OID) key() string {
+	b := make([]byte, 0, 4*len(o))
+	for _, a := range o {
+		b = binary.BigEndian.AppendUint32(b, a)
+	}
+	return string(b)
 }
 
 // Index is the part of o after prefix p (o must have the prefix).

@@ -161,7 +161,7 @@ func (w *walker) step(ctx context.Context) error {
 			continue
 		}
 		served[i%k] = true
-		w.take(col, v)
+		w.take(col, v, reps)
 	}
 	complete := len(vars) == asked ||
 		k > 0 && len(rest) >= k && len(rest)%k == 0 && allEnded(rest[len(rest)-k:])
@@ -198,8 +198,9 @@ func (w *walker) step(ctx context.Context) error {
 	return nil
 }
 
-// take adds one variable the agent answered for col.
-func (w *walker) take(col *column, v Var) {
+// take adds one variable the agent answered for col, in a request of
+// reps repetitions (room for the rest of them is made at once).
+func (w *walker) take(col *column, v Var, reps int) {
 	switch {
 	case v.Kind == KindEndOfMibView || v.Kind == KindNoSuchObject || v.Kind == KindNoSuchInstance || !v.OID.HasPrefix(col.root):
 		col.done = true
@@ -210,6 +211,9 @@ func (w *walker) take(col *column, v Var) {
 		col.done = true
 		col.err = fmt.Errorf("%w: more than %d rows under %s", ErrTooManyRows, w.lim.MaxRows, col.root)
 	default:
+		if len(col.vars) == cap(col.vars) {
+			col.vars = slices.Grow(col.vars, min(reps, w.lim.MaxRows-len(col.vars)))
+		}
 		col.vars = append(col.vars, v)
 		col.next = v.OID
 	}
@@ -310,7 +314,7 @@ func (r *walkResult) table(entry OID, cols ...uint32) ([]*row, error) {
 			if len(idx) == 0 {
 				continue
 			}
-			k := idx.String()
+			k := idx.key()
 			rw := byIdx[k]
 			if rw == nil {
 				rw = &row{index: idx, cells: make([]Var, len(cols)), has: make([]bool, len(cols))}

@@ -266,11 +266,13 @@ func appendUint(b []byte, tag byte, n uint64) []byte {
 	return appendTLV(b, tag, tmp[i:])
 }
 
-func oidBytes(o []uint32) []byte {
+func oidBytes(o []uint32) []byte { return appendOIDBytes(make([]byte, 0, len(o)+4), o) }
+
+// appendOIDBytes appends the BER content of an OID.
+func appendOIDBytes(out []byte, o []uint32) []byte {
 	if len(o) < 2 {
-		return []byte{0}
+		return append(out, 0)
 	}
-	out := make([]byte, 0, len(o)+4)
 	out = appendArc(out, uint64(o[0])*40+uint64(o[1]))
 	for _, a := range o[2:] {
 		out = appendArc(out, uint64(a))
@@ -307,9 +309,9 @@ func appendValue(b []byte, v Value) []byte {
 
 // appendVarbind appends SEQUENCE { name, value }.
 func appendVarbind(b []byte, oid []uint32, v Value) []byte {
-	name := oidBytes(oid)
-	var inner [0]byte
-	val := appendValue(inner[:], v)
+	var nameBuf, valBuf [64]byte
+	name := appendOIDBytes(nameBuf[:0], oid)
+	val := appendValue(valBuf[:0], v)
 	b = append(b, tagSequence)
 	b = appendLength(b, 1+lenOfLen(len(name))+len(name)+len(val))
 	b = appendTLV(b, TagOID, name)

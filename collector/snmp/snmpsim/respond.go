@@ -109,11 +109,18 @@ func (a *Agent) respond(q *request, size int) []byte {
 		}
 		rep := make([][]uint32, repeaters)
 		copy(rep, q.oids[nonRep:])
+		// at[i] is where rep[i] sits in the table (-1: not known), so that
+		// each repetition steps to the next entry without a search.
+		at := make([]int, repeaters)
+		for i := range at {
+			at[i] = -1
+		}
 	bulk:
 		for r := 0; r < maxRep && len(rep) > 0; r++ {
 			ended := 0
 			for i, o := range rep {
-				no, v := a.next(o)
+				no, v, pos := a.nextFrom(o, at[i])
+				at[i] = pos
 				before := len(vbs)
 				vbs = appendVarbind(vbs, no, a.shape(v))
 				count++
@@ -146,37 +153,56 @@ func (a *Agent) respond(q *request, size int) []byte {
 
 // lookup returns the value at oid, faults applied.
 func (a *Agent) lookup(o []uint32) (Value, bool) {
-	if v, ok := a.overlay[oidString(o)]; ok {
-		return v, true
-	}
-	if a.liveUp && compareOID(o, oidSysUpTime) == 0 {
-		return TimeTicks(uint32(time.Since(a.bootedAt) / (10 * time.Millisecond))), true
-	}
 	i, ok := a.table.get(o)
 	if !ok {
+		if v, ok := a.overlay[oidString(o)]; ok {
+			return v, true
+		}
 		return Value{}, false
 	}
-	return a.table.entries[i].Value, true
+	return a.valueAt(i), true
 }
 
 // next returns the successor of oid, faults applied.
 func (a *Agent) next(o []uint32) ([]uint32, Value) {
+	no, v, _ := a.nextFrom(o, -1)
+	return no, v
+}
+
+// nextFrom is next for an oid known to sit at table position at (-1 when
+// not known); it also returns the successor's position (-1 if none).
+func (a *Agent) nextFrom(o []uint32, at int) ([]uint32, Value, int) {
 	if (a.behavior.endless || a.behavior.loop) && hasPrefix(o, oidIfEntry) && len(o) > len(oidIfEntry) {
 		col := o[len(oidIfEntry)]
 		if len(o) == len(oidIfEntry)+1 || a.behavior.loop {
 			// loop: always answer the column's first row, going backwards.
-			return appendOID(oidIfEntry, col, 1), String("loop")
+			return appendOID(oidIfEntry, col, 1), String("loop"), -1
 		}
 		n := o[len(oidIfEntry)+1] + 1
-		return appendOID(oidIfEntry, col, n), String("endless " + strconv.FormatUint(uint64(n), 10))
+		return appendOID(oidIfEntry, col, n), String("endless " + strconv.FormatUint(uint64(n), 10)), -1
 	}
-	i := a.table.next(o)
+	i := at + 1
+	if at < 0 {
+		i = a.table.next(o)
+	}
 	if i >= len(a.table.entries) {
-		return o, Value{Tag: tagEndOfMibView}
+		return o, Value{Tag: tagEndOfMibView}, -1
 	}
-	e := a.table.entries[i]
-	v, _ := a.lookup(e.OID)
-	return e.OID, v
+	return a.table.entries[i].OID, a.valueAt(i), i
+}
+
+// valueAt is the value of table entry i, faults applied.
+func (a *Agent) valueAt(i int) Value {
+	e := &a.table.entries[i]
+	if len(a.overlay) > 0 {
+		if v, ok := a.overlay[oidString(e.OID)]; ok {
+			return v
+		}
+	}
+	if a.liveUp && compareOID(e.OID, oidSysUpTime) == 0 {
+		return TimeTicks(uint32(time.Since(a.bootedAt) / (10 * time.Millisecond)))
+	}
+	return e.Value
 }
 
 // shape applies the wrong-types fault: every value goes out as a type its
