@@ -1,6 +1,9 @@
 package snmp
 
 import (
+	"context"
+	"errors"
+	"slices"
 	"testing"
 )
 
@@ -40,5 +43,116 @@ func FuzzValueDecoders(f *testing.F) {
 		_ = idText(&p, r, 0, 1)
 		_ = ciscoEnvMonState.read(&p, "x", v)
 		_ = p.err()
+	})
+}
+
+// scriptClient answers GetBulks as fuzz data says: each request takes a
+// byte that picks a refusal, an answer cut short, or an answer, and a
+// byte per variable that picks its OID (the next row, a row out of order,
+// a row past the column, an exception). Once the data runs out, every
+// column ends.
+type scriptClient struct {
+	t     *testing.T
+	data  []byte
+	limit int // the walk's MaxVarbinds
+	calls int
+}
+
+func (c *scriptClient) byte() (byte, bool) {
+	if len(c.data) == 0 {
+		return 0, false
+	}
+	b := c.data[0]
+	c.data = c.data[1:]
+	return b, true
+}
+
+func (c *scriptClient) Get(context.Context, []OID) ([]Var, error) {
+	return nil, errors.New("the walker does not Get")
+}
+
+func (c *scriptClient) GetBulk(_ context.Context, nonRep, maxRep int, oids []OID) ([]Var, error) {
+	c.calls++
+	asked := nonRep + (len(oids)-nonRep)*maxRep
+	if nonRep < 0 || nonRep > len(oids) || nonRep > maxNonRepeaters || maxRep < 0 || asked > c.limit || asked < 1 {
+		c.t.Fatalf("bad request: %d non-repeaters, %d repetitions of %d variables (limit %d)", nonRep, maxRep, len(oids)-nonRep, c.limit)
+	}
+	mode, ok := c.byte()
+	if !ok {
+		var out []Var
+		for _, o := range oids {
+			out = append(out, Var{OID: o, Kind: KindEndOfMibView})
+		}
+		return out, nil
+	}
+	switch mode % 8 {
+	case 0:
+		return nil, &ErrorStatus{Status: statusTooBig}
+	case 1:
+		return nil, &ErrorStatus{Status: statusGenErr}
+	case 2:
+		return nil, &ErrorStatus{Status: 2}
+	}
+	n := asked
+	if mode%8 == 3 {
+		n = int(mode/8) % (asked + 1) // cut short, perhaps to nothing
+	}
+	out := make([]Var, 0, n)
+	cur := slices.Clone(oids)
+	for i := 0; i < n; i++ {
+		j := i
+		if i >= nonRep {
+			j = nonRep + (i-nonRep)%(len(oids)-nonRep)
+		}
+		b, _ := c.byte()
+		var v Var
+		switch b % 6 {
+		case 0, 1, 2: // the next row
+			v = Var{OID: cur[j].Append(uint32(b)), Kind: KindInteger, Int: int64(b)}
+		case 3: // backwards
+			v = Var{OID: oids[j][:len(oids[j])-1], Kind: KindInteger}
+		case 4: // past the column
+			v = Var{OID: MustOID("1.3.6.1.6.3.10.2.1.3.0"), Kind: KindInteger}
+		case 5:
+			v = Var{OID: cur[j], Kind: KindEndOfMibView}
+		}
+		cur[j] = v.OID
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func (c *scriptClient) Requests() int { return c.calls }
+func (c *scriptClient) Close() error  { return nil }
+
+// FuzzWalk drives the walker with arbitrary answers: it must never ask
+// more than its limit or a malformed request, must end, and when it
+// reports no error, every column must be finished.
+func FuzzWalk(f *testing.F) {
+	f.Add([]byte{}, uint8(250))
+	f.Add([]byte{0, 0, 3, 4, 0, 1, 2, 5}, uint8(8))
+	f.Add([]byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 0, 0, 0}, uint8(40))
+	f.Add([]byte{11, 0, 0, 0, 3, 3, 3, 7, 0, 1, 2, 3, 4, 5}, uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, limit uint8) {
+		lim := Limits{MaxVarbinds: int(limit), MaxRows: 20}
+		lim = lim.withDefaults()
+		c := &scriptClient{t: t, data: data, limit: lim.MaxVarbinds}
+		scalars := []OID{sysDescr, sysName, sysUpTime}
+		roots := append(cols("1.3.6.1.2.1.2.2.1", 2, 7, 8), cols("1.0.8802.1.1.2.1.4.1.1", 5, 7, 9)...)
+		res, err := walk(context.Background(), c, scalars, roots, lim)
+		if c.calls > 4*len(data)+64 {
+			t.Fatalf("%d requests for %d bytes of answers", c.calls, len(data))
+		}
+		if res.budget < 1 || res.budget > lim.MaxVarbinds {
+			t.Fatalf("budget %d outside 1..%d", res.budget, lim.MaxVarbinds)
+		}
+		for _, col := range res.cols {
+			if !col.done {
+				t.Fatalf("column %s unfinished (walk error %v)", col.root, err)
+			}
+			if len(col.vars) > lim.MaxRows {
+				t.Fatalf("column %s: %d rows, more than %d", col.root, len(col.vars), lim.MaxRows)
+			}
+		}
 	})
 }

@@ -12,7 +12,9 @@ type Limits struct {
 	// MaxRepetitions caps GetBulk max-repetitions per column (default 50).
 	MaxRepetitions int
 	// MaxVarbinds is the most variables asked for in one request; columns
-	// walked together share it (default 250).
+	// walked together share it (default 250). It is where each poll
+	// starts: an agent that answers less, tooBig or genErr lowers it for
+	// the rest of that poll (see walk).
 	MaxVarbinds int
 	// MaxRows caps the rows read from one column: a table that never ends
 	// is cut there and reported (default 10,000).
