@@ -23,7 +23,7 @@ const (
 	PSUFail         = "psu-fail"         // the PSU named Part fails
 	PortDown        = "port-down"        // the port named Part goes down
 	NeighborChanged = "neighbor-changed" // Part's LLDP neighbour becomes Value
-	Reboot          = "reboot"           // sysUpTime restarts from zero
+	Reboot          = "reboot"           // sysUpTime restarts from zero, snmpEngineBoots goes up
 	Timeout         = "timeout"          // no answer at all
 	Malformed       = "malformed"        // answers no decoder can read
 	EndlessTable    = "endless-table"    // ifTable never ends
@@ -74,6 +74,9 @@ func (a *Agent) Inject(f Fault) error {
 		a.behavior.genErrUnder = append(a.behavior.genErrUnder, o)
 	case Reboot:
 		a.bootedAt, a.liveUp = time.Now(), true
+		if a.usm != nil {
+			a.usm.reboot()
+		}
 	case PSUFail:
 		if err := a.failPSU(f.Part); err != nil {
 			return err

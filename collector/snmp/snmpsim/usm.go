@@ -45,15 +45,33 @@ type usmUser struct {
 // usmEngine is the agent's USM: its engine id, boots and time, and users.
 type usmEngine struct {
 	engineID []byte
-	started  time.Time
 	users    map[string]*usmUser
+	// clock is snmpEngineBoots and when the engine (re)started, swapped
+	// whole by a reboot.
+	clock    atomic.Pointer[engineClock]
 	salt     atomic.Uint64
 	unknown  atomic.Uint32 // usmStatsUnknownEngineIDs, for reports
+	untimely atomic.Uint32 // usmStatsNotInTimeWindows
 }
+
+// engineClock is snmpEngineBoots and the start of snmpEngineTime.
+type engineClock struct {
+	boots   int64
+	started time.Time
+}
+
+// timeWindow is how far a message's engine time may be from the agent's
+// (RFC 3414 section 3.2 step 7).
+const timeWindow = 150
+
+// maxEngineBoots is snmpEngineBoots' ceiling: at it, the engine accepts
+// no authenticated message until reconfigured.
+const maxEngineBoots = 2147483647
 
 // USM statistics reported to a manager (RFC 3414).
 var (
 	usmStatsUnsupportedSecLevels = mustOID("1.3.6.1.6.3.15.1.1.1.0")
+	usmStatsNotInTimeWindows     = mustOID("1.3.6.1.6.3.15.1.1.2.0")
 	usmStatsUnknownUserNames     = mustOID("1.3.6.1.6.3.15.1.1.3.0")
 	usmStatsUnknownEngineIDs     = mustOID("1.3.6.1.6.3.15.1.1.4.0")
 	usmStatsWrongDigests         = mustOID("1.3.6.1.6.3.15.1.1.5.0")
@@ -75,7 +93,8 @@ func engineIDFor(addr string) []byte {
 }
 
 func newUSM(engineID []byte, users []User) (*usmEngine, error) {
-	e := &usmEngine{engineID: engineID, started: time.Now(), users: map[string]*usmUser{}}
+	e := &usmEngine{engineID: engineID, users: map[string]*usmUser{}}
+	e.clock.Store(&engineClock{boots: 1, started: time.Now()})
 	for _, u := range users {
 		uu := &usmUser{User: u}
 		sp := &gosnmp.UsmSecurityParameters{AuthoritativeEngineID: string(engineID), UserName: u.Name,
@@ -139,9 +158,27 @@ func privAlg(name string) (gosnmp.SnmpV3PrivProtocol, error) {
 	return 0, fmt.Errorf("snmpsim: priv protocol %q not supported", name)
 }
 
-func (e *usmEngine) time() uint32 { return uint32(time.Since(e.started) / time.Second) }
+// now returns snmpEngineBoots and snmpEngineTime.
+func (e *usmEngine) now() (boots int64, secs uint32) {
+	c := e.clock.Load()
+	return c.boots, uint32(time.Since(c.started) / time.Second)
+}
 
-const engineBoots = 1
+// reboot counts a restart: snmpEngineBoots goes up, snmpEngineTime
+// starts again from zero, and managers holding the old values get
+// notInTimeWindow until they resynchronize.
+func (e *usmEngine) reboot() {
+	old := e.clock.Load()
+	e.clock.Store(&engineClock{boots: min(old.boots+1, maxEngineBoots), started: time.Now()})
+}
+
+// timely reports whether an authenticated message's boots and time are
+// within the engine's time window.
+func (e *usmEngine) timely(boots, secs int64) bool {
+	b, now := e.now()
+	d := secs - int64(now)
+	return b < maxEngineBoots && boots == b && d >= -timeWindow && d <= timeWindow
+}
 
 // usmParams is a decoded UsmSecurityParameters, with where the
 // authentication parameters sit in the message.
@@ -210,6 +247,11 @@ func (a *Agent) handleV3(raw []byte, m *berReader) ([]byte, error) {
 		mac.Write(msg)
 		if !hmac.Equal(mac.Sum(nil)[:u.macLen], up.authParams) {
 			return report(usmStatsWrongDigests, 1, nil, false)
+		}
+		// A replayed or stale message: the report, authenticated, tells
+		// the manager the engine's boots and time to resynchronize.
+		if !e.timely(up.boots, up.time) {
+			return report(usmStatsNotInTimeWindows, e.untimely.Add(1), u, true)
 		}
 	}
 	var scoped *berReader
@@ -317,7 +359,7 @@ func decrypt(u *usmUser, up *usmParams, ct []byte) ([]byte, error) {
 // unauthenticated report), authenticated and encrypted as asked.
 func (a *Agent) encodeV3(msgID int64, u *usmUser, auth, priv bool, ctxEngine, ctxName, pdu []byte) ([]byte, error) {
 	e := a.usm
-	now := e.time()
+	boots, now := e.now()
 	if ctxEngine == nil {
 		ctxEngine = e.engineID
 	}
@@ -330,12 +372,12 @@ func (a *Agent) encodeV3(msgID int64, u *usmUser, auth, priv bool, ctxEngine, ct
 		salt := make([]byte, 8)
 		var err error
 		if strings.EqualFold(u.Priv, "DES") {
-			binary.BigEndian.PutUint32(salt, engineBoots)
+			binary.BigEndian.PutUint32(salt, uint32(boots))
 			binary.BigEndian.PutUint32(salt[4:], uint32(e.salt.Add(1)))
 			scoped, err = encryptDES(u, salt, scoped)
 		} else {
 			binary.BigEndian.PutUint64(salt, e.salt.Add(1))
-			scoped, err = encryptAES(u, salt, now, scoped)
+			scoped, err = encryptAES(u, salt, boots, now, scoped)
 		}
 		if err != nil {
 			return nil, err
@@ -356,13 +398,18 @@ func (a *Agent) encodeV3(msgID int64, u *usmUser, auth, priv bool, ctxEngine, ct
 	if priv {
 		flags |= flagPriv
 	}
+	// The message is built inside out; authAt tracks where the digest's
+	// content sits in each layer, so that it is written at a computed
+	// offset, never searched for.
 	var usm []byte
 	usm = appendTLV(usm, TagOctetString, e.engineID)
-	usm = appendInt(usm, TagInteger, engineBoots)
+	usm = appendInt(usm, TagInteger, boots)
 	usm = appendInt(usm, TagInteger, int64(now))
 	usm = appendTLV(usm, TagOctetString, name)
+	authAt := len(usm) + 1 + lenOfLen(macLen) // in the sequence's content
 	usm = appendTLV(usm, TagOctetString, make([]byte, macLen))
 	usm = appendTLV(usm, TagOctetString, privParams)
+	authAt += 1 + lenOfLen(len(usm)) // in the wrapped sequence
 	usm = wrap(tagSequence, usm)
 	var global []byte
 	global = appendInt(global, TagInteger, msgID)
@@ -372,20 +419,15 @@ func (a *Agent) encodeV3(msgID int64, u *usmUser, auth, priv bool, ctxEngine, ct
 	var body []byte
 	body = appendInt(body, TagInteger, 3)
 	body = appendTLV(body, tagSequence, global)
+	authAt += len(body) + 1 + lenOfLen(len(usm)) // in the body, after the octet string's header
 	body = appendTLV(body, TagOctetString, usm)
 	body = append(body, scoped...)
+	authAt += 1 + lenOfLen(len(body)) // in the message
 	msg := wrap(tagSequence, body)
 	if auth {
-		// The zeroed MAC is the only run of macLen zeros right after its
-		// own header inside the security parameters; find it there.
-		hdr := append([]byte{TagOctetString}, appendLength(nil, macLen)...)
-		at := bytes.Index(msg, append(append(hdr, make([]byte, macLen)...), TagOctetString))
-		if at < 0 {
-			return nil, errors.New("snmpv3: cannot place the digest")
-		}
 		mac := hmac.New(u.hash, u.authKey)
 		mac.Write(msg)
-		copy(msg[at+len(hdr):], mac.Sum(nil)[:macLen])
+		copy(msg[authAt:authAt+macLen], mac.Sum(nil)[:macLen])
 	}
 	return msg, nil
 }
@@ -405,13 +447,13 @@ func encryptDES(u *usmUser, salt, plain []byte) ([]byte, error) {
 	return out, nil
 }
 
-func encryptAES(u *usmUser, salt []byte, now uint32, plain []byte) ([]byte, error) {
+func encryptAES(u *usmUser, salt []byte, boots int64, now uint32, plain []byte) ([]byte, error) {
 	block, err := aes.NewCipher(u.privKey)
 	if err != nil {
 		return nil, err
 	}
 	iv := make([]byte, 16)
-	binary.BigEndian.PutUint32(iv, engineBoots)
+	binary.BigEndian.PutUint32(iv, uint32(boots))
 	binary.BigEndian.PutUint32(iv[4:], now)
 	copy(iv[8:], salt)
 	out := make([]byte, len(plain))
