@@ -110,8 +110,8 @@ func (f *benchFleet) agentRequests() int64 {
 //     from its lower bound once concurrency outruns the cores;
 //   - sweep-heap-MB: the heap the sweep adds at its peak (garbage not yet
 //     collected included), over the simulators' before it; alloc-KB/switch
-//     what it allocates; rss-peak-MB the process's peak resident set,
-//     simulators included.
+//     what it allocates; retained-KB/switch the observations it keeps;
+//     rss-peak-MB the process's peak resident set, simulators included.
 //
 // Linux only (agents bind 127.0.x.y, which other systems do not route).
 // Run it with: go test -run '^$' -bench Sweep ./collector/snmp
@@ -133,6 +133,7 @@ func BenchmarkSweep(b *testing.B) {
 				cpu      time.Duration
 				allocs   uint64
 				pollTime time.Duration
+				retained uint64
 			)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -149,6 +150,9 @@ func BenchmarkSweep(b *testing.B) {
 				stop()
 				peak -= min(peak, base)
 				requests = checkSweep(b, obs)
+				runtime.GC()
+				retained = heapBytes() - min(heapBytes(), base)
+				runtime.KeepAlive(obs)
 				pollTime = 0
 				for _, o := range obs {
 					pollTime += time.Duration(o.Duration)
@@ -168,6 +172,7 @@ func BenchmarkSweep(b *testing.B) {
 			b.ReportMetric(pollTime.Seconds()*1000/float64(n), "poll-ms/switch")
 			b.ReportMetric(float64(peak)/(1<<20), "sweep-heap-MB")
 			b.ReportMetric(float64(allocs)/(1<<10)/float64(n), "alloc-KB/switch")
+			b.ReportMetric(float64(retained)/(1<<10)/float64(n), "retained-KB/switch")
 			if rss := peakRSS(); rss > 0 {
 				b.ReportMetric(float64(rss)/(1<<20), "rss-peak-MB")
 			}
