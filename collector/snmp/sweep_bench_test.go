@@ -108,6 +108,9 @@ func (f *benchFleet) agentRequests() int64 {
 //   - cpu-ms/switch: the process's CPU time (collector and simulators
 //     together, both in this process) per switch: what keeps a sweep
 //     from its lower bound once concurrency outruns the cores;
+//     others-cores: the cores other processes kept busy meanwhile (the
+//     machine is shared: a ratio measured while they took one of two
+//     cores says more about them than about the collector);
 //   - sweep-heap-MB: the heap the sweep adds at its peak (garbage not yet
 //     collected included), over the simulators' before it; alloc-KB/switch
 //     what it allocates; retained-KB/switch the observations it keeps;
@@ -134,6 +137,7 @@ func BenchmarkSweep(b *testing.B) {
 				allocs   uint64
 				pollTime time.Duration
 				retained uint64
+				others   time.Duration
 			)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -141,12 +145,13 @@ func BenchmarkSweep(b *testing.B) {
 				base := heapBytes()
 				stop := watchPeak(&peak)
 				before := f.agentRequests()
-				cpu0, alloc0 := cpuTime(), allocBytes()
+				cpu0, alloc0, busy0 := cpuTime(), allocBytes(), systemBusy()
 				start := time.Now()
 				obs := collector.Run(context.Background(), f.targets, []collector.Poller{p},
 					collector.Options{Concurrency: conc, Timeout: 60 * time.Second})
 				wall = time.Since(start)
 				cpu, allocs = cpuTime()-cpu0, allocBytes()-alloc0
+				others = systemBusy() - busy0 - cpu
 				stop()
 				peak -= min(peak, base)
 				requests = checkSweep(b, obs)
@@ -170,6 +175,7 @@ func BenchmarkSweep(b *testing.B) {
 			b.ReportMetric(wall.Seconds()/lower.Seconds(), "wall/lower-bound")
 			b.ReportMetric(cpu.Seconds()*1000/float64(n), "cpu-ms/switch")
 			b.ReportMetric(pollTime.Seconds()*1000/float64(n), "poll-ms/switch")
+			b.ReportMetric(max(others, 0).Seconds()/wall.Seconds(), "others-cores")
 			b.ReportMetric(float64(peak)/(1<<20), "sweep-heap-MB")
 			b.ReportMetric(float64(allocs)/(1<<10)/float64(n), "alloc-KB/switch")
 			b.ReportMetric(float64(retained)/(1<<10)/float64(n), "retained-KB/switch")
@@ -282,6 +288,29 @@ func allocBytes() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// systemBusy is the CPU time all processes have used, from /proc/stat
+// (0 where there is none).
+func systemBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var ticks uint64
+	for i, v := range f[1:9] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		n, _ := strconv.ParseUint(v, 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
 // heapBytes is the heap's live and unswept objects now.
