@@ -114,7 +114,9 @@ func (f *benchFleet) agentRequests() int64 {
 //   - sweep-heap-MB: the heap the sweep adds at its peak (garbage not yet
 //     collected included), over the simulators' before it; alloc-KB/switch
 //     what it allocates; retained-KB/switch the observations it keeps;
-//     rss-peak-MB the process's peak resident set, simulators included.
+//     simulators-heap-MB the live heap before the sweep (the agents'
+//     tables); rss-peak-MB the process's peak resident set, simulators
+//     included.
 //
 // Linux only (agents bind 127.0.x.y, which other systems do not route).
 // Run it with: go test -run '^$' -bench Sweep ./collector/snmp
@@ -137,12 +139,14 @@ func BenchmarkSweep(b *testing.B) {
 				allocs   uint64
 				pollTime time.Duration
 				retained uint64
+				fleet    uint64
 				others   time.Duration
 			)
 			b.ReportAllocs()
 			for b.Loop() {
 				runtime.GC()
 				base := heapBytes()
+				fleet = base
 				stop := watchPeak(&peak)
 				before := f.agentRequests()
 				cpu0, alloc0, busy0 := cpuTime(), allocBytes(), systemBusy()
@@ -177,6 +181,7 @@ func BenchmarkSweep(b *testing.B) {
 			b.ReportMetric(pollTime.Seconds()*1000/float64(n), "poll-ms/switch")
 			b.ReportMetric(max(others, 0).Seconds()/wall.Seconds(), "others-cores")
 			b.ReportMetric(float64(peak)/(1<<20), "sweep-heap-MB")
+			b.ReportMetric(float64(fleet)/(1<<20), "simulators-heap-MB")
 			b.ReportMetric(float64(allocs)/(1<<10)/float64(n), "alloc-KB/switch")
 			b.ReportMetric(float64(retained)/(1<<10)/float64(n), "retained-KB/switch")
 			if rss := peakRSS(); rss > 0 {
