@@ -160,7 +160,8 @@ func BenchmarkSweep(b *testing.B) {
 				peak -= min(peak, base)
 				requests = checkSweep(b, obs)
 				runtime.GC()
-				retained = heapBytes() - min(heapBytes(), base)
+				live := heapBytes()
+				retained = live - min(live, base)
 				runtime.KeepAlive(obs)
 				pollTime = 0
 				for _, o := range obs {
