@@ -102,8 +102,8 @@ func (a *Analysis) devices() {
 		// power source (utility, generator) is a site-wide risk that the
 		// services' findings report, not a flaw of this device's cabling.
 		own := func(c int32) bool {
-			if g.Comps[c].Kind == model.KindPower {
-				if k := g.Power[g.Comps[c].Entity].Kind; k == inventory.Utility || k == inventory.Generator {
+			if g.Kinds[c] == model.KindPower {
+				if k := g.Power[g.Entities[c]].Kind; k == inventory.Utility || k == inventory.Generator {
 					return true
 				}
 			}
@@ -138,7 +138,7 @@ func (a *Analysis) services(e *evaluator) []ServiceResult {
 			continue
 		}
 		dr := g.Services[s].DR
-		out[s].Cuts = a.sorted(filter(e.cutOf(v), func(c int32) bool { return !dr && g.Comps[c].Kind == model.KindSite }))
+		out[s].Cuts = a.sorted(filter(e.cutOf(v), func(c int32) bool { return !dr && g.Kinds[c] == model.KindSite }))
 	}
 	return out
 }
@@ -156,13 +156,13 @@ func (a *Analysis) nearer(x, y int32) int {
 	if a.blast[x] != a.blast[y] {
 		return int(a.blast[x] - a.blast[y])
 	}
-	kx, ky := a.G.Comps[x].Kind, a.G.Comps[y].Kind
+	kx, ky := a.G.Kinds[x], a.G.Kinds[y]
 	if kx != ky {
 		return kindRank[kx] - kindRank[ky]
 	}
 	if kx == model.KindPower {
 		// Along a power chain the node nearer the load comes first.
-		dx, dy := a.G.Power[a.G.Comps[x].Entity].Depth, a.G.Power[a.G.Comps[y].Entity].Depth
+		dx, dy := a.G.Power[a.G.Entities[x]].Depth, a.G.Power[a.G.Entities[y]].Depth
 		if dx != dy {
 			return int(dx - dy)
 		}
