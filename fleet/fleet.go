@@ -49,8 +49,8 @@ func (s Spec) Defaults() Spec {
 // Per-element component counts, for sizing (drives average 3 per server).
 const (
 	perSite   = 1 + 8 + 2*(1+2) + 2 + 4 + 2 // site, power chain, spines with PSUs, network racks and their PDUs, links (approx.)
-	perRack   = 1 + 2 + 2*(1+2+2) + 1     // rack, PDUs, ToRs with PSUs and uplinks, ToR peer link
-	perServer = 1 + 2 + 2 + 3             // device, PSUs, links, drives
+	perRack   = 1 + 2 + 2*(1+2+2) + 1       // rack, PDUs, ToRs with PSUs and uplinks, ToR peer link
+	perServer = 1 + 2 + 2 + 3               // device, PSUs, links, drives
 )
 
 // Components estimates how many components (sites, racks, power nodes,
