@@ -11,6 +11,7 @@ import (
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
+	"github.com/faultline/faultline/observation"
 	"github.com/faultline/faultline/report"
 )
 
@@ -79,6 +80,8 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	var c commonFlags
 	c.add(fs)
 	failOn := fs.String("fail-on", "critical", "exit 1 when there are findings at or above this `SEVERITY`: critical or warning")
+	obsFile := fs.String("observations", "", "lay the observations in `FILE` (from faultline collect --out) over the inventory")
+	staleAfter := fs.Duration("stale-after", 0, "with --observations: data older than this (relative to the file's time) is unverified (0: only failed polls)")
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
@@ -91,11 +94,29 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitBadInput
 	}
-	_, g, ok := buildGraph(c.file, nil, stderr)
-	if !ok {
-		return exitBadInput
+	var findings []audit.Finding
+	if *obsFile != "" {
+		inv, ok := loadInventory(c.file, inventory.Options{}, stderr)
+		if !ok {
+			return exitBadInput
+		}
+		of, err := readObservations(*obsFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+		_, findings, _, err = audit.Live(inv, of.Devices, audit.LiveOptions{Observe: model.ObserveOptions{Now: of.GeneratedAt, StaleAfter: *staleAfter}})
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline: %s: %v\n", c.file, err)
+			return exitBadInput
+		}
+	} else {
+		_, g, ok := buildGraph(c.file, nil, stderr)
+		if !ok {
+			return exitBadInput
+		}
+		_, findings = audit.Audit(g, audit.Options{})
 	}
-	_, findings := audit.Audit(g, audit.Options{})
 	r := audit.NewReport(time.Now(), findings)
 	if err := report.Audit(stdout, format, "faultline audit of "+c.file, r); err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
@@ -105,4 +126,17 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+func readObservations(path string) (*observation.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	of, err := observation.Read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return of, nil
 }
