@@ -67,7 +67,7 @@ func TestFindingLifecycle(t *testing.T) {
 	}{
 		{t0, []audit.Finding{a}, map[string]time.Time{a.ID: t0}, 1},
 		{t0.Add(time.Hour), []audit.Finding{a, b}, map[string]time.Time{a.ID: t0, b.ID: t0.Add(time.Hour)}, 2},
-		{t0.Add(2 * time.Hour), []audit.Finding{a}, map[string]time.Time{a.ID: t0}, 1},              // b resolved
+		{t0.Add(2 * time.Hour), []audit.Finding{a}, map[string]time.Time{a.ID: t0}, 1},                                 // b resolved
 		{t0.Add(3 * time.Hour), []audit.Finding{a, b}, map[string]time.Time{a.ID: t0, b.ID: t0.Add(3 * time.Hour)}, 2}, // b reopened: seen anew
 	}
 	for i, st := range steps {
