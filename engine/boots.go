@@ -16,7 +16,7 @@ type bootTracker struct {
 
 type boot struct {
 	seen time.Time
-	at   time.Time
+	history.Boot
 }
 
 func newBootTracker() *bootTracker { return &bootTracker{boots: map[string][]boot{}} }
@@ -28,7 +28,7 @@ func (b *bootTracker) observe(o *observation.Device) {
 	at := o.CollectedAt.Add(-time.Duration(*o.UptimeSeconds * float64(time.Second)))
 	key := o.ID + "\x00" + o.Source
 	list := b.boots[key]
-	list = append(list, boot{seen: o.CollectedAt, at: at})
+	list = append(list, boot{seen: o.CollectedAt, Boot: history.Boot{At: at, Uptime: *o.UptimeSeconds}})
 	if len(list) > 1000 {
 		list = list[len(list)-1000:]
 	}
@@ -50,7 +50,7 @@ func (b *bootTracker) count(since time.Time) map[string]int {
 			if list[i].seen.Before(since) {
 				continue
 			}
-			if list[i].at.After(list[i-1].at.Add(history.RestartSlack)) {
+			if history.Restarted(list[i-1].Boot, list[i].Boot) {
 				out[id]++
 			}
 		}

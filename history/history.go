@@ -73,7 +73,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		`CREATE TABLE IF NOT EXISTS observations(
 			collection INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
 			device TEXT NOT NULL, source TEXT NOT NULL,
-			ok INTEGER NOT NULL, collected_at INTEGER, boot_at INTEGER,
+			ok INTEGER NOT NULL, collected_at INTEGER, boot_at INTEGER, uptime REAL,
 			data BLOB NOT NULL,
 			PRIMARY KEY(collection, device, source))`,
 		`CREATE INDEX IF NOT EXISTS observations_device ON observations(device, source, collection)`,
@@ -161,7 +161,7 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 	if err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO observations(collection, device, source, ok, collected_at, boot_at, data) VALUES(?, ?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO observations(collection, device, source, ok, collected_at, boot_at, uptime, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
 	}
@@ -171,15 +171,16 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 		if err != nil {
 			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
-		var boot any
+		var boot, uptime any
 		if o.Error == "" && o.UptimeSeconds != nil {
 			boot = o.CollectedAt.Add(-time.Duration(*o.UptimeSeconds * float64(time.Second))).UnixMilli()
+			uptime = *o.UptimeSeconds
 		}
 		ok := 0
 		if o.Error == "" {
 			ok = 1
 		}
-		if _, err := stmt.ExecContext(ctx, id, o.ID, o.Source, ok, unix(o.CollectedAt), boot, data); err != nil {
+		if _, err := stmt.ExecContext(ctx, id, o.ID, o.Source, ok, unix(o.CollectedAt), boot, uptime, data); err != nil {
 			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
 	}
@@ -213,29 +214,32 @@ func (s *Store) LatestObservations(ctx context.Context) ([]observation.Device, e
 	return out, rows.Err()
 }
 
-// Restarts counts, per device, how often its boot time moved forward
-// (the uptime reset) in observations since the given time.
+// Restarts counts, per device, the restarts seen in observations since
+// the given time: its uptime went down, or its boot time (collection time
+// minus uptime) moved forward by more than RestartSlack.
 func (s *Store) Restarts(ctx context.Context, since time.Time) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.device, o.boot_at FROM observations o JOIN collections c ON c.id = o.collection
+		SELECT o.device, o.source, o.boot_at, o.uptime FROM observations o JOIN collections c ON c.id = o.collection
 		WHERE c.at >= ? AND o.boot_at IS NOT NULL ORDER BY o.device, o.source, o.collection`, since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("history: restarts: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
-	var prevDev string
-	var prevBoot int64
+	var prev Boot
+	var prevKey string
 	for rows.Next() {
-		var dev string
-		var boot int64
-		if err := rows.Scan(&dev, &boot); err != nil {
+		var dev, src string
+		var b Boot
+		var bootMS int64
+		if err := rows.Scan(&dev, &src, &bootMS, &b.Uptime); err != nil {
 			return nil, fmt.Errorf("history: restarts: %w", err)
 		}
-		if dev == prevDev && boot > prevBoot+RestartSlack.Milliseconds() {
+		b.At = time.UnixMilli(bootMS)
+		if key := dev + "\x00" + src; key == prevKey && Restarted(prev, b) {
 			out[dev]++
 		}
-		prevDev, prevBoot = dev, boot
+		prev, prevKey = b, dev+"\x00"+src
 	}
 	return out, rows.Err()
 }
@@ -243,6 +247,22 @@ func (s *Store) Restarts(ctx context.Context, since time.Time) (map[string]int, 
 // RestartSlack is how far a computed boot time may move between polls
 // before it counts as a restart (clock jitter, uptime rounding).
 const RestartSlack = 90 * time.Second
+
+// Boot is one reading of a device's uptime: when it booted and how long
+// it had been up.
+type Boot struct {
+	At     time.Time
+	Uptime float64
+}
+
+// Restarted reports whether the device restarted between two readings:
+// its uptime went down (uptime only grows; the tolerance covers the
+// 10 ms resolution of sysUpTime), or its boot time moved forward by more than
+// RestartSlack (a reset between two polls that left it with more uptime
+// than before cannot be seen).
+func Restarted(prev, cur Boot) bool {
+	return cur.Uptime+0.05 < prev.Uptime || cur.At.After(prev.At.Add(RestartSlack))
+}
 
 // Lifecycle is one finding's history.
 type Lifecycle struct {
@@ -296,7 +316,7 @@ func (s *Store) UpdateFindings(ctx context.Context, at time.Time, fs []audit.Fin
 		seen[f.ID] = true
 		first, ok := open[f.ID]
 		if !ok {
-			first = at.UTC()
+			first = time.UnixMilli(now).UTC() // what the database keeps
 		}
 		out[f.ID] = first
 		f.FirstSeen = nil
