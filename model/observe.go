@@ -421,6 +421,7 @@ func (o *observer) volumes(dev *inventory.Device, d *observation.Device) {
 			if ok && dr.Condition == observation.Failed {
 				ov.FailedDrives = append(ov.FailedDrives, n)
 				part := fmt.Sprintf("%s/%s/%d", dev.ID, id, n)
+				o.fail(part, "drive "+nameOr(dr.Name, dr.ID)+" observed failed")
 				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: part, Detail: "drive " + nameOr(dr.Name, dr.ID) + " failed (" + describeState(dr.State, dr.Health) + ")"})
 			} else if ok && (dr.Condition == observation.Degraded || dr.PredictedFailure) {
 				part := fmt.Sprintf("%s/%s/%d", dev.ID, id, n)
