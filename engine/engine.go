@@ -285,10 +285,12 @@ func (e *Engine) audit(ctx context.Context) error {
 		Analysis: a, Observed: observed, Observations: obs, Report: report,
 		AuditedAt: start.UTC(), AuditDuration: time.Since(start), Collection: e.lastJob, Reload: e.reload, History: e.store != nil,
 	}
-	e.cur.Store(snap)
+	// Let subscribers (the API's pre-rendering) see the snapshot before
+	// readers do, so that no reader renders it on the request path.
 	if e.cfg.OnSnapshot != nil {
 		e.cfg.OnSnapshot(snap)
 	}
+	e.cur.Store(snap)
 	e.log.Debug("audited", "seq", snap.Seq, "findings", len(findings), "took", snap.AuditDuration)
 	return nil
 }
