@@ -344,7 +344,7 @@ func (p *Picture) drawLinks(out *panel, nodes map[int32]*netNode) {
 		c := g.Links[r.li].Comp
 		l := g.Inv.Links[r.li]
 		out.Links = append(out.Links, link{
-			ID: ComponentID(g.ID(c)), Class: p.classOf("link", c), D: d,
+			ID: ComponentID(g.ID(c)), Class: p.classOf("link", c), D: d, Href: p.href(c),
 			Title: title(l.A+" — "+l.B, p.involvement(c)),
 		})
 	}

@@ -205,7 +205,7 @@ func (p *Picture) drawPSUs(rb *rackBox, l *powerLayout, d int32, dx, dw, cy int)
 				outlet = ", outlet " + strconv.Itoa(o)
 			}
 			l.out.Dots = append(l.out.Dots, dot{
-				ID: ComponentID(psu.ID), Class: p.classOf("psu", psu.Comp),
+				ID: ComponentID(psu.ID), Class: p.classOf("psu", psu.Comp), Href: p.href(psu.Comp),
 				Title: title(psu.ID+" → "+pdu.ID+outlet, p.involvement(psu.Comp)),
 				X:     x, Y: y - psuSize/2, W: psuSize, H: psuSize,
 			})

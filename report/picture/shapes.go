@@ -39,6 +39,7 @@ type wire struct {
 // link is a network cable: its place in the picture.
 type link struct {
 	ID, Class, Title, D string
+	Href                template.URL
 }
 
 // node is a box with a label: a power node, a PDU (with its rail), a device.
@@ -59,6 +60,7 @@ type node struct {
 // dot is a PSU: a small square on its device's edge.
 type dot struct {
 	ID, Class, Title string
+	Href             template.URL
 	X, Y, W, H       int
 }
 

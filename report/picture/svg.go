@@ -13,9 +13,9 @@ var svgTemplate = template.Must(template.New("svg").Parse(
 	`<svg xmlns="http://www.w3.org/2000/svg" class="pic" id="{{.ID}}" viewBox="0 0 {{.P.W}} {{.P.H}}" width="{{.P.W}}" height="{{.P.H}}" role="img" aria-label="{{.Label}}">
 {{range .P.Sites}}{{template "frame" .}}{{end}}{{range .P.Edges}}<path class="{{.Class}}" d="{{.D}}"/>
 {{end}}{{range .P.Frames}}{{template "frame" .}}{{end}}{{range .P.Wires}}<path class="{{.Class}}" d="{{.D}}"/>
-{{end}}{{range .P.Links}}<g id="{{.ID}}" class="{{.Class}}"><title>{{.Title}}</title><path class="hit" d="{{.D}}"/><path class="line" d="{{.D}}"/></g>
+{{end}}{{range .P.Links}}<g id="{{.ID}}" class="{{.Class}}"><title>{{.Title}}</title>{{if .Href}}<a href="{{.Href}}">{{end}}<path class="hit" d="{{.D}}"/><path class="line" d="{{.D}}"/>{{if .Href}}</a>{{end}}</g>
 {{end}}{{range $n := .P.Nodes}}<g id="{{$n.ID}}" class="{{$n.Class}}">{{with $n.Title}}<title>{{.}}</title>{{end}}{{if $n.Href}}<a href="{{$n.Href}}">{{end}}{{with $n.Bar}}<path class="bar" d="{{.}}"/>{{end}}<rect x="{{$n.X}}" y="{{$n.Y}}" width="{{$n.W}}" height="{{$n.H}}" rx="4"/>{{with $n.Kind}}<text class="kind mid" x="{{$n.LX}}" y="{{$n.KindY}}">{{.}}</text>{{end}}<text class="label{{if $n.Middle}} mid{{end}}" x="{{$n.LX}}" y="{{$n.LY}}">{{$n.Label}}</text>{{with $n.Tag}}<text class="tag" x="{{$n.TX}}" y="{{$n.LY}}">{{.}}</text>{{end}}{{if $n.Href}}</a>{{end}}</g>
-{{end}}{{range .P.Dots}}<rect id="{{.ID}}" class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="1.5">{{with .Title}}<title>{{.}}</title>{{end}}</rect>
+{{end}}{{range .P.Dots}}{{if .Href}}<a href="{{.Href}}">{{end}}<rect id="{{.ID}}" class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="1.5">{{with .Title}}<title>{{.}}</title>{{end}}</rect>{{if .Href}}</a>{{end}}
 {{end}}{{range .P.Labels}}<text class="{{.Class}}{{if .Middle}} mid{{end}}" x="{{.X}}" y="{{.Y}}">{{.Text}}</text>
 {{end}}</svg>
 {{- define "frame"}}<g{{with .ID}} id="{{.}}"{{end}} class="{{.Class}}">{{with .Title}}<title>{{.}}</title>{{end}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="6"/><text class="cap{{if .Middle}} mid{{end}}" x="{{.CX}}" y="{{.CY}}">{{.Caption}}{{with .Sub}}<tspan class="sub">{{.}}</tspan>{{end}}</text></g>
