@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +18,9 @@ type page struct {
 	Title, Inventory, Generated, Note string
 	Summary                           audit.Summary
 	Lead, Audited                     string
+	Top                               []picture.Cause
 	Notes                             []string
+	PowerCaption                      string
 	Power, Network                    template.HTML
 	Groups                            []sevGroup
 	CSS                               template.CSS
@@ -65,8 +68,12 @@ func newPage(g *model.Graph, r *audit.Report, pic *picture.Picture, opts HTMLOpt
 	}
 	v := &page{
 		Title: opts.Title, Inventory: opts.Inventory, Generated: stamp(at), Note: opts.Note,
-		Summary: r.Summary, Lead: lead(r.Summary), Audited: audited(g), Notes: pic.Notes(),
-		CSS: template.CSS(pageCSS), Script: template.JS(pageJS),
+		Summary: r.Summary, Lead: lead(r.Summary), Audited: audited(g), Notes: pic.Notes(), Top: pic.TopCauses(6),
+		PowerCaption: "Power: sources → transfer switches → UPSes → feeds → each rack’s PDUs, as rails down its sides → devices",
+		CSS:          template.CSS(pageCSS), Script: template.JS(pageJS),
+	}
+	if len(g.Power) == 0 {
+		v.PowerCaption = "Sites and racks (the inventory declares no power chain)"
 	}
 	if v.Title == "" {
 		v.Title = "Redundancy report"
@@ -172,7 +179,16 @@ func countOf(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return thousands(n) + " " + many
+}
+
+// thousands writes a count for people: "55,004".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // audited says what the audit covered.

@@ -208,9 +208,9 @@ func (p *Picture) summaryNotes(sel *selection, skipped int) {
 		hiddenRacks += sel.hiddenRacks[s]
 		hiddenDevs += sel.hiddenDevs[s]
 	}
-	note := fmt.Sprintf("The inventory has %d devices, more than are drawn one by one: the picture shows %d devices "+
-		"(those named by findings, and the network roots) in %d racks, each saying how many devices it holds besides.",
-		len(g.Devices), devs, racks)
+	note := fmt.Sprintf("The inventory has %s devices, more than are drawn one by one: the picture shows %s devices "+
+		"(those named by findings, and the network roots) in %s racks, each saying how many devices it holds besides.",
+		thousands(len(g.Devices)), thousands(devs), thousands(racks))
 	if hiddenRacks > 0 {
 		note += fmt.Sprintf(" The other %s (%s) %s summarized in one box per site.",
 			plural(hiddenRacks, "rack", "racks"), plural(hiddenDevs, "device", "devices"), verb(hiddenRacks, "is", "are"))
@@ -227,7 +227,7 @@ func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return thousands(n) + " " + many
 }
 
 func verb(n int, one, many string) string {

@@ -12,8 +12,10 @@
 package picture
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
+	"slices"
 	"strings"
 
 	"github.com/faultline/faultline/audit"
@@ -336,7 +338,7 @@ func count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return thousands(n) + " " + noun + "s"
 }
 
 // href returns the link from an element to the first finding naming one of
@@ -359,4 +361,40 @@ func title(lines ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// Cause is a component with the number of findings naming it as a cause.
+type Cause struct {
+	ID                string
+	Critical, Warning int
+	Href              template.URL // its place in the picture
+}
+
+// TopCauses returns up to n components named as a cause by the most
+// critical findings (then warnings), most first: where fixing one thing
+// fixes the most.
+func (p *Picture) TopCauses(n int) []Cause {
+	comps := make([]int32, 0, len(p.counts))
+	for c := range p.counts {
+		comps = append(comps, c)
+	}
+	slices.SortFunc(comps, func(a, b int32) int {
+		ca, cb := p.counts[a], p.counts[b]
+		if d := cmp.Compare(cb[0], ca[0]); d != 0 {
+			return d
+		}
+		if d := cmp.Compare(cb[1], ca[1]); d != 0 {
+			return d
+		}
+		return cmp.Compare(a, b)
+	})
+	var out []Cause
+	for _, c := range comps[:min(n, len(comps))] {
+		cs := Cause{ID: p.g.ID(c), Critical: p.counts[c][0], Warning: p.counts[c][1]}
+		if es := p.elements(c); len(es) > 0 {
+			cs.Href = Href(es[0])
+		}
+		out = append(out, cs)
+	}
+	return out
 }

@@ -17,7 +17,7 @@ const (
 	siteHead   = 34 // a site's caption band
 	nodeH      = 34 // a power node outside racks
 	nodeGap    = 16 // between power nodes in a row
-	rowGap     = 42 // between rows of power nodes: room for the curves
+	rowGap     = 32 // between rows of power nodes: room for the curves
 	maxRowW    = 1240
 	maxPanelW  = 1600
 	rackRowGap = 22 // below a row of racks, before the next row's PDUs

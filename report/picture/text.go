@@ -14,6 +14,15 @@ const (
 	smallCharW = 5.6 // px per character of a 9.5 px monospaced note
 )
 
+// thousands writes a count for people: "55,004".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // fit shortens s with an ellipsis so that it fits in px pixels.
 func fit(s string, px int, charW float64) string {
 	n := int(float64(px) / charW)
