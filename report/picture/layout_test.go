@@ -355,3 +355,49 @@ func TestSummary(t *testing.T) {
 	checkPanel(t, "power", p.power)
 	checkPanel(t, "network", p.network)
 }
+
+// TestObservedState: what the collectors saw failed is drawn failed, a
+// device not collected is drawn unknown, and a failed cause keeps its mark.
+func TestObservedState(t *testing.T) {
+	inv, err := inventory.Load("../../inventory.yaml", inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := model.Build(inv, &model.Overlay{
+		Failed:  map[string]string{"db-1/PSU2": "PSU reports Critical", "tor-3b": "no answer", "db-2:eno1": "link down"},
+		Unknown: map[string]bool{"web-1": true},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, fs := audit.Audit(g, audit.Options{})
+	p := New(g, audit.NewReport(time.Time{}, fs), Options{})
+	class := map[string]string{}
+	for _, n := range append(p.power.Nodes, p.network.Nodes...) {
+		class[n.ID] = n.Class
+	}
+	for _, d := range p.power.Dots {
+		class[d.ID] = d.Class
+	}
+	for _, l := range p.network.Links {
+		class[l.ID] = l.Class
+	}
+	for id, want := range map[string]string{
+		"c-db-1/PSU2":                  "failed",
+		"c-tor-3b":                     "failed",
+		"n-tor-3b":                     "failed",
+		"c-db-2:eno1~tor-2a:Ethernet2": "failed",
+		"c-web-1":                      "unknown",
+		"n-web-1":                      "unknown",
+		"c-tor-3a":                     "crit", // now the only way up for web, app and mail
+	} {
+		if !strings.Contains(" "+class[id]+" ", " "+want+" ") {
+			t.Errorf("%s has classes %q, want %s", id, class[id], want)
+		}
+	}
+	for _, n := range p.power.Nodes {
+		if n.ID == "c-tor-3b" && !strings.Contains(n.Title, "no answer") {
+			t.Errorf("the tooltip of a failed device does not say why: %q", n.Title)
+		}
+	}
+}
