@@ -81,7 +81,10 @@ func (p *Picture) layoutNetwork() *panel {
 	for _, layer := range layers {
 		widest = max(widest, min(len(layer), perRow))
 	}
-	out.W = max(p.power.W, 2*margin+netLabelW+widest*slot)
+	out.W = 2*margin + netLabelW + widest*slot
+	if p.power != nil {
+		out.W = max(out.W, p.power.W)
+	}
 	row := 0
 	for k, layer := range layers {
 		p.orderLayer(layer, nodes, k)

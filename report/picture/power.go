@@ -68,6 +68,8 @@ func powerKindRank(k inventory.PowerKind) int {
 	return 4
 }
 
+// layoutPower lays out the power picture, or returns nil when there is
+// nothing to draw.
 func (p *Picture) layoutPower() *panel {
 	g, sel := p.g, p.sel
 	l := &powerLayout{p: p, out: &panel{}, at: make([]spot, len(g.Power)),
@@ -91,6 +93,10 @@ func (p *Picture) layoutPower() *panel {
 	}
 	rowOf := l.upstreamRows()
 	l.collect(rowOf)
+	if len(l.sites) == 0 {
+		p.notes = append(p.notes, "The inventory declares no sites or power: there is no power picture.")
+		return nil
+	}
 	for _, s := range l.sites {
 		l.sizeSite(s)
 	}

@@ -21,8 +21,12 @@ var svgTemplate = template.Must(template.New("svg").Parse(
 {{- define "frame"}}<g{{with .ID}} id="{{.}}"{{end}} class="{{.Class}}">{{with .Title}}<title>{{.}}</title>{{end}}<rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="6"/><text class="cap{{if .Middle}} mid{{end}}" x="{{.CX}}" y="{{.CY}}">{{.Caption}}{{with .Sub}}<tspan class="sub">{{.}}</tspan>{{end}}</text></g>
 {{end}}`))
 
-// Power renders the picture of the power chain as an inline SVG element.
+// Power renders the picture of the power chain as an inline SVG element,
+// or "" when the inventory has no sites.
 func (p *Picture) Power() (template.HTML, error) {
+	if p.power == nil {
+		return "", nil
+	}
 	return render("pic-power", "Power chain from sources to devices, by site and rack", p.power)
 }
 
