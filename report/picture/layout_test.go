@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,75 +140,6 @@ func TestPowerLayout(t *testing.T) {
 	}
 }
 
-// ends returns the first and last points of a path.
-func ends(t *testing.T, d string) (x1, y1, x2, y2 int) {
-	t.Helper()
-	var nums []int
-	for _, f := range strings.Fields(d) {
-		if n, err := strconv.Atoi(f); err == nil {
-			nums = append(nums, n)
-		}
-	}
-	if len(nums) < 4 {
-		t.Fatalf("path %q has fewer than two points", d)
-	}
-	return nums[0], nums[1], nums[len(nums)-2], nums[len(nums)-1]
-}
-
-func onEdge(r rect, x, y int) bool {
-	in := r.x <= x && x <= r.x+r.w && r.y <= y && y <= r.y+r.h
-	return in && (x == r.x || x == r.x+r.w || y == r.y || y == r.y+r.h)
-}
-
-func TestNetworkLayout(t *testing.T) {
-	for _, path := range inventories(t) {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			g, r := load(t, path)
-			p := New(g, r, Options{})
-			if p.network == nil {
-				if len(g.Links) > 0 {
-					t.Fatal("no network picture for an inventory with links")
-				}
-				return
-			}
-			boxes := checkPanel(t, "network", p.network)
-			if n := len(p.network.Links); n != len(g.Links) {
-				t.Errorf("%d links drawn, want %d", n, len(g.Links))
-			}
-			for _, l := range p.network.Links {
-				link := g.Links[g.Entities[g.Lookup(strings.TrimPrefix(l.ID, "c-"))]]
-				a, b := boxes[NetworkID(g.Devices[link.A].ID)], boxes[NetworkID(g.Devices[link.B].ID)]
-				x1, y1, x2, y2 := ends(t, l.D)
-				if !(onEdge(a, x1, y1) && onEdge(b, x2, y2)) && !(onEdge(b, x1, y1) && onEdge(a, x2, y2)) {
-					t.Errorf("link %s runs from (%d,%d) to (%d,%d), not between %v and %v", l.ID, x1, y1, x2, y2, a, b)
-				}
-			}
-			for d := range g.Devices {
-				if g.Devices[d].Root && !p.netRow[int32(d)] {
-					t.Errorf("root %s is not in the network picture", g.Devices[d].ID)
-				}
-			}
-		})
-	}
-}
-
-// TestRootsOnTop: roots form the first row; a server two switches away
-// from them is in the third.
-func TestRootsOnTop(t *testing.T) {
-	g, r := load(t, "../../inventory.yaml")
-	p := New(g, r, Options{})
-	y := map[string]int{}
-	for _, n := range p.network.Nodes {
-		y[strings.TrimPrefix(n.ID, "n-")] = n.Y
-	}
-	if !(y["core-1"] == y["core-2"] && y["core-2"] == y["core-d1"]) {
-		t.Errorf("roots are not in one row: %v", y)
-	}
-	if !(y["core-1"] < y["tor-2a"] && y["tor-2a"] < y["db-1"]) {
-		t.Errorf("core-1 at %d, tor-2a at %d, db-1 at %d: want them top down", y["core-1"], y["tor-2a"], y["db-1"])
-	}
-}
-
 // TestPowerTopDown: every power edge runs down, from sources through
 // transfer switches, UPSes and feeds to the PDUs.
 func TestPowerTopDown(t *testing.T) {
@@ -302,102 +232,5 @@ devices:
 	boxes := checkPanel(t, "power", p.power)
 	if !boxes["c-dub1"].contains(boxes["c-pdu-x"]) {
 		t.Errorf("pdu-x %v is not drawn in dub1 %v", boxes["c-pdu-x"], boxes["c-dub1"])
-	}
-}
-
-// TestSummary: above MaxDevices the picture draws every device a critical
-// finding names, a bounded number named by warnings, and the rest as counts.
-func TestSummary(t *testing.T) {
-	g, r := load(t, writeFleet(t, fleet.Spec{Seed: 7, Sites: 2, RacksPerSite: 10, ServersPerRack: 16, Flaws: 0.05}))
-	p := New(g, r, Options{MaxDevices: 100})
-	if !p.Summarized() || len(p.Notes()) == 0 {
-		t.Fatal("a fleet above MaxDevices is drawn in full, or without a note")
-	}
-	critical, drawn, roots := map[int32]bool{}, 0, 0
-	for _, f := range r.Findings {
-		if f.Severity != audit.Critical {
-			continue
-		}
-		for _, id := range f.Causes {
-			c := g.Lookup(id)
-			if c < 0 {
-				continue
-			}
-			if d := g.DeviceOf(c); d >= 0 {
-				critical[d] = true
-			}
-			if es := p.elements(c); len(es) == 0 || !strings.HasSuffix(es[0], escapeID(g.ID(p.owner(c)))) {
-				t.Errorf("critical cause %s stands as %v, want its own element", id, es)
-			}
-		}
-	}
-	for d := range g.Devices {
-		if p.sel.dev[d] {
-			drawn++
-			if g.Devices[d].Root {
-				roots++
-			}
-		}
-	}
-	if drawn > len(critical)+warnBudget+roots {
-		t.Errorf("%d devices drawn: more than the %d critical ones, %d roots and %d for warnings", drawn, len(critical), roots, warnBudget)
-	}
-	hidden := 0
-	for s := range g.Sites {
-		hidden += p.sel.hiddenDevs[s]
-	}
-	for rk := range g.Racks {
-		hidden += p.sel.more[rk]
-	}
-	if drawn+hidden != len(g.Devices) {
-		t.Errorf("%d devices drawn and %d counted, want %d in all", drawn, hidden, len(g.Devices))
-	}
-	checkPanel(t, "power", p.power)
-	checkPanel(t, "network", p.network)
-}
-
-// TestObservedState: what the collectors saw failed is drawn failed, a
-// device not collected is drawn unknown, and a failed cause keeps its mark.
-func TestObservedState(t *testing.T) {
-	inv, err := inventory.Load("../../inventory.yaml", inventory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := model.Build(inv, &model.Overlay{
-		Failed:  map[string]string{"db-1/PSU2": "PSU reports Critical", "tor-3b": "no answer", "db-2:eno1": "link down"},
-		Unknown: map[string]bool{"web-1": true},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, fs := audit.Audit(g, audit.Options{})
-	p := New(g, audit.NewReport(time.Time{}, fs), Options{})
-	class := map[string]string{}
-	for _, n := range append(p.power.Nodes, p.network.Nodes...) {
-		class[n.ID] = n.Class
-	}
-	for _, d := range p.power.Dots {
-		class[d.ID] = d.Class
-	}
-	for _, l := range p.network.Links {
-		class[l.ID] = l.Class
-	}
-	for id, want := range map[string]string{
-		"c-db-1/PSU2":                  "failed",
-		"c-tor-3b":                     "failed",
-		"n-tor-3b":                     "failed",
-		"c-db-2:eno1~tor-2a:Ethernet2": "failed",
-		"c-web-1":                      "unknown",
-		"n-web-1":                      "unknown",
-		"c-tor-3a":                     "crit", // now the only way up for web, app and mail
-	} {
-		if !strings.Contains(" "+class[id]+" ", " "+want+" ") {
-			t.Errorf("%s has classes %q, want %s", id, class[id], want)
-		}
-	}
-	for _, n := range p.power.Nodes {
-		if n.ID == "c-tor-3b" && !strings.Contains(n.Title, "no answer") {
-			t.Errorf("the tooltip of a failed device does not say why: %q", n.Title)
-		}
 	}
 }

@@ -104,3 +104,11 @@ func (p *Picture) measure() sizes {
 }
 
 func clamp(x, lo, hi int) int { return min(max(x, lo), hi) }
+
+// formatWatts writes a power rating: "800 W", "7.4 kW".
+func formatWatts(w float64) string {
+	if w >= 1000 {
+		return strconv.FormatFloat(w/1000, 'f', -1, 64) + " kW"
+	}
+	return strconv.FormatFloat(w, 'f', -1, 64) + " W"
+}
