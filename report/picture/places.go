@@ -111,7 +111,7 @@ func (p *Picture) elements(c int32) []string {
 		return p.deviceElements(d)
 	case model.KindLink:
 		l := g.Links[e]
-		if p.netRow[l.A] && p.netRow[l.B] {
+		if l.A != l.B && p.netRow[l.A] && p.netRow[l.B] {
 			return []string{ComponentID(g.ID(c))}
 		}
 		out := p.deviceElements(l.A)

@@ -10,7 +10,7 @@ import (
 // sheet styles it by class; html/template escapes every string, and the
 // markup is also well-formed XML.
 var svgTemplate = template.Must(template.New("svg").Parse(
-	`<svg xmlns="http://www.w3.org/2000/svg" class="pic" id="{{.ID}}" viewBox="0 0 {{.P.W}} {{.P.H}}" width="{{.P.W}}" height="{{.P.H}}" role="img" aria-label="{{.Label}}">
+	`<svg xmlns="http://www.w3.org/2000/svg" class="pic" id="{{.ID}}" viewBox="0 0 {{.P.W}} {{.P.H}}" width="{{.P.W}}" height="{{.P.H}}" style="min-width: {{.MinW}}px" role="img" aria-label="{{.Label}}">
 {{range .P.Sites}}{{template "frame" .}}{{end}}{{range .P.Edges}}<path class="{{.Class}}" d="{{.D}}"/>
 {{end}}{{range .P.Frames}}{{template "frame" .}}{{end}}{{range .P.Wires}}<path class="{{.Class}}" d="{{.D}}"/>
 {{end}}{{range .P.Links}}<g id="{{.ID}}" class="{{.Class}}"><title>{{.Title}}</title>{{if .Href}}<a href="{{.Href}}">{{end}}<path class="hit" d="{{.D}}"/><path class="line" d="{{.D}}"/>{{if .Href}}</a>{{end}}</g>
@@ -41,10 +41,13 @@ func (p *Picture) Network() (template.HTML, error) {
 
 func render(id, label string, pn *panel) (template.HTML, error) {
 	var b strings.Builder
+	// Narrow windows scroll the picture rather than shrink it below 70%,
+	// where its labels would be too small to read.
 	err := svgTemplate.Execute(&b, struct {
 		ID, Label string
+		MinW      int
 		P         *panel
-	}{id, label, pn})
+	}{id, label, pn.W * 7 / 10, pn})
 	if err != nil {
 		return "", fmt.Errorf("picture: %s: %w", id, err)
 	}
