@@ -24,8 +24,12 @@
     }
     chosen = card;
     light(card, true);
-    bar.querySelector(".what").textContent =
-      card.querySelector(".rule").textContent + " " + card.querySelector(".subject").textContent;
+    var causes = [];
+    card.querySelectorAll(".chips .chip").forEach(function (c) {
+      causes.push(c.textContent);
+    });
+    bar.querySelector(".what").textContent = card.querySelector(".rule").textContent + " " +
+      card.querySelector(".subject").textContent + " (" + causes.join(", ") + ")";
     bar.querySelector(".back").setAttribute("href", "#" + card.id);
     bar.hidden = false;
   }
