@@ -27,11 +27,12 @@ type commonFlags struct {
 func (c *commonFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&c.file, "i", "inventory.yaml", "inventory `FILE`")
 	fs.StringVar(&c.file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
-	fs.StringVar(&c.format, "o", "", "output `FORMAT`: table, json or markdown (default table on a terminal, json otherwise)")
+	fs.StringVar(&c.format, "o", "", "output `FORMAT`: table, json, markdown (or html for audit) (default table on a terminal, json otherwise)")
 	fs.StringVar(&c.format, "output", "", "output `FORMAT` (same as -o)")
 }
 
-func (c *commonFlags) outFormat(stdout io.Writer, stderr io.Writer) (report.Format, bool) {
+// outFormat resolves -o; html is only for the audit page (allowHTML).
+func (c *commonFlags) outFormat(stdout io.Writer, stderr io.Writer, allowHTML bool) (report.Format, bool) {
 	if c.format == "" {
 		if isTerminal(stdout) {
 			return report.Table, true
@@ -41,6 +42,10 @@ func (c *commonFlags) outFormat(stdout io.Writer, stderr io.Writer) (report.Form
 	f, err := report.ParseFormat(c.format)
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return "", false
+	}
+	if f == report.HTMLPage && !allowHTML {
+		fmt.Fprintln(stderr, "faultline: -o html is the audit's report page: use table, json or markdown here")
 		return "", false
 	}
 	return f, true
@@ -90,11 +95,13 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faultline: --fail-on %q: use critical or warning\n", *failOn)
 		return exitBadInput
 	}
-	format, ok := c.outFormat(stdout, stderr)
+	format, ok := c.outFormat(stdout, stderr, true)
 	if !ok {
 		return exitBadInput
 	}
 	var findings []audit.Finding
+	var graph *model.Graph
+	note := ""
 	if *obsFile != "" {
 		inv, ok := loadInventory(c.file, inventory.Options{}, stderr)
 		if !ok {
@@ -105,7 +112,13 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
-		_, findings, _, err = audit.Live(inv, of.Devices, audit.LiveOptions{Observe: model.ObserveOptions{Now: of.GeneratedAt, StaleAfter: *staleAfter}})
+		var a *audit.Analysis
+		var observed *model.Observed
+		a, findings, observed, err = audit.Live(inv, of.Devices, audit.LiveOptions{Observe: model.ObserveOptions{Now: of.GeneratedAt, StaleAfter: *staleAfter}})
+		if err == nil {
+			graph = a.G
+			note = fmt.Sprintf("observations of %s: %d of %d managed devices seen", of.GeneratedAt.Format(time.RFC3339), observed.Seen, observed.Managed)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline: %s: %v\n", c.file, err)
 			return exitBadInput
@@ -115,10 +128,17 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if !ok {
 			return exitBadInput
 		}
+		graph = g
 		_, findings = audit.Audit(g, audit.Options{})
 	}
 	r := audit.NewReport(time.Now(), findings)
-	if err := report.Audit(stdout, format, "faultline audit of "+c.file, r); err != nil {
+	var err error
+	if format == report.HTMLPage {
+		err = report.HTML(stdout, graph, r, report.HTMLOptions{Inventory: c.file, Note: note})
+	} else {
+		err = report.Audit(stdout, format, "faultline audit of "+c.file, r)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
 	}

@@ -36,6 +36,8 @@ func TestExitCodes(t *testing.T) {
 		{"validate errors", []string{"validate", "-i", bad}, 2, `unknown pdu "pdu-r1-b"; did you mean "pdu-r01-b"?`},
 		{"validate missing file", []string{"validate", "-i", "nope.yaml"}, 2, "no such file"},
 		{"audit critical", []string{"audit", "-i", "../../inventory.yaml", "-o", "json"}, 1, `"rule": "spof"`},
+		{"audit html", []string{"audit", "-i", "../../inventory.yaml", "-o", "html"}, 1, "<svg"},
+		{"whatif html refused", []string{"whatif", "-i", "../../inventory.yaml", "--fail", "feed-a", "-o", "html"}, 2, "report page"},
 		{"audit bad format", []string{"audit", "-i", "../../inventory.yaml", "-o", "yaml"}, 2, "unknown output format"},
 		{"audit bad threshold", []string{"audit", "-i", "../../inventory.yaml", "--fail-on", "info"}, 2, "--fail-on"},
 		{"audit clean", []string{"audit", "-i", "../../report/testdata/diff/nfs-fixed.yaml", "-o", "table"}, 1, "grid"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -23,6 +24,7 @@ import (
 	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/lab"
+	"github.com/faultline/faultline/report"
 )
 
 func init() {
@@ -216,5 +218,14 @@ func printSnapshotSummary(w io.Writer, s *engine.Snapshot) {
 	}
 }
 
-// reportPage renders /report; it is replaced by the full page renderer.
-var reportPage func(*engine.Snapshot) ([]byte, error)
+// reportPage renders /report for a snapshot: the same page as
+// faultline audit -o html, with the live state drawn in.
+func reportPage(s *engine.Snapshot) ([]byte, error) {
+	var buf bytes.Buffer
+	note := fmt.Sprintf("live: %d of %d managed devices collected", s.Observed.Seen, s.Observed.Managed)
+	if !s.Reload.OK {
+		note += "; the inventory file was changed and rejected: this is the last valid one"
+	}
+	err := report.HTML(&buf, s.Analysis.G, s.Report, report.HTMLOptions{Inventory: s.InventoryFile, GeneratedAt: s.AuditedAt, Note: note})
+	return buf.Bytes(), err
+}
