@@ -6,6 +6,7 @@ PKGS     := ./...
 # The demo's lab credentials (simulated devices on loopback only).
 export SNMP_COMMUNITY ?= faultline-demo
 export BMC_PASSWORD   ?= faultline-demo
+DATA ?= $(CURDIR)/data
 
 .PHONY: all build run test test-short race bench fuzz vet lint fmt clean
 
@@ -14,10 +15,10 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/faultline
 
-# The main job on the bundled demo inventory.
+# The main job on the bundled demo: simulated devices on loopback, real
+# protocols, the API and the report on http://127.0.0.1:8080 (Ctrl-C stops).
 run: build
-	./$(BIN) validate -i inventory.yaml
-	./$(BIN) audit -i inventory.yaml -o table || true
+	./$(BIN) serve --demo -i inventory.yaml --data $(DATA)
 
 # What CI runs: formatting, vet, and every test under the race detector.
 test: vet

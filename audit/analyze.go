@@ -23,8 +23,9 @@ type Analysis struct {
 	Power    PowerResult     // now
 
 	// blast counts, per component, the devices it makes unavailable on its
-	// own (design): the "nearest first" order of causes.
-	blast []int32
+	// own (design): the "nearest first" order of causes. blastNow is the
+	// same under the observed state (it is blast when nothing is failed).
+	blast, blastNow []int32
 }
 
 // ServiceResult is what can take a service down.
@@ -70,9 +71,16 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 		a.Now = newEvaluator(g, a.net, g.Failed)
 	}
 	a.devices()
+	a.blastNow = a.blast
 	a.Services = a.services(a.Design)
 	a.NowSvc = a.Services
 	if a.Now != a.Design {
+		a.blastNow = make([]int32, len(g.Comps))
+		for d := range g.Devices {
+			for _, c := range a.Now.cutOf(a.Now.availVal(int32(d))) {
+				a.blastNow[c]++
+			}
+		}
 		a.NowSvc = a.services(a.Now)
 	}
 	if !opts.SkipPairs {
@@ -102,8 +110,8 @@ func (a *Analysis) devices() {
 		// power source (utility, generator) is a site-wide risk that the
 		// services' findings report, not a flaw of this device's cabling.
 		own := func(c int32) bool {
-			if g.Comps[c].Kind == model.KindPower {
-				if k := g.Power[g.Comps[c].Entity].Kind; k == inventory.Utility || k == inventory.Generator {
+			if g.Kinds[c] == model.KindPower {
+				if k := g.Power[g.Entities[c]].Kind; k == inventory.Utility || k == inventory.Generator {
 					return true
 				}
 			}
@@ -138,7 +146,12 @@ func (a *Analysis) services(e *evaluator) []ServiceResult {
 			continue
 		}
 		dr := g.Services[s].DR
-		out[s].Cuts = a.sorted(filter(e.cutOf(v), func(c int32) bool { return !dr && g.Comps[c].Kind == model.KindSite }))
+		cuts := filter(e.cutOf(v), func(c int32) bool { return !dr && g.Kinds[c] == model.KindSite })
+		if e == a.Design {
+			out[s].Cuts = a.sorted(cuts)
+		} else {
+			out[s].Cuts = a.sortedNow(cuts)
+		}
 	}
 	return out
 }
@@ -152,17 +165,25 @@ func (a *Analysis) sorted(cs []int32) []int32 {
 
 var kindRank = [...]int{model.KindDevice: 0, model.KindPSU: 1, model.KindDrive: 2, model.KindLink: 3, model.KindPower: 4, model.KindRack: 5, model.KindSite: 6}
 
-func (a *Analysis) nearer(x, y int32) int {
-	if a.blast[x] != a.blast[y] {
-		return int(a.blast[x] - a.blast[y])
+// sortedNow orders components nearest first under the observed state.
+func (a *Analysis) sortedNow(cs []int32) []int32 {
+	slices.SortFunc(cs, func(x, y int32) int { return a.nearerBy(a.blastNow, x, y) })
+	return cs
+}
+
+func (a *Analysis) nearer(x, y int32) int { return a.nearerBy(a.blast, x, y) }
+
+func (a *Analysis) nearerBy(blast []int32, x, y int32) int {
+	if blast[x] != blast[y] {
+		return int(blast[x] - blast[y])
 	}
-	kx, ky := a.G.Comps[x].Kind, a.G.Comps[y].Kind
+	kx, ky := a.G.Kinds[x], a.G.Kinds[y]
 	if kx != ky {
 		return kindRank[kx] - kindRank[ky]
 	}
 	if kx == model.KindPower {
 		// Along a power chain the node nearer the load comes first.
-		dx, dy := a.G.Power[a.G.Comps[x].Entity].Depth, a.G.Power[a.G.Comps[y].Entity].Depth
+		dx, dy := a.G.Power[a.G.Entities[x]].Depth, a.G.Power[a.G.Entities[y]].Depth
 		if dx != dy {
 			return int(dx - dy)
 		}

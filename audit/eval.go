@@ -14,13 +14,25 @@ type val struct {
 }
 
 // memo holds one kind of gate's values for the current evaluation; a value
-// is valid while its stamp equals the evaluator's epoch.
-type memo struct {
-	stamp []uint32
-	v     []val
+// is valid while its stamp equals the evaluator's epoch. Stamp and value
+// share a cache line.
+type memo []memoEntry
+
+type memoEntry struct {
+	stamp uint32
+	v     val
 }
 
-func newMemo(n int) memo { return memo{stamp: make([]uint32, n), v: make([]val, n)} }
+func newMemo(n int) memo { return make(memo, n) }
+
+func (m memo) get(i int32, epoch uint32) (val, bool) {
+	if e := &m[i]; e.stamp == epoch {
+		return e.v, true
+	}
+	return val{}, false
+}
+
+func (m memo) set(i int32, epoch uint32, v val) { m[i] = memoEntry{epoch, v} }
 
 // evaluator computes gate values and order-1 cut sets bottom-up, on demand
 // and memoized, over flat arrays. One evaluation is one failure state
@@ -44,20 +56,22 @@ type evaluator struct {
 	tmp2  []int32
 	term  []int32
 
-	rack, power, psu, dev, netv, fwd, avail, svc memo
-	comp                                         []uint32 // network component stamps
-	reach                                        []bool   // by device, valid for solved components
-	sSet                                         []bool   // fixpoint value present (false = ⊤)
-	sVal                                         []span   // fixpoint S(v) by device
+	rack, power, psu, pwr, dev, netv, fwd, avail, svc memo
+	comp                                              []uint32 // network component stamps
+	reach                                             []bool   // by device, valid for solved components
+	sSet                                              []bool   // fixpoint value present (false = ⊤)
+	sVal                                              []span   // fixpoint S(v) by device
 }
 
 func newEvaluator(g *model.Graph, net *netIndex, failed []bool) *evaluator {
 	return &evaluator{
 		g: g, net: net, failed: failed, epoch: 1,
+		ar:    arena{buf: make([]int32, 0, 4*len(g.Comps)+1024)},
 		cnt:   newCounter(len(g.Comps)),
 		rack:  newMemo(len(g.Racks)),
 		power: newMemo(len(g.Power)),
 		psu:   newMemo(len(g.PSUs)),
+		pwr:   newMemo(len(g.Devices)),
 		dev:   newMemo(len(g.Devices)),
 		netv:  newMemo(len(g.Devices)),
 		fwd:   newMemo(len(g.Devices)),
@@ -140,12 +154,12 @@ func (e *evaluator) self(c int32) val {
 func (e *evaluator) site(s int32) val { return e.self(e.g.Sites[s].Comp) }
 
 func (e *evaluator) rackVal(r int32) val {
-	if e.rack.stamp[r] == e.epoch {
-		return e.rack.v[r]
+	if v, ok := e.rack.get(r, e.epoch); ok {
+		return v
 	}
 	R := &e.g.Racks[r]
 	v := e.and([]int32{R.Comp}, e.selfOK(R.Comp), e.site(R.Site))
-	e.rack.stamp[r], e.rack.v[r] = e.epoch, v
+	e.rack.set(r, e.epoch, v)
 	return v
 }
 
@@ -154,8 +168,8 @@ func (e *evaluator) rackVal(r int32) val {
 func (e *evaluator) selfOK(c int32) val { return val{up: !e.failed[c]} }
 
 func (e *evaluator) powerVal(p int32) val {
-	if e.power.stamp[p] == e.epoch {
-		return e.power.v[p]
+	if v, ok := e.power.get(p, e.epoch); ok {
+		return v
 	}
 	P := &e.g.Power[p]
 	loc := val{up: true}
@@ -176,22 +190,25 @@ func (e *evaluator) powerVal(p int32) val {
 		e.stack = e.stack[:base]
 	}
 	v := e.and([]int32{P.Comp}, e.selfOK(P.Comp), loc, in)
-	e.power.stamp[p], e.power.v[p] = e.epoch, v
+	e.power.set(p, e.epoch, v)
 	return v
 }
 
 func (e *evaluator) psuVal(i int32) val {
-	if e.psu.stamp[i] == e.epoch {
-		return e.psu.v[i]
+	if v, ok := e.psu.get(i, e.epoch); ok {
+		return v
 	}
 	P := &e.g.PSUs[i]
 	v := e.and([]int32{P.Comp}, e.selfOK(P.Comp), e.powerVal(P.PDU))
-	e.psu.stamp[i], e.psu.v[i] = e.epoch, v
+	e.psu.set(i, e.epoch, v)
 	return v
 }
 
 // powered is the device's k-of-n over its PSUs.
 func (e *evaluator) powered(d int32) val {
+	if v, ok := e.pwr.get(d, e.epoch); ok {
+		return v
+	}
 	D := &e.g.Devices[d]
 	if len(D.PSUs) == 0 {
 		return val{up: true}
@@ -203,6 +220,7 @@ func (e *evaluator) powered(d int32) val {
 	}
 	v := e.threshold(e.stack[base:], D.MinPSUs)
 	e.stack = e.stack[:base]
+	e.pwr.set(d, e.epoch, v)
 	return v
 }
 
@@ -256,8 +274,8 @@ func (e *evaluator) volume(v *model.Volume) val {
 
 // devVal: a device is up while it, its rack, its power and every volume are up.
 func (e *evaluator) devVal(d int32) val {
-	if e.dev.stamp[d] == e.epoch {
-		return e.dev.v[d]
+	if v, ok := e.dev.get(d, e.epoch); ok {
+		return v
 	}
 	D := &e.g.Devices[d]
 	base := len(e.stack)
@@ -272,29 +290,29 @@ func (e *evaluator) devVal(d int32) val {
 	}
 	v := e.and([]int32{D.Comp}, e.stack[base:]...)
 	e.stack = e.stack[:base]
-	e.dev.stamp[d], e.dev.v[d] = e.epoch, v
+	e.dev.set(d, e.epoch, v)
 	return v
 }
 
 // availVal: a device is available while it is up and has network.
 func (e *evaluator) availVal(d int32) val {
-	if e.avail.stamp[d] == e.epoch {
-		return e.avail.v[d]
+	if v, ok := e.avail.get(d, e.epoch); ok {
+		return v
 	}
 	up := e.devVal(d)
 	var v val
 	if up.up {
 		v = e.and(nil, up, e.netVal(d))
 	}
-	e.avail.stamp[d], e.avail.v[d] = e.epoch, v
+	e.avail.set(d, e.epoch, v)
 	return v
 }
 
 // svcVal: a service is up while min_up members are available and every
 // required service is up.
 func (e *evaluator) svcVal(s int32) val {
-	if e.svc.stamp[s] == e.epoch {
-		return e.svc.v[s]
+	if v, ok := e.svc.get(s, e.epoch); ok {
+		return v
 	}
 	S := &e.g.Services[s]
 	base := len(e.stack)
@@ -319,6 +337,6 @@ func (e *evaluator) svcVal(s int32) val {
 		v = e.and(nil, e.stack[base:]...)
 		e.stack = e.stack[:base]
 	}
-	e.svc.stamp[s], e.svc.v[s] = e.epoch, v
+	e.svc.set(s, e.epoch, v)
 	return v
 }

@@ -103,7 +103,12 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 		}
 	}
 	dead := lc.deadSets(a)
-	fo := &failover{lc: lc, delta: map[int32]float64{}, isDead: map[int32]bool{}}
+	fo := &failover{lc: lc,
+		delta:  make([]float64, len(g.Power)),
+		dead:   make([]uint32, len(g.Power)),
+		queued: make([]uint32, len(g.Power)),
+		seen:   make([]uint32, len(g.Devices)),
+	}
 	for c := range g.Power {
 		if !lc.live[c] {
 			continue
@@ -134,8 +139,8 @@ func (lc *loadCalc) deadSets(a *Analysis) [][]int32 {
 			continue
 		}
 		for _, c := range lc.e.cutOf(lc.e.powerVal(int32(p))) {
-			if g.Comps[c].Kind == model.KindPower {
-				ci := g.Comps[c].Entity
+			if g.Kinds[c] == model.KindPower {
+				ci := g.Entities[c]
 				dead[ci] = append(dead[ci], int32(p))
 			}
 		}
@@ -143,12 +148,16 @@ func (lc *loadCalc) deadSets(a *Analysis) [][]int32 {
 	return dead
 }
 
+// failover applies one power failure at a time. Its scratch arrays are
+// reused across failures: an entry is valid while its stamp equals round.
 type failover struct {
 	lc     *loadCalc
-	delta  map[int32]float64
-	isDead map[int32]bool
+	round  uint32
+	delta  []float64
+	dead   []uint32 // power node -> round it is dead in
+	queued []uint32 // power node -> round it was queued in
+	seen   []uint32 // device -> round it was re-split in
 	queue  maxHeap
-	queued map[int32]bool
 }
 
 type shifted struct {
@@ -160,18 +169,21 @@ type shifted struct {
 // that goes down with it) and returns the nodes pushed over the limit.
 func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
 	lc, g := f.lc, f.lc.g
-	clear(f.delta)
-	clear(f.isDead)
+	f.round++
+	round := f.round
 	f.queue = f.queue[:0]
-	f.queued = map[int32]bool{}
 	push := func(n int32) {
-		if !f.queued[n] {
-			f.queued[n] = true
+		if f.queued[n] != round {
+			f.queued[n] = round
+			f.delta[n] = 0
 			heap.Push(&f.queue, n)
 		}
 	}
+	isDead := func(n int32) bool { return f.dead[n] == round }
 	for _, n := range dead {
-		f.isDead[n] = true
+		f.dead[n] = round
+	}
+	for _, n := range dead {
 		push(n)
 		for _, child := range lc.feeds[n] {
 			if lc.live[child] {
@@ -180,18 +192,17 @@ func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
 		}
 	}
 	// Devices losing PSUs re-split their draw over the PSUs left.
-	seen := map[int32]bool{}
 	for _, n := range dead {
 		for _, p := range lc.psusOn[n] {
 			d := g.PSUs[p].Device
-			if !lc.psuLive[p] || seen[d] || lc.share[d] == 0 {
+			if !lc.psuLive[p] || f.seen[d] == round || lc.share[d] == 0 {
 				continue
 			}
-			seen[d] = true
+			f.seen[d] = round
 			D := &g.Devices[d]
 			left := int32(0)
 			for _, q := range D.PSUs {
-				if lc.psuLive[q] && !f.isDead[g.PSUs[q].PDU] {
+				if lc.psuLive[q] && !isDead(g.PSUs[q].PDU) {
 					left++
 				}
 			}
@@ -200,9 +211,9 @@ func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
 				newShare = D.DrawW / float64(left)
 			}
 			for _, q := range D.PSUs {
-				if pdu := g.PSUs[q].PDU; lc.psuLive[q] && !f.isDead[pdu] {
-					f.delta[pdu] += newShare - lc.share[d]
+				if pdu := g.PSUs[q].PDU; lc.psuLive[q] && !isDead(pdu) {
 					push(pdu)
+					f.delta[pdu] += newShare - lc.share[d]
 				}
 			}
 		}
@@ -213,10 +224,10 @@ func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
 		old := lc.load[n]
 		now := 0.0
 		newRoute := int32(-1)
-		if !f.isDead[n] {
+		if !isDead(n) {
 			now = old + f.delta[n]
 			for _, in := range g.Power[n].Inputs {
-				if lc.live[in] && !f.isDead[in] {
+				if lc.live[in] && !isDead(in) {
 					newRoute = in
 					break
 				}
@@ -224,17 +235,17 @@ func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
 		}
 		if r := lc.route[n]; r == newRoute {
 			if d := now - old; d != 0 && r >= 0 {
-				f.delta[r] += d
 				push(r)
+				f.delta[r] += d
 			}
 		} else {
 			if r >= 0 {
-				f.delta[r] -= old
 				push(r)
+				f.delta[r] -= old
 			}
 			if newRoute >= 0 {
-				f.delta[newRoute] += now
 				push(newRoute)
+				f.delta[newRoute] += now
 			}
 		}
 		if cp := g.Power[n].CapacityW; cp > 0 && now > limit*cp+eps && now > old+eps {

@@ -62,11 +62,11 @@ func (e *evaluator) netVal(d int32) val {
 	if !e.g.NetworkModelled || e.g.Devices[d].Root {
 		return val{up: true}
 	}
-	if e.netv.stamp[d] == e.epoch {
-		return e.netv.v[d]
+	if v, ok := e.netv.get(d, e.epoch); ok {
+		return v
 	}
 	v := e.meetNeighbours(d, false)
-	e.netv.stamp[d], e.netv.v[d] = e.epoch, v
+	e.netv.set(d, e.epoch, v)
 	return v
 }
 
@@ -123,14 +123,14 @@ func (e *evaluator) meetNeighbours(d int32, inFix bool) val {
 // fwdVal is a forwarding non-root device as a next hop: up and reaching a
 // root, with cut(up) ∪ S.
 func (e *evaluator) fwdVal(d int32) val {
-	if e.fwd.stamp[d] == e.epoch {
-		return e.fwd.v[d]
+	if v, ok := e.fwd.get(d, e.epoch); ok {
+		return v
 	}
 	k := e.net.compOf[d]
 	if e.comp[k] != e.epoch {
 		e.solve(k)
 	}
-	return e.fwd.v[d]
+	return e.fwd[d].v
 }
 
 // solve computes reachability and the S fixpoint for one fabric component.
@@ -183,6 +183,6 @@ func (e *evaluator) solve(k int32) {
 		if e.reach[d] {
 			v = e.and(nil, e.devVal(d), val{up: true, cut: e.sVal[d]})
 		}
-		e.fwd.stamp[d], e.fwd.v[d] = e.epoch, v
+		e.fwd.set(d, e.epoch, v)
 	}
 }

@@ -34,7 +34,7 @@ func (a *Analysis) pairs(limit int) {
 		for _, c := range res.Cuts {
 			isCut[c] = true
 		}
-		skip := func(c int32) bool { return isCut[c] || (!S.DR && g.Comps[c].Kind == model.KindSite) }
+		skip := func(c int32) bool { return isCut[c] || (!S.DR && g.Kinds[c] == model.KindSite) }
 		var found [][2]int32
 		for _, x := range a.support(int32(s)) {
 			if skip(x) {

@@ -154,6 +154,13 @@ var Rules = []Rule{
 		Fix:   "Find out which is right. Fix the inventory, or fix the cabling.",
 	},
 	{
+		ID: "inventory-invalid", Severity: Warning, Live: true,
+		Title: "The inventory file changed and does not validate",
+		Means: "`faultline serve` watches its inventory file. A change that does not validate is rejected, and the last valid inventory keeps being audited; this finding lists the file's errors. (An extension of the rules in DESIGN.md.)",
+		Why:   "A typo in a hand-edited file must not silently blind the auditor, nor take it down.",
+		Fix:   "Fix the errors (`faultline validate -i FILE` prints them); the file is reloaded as soon as it changes, or on SIGHUP or `POST /api/v1/inventory/reload`.",
+	},
+	{
 		ID: "stale", Severity: Warning, Live: true,
 		Title: "A device has not been collected recently",
 		Means: "A managed device whose last successful collection is too old (or never happened): its redundancy is unverified, neither healthy nor failed.",

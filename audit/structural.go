@@ -257,7 +257,7 @@ func (a *Analysis) failedIn(s int32) []int32 {
 			out = append(out, c)
 		}
 	}
-	return a.sorted(out)
+	return a.sortedNow(out)
 }
 
 // downReasons explains why a service is down under an evaluation.

@@ -89,16 +89,14 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 	if base == nil {
 		base = Analyze(g, Options{SkipPairs: true})
 	}
-	g2 := *g
-	g2.Failed = extra
-	g2.FailReason = map[int32]string{}
+	reasons := map[int32]string{}
 	for k, v := range g.FailReason {
-		g2.FailReason[k] = v
+		reasons[k] = v
 	}
 	for _, id := range failedIDs {
-		g2.FailReason[g.Lookup(id)] = "failed in what-if"
+		reasons[g.Lookup(id)] = "failed in what-if"
 	}
-	after := Analyze(&g2, Options{SkipPairs: true, LoadLimit: base.Power.Limit})
+	after := Analyze(g.WithFailed(extra, reasons), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
 	w := &WhatIf{Failed: failedIDs, Down: []Impact{}, Degraded: []Impact{}, Overloaded: []Impact{}}
 	for s := range g.Services {
 		before, now := base.NowSvc[s], after.NowSvc[s]

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -273,16 +274,23 @@ func TestDocsExamples(t *testing.T) {
 }
 
 // decodeOnly runs the strict decoder without cross-reference validation.
+// A fragment may be part of the inventory, or the body of a device or
+// power node (its management, psus, ...): it must decode strictly as one.
 func decodeOnly(file string, data []byte) error {
 	root, err := parseYAML(data)
 	if err != nil {
 		return err
 	}
-	d := &decoder{reporter: reporter{file: file}, budget: 1 << 20}
-	var inv Inventory
-	d.decode(root, reflectValue(&inv), "the inventory")
-	if len(d.diags) > 0 {
-		return &Error{Diagnostics: d.diags}
+	var first error
+	for _, target := range []any{&Inventory{}, &Device{}, &PowerNode{}, &Service{}} {
+		d := &decoder{reporter: reporter{file: file}, budget: 1 << 20}
+		d.decode(root, reflect.ValueOf(target).Elem(), "the fragment")
+		if len(d.diags) == 0 {
+			return nil
+		}
+		if first == nil {
+			first = &Error{Diagnostics: d.diags}
+		}
 	}
-	return nil
+	return first
 }

@@ -120,7 +120,13 @@ func syntaxDiagnostic(file string, err error) Diagnostic {
 
 // Summary counts what an inventory holds.
 type Summary struct {
-	Sites, Racks, Power, Devices, PSUs, Links, Services int
+	Sites    int `json:"sites"`
+	Racks    int `json:"racks"`
+	Power    int `json:"power_nodes"`
+	Devices  int `json:"devices"`
+	PSUs     int `json:"psus"`
+	Links    int `json:"links"`
+	Services int `json:"services"`
 }
 
 // Summarize counts the inventory's entries.

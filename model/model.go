@@ -7,6 +7,8 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"sync"
 
 	"github.com/faultline/faultline/inventory"
 )
@@ -44,6 +46,10 @@ type Component struct {
 type Graph struct {
 	Inv   *inventory.Inventory
 	Comps []Component
+	// Kinds and Entities repeat Comps' fields in compact arrays for the
+	// analysis' hot loops.
+	Kinds    []Kind
+	Entities []int32
 
 	Sites    []Site
 	Racks    []Rack
@@ -64,7 +70,7 @@ type Graph struct {
 	// FailReason says why a component is marked failed (for evidence).
 	FailReason map[int32]string
 
-	index map[string]int32
+	idx *lazyIndex
 }
 
 // Site is a site.
@@ -165,10 +171,43 @@ type Service struct {
 // Lookup returns the component number of a component id, or -1. Links are
 // found by their "a~b" id or by either end "device:port".
 func (g *Graph) Lookup(id string) int32 {
-	if c, ok := g.index[id]; ok {
+	g.idx.once.Do(g.buildIndex)
+	if c, ok := g.idx.m[id]; ok {
 		return c
 	}
 	return -1
+}
+
+// lazyIndex is shared by copies of a graph (see WithFailed).
+type lazyIndex struct {
+	once sync.Once
+	m    map[string]int32
+}
+
+// WithFailed returns a graph sharing g's structure with another set of
+// failed components.
+func (g *Graph) WithFailed(failed []bool, reasons map[int32]string) *Graph {
+	h := *g
+	h.Failed = failed
+	h.FailReason = reasons
+	return &h
+}
+
+// buildIndex maps ids to components. It is built on first use: an audit
+// that looks nothing up (the common case) does not pay for a map of a
+// million strings.
+func (g *Graph) buildIndex() {
+	m := make(map[string]int32, len(g.Comps)+2*len(g.Links))
+	for c, comp := range g.Comps {
+		m[comp.ID] = int32(c)
+	}
+	for _, l := range g.Inv.Links {
+		c := m[l.ID()]
+		// Either end alone also names the link (ends are unique).
+		m[l.A] = c
+		m[l.B] = c
+	}
+	g.idx.m = m
 }
 
 // ID returns a component's id.
@@ -177,12 +216,11 @@ func (g *Graph) ID(c int32) string { return g.Comps[c].ID }
 // DeviceOf returns the device index a component belongs to (a device, its
 // PSU or drive), or -1.
 func (g *Graph) DeviceOf(c int32) int32 {
-	comp := g.Comps[c]
-	switch comp.Kind {
+	switch g.Kinds[c] {
 	case KindDevice, KindDrive:
-		return comp.Entity
+		return g.Entities[c]
 	case KindPSU:
-		return g.PSUs[comp.Entity].Device
+		return g.PSUs[g.Entities[c]].Device
 	}
 	return -1
 }
@@ -220,7 +258,16 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 	if ov == nil {
 		ov = &Overlay{}
 	}
-	b := &builder{inv: inv, g: &Graph{Inv: inv, index: map[string]int32{}, FailReason: map[int32]string{}}}
+	n := len(inv.Sites) + len(inv.Racks) + len(inv.Power) + len(inv.Devices) + 3*len(inv.Links)
+	for i := range inv.Devices {
+		n += len(inv.Devices[i].PSUs)
+		for _, v := range inv.Devices[i].Storage {
+			n += v.Drives
+		}
+	}
+	g := &Graph{Inv: inv, FailReason: map[int32]string{}, idx: &lazyIndex{},
+		Comps: make([]Component, 0, n), Kinds: make([]Kind, 0, n), Entities: make([]int32, 0, n)}
+	b := &builder{inv: inv, g: g}
 	if err := b.build(ov); err != nil {
 		return nil, err
 	}
@@ -231,13 +278,21 @@ type builder struct {
 	inv *inventory.Inventory
 	g   *Graph
 
+	// Pools back the per-device slices, so that a device's parts sit next
+	// to its neighbours' in memory: at a million components the analysis
+	// is bound by cache misses, not arithmetic.
+	psuPool   []int32
+	drivePool []int32
+	volPool   []Volume
+
 	siteIdx, rackIdx, powerIdx, devIdx, svcIdx map[string]int32
 }
 
 func (b *builder) comp(id string, k Kind, entity int32) int32 {
 	c := int32(len(b.g.Comps))
 	b.g.Comps = append(b.g.Comps, Component{ID: id, Kind: k, Entity: entity})
-	b.g.index[id] = c
+	b.g.Kinds = append(b.g.Kinds, k)
+	b.g.Entities = append(b.g.Entities, entity)
 	return c
 }
 
@@ -317,8 +372,36 @@ func (b *builder) power() error {
 	return nil
 }
 
+// carve returns the next n elements of a pool as a slice of its own.
+func carve[T any](pool *[]T, n int) []T {
+	s := (*pool)[:n:n]
+	*pool = (*pool)[n:]
+	return s
+}
+
 func (b *builder) devices(ov *Overlay) {
 	inv, g := b.inv, b.g
+	var nPSU, nVol, nDrive int
+	for i := range inv.Devices {
+		d := &inv.Devices[i]
+		nPSU += len(d.PSUs)
+		if obs, ok := ov.Volumes[d.ID]; ok {
+			nVol += len(obs)
+			for _, v := range obs {
+				nDrive += v.Drives
+			}
+		} else {
+			nVol += len(d.Storage)
+			for _, v := range d.Storage {
+				nDrive += v.Drives
+			}
+		}
+	}
+	b.psuPool = make([]int32, nPSU)
+	b.volPool = make([]Volume, nVol)
+	b.drivePool = make([]int32, nDrive)
+	g.Devices = make([]Device, 0, len(inv.Devices))
+	g.PSUs = make([]PSU, 0, nPSU)
 	b.devIdx = make(map[string]int32, len(inv.Devices))
 	roots := make(map[string]bool, len(inv.Network.Roots))
 	for _, r := range inv.Network.Roots {
@@ -332,23 +415,26 @@ func (b *builder) devices(ov *Overlay) {
 		dev := Device{ID: d.ID, Kind: d.Kind, Rack: b.rackIdx[d.Rack], MinPSUs: d.NeededPSUs(),
 			Forwards: d.Kind.Forwards(), Root: roots[d.ID], DrawW: d.DrawW}
 		dev.Comp = b.comp(d.ID, KindDevice, di)
-		for _, p := range d.PSUs {
+		dev.PSUs = carve(&b.psuPool, len(d.PSUs))
+		for j, p := range d.PSUs {
 			pi := int32(len(g.PSUs))
 			id := d.ID + "/" + p.ID
 			g.PSUs = append(g.PSUs, PSU{Comp: b.comp(id, KindPSU, pi), ID: id, Device: di, PDU: b.powerIdx[p.PDU]})
-			dev.PSUs = append(dev.PSUs, pi)
+			dev.PSUs[j] = pi
 		}
 		dev.PSUsRedundant = len(dev.PSUs) > dev.MinPSUs
 		if w, ok := ov.DrawW[d.ID]; ok {
 			dev.DrawW = w
 		}
 		if obs, ok := ov.Volumes[d.ID]; ok {
-			for _, v := range obs {
-				dev.Volumes = append(dev.Volumes, b.volume(d.ID, di, v.ID, v.RAID, v.Drives))
+			dev.Volumes = carve(&b.volPool, len(obs))
+			for j, v := range obs {
+				dev.Volumes[j] = b.volume(d.ID, di, v.ID, v.RAID, v.Drives)
 			}
 		} else {
-			for _, v := range d.Storage {
-				dev.Volumes = append(dev.Volumes, b.volume(d.ID, di, v.ID, v.RAID, v.Drives))
+			dev.Volumes = carve(&b.volPool, len(d.Storage))
+			for j, v := range d.Storage {
+				dev.Volumes[j] = b.volume(d.ID, di, v.ID, v.RAID, v.Drives)
 			}
 		}
 		g.Devices = append(g.Devices, dev)
@@ -356,15 +442,17 @@ func (b *builder) devices(ov *Overlay) {
 }
 
 func (b *builder) volume(dev string, di int32, id string, raid inventory.RAID, drives int) Volume {
-	v := Volume{ID: dev + "/" + id, RAID: raid}
+	v := Volume{ID: dev + "/" + id, RAID: raid, Drives: carve(&b.drivePool, drives)}
+	prefix := dev + "/" + id + "/"
 	for n := 0; n < drives; n++ {
-		v.Drives = append(v.Drives, b.comp(fmt.Sprintf("%s/%s/%d", dev, id, n), KindDrive, di))
+		v.Drives[n] = b.comp(prefix+strconv.Itoa(n), KindDrive, di)
 	}
 	return v
 }
 
 func (b *builder) links() {
 	g := b.g
+	g.Links = make([]Link, 0, len(b.inv.Links))
 	for i := range b.inv.Links {
 		l := &b.inv.Links[i]
 		ad, ap, _ := inventory.SplitEnd(l.A)
@@ -372,12 +460,21 @@ func (b *builder) links() {
 		li := int32(len(g.Links))
 		link := Link{A: b.devIdx[ad], B: b.devIdx[bd], APort: ap, BPort: bp}
 		link.Comp = b.comp(l.ID(), KindLink, li)
-		// Either end alone also names the link (ends are unique).
-		g.index[l.A] = link.Comp
-		g.index[l.B] = link.Comp
 		g.Links = append(g.Links, link)
-		g.Devices[link.A].Adj = append(g.Devices[link.A].Adj, Adj{Link: li, Peer: link.B, Port: ap})
-		g.Devices[link.B].Adj = append(g.Devices[link.B].Adj, Adj{Link: li, Peer: link.A, Port: bp})
+	}
+	// Adjacency from one pool, in device order.
+	deg := make([]int32, len(g.Devices))
+	for _, l := range g.Links {
+		deg[l.A]++
+		deg[l.B]++
+	}
+	pool := make([]Adj, 2*len(g.Links))
+	for d := range g.Devices {
+		g.Devices[d].Adj = carve(&pool, int(deg[d]))[:0]
+	}
+	for li, l := range g.Links {
+		g.Devices[l.A].Adj = append(g.Devices[l.A].Adj, Adj{Link: int32(li), Peer: l.B, Port: l.APort})
+		g.Devices[l.B].Adj = append(g.Devices[l.B].Adj, Adj{Link: int32(li), Peer: l.A, Port: l.BPort})
 	}
 	// Links count as redundancy when they lead somewhere the network can
 	// continue: to a forwarding device or a root.
@@ -401,56 +498,58 @@ func (b *builder) links() {
 // services numbers services in topological order (dependencies first).
 func (b *builder) services() error {
 	inv, g := b.inv, b.g
-	byID := make(map[string]*inventory.Service, len(inv.Services))
+	pos := make(map[string]int32, len(inv.Services))
 	for i := range inv.Services {
-		byID[inv.Services[i].ID] = &inv.Services[i]
+		pos[inv.Services[i].ID] = int32(i)
 	}
 	b.svcIdx = make(map[string]int32, len(inv.Services))
-	state := make(map[string]uint8, len(inv.Services))
-	var visit func(s *inventory.Service) error
-	visit = func(s *inventory.Service) error {
-		switch state[s.ID] {
+	state := make([]uint8, len(inv.Services))
+	g.Services = make([]Service, 0, len(inv.Services))
+	var sites []int32
+	var visit func(i int32) error
+	visit = func(i int32) error {
+		s := &inv.Services[i]
+		switch state[i] {
 		case 1:
 			return fmt.Errorf("model: cycle in services at %q", s.ID)
 		case 2:
 			return nil
 		}
-		state[s.ID] = 1
-		for _, dep := range append(slices.Clone(s.Members), s.Requires...) {
-			if t := byID[dep]; t != nil {
-				if err := visit(t); err != nil {
-					return err
+		state[i] = 1
+		for _, deps := range [][]string{s.Members, s.Requires} {
+			for _, dep := range deps {
+				if j, ok := pos[dep]; ok {
+					if err := visit(j); err != nil {
+						return err
+					}
 				}
 			}
 		}
-		state[s.ID] = 2
-		svc := Service{ID: s.ID, MinUp: s.NeededUp(), Tolerate: s.Tolerance(), DR: s.DR, Manual: s.FailoverMode() == inventory.Manual}
-		sites := map[int32]bool{}
+		state[i] = 2
+		svc := Service{ID: s.ID, MinUp: s.NeededUp(), Tolerate: s.Tolerance(), DR: s.DR, Manual: s.FailoverMode() == inventory.Manual,
+			Members: make([]Member, 0, len(s.Members))}
+		sites = sites[:0]
 		for _, m := range s.Members {
 			if di, ok := b.devIdx[m]; ok {
 				svc.Members = append(svc.Members, Member{Device: di, Service: -1})
-				sites[g.SiteOfDevice(di)] = true
+				sites = append(sites, g.SiteOfDevice(di))
 			} else {
 				si := b.svcIdx[m]
 				svc.Members = append(svc.Members, Member{Device: -1, Service: si})
-				for _, st := range g.Services[si].Site {
-					sites[st] = true
-				}
+				sites = append(sites, g.Services[si].Site...)
 			}
 		}
 		for _, r := range s.Requires {
 			svc.Requires = append(svc.Requires, b.svcIdx[r])
 		}
-		for st := range sites {
-			svc.Site = append(svc.Site, st)
-		}
-		slices.Sort(svc.Site)
+		slices.Sort(sites)
+		svc.Site = slices.Clone(slices.Compact(sites))
 		b.svcIdx[s.ID] = int32(len(g.Services))
 		g.Services = append(g.Services, svc)
 		return nil
 	}
 	for i := range inv.Services {
-		if err := visit(&inv.Services[i]); err != nil {
+		if err := visit(int32(i)); err != nil {
 			return err
 		}
 	}
@@ -463,7 +562,7 @@ func (b *builder) overlay(ov *Overlay) {
 	g.Failed = make([]bool, len(g.Comps))
 	g.Unknown = make([]bool, len(g.Devices))
 	for id, why := range ov.Failed {
-		if c, ok := g.index[id]; ok {
+		if c := g.Lookup(id); c >= 0 {
 			g.Failed[c] = true
 			g.FailReason[c] = why
 		}

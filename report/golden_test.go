@@ -38,7 +38,7 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-func graph(t *testing.T, path string) *model.Graph {
+func graph(t testing.TB, path string) *model.Graph {
 	t.Helper()
 	inv, err := inventory.Load(path, inventory.Options{})
 	if err != nil {

@@ -5,6 +5,7 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -20,17 +21,20 @@ const (
 	Table    Format = "table"
 	JSON     Format = "json"
 	Markdown Format = "markdown"
+	// HTMLPage is the report page ("-o html"); it needs the fault graph,
+	// so it is rendered by HTML, not Audit.
+	HTMLPage Format = "html"
 )
 
 // ParseFormat checks a -o value.
 func ParseFormat(s string) (Format, error) {
 	switch Format(s) {
-	case Table, JSON, Markdown:
+	case Table, JSON, Markdown, HTMLPage:
 		return Format(s), nil
 	case "md":
 		return Markdown, nil
 	}
-	return "", fmt.Errorf("unknown output format %q: use table, json or markdown", s)
+	return "", fmt.Errorf("unknown output format %q: use table, json, markdown or html", s)
 }
 
 // Width is the table's line width.
@@ -50,6 +54,8 @@ func Audit(w io.Writer, f Format, title string, r *audit.Report) error {
 		return writeJSON(w, r)
 	case Markdown:
 		return auditMarkdown(w, title, r)
+	case HTMLPage:
+		return errors.New("report: the html page needs the fault graph: render it with report.HTML")
 	}
 	return auditTable(w, title, r)
 }

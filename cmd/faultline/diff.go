@@ -25,7 +25,7 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	c := commonFlags{format: *format}
-	f, ok := c.outFormat(stdout, stderr)
+	f, ok := c.outFormat(stdout, stderr, false)
 	if !ok {
 		return exitBadInput
 	}

@@ -33,7 +33,7 @@ func runWhatIf(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "faultline: whatif needs --fail ID[,ID...]")
 		return exitBadInput
 	}
-	format, ok := c.outFormat(stdout, stderr)
+	format, ok := c.outFormat(stdout, stderr, false)
 	if !ok {
 		return exitBadInput
 	}

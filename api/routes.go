@@ -1,0 +1,434 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/engine"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/observation"
+)
+
+type route struct {
+	method, path string
+	auth         bool
+	handler      gin.HandlerFunc
+}
+
+// routes is every endpoint; the OpenAPI document must list exactly these.
+func (s *Server) routes() []route {
+	return []route{
+		{http.MethodGet, "/healthz", false, s.healthz},
+		{http.MethodGet, "/readyz", false, s.readyz},
+		{http.MethodGet, "/metrics", false, s.metrics},
+		{http.MethodGet, "/report", false, s.reportPage},
+		{http.MethodGet, "/api/v1/openapi.json", false, s.openapi},
+		{http.MethodGet, "/api/v1/inventory", false, s.inventory},
+		{http.MethodGet, "/api/v1/devices", false, s.devices},
+		{http.MethodGet, "/api/v1/devices/:id", false, s.device},
+		{http.MethodGet, "/api/v1/findings", false, s.findings},
+		{http.MethodGet, "/api/v1/report", false, s.report},
+		{http.MethodPost, "/api/v1/whatif", true, s.whatif},
+		{http.MethodPost, "/api/v1/collect", true, s.collect},
+		{http.MethodGet, "/api/v1/collect/:id", false, s.job},
+		{http.MethodPost, "/api/v1/inventory/reload", true, s.reload},
+	}
+}
+
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+type readiness struct {
+	Ready      bool                `json:"ready"`
+	Inventory  engine.ReloadStatus `json:"inventory"`
+	AuditedAt  time.Time           `json:"audited_at"`
+	Collection *engine.Job         `json:"last_collection,omitempty"`
+	Devices    struct {
+		Managed int `json:"managed"`
+		Seen    int `json:"seen"`
+	} `json:"devices"`
+}
+
+// readyz: ready once a snapshot is published. A rejected inventory change
+// is reported in the detail; the server keeps serving the last good one.
+func (s *Server) readyz(c *gin.Context) {
+	snap := s.eng.Snapshot()
+	if snap == nil {
+		jsonError(c, http.StatusServiceUnavailable, "not ready: no audit yet")
+		return
+	}
+	r := readiness{Ready: true, Inventory: snap.Reload, AuditedAt: snap.AuditedAt, Collection: summaryJob(snap.Collection)}
+	r.Devices.Managed, r.Devices.Seen = snap.Observed.Managed, snap.Observed.Seen
+	c.JSON(http.StatusOK, r)
+}
+
+func summaryJob(j *engine.Job) *engine.Job {
+	if j == nil {
+		return nil
+	}
+	cp := *j
+	cp.Results = nil
+	return &cp
+}
+
+func (s *Server) metrics(c *gin.Context) {
+	_, r, err := s.current()
+	if err != nil {
+		jsonError(c, http.StatusInternalServerError, "rendering metrics failed")
+		return
+	}
+	live, err := gatherText(s.runtime)
+	if err != nil {
+		live = nil
+	}
+	c.Header("Content-Type", contentType)
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(r.metrics)
+	_, _ = c.Writer.Write(live)
+}
+
+//go:embed openapi.json
+var openapiDoc []byte
+
+func (s *Server) openapi(c *gin.Context) { c.Data(http.StatusOK, "application/json", openapiDoc) }
+
+type inventoryView struct {
+	File      string               `json:"file"`
+	Hash      string               `json:"sha256"`
+	LoadedAt  time.Time            `json:"loaded_at"`
+	Summary   inventory.Summary    `json:"summary"`
+	Reload    engine.ReloadStatus  `json:"reload"`
+	Inventory *inventory.Inventory `json:"inventory"`
+}
+
+func (s *Server) inventory(c *gin.Context) {
+	snap := s.eng.Snapshot()
+	c.JSON(http.StatusOK, inventoryView{File: snap.InventoryFile, Hash: snap.InventoryHash, LoadedAt: snap.LoadedAt,
+		Summary: snap.Inventory.Summarize(), Reload: snap.Reload, Inventory: snap.Inventory})
+}
+
+type deviceSummary struct {
+	ID       string `json:"id"`
+	Kind     string `json:"kind"`
+	Rack     string `json:"rack,omitempty"`
+	Site     string `json:"site,omitempty"`
+	Managed  bool   `json:"managed"`
+	Findings int    `json:"findings"`
+	// Collection is "ok", "failed", "never" or "unmanaged".
+	Collection  string    `json:"collection"`
+	CollectedAt time.Time `json:"collected_at,omitzero"`
+	Error       string    `json:"error,omitempty"`
+}
+
+// devices lists devices and power nodes with management, declared and observed.
+func (s *Server) devices(c *gin.Context) {
+	snap := s.eng.Snapshot()
+	inv := snap.Inventory
+	byID := observationsByID(snap.Observations)
+	count := findingsPerDevice(snap)
+	var out []deviceSummary
+	add := func(id, kind, rack string, managed bool) {
+		d := deviceSummary{ID: id, Kind: kind, Rack: rack, Site: inv.SiteOf(id), Managed: managed, Findings: count[id], Collection: "unmanaged"}
+		if managed {
+			d.Collection = "never"
+		}
+		for _, o := range byID[id] {
+			d.Collection = "ok"
+			if o.Error != "" {
+				d.Collection, d.Error = "failed", o.Error
+			}
+			if o.CollectedAt.After(d.CollectedAt) {
+				d.CollectedAt = o.CollectedAt
+			}
+		}
+		out = append(out, d)
+	}
+	for _, p := range inv.Power {
+		if p.Management != nil {
+			add(p.ID, string(p.Kind), p.Rack, true)
+		}
+	}
+	for _, d := range inv.Devices {
+		add(d.ID, string(d.Kind), d.Rack, d.Management != nil)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	c.JSON(http.StatusOK, gin.H{"devices": out})
+}
+
+func observationsByID(obs []observation.Device) map[string][]observation.Device {
+	m := map[string][]observation.Device{}
+	for _, o := range obs {
+		m[o.ID] = append(m[o.ID], o)
+	}
+	return m
+}
+
+// findingsPerDevice counts findings about each device (as subject, or as a
+// part of it).
+func findingsPerDevice(snap *engine.Snapshot) map[string]int {
+	m := map[string]int{}
+	for _, f := range snap.Report.Findings {
+		id, _, _ := strings.Cut(f.Subject, "/")
+		id, _, _ = strings.Cut(id, ":")
+		m[id]++
+	}
+	return m
+}
+
+type deviceView struct {
+	ID string `json:"id"`
+	// Declared is the inventory entry (a device or a power node), secrets
+	// redacted.
+	Declared any                  `json:"declared"`
+	Observed []observation.Device `json:"observed"`
+	Findings []audit.Finding      `json:"findings"`
+}
+
+func (s *Server) device(c *gin.Context) {
+	snap := s.eng.Snapshot()
+	id := c.Param("id")
+	var declared any
+	if d := snap.Inventory.Device(id); d != nil {
+		declared = d
+	} else if p := snap.Inventory.PowerNode(id); p != nil {
+		declared = p
+	} else {
+		jsonError(c, http.StatusNotFound, fmt.Sprintf("no device or power node %q in the inventory", id))
+		return
+	}
+	v := deviceView{ID: id, Declared: declared, Observed: observationsByID(snap.Observations)[id], Findings: []audit.Finding{}}
+	if v.Observed == nil {
+		v.Observed = []observation.Device{}
+	}
+	for _, f := range snap.Report.Findings {
+		if f.Subject == id || strings.HasPrefix(f.Subject, id+"/") || strings.HasPrefix(f.Subject, id+":") || slices.Contains(f.Causes, id) {
+			v.Findings = append(v.Findings, f)
+		}
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// findings serves the findings, filtered by severity, rule, subject and
+// cause (each may repeat or be comma-separated), with an ETag.
+func (s *Server) findings(c *gin.Context) {
+	snap, r, err := s.current()
+	if err != nil {
+		jsonError(c, http.StatusInternalServerError, "rendering findings failed")
+		return
+	}
+	q := c.Request.URL.Query()
+	filtered := q.Has("severity") || q.Has("rule") || q.Has("subject") || q.Has("cause")
+	etag := r.etag
+	if filtered {
+		sum := sha256.Sum256([]byte(q.Encode()))
+		etag = strings.TrimSuffix(r.etag, `"`) + "-" + hex.EncodeToString(sum[:6]) + `"`
+	}
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "no-cache")
+	if match := c.GetHeader("If-None-Match"); match != "" && (match == etag || match == "*") {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	if !filtered {
+		c.Data(http.StatusOK, "application/json", r.findings)
+		return
+	}
+	sev, err := oneOf(q["severity"], []string{"critical", "warning", "info"}, "severity")
+	if err != nil {
+		jsonError(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	var ruleIDs []string
+	for _, rule := range audit.Rules {
+		ruleIDs = append(ruleIDs, rule.ID)
+	}
+	rules, err := oneOf(q["rule"], ruleIDs, "rule")
+	if err != nil {
+		jsonError(c, http.StatusBadRequest, err.Error())
+		return
+	}
+	subjects, causes := split(q["subject"]), split(q["cause"])
+	var out []audit.Finding
+	for _, f := range snap.Report.Findings {
+		if (len(sev) > 0 && !slices.Contains(sev, string(f.Severity))) ||
+			(len(rules) > 0 && !slices.Contains(rules, f.Rule)) ||
+			(len(subjects) > 0 && !slices.Contains(subjects, f.Subject)) ||
+			(len(causes) > 0 && !slices.ContainsFunc(f.Causes, func(x string) bool { return slices.Contains(causes, x) })) {
+			continue
+		}
+		out = append(out, f)
+	}
+	rep := audit.NewReport(snap.Report.GeneratedAt, out)
+	body, err := marshal(rep)
+	if err != nil {
+		jsonError(c, http.StatusInternalServerError, "rendering findings failed")
+		return
+	}
+	c.Data(http.StatusOK, "application/json", body)
+}
+
+func split(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+func oneOf(vals, allowed []string, what string) ([]string, error) {
+	out := split(vals)
+	for _, v := range out {
+		if !slices.Contains(allowed, v) {
+			return nil, fmt.Errorf("unknown %s %q: use one of %s", what, v, strings.Join(allowed, ", "))
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) report(c *gin.Context) {
+	_, r, err := s.current()
+	if err != nil {
+		jsonError(c, http.StatusInternalServerError, "rendering the report failed")
+		return
+	}
+	c.Header("ETag", r.etag)
+	if c.GetHeader("If-None-Match") == r.etag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", r.findings)
+}
+
+// readBody decodes a JSON body strictly, within the size limit.
+func (s *Server) readBody(c *gin.Context, v any) bool {
+	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", s.opts.MaxBody))
+		case errors.Is(err, io.EOF):
+			jsonError(c, http.StatusBadRequest, "empty request body: send JSON")
+		default:
+			jsonError(c, http.StatusBadRequest, "bad JSON: "+err.Error())
+		}
+		return false
+	}
+	if dec.More() {
+		jsonError(c, http.StatusBadRequest, "bad JSON: more than one value")
+		return false
+	}
+	return true
+}
+
+type whatifRequest struct {
+	Fail []string `json:"fail"`
+}
+
+func (s *Server) whatif(c *gin.Context) {
+	var req whatifRequest
+	if !s.readBody(c, &req) {
+		return
+	}
+	if len(req.Fail) == 0 {
+		jsonError(c, http.StatusBadRequest, `name what fails: {"fail": ["feed-a"]}`)
+		return
+	}
+	if len(req.Fail) > 1000 {
+		jsonError(c, http.StatusBadRequest, "at most 1000 components at once")
+		return
+	}
+	w, err := s.eng.WhatIf(req.Fail)
+	if err != nil {
+		var uerr *audit.UnknownComponentError
+		if errors.As(err, &uerr) {
+			jsonError(c, http.StatusUnprocessableEntity, err.Error())
+			return
+		}
+		jsonError(c, http.StatusInternalServerError, "what-if failed")
+		return
+	}
+	c.JSON(http.StatusOK, w)
+}
+
+func (s *Server) collect(c *gin.Context) {
+	j := s.eng.StartCollection(context.WithoutCancel(c.Request.Context()))
+	loc := "/api/v1/collect/" + j.ID
+	c.Header("Location", loc)
+	c.JSON(http.StatusAccepted, gin.H{"job": j, "location": loc})
+}
+
+func (s *Server) job(c *gin.Context) {
+	j, ok := s.eng.Job(c.Param("id"))
+	if !ok {
+		jsonError(c, http.StatusNotFound, "no collection job "+c.Param("id"))
+		return
+	}
+	c.JSON(http.StatusOK, j)
+}
+
+func (s *Server) reload(c *gin.Context) {
+	if err := s.eng.Reload(c.Request.Context()); err != nil {
+		snap := s.eng.Snapshot()
+		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": snap.Reload.Error, "diagnostics": snap.Reload.Diagnostics})
+		return
+	}
+	c.JSON(http.StatusOK, s.eng.Snapshot().Reload)
+}
+
+var fallbackPage = template.Must(template.New("report").Parse(`<!doctype html><html><head><meta charset="utf-8"><title>faultline report</title></head>
+<body><h1>faultline: {{.Summary.Critical}} critical, {{.Summary.Warning}} warnings</h1><ul>{{range .Findings}}<li><b>{{.Severity}}</b> {{.Rule}} {{.Subject}}: {{.Message}}</li>{{end}}</ul></body></html>`))
+
+func (s *Server) reportPage(c *gin.Context) {
+	snap, r, err := s.current()
+	if err != nil {
+		jsonError(c, http.StatusInternalServerError, "rendering the report failed")
+		return
+	}
+	r.htmlOnce.Do(func() {
+		if s.opts.ReportHTML != nil {
+			r.html, r.htmlErr = s.opts.ReportHTML(snap)
+			return
+		}
+		var buf bytes.Buffer
+		r.htmlErr = fallbackPage.Execute(&buf, snap.Report)
+		r.html = buf.Bytes()
+	})
+	if r.htmlErr != nil {
+		s.log.Error("report page", "error", r.htmlErr)
+		jsonError(c, http.StatusInternalServerError, "rendering the report page failed")
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", r.html)
+}

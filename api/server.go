@@ -1,0 +1,188 @@
+// Package api serves faultline over HTTP with gin: health and readiness,
+// Prometheus metrics, the JSON API under /api/v1 (documented by
+// /api/v1/openapi.json), and the human report page at /report. Handlers
+// read the engine's current snapshot — an atomic load — so no request
+// ever waits for an audit or a collection. Responses that do not depend on
+// the request (the findings, the report, the metrics) are rendered once
+// per snapshot and served as bytes.
+package api
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/faultline/faultline/engine"
+)
+
+// Options configure the server.
+type Options struct {
+	// Token is the bearer token for the mutating endpoints; empty
+	// disables them (they answer 403, never run unauthenticated).
+	Token  string
+	Logger *slog.Logger
+	// MaxBody bounds request bodies (default 64 KiB).
+	MaxBody int64
+	// ReportHTML renders the /report page for a snapshot; nil serves a
+	// plain page pointing to the JSON report.
+	ReportHTML func(s *engine.Snapshot) ([]byte, error)
+}
+
+// Server is the HTTP API over an engine.
+type Server struct {
+	eng     *engine.Engine
+	opts    Options
+	log     *slog.Logger
+	handler http.Handler
+	cache   atomic.Pointer[rendered]
+	renderM sync.Mutex
+	runtime *prometheus.Registry
+}
+
+// rendered holds the per-snapshot bytes.
+type rendered struct {
+	seq      uint64
+	metrics  []byte
+	findings []byte // the report JSON, which is the unfiltered findings
+	etag     string
+	html     []byte
+	htmlErr  error
+	htmlOnce sync.Once
+}
+
+// New builds the server.
+func New(eng *engine.Engine, opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 64 << 10
+	}
+	s := &Server{eng: eng, opts: opts, log: opts.Logger, runtime: prometheus.NewRegistry()}
+	s.runtime.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.Use(s.recovery, s.logging)
+	r.NoRoute(func(c *gin.Context) { jsonError(c, http.StatusNotFound, "no such endpoint: "+c.Request.URL.Path) })
+	r.NoMethod(func(c *gin.Context) {
+		jsonError(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
+	})
+	for _, rt := range s.routes() {
+		handlers := []gin.HandlerFunc{}
+		if rt.auth {
+			handlers = append(handlers, s.requireToken)
+		}
+		handlers = append(handlers, rt.handler)
+		r.Handle(rt.method, rt.path, handlers...)
+	}
+	s.handler = r
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Prerender renders a snapshot's cached bytes; pass it to the engine as
+// OnSnapshot so the work happens once per audit, off the request path.
+func (s *Server) Prerender(snap *engine.Snapshot) {
+	if _, err := s.renderFor(snap); err != nil {
+		s.log.Error("rendering snapshot", "error", err)
+	}
+}
+
+// current returns the rendered bytes of the current snapshot, rendering
+// them if the engine published a newer one since.
+func (s *Server) current() (*engine.Snapshot, *rendered, error) {
+	snap := s.eng.Snapshot()
+	if r := s.cache.Load(); r != nil && r.seq == snap.Seq {
+		return snap, r, nil
+	}
+	r, err := s.renderFor(snap)
+	return snap, r, err
+}
+
+func (s *Server) renderFor(snap *engine.Snapshot) (*rendered, error) {
+	s.renderM.Lock()
+	defer s.renderM.Unlock()
+	if r := s.cache.Load(); r != nil && r.seq >= snap.Seq {
+		return r, nil
+	}
+	m, err := RenderMetrics(snap)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	f, err := marshal(snap.Report)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	r := &rendered{seq: snap.Seq, metrics: m, findings: f, etag: fmt.Sprintf(`"%d-%s"`, snap.Seq, snap.InventoryHash[:12])}
+	s.cache.Store(r)
+	return r, nil
+}
+
+// recovery turns a handler panic into a JSON 500 without a stack trace in
+// the response (the log has it).
+func (s *Server) recovery(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("handler panic", "path", c.Request.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			if !c.Writer.Written() {
+				jsonError(c, http.StatusInternalServerError, "internal error")
+			}
+			c.Abort()
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) logging(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	status := c.Writer.Status()
+	level := slog.LevelDebug
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	// Check first: building the attributes costs allocations on the
+	// hottest path even when the record is then dropped.
+	if ctx := c.Request.Context(); s.log.Enabled(ctx, level) {
+		s.log.Log(ctx, level, "request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", status, "took", time.Since(start))
+	}
+}
+
+// requireToken checks the bearer token in constant time. Without a
+// configured token the mutating endpoints are disabled.
+func (s *Server) requireToken(c *gin.Context) {
+	if s.opts.Token == "" {
+		jsonError(c, http.StatusForbidden, "this endpoint is disabled: start faultline serve with --token-file or FAULTLINE_TOKEN to enable it")
+		c.Abort()
+		return
+	}
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.opts.Token)) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="faultline"`)
+		jsonError(c, http.StatusUnauthorized, "missing or wrong bearer token")
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func jsonError(c *gin.Context, code int, msg string) {
+	c.JSON(code, errorBody{Error: msg})
+}

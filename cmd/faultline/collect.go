@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/collector/snmp"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/observation"
+)
+
+func init() {
+	register("collect", "poll every managed device once; --out writes the observations", runCollect)
+}
+
+// collectFlags are the collection settings shared by collect and serve.
+type collectFlags struct {
+	timeout     time.Duration
+	concurrency int
+	caFile      string
+}
+
+func (c *collectFlags) add(fs interface {
+	DurationVar(*time.Duration, string, time.Duration, string)
+	IntVar(*int, string, int, string)
+	StringVar(*string, string, string, string)
+}) {
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline per device")
+	fs.IntVar(&c.concurrency, "concurrency", 64, "devices polled at once")
+	fs.StringVar(&c.caFile, "ca", "", "extra CA `FILE` (PEM) to trust for Redfish endpoints, e.g. the lab's")
+}
+
+func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("collect", stderr)
+	var file string
+	fs.StringVar(&file, "i", "inventory.yaml", "inventory `FILE`")
+	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
+	out := fs.String("out", "", "write the observations (JSON) to `FILE`")
+	var cf collectFlags
+	cf.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	inv, ok := loadInventory(file, inventory.Options{}, stderr)
+	if !ok {
+		return exitBadInput
+	}
+	pollers, err := newPollers(cf, slog.New(slog.DiscardHandler))
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
+	targets := collector.Targets(inv)
+	if len(targets) == 0 {
+		fmt.Fprintf(stderr, "faultline: %s: no device has management: nothing to collect\n", file)
+		return exitBadInput
+	}
+	opts := collector.Options{Concurrency: cf.concurrency, Timeout: cf.timeout}
+	progress := isTerminal(stderr)
+	if progress {
+		opts.Progress = func(done, total int, _ *observation.Device) { drawProgress(stderr, done, total) }
+	}
+	start := time.Now()
+	obs := collector.Run(ctx, targets, pollers, opts)
+	if progress {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	failed := printCollectSummary(stdout, obs, time.Since(start))
+	if *out != "" {
+		if err := writeObservations(*out, obs); err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *out)
+	}
+	if failed > 0 {
+		return exitFindings
+	}
+	return exitOK
+}
+
+func drawProgress(w io.Writer, done, total int) {
+	const width = 30
+	n := done * width / max(total, 1)
+	fmt.Fprintf(w, "\r[%s%s] %d/%d devices", strings.Repeat("#", n), strings.Repeat(" ", width-n), done, total)
+}
+
+func printCollectSummary(w io.Writer, obs []observation.Device, took time.Duration) int {
+	failed := 0
+	for _, o := range obs {
+		status := "ok"
+		if o.Error != "" {
+			failed++
+			status = "failed: " + o.Error
+		} else if len(o.PartErrors) > 0 {
+			status = fmt.Sprintf("ok, %d part(s) unreadable", len(o.PartErrors))
+		}
+		fmt.Fprintf(w, "%-16s %-8s %8s %4d req  %s\n", o.ID, o.Source, time.Duration(o.Duration).Round(time.Millisecond), o.Requests, status)
+	}
+	fmt.Fprintf(w, "%d devices polled in %s: %d ok, %d failed\n", len(obs), took.Round(time.Millisecond), len(obs)-failed, failed)
+	return failed
+}
+
+func writeObservations(path string, obs []observation.Device) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := observation.Write(f, &observation.File{GeneratedAt: time.Now().UTC(), Devices: obs}); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// newPollers builds the protocol pollers.
+func newPollers(cf collectFlags, log *slog.Logger) ([]collector.Poller, error) {
+	return []collector.Poller{snmp.New(snmp.Options{Logger: log})}, nil
+}

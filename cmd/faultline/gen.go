@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/faultline/faultline/fleet"
+)
+
+func init() {
+	register("gen", "write a synthetic inventory of any size (deterministic by seed)", runGen)
+}
+
+func runGen(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("gen", stderr)
+	components := fs.Int("components", 0, "size the fleet to about `N` components (overrides --racks)")
+	spec := fleet.Spec{}
+	fs.IntVar(&spec.Sites, "sites", 2, "`N` sites")
+	fs.IntVar(&spec.RacksPerSite, "racks", 10, "`N` racks per site")
+	fs.IntVar(&spec.ServersPerRack, "servers-per-rack", 20, "`N` servers per rack")
+	fs.Uint64Var(&spec.Seed, "seed", 1, "random `SEED`")
+	fs.Float64Var(&spec.Tolerate2, "tolerate2", 0.02, "share of services with tolerate: 2")
+	fs.Float64Var(&spec.Flaws, "flaws", 0.03, "share of servers with a cabling or disk mistake")
+	out := fs.String("out", "", "write to `FILE` instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	if *components > 0 {
+		sized := fleet.ForComponents(*components, spec.Seed)
+		sized.Tolerate2, sized.Flaws = spec.Tolerate2, spec.Flaws
+		spec = sized
+	}
+	w := stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := fleet.Write(w, spec); err != nil {
+		fmt.Fprintf(stderr, "faultline: gen: %v\n", err)
+		return exitBadInput
+	}
+	if *out != "" {
+		fmt.Fprintf(stderr, "wrote %s: about %d components\n", *out, spec.Components())
+	}
+	return exitOK
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab"
+)
+
+func init() {
+	register("lab", "run simulated devices for an inventory (lab fault … injects faults)", runLab)
+}
+
+func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "fault" || args[0] == "clear") {
+		return runLabFault(ctx, args, stdout, stderr)
+	}
+	fs := newFlagSet("lab", stderr)
+	var file string
+	fs.StringVar(&file, "i", "inventory.yaml", "inventory `FILE`")
+	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
+	admin := fs.String("admin", "127.0.0.1:8079", "admin API `ADDR` for fault injection (loopback)")
+	latency := fs.Duration("latency", 0, "latency added to every answer")
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	inv, ok := loadInventory(file, inventory.Options{}, stderr)
+	if !ok {
+		return exitBadInput
+	}
+	l, err := lab.Start(inv, lab.Options{Latency: *latency})
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
+	defer l.Close()
+	ln, err := net.Listen("tcp", *admin)
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: lab admin API: %v\n", err)
+		return exitBadInput
+	}
+	srv := &http.Server{Handler: l.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	for _, d := range l.Devices() {
+		fmt.Fprintf(stdout, "%-16s %-8s %s\n", d.ID, d.Protocol, d.Address)
+	}
+	fmt.Fprintf(stdout, "%d simulated devices; admin API on http://%s (faultline lab fault DEVICE FAULT [PART]); Ctrl-C stops\n", len(l.Devices()), ln.Addr())
+	<-ctx.Done()
+	return exitOK
+}
+
+// runLabFault injects or clears a fault through a running lab's admin API:
+//
+//	faultline lab fault [--admin ADDR] DEVICE FAULT [PART [VALUE]]
+//	faultline lab clear [--admin ADDR] DEVICE
+func runLabFault(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	verb := args[0]
+	fs := newFlagSet("lab "+verb, stderr)
+	admin := fs.String("admin", "127.0.0.1:8079", "the lab's admin API `ADDR`")
+	if err := fs.Parse(args[1:]); err != nil {
+		return flagExit(err)
+	}
+	rest := fs.Args()
+	if (verb == "fault" && (len(rest) < 2 || len(rest) > 4)) || (verb == "clear" && len(rest) != 1) {
+		fmt.Fprintln(stderr, "usage: faultline lab fault [--admin ADDR] DEVICE FAULT [PART [VALUE]]\n       faultline lab clear [--admin ADDR] DEVICE")
+		return exitBadInput
+	}
+	url := fmt.Sprintf("http://%s/devices/%s/faults", *admin, rest[0])
+	method, body := http.MethodDelete, []byte(nil)
+	if verb == "fault" {
+		f := lab.Fault{Kind: rest[1]}
+		if len(rest) > 2 {
+			f.Part = rest[2]
+		}
+		if len(rest) > 3 {
+			f.Value = rest[3]
+		}
+		method = http.MethodPost
+		body, _ = json.Marshal(f)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: is the lab running? %v\n", errors.Unwrap(err))
+		return exitBadInput
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode >= 300 {
+		fmt.Fprintf(stderr, "faultline: %s: %s", resp.Status, msg)
+		return exitBadInput
+	}
+	fmt.Fprintf(stdout, "%s %s: done\n", verb, rest[0])
+	return exitOK
+}

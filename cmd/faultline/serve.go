@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faultline/faultline/api"
+	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/engine"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab"
+	"github.com/faultline/faultline/report"
+)
+
+func init() {
+	register("serve", "run the API, periodic collection, history and the report page (--demo: with simulated devices)", runServe)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("serve", stderr)
+	var file string
+	fs.StringVar(&file, "i", "inventory.yaml", "inventory `FILE`")
+	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
+	listen := fs.String("listen", "127.0.0.1:8080", "HTTP listen `ADDR`")
+	interval := fs.Duration("interval", 5*time.Minute, "time between collections (0: only on request)")
+	dataDir := fs.String("data", "", "keep history (observations, findings' first-seen) in `DIR`")
+	demo := fs.Bool("demo", false, "start simulated devices for the inventory on loopback and collect from them")
+	tokenFile := fs.String("token-file", "", "bearer token `FILE` for POST endpoints (or FAULTLINE_TOKEN); without one they are disabled")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	var cf collectFlags
+	cf.add(fs)
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	intervalSet := false
+	fs.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "faultline: --log-level %q: use debug, info, warn or error\n", *logLevel)
+		return exitBadInput
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	token, err := readToken(*tokenFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
+	if *demo && !intervalSet {
+		*interval = 30 * time.Second
+	}
+	demoToken := false
+	if *demo && token == "" {
+		// The demo enables the POST endpoints with a one-off random token.
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+		token, demoToken = hex.EncodeToString(b), true
+	}
+
+	var labRun *lab.Lab
+	if *demo {
+		inv, ok := loadInventory(file, inventory.Options{}, stderr)
+		if !ok {
+			return exitBadInput
+		}
+		if labRun, err = lab.Start(inv, lab.Options{Logger: log.With("component", "lab")}); err != nil {
+			fmt.Fprintf(stderr, "faultline: demo: %v\n", err)
+			return exitBadInput
+		}
+		defer labRun.Close()
+		log.Info("demo: simulated devices started", "devices", len(labRun.Devices()))
+	}
+	pollers, err := newPollers(cf, log.With("component", "collector"))
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
+	var srv *api.Server
+	eng, err := engine.New(ctx, engine.Config{
+		InventoryFile: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers,
+		Collect: collector.Options{Concurrency: cf.concurrency, Timeout: cf.timeout},
+		Logger:  log.With("component", "engine"),
+		OnSnapshot: func(s *engine.Snapshot) {
+			if srv != nil {
+				srv.Prerender(s)
+			}
+		},
+	})
+	if err != nil {
+		var ierr *inventory.Error
+		if errors.As(err, &ierr) {
+			for _, d := range ierr.Diagnostics {
+				fmt.Fprintln(stderr, d)
+			}
+			return exitBadInput
+		}
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
+	defer eng.Close()
+	srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage})
+	srv.Prerender(eng.Snapshot())
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	runDone := make(chan struct{})
+	go func() {
+		defer close(runDone)
+		_ = eng.Run(ctx)
+	}()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	fmt.Fprintf(stdout, "faultline serving %s on http://%s (report: http://%s/report)\n", file, ln.Addr(), ln.Addr())
+	if *demo {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		waitForCollection(wctx, eng)
+		cancel()
+	}
+	printSnapshotSummary(stdout, eng.Snapshot())
+	if demoToken {
+		fmt.Fprintf(stdout, "demo token for POST endpoints: %s\n  curl -H 'Authorization: Bearer %s' -d '{\"fail\":[\"feed-a\"]}' http://%s/api/v1/whatif\n", token, token, ln.Addr())
+	}
+
+	for {
+		select {
+		case <-hup:
+			if err := eng.Reload(ctx); err != nil {
+				log.Warn("SIGHUP: inventory rejected, keeping the old one", "error", err)
+			}
+		case err := <-errc:
+			if !errors.Is(err, http.ErrServerClosed) {
+				fmt.Fprintf(stderr, "faultline: %v\n", err)
+				stop()
+				<-runDone
+				return exitBadInput
+			}
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_ = httpSrv.Shutdown(sctx)
+			cancel()
+			<-runDone
+			log.Info("stopped")
+			return exitOK
+		}
+	}
+}
+
+func readToken(file string) (string, error) {
+	if file == "" {
+		return strings.TrimSpace(os.Getenv("FAULTLINE_TOKEN")), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("token file: %w", err)
+	}
+	t := strings.TrimSpace(string(b))
+	if t == "" {
+		return "", fmt.Errorf("token file %s is empty", file)
+	}
+	return t, nil
+}
+
+func waitForCollection(ctx context.Context, eng *engine.Engine) {
+	for ctx.Err() == nil {
+		if s := eng.Snapshot(); s.Collection != nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func printSnapshotSummary(w io.Writer, s *engine.Snapshot) {
+	fmt.Fprintf(w, "audit: %d critical, %d warnings", s.Report.Summary.Critical, s.Report.Summary.Warning)
+	if j := s.Collection; j != nil {
+		fmt.Fprintf(w, "; collected %d of %d managed devices in %s", j.Devices-j.Failed, s.Observed.Managed, j.Duration.Round(time.Millisecond))
+	}
+	fmt.Fprintln(w)
+	shown := 0
+	for _, f := range s.Report.Findings {
+		if f.Severity != audit.Critical || shown == 8 {
+			continue
+		}
+		fmt.Fprintf(w, "  %-18s %s\n", f.Rule, f.Message)
+		shown++
+	}
+	if s.Report.Summary.Critical > shown {
+		fmt.Fprintf(w, "  … and %d more: see the report page\n", s.Report.Summary.Critical-shown)
+	}
+}
+
+// reportPage renders /report for a snapshot: the same page as
+// faultline audit -o html, with the live state drawn in.
+func reportPage(s *engine.Snapshot) ([]byte, error) {
+	var buf bytes.Buffer
+	note := fmt.Sprintf("live: %d of %d managed devices collected", s.Observed.Seen, s.Observed.Managed)
+	if !s.Reload.OK {
+		note += "; the inventory file was changed and rejected: this is the last valid one"
+	}
+	err := report.HTML(&buf, s.Analysis.G, s.Report, report.HTMLOptions{Inventory: s.InventoryFile, GeneratedAt: s.AuditedAt, Note: note})
+	return buf.Bytes(), err
+}

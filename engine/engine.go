@@ -1,0 +1,470 @@
+// Package engine is faultline serve's core: it holds the current state —
+// inventory, observations, audit — as an immutable Snapshot behind an
+// atomic pointer, so readers never wait, and replaces it after every
+// collection and every inventory change. An inventory that stops
+// validating is reported and the last good one keeps serving. With a data
+// directory, observations and the findings' lifecycle are kept in the
+// history database and restored on start.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/model"
+	"github.com/faultline/faultline/observation"
+)
+
+// Config configures an engine.
+type Config struct {
+	InventoryFile string
+	// Interval between collections; 0 collects only on request.
+	Interval time.Duration
+	// DataDir holds the history database; "" keeps no history.
+	DataDir string
+	Pollers []collector.Poller
+	Collect collector.Options
+	// StaleAfter: a device whose data is older is unverified (default
+	// three intervals; 0 with no interval: only failed polls).
+	StaleAfter time.Duration
+	// HistoryWindow is the flapping window (default 24h).
+	HistoryWindow time.Duration
+	// Retention is how long history is kept (default 7 days).
+	Retention time.Duration
+	// WatchInterval is how often the inventory file is checked for
+	// changes (default 2s; negative disables watching).
+	WatchInterval time.Duration
+	Logger        *slog.Logger
+	// OnSnapshot is called (synchronously) with every new snapshot, e.g.
+	// to pre-render metrics.
+	OnSnapshot func(*Snapshot)
+}
+
+// Snapshot is the state at one moment. It is never modified once published.
+type Snapshot struct {
+	Seq           uint64
+	Inventory     *inventory.Inventory
+	InventoryFile string
+	InventoryHash string
+	LoadedAt      time.Time
+	Analysis      *audit.Analysis
+	Observed      *model.Observed
+	// Observations are the latest per device and source (last good kept).
+	Observations  []observation.Device
+	Report        *audit.Report
+	AuditedAt     time.Time
+	AuditDuration time.Duration
+	Collection    *Job // the last finished collection, or nil
+	Reload        ReloadStatus
+	// History reports whether a data directory is in use.
+	History bool
+}
+
+// ReloadStatus is the outcome of the last inventory (re)load.
+type ReloadStatus struct {
+	OK    bool      `json:"ok"`
+	At    time.Time `json:"at"`
+	Error string    `json:"error,omitempty"`
+	// Diagnostics are the validation errors of a rejected file.
+	Diagnostics []string `json:"diagnostics,omitempty"`
+}
+
+// Job is one collection.
+type Job struct {
+	ID       string        `json:"id"`
+	State    string        `json:"state"` // running, done, failed
+	Started  time.Time     `json:"started"`
+	Finished time.Time     `json:"finished,omitzero"`
+	Duration time.Duration `json:"-"`
+	Devices  int           `json:"devices"`
+	Failed   int           `json:"failed"`
+	Error    string        `json:"error,omitempty"`
+	// Results are per-device outcomes of the last collection.
+	Results []DeviceResult `json:"results,omitempty"`
+}
+
+// DeviceResult is one device's outcome in a collection.
+type DeviceResult struct {
+	ID       string        `json:"id"`
+	Source   string        `json:"source"`
+	OK       bool          `json:"ok"`
+	Error    string        `json:"error,omitempty"`
+	Duration time.Duration `json:"-"`
+	Requests int           `json:"requests"`
+}
+
+// Engine runs the audit continuously.
+type Engine struct {
+	cfg   Config
+	log   *slog.Logger
+	cur   atomic.Pointer[Snapshot]
+	store *history.Store
+
+	mu       sync.Mutex // guards the fields below and serializes audits
+	inv      *inventory.Inventory
+	invHash  string
+	loadedAt time.Time
+	reload   ReloadStatus
+	obs      map[string]*observation.Device // by collector.Key
+	boots    *bootTracker
+	lastJob  *Job
+	seq      uint64
+
+	jobsMu  sync.Mutex
+	jobs    map[string]*Job
+	order   []string
+	running *Job
+	nextJob atomic.Uint64
+	wg      sync.WaitGroup
+}
+
+// New loads the inventory (it must be valid), opens the history if
+// configured, restores the last observations and publishes a first
+// snapshot: a restart serves the last known state at once.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.HistoryWindow <= 0 {
+		cfg.HistoryWindow = 24 * time.Hour
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 7 * 24 * time.Hour
+	}
+	if cfg.StaleAfter == 0 && cfg.Interval > 0 {
+		cfg.StaleAfter = 3 * cfg.Interval
+	}
+	if cfg.WatchInterval == 0 {
+		cfg.WatchInterval = 2 * time.Second
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, obs: map[string]*observation.Device{}, jobs: map[string]*Job{}, boots: newBootTracker()}
+	inv, hash, err := e.readInventory()
+	if err != nil {
+		return nil, err
+	}
+	e.inv, e.invHash, e.loadedAt = inv, hash, time.Now().UTC()
+	e.reload = ReloadStatus{OK: true, At: e.loadedAt}
+	if cfg.DataDir != "" {
+		if e.store, err = history.Open(ctx, cfg.DataDir); err != nil {
+			return nil, err
+		}
+		restored, err := e.store.LatestObservations(ctx)
+		if err != nil {
+			e.store.Close()
+			return nil, err
+		}
+		for i := range restored {
+			o := restored[i]
+			e.obs[collector.Key(o.ID, o.Source)] = &o
+		}
+		e.log.Info("history restored", "dir", cfg.DataDir, "devices", len(restored))
+	}
+	if err := e.audit(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close releases the history database. Call it after Run returns.
+func (e *Engine) Close() error {
+	e.wg.Wait()
+	if e.store != nil {
+		return e.store.Close()
+	}
+	return nil
+}
+
+// Snapshot returns the current state; it never blocks.
+func (e *Engine) Snapshot() *Snapshot { return e.cur.Load() }
+
+// readInventory loads and validates the file, returning its content hash.
+func (e *Engine) readInventory() (*inventory.Inventory, string, error) {
+	data, err := os.ReadFile(e.cfg.InventoryFile)
+	if err != nil {
+		return nil, "", fmt.Errorf("inventory: %w", err)
+	}
+	inv, err := inventory.Parse(e.cfg.InventoryFile, data, inventory.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(data)
+	return inv, hex.EncodeToString(sum[:]), nil
+}
+
+// Reload reads the inventory file again. A valid file replaces the
+// inventory and is audited; an invalid one is reported (and returned as
+// the error) while the old inventory keeps serving.
+func (e *Engine) Reload(ctx context.Context) error {
+	inv, hash, err := e.readInventory()
+	e.mu.Lock()
+	now := time.Now().UTC()
+	if err != nil {
+		st := ReloadStatus{OK: false, At: now, Error: err.Error()}
+		var ierr *inventory.Error
+		if errors.As(err, &ierr) {
+			st.Error = fmt.Sprintf("%s: %d problem(s); still serving the inventory loaded at %s", e.cfg.InventoryFile, len(ierr.Diagnostics), e.loadedAt.Format(time.RFC3339))
+			for _, d := range ierr.Diagnostics {
+				st.Diagnostics = append(st.Diagnostics, d.String())
+			}
+		}
+		e.reload = st
+		e.mu.Unlock()
+		e.log.Error("inventory reload rejected", "file", e.cfg.InventoryFile, "error", st.Error)
+		if aerr := e.audit(ctx); aerr != nil {
+			return errors.Join(err, aerr)
+		}
+		return err
+	}
+	changed := hash != e.invHash
+	e.inv, e.invHash, e.loadedAt = inv, hash, now
+	e.reload = ReloadStatus{OK: true, At: now}
+	e.mu.Unlock()
+	e.log.Info("inventory reloaded", "file", e.cfg.InventoryFile, "changed", changed, "summary", inv.Summarize().String())
+	return e.audit(ctx)
+}
+
+// audit builds and publishes a new snapshot from the current state.
+func (e *Engine) audit(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	start := time.Now()
+	obs := make([]observation.Device, 0, len(e.obs))
+	for _, o := range e.obs {
+		obs = append(obs, *o)
+	}
+	sortObservations(obs)
+	restarts, err := e.restarts(ctx, start)
+	if err != nil {
+		e.log.Warn("restart history unavailable", "error", err)
+	}
+	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{Observe: model.ObserveOptions{
+		Now: start.UTC(), StaleAfter: e.cfg.StaleAfter, Restarts: restarts, Window: e.cfg.HistoryWindow,
+	}})
+	if err != nil {
+		return fmt.Errorf("engine: audit: %w", err)
+	}
+	if !e.reload.OK {
+		f := audit.Finding{ID: "inventory-invalid/" + e.cfg.InventoryFile, Rule: "inventory-invalid", Severity: audit.RuleByID("inventory-invalid").Severity,
+			Subject: e.cfg.InventoryFile, Causes: []string{}, Message: e.reload.Error, Evidence: e.reload.Diagnostics,
+			Remediation: "fix the errors listed (faultline validate -i " + e.cfg.InventoryFile + "); the file is reloaded when it changes"}
+		if len(f.Evidence) > 20 {
+			f.Evidence = append(f.Evidence[:20], fmt.Sprintf("… %d more", len(e.reload.Diagnostics)-20))
+		}
+		findings = append(findings, f)
+	}
+	if e.store != nil {
+		first, err := e.store.UpdateFindings(ctx, start, findings)
+		if err != nil {
+			e.log.Error("history: findings not recorded", "error", err)
+		}
+		for i := range findings {
+			if t, ok := first[findings[i].ID]; ok {
+				t := t
+				findings[i].FirstSeen = &t
+			}
+		}
+	}
+	report := audit.NewReport(start, findings)
+	e.seq++
+	snap := &Snapshot{
+		Seq: e.seq, Inventory: e.inv, InventoryFile: e.cfg.InventoryFile, InventoryHash: e.invHash, LoadedAt: e.loadedAt,
+		Analysis: a, Observed: observed, Observations: obs, Report: report,
+		AuditedAt: start.UTC(), AuditDuration: time.Since(start), Collection: e.lastJob, Reload: e.reload, History: e.store != nil,
+	}
+	// Let subscribers (the API's pre-rendering) see the snapshot before
+	// readers do, so that no reader renders it on the request path.
+	if e.cfg.OnSnapshot != nil {
+		e.cfg.OnSnapshot(snap)
+	}
+	e.cur.Store(snap)
+	e.log.Debug("audited", "seq", snap.Seq, "findings", len(findings), "took", snap.AuditDuration)
+	return nil
+}
+
+func (e *Engine) restarts(ctx context.Context, now time.Time) (map[string]int, error) {
+	since := now.Add(-e.cfg.HistoryWindow)
+	if e.store != nil {
+		return e.store.Restarts(ctx, since)
+	}
+	return e.boots.count(since), nil
+}
+
+// WhatIf fails components on top of the current state.
+func (e *Engine) WhatIf(ids []string) (*audit.WhatIf, error) {
+	s := e.Snapshot()
+	return audit.RunWhatIf(s.Analysis.G, s.Analysis, ids)
+}
+
+// StartCollection starts a collection in the background and returns its
+// job, or the job already running.
+func (e *Engine) StartCollection(ctx context.Context) *Job {
+	e.jobsMu.Lock()
+	defer e.jobsMu.Unlock()
+	if e.running != nil {
+		j := *e.running
+		return &j
+	}
+	j := &Job{ID: strconv.FormatUint(e.nextJob.Add(1), 10), State: "running", Started: time.Now().UTC()}
+	e.running = j
+	e.jobs[j.ID] = j
+	e.order = append(e.order, j.ID)
+	if len(e.order) > 50 {
+		delete(e.jobs, e.order[0])
+		e.order = e.order[1:]
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.collect(ctx, j)
+	}()
+	cp := *j
+	return &cp
+}
+
+// Job returns a collection job by id.
+func (e *Engine) Job(id string) (Job, bool) {
+	e.jobsMu.Lock()
+	defer e.jobsMu.Unlock()
+	j, ok := e.jobs[id]
+	if !ok {
+		return Job{}, false
+	}
+	return *j, true
+}
+
+// Collect runs one collection now and waits for it.
+func (e *Engine) Collect(ctx context.Context) Job {
+	j := e.StartCollection(ctx)
+	for {
+		if got, ok := e.Job(j.ID); !ok || got.State != "running" {
+			return got
+		}
+		select {
+		case <-ctx.Done():
+			got, _ := e.Job(j.ID)
+			return got
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (e *Engine) collect(ctx context.Context, j *Job) {
+	e.mu.Lock()
+	inv := e.inv
+	prev := make(map[string]*observation.Device, len(e.obs))
+	for k, v := range e.obs {
+		prev[k] = v
+	}
+	e.mu.Unlock()
+	opts := e.cfg.Collect
+	opts.Previous = prev
+	opts.Logger = e.log
+	obs := collector.Run(ctx, collector.Targets(inv), e.cfg.Pollers, opts)
+	finished := time.Now().UTC()
+	done := Job{ID: j.ID, Started: j.Started, Finished: finished, Duration: finished.Sub(j.Started), Devices: len(obs), State: "done"}
+	for _, o := range obs {
+		if o.Error != "" {
+			done.Failed++
+		}
+		done.Results = append(done.Results, DeviceResult{ID: o.ID, Source: o.Source, OK: o.Error == "", Error: o.Error, Duration: time.Duration(o.Duration), Requests: o.Requests})
+	}
+	if ctx.Err() != nil {
+		done.State, done.Error = "failed", "cancelled: "+context.Cause(ctx).Error()
+		e.finishJob(j, done)
+		return
+	}
+	if e.store != nil {
+		if err := e.store.SaveCollection(ctx, finished, obs); err != nil {
+			e.log.Error("history: collection not recorded", "error", err)
+		}
+		if err := e.store.Prune(ctx, finished.Add(-e.cfg.Retention)); err != nil {
+			e.log.Warn("history: prune failed", "error", err)
+		}
+	}
+	e.mu.Lock()
+	for i := range obs {
+		o := obs[i]
+		e.obs[collector.Key(o.ID, o.Source)] = &o
+		e.boots.observe(&o)
+	}
+	e.lastJob = &done
+	e.mu.Unlock()
+	e.finishJob(j, done)
+	if err := e.audit(ctx); err != nil {
+		e.log.Error("audit failed", "error", err)
+	}
+	e.log.Info("collection done", "devices", done.Devices, "failed", done.Failed, "took", done.Duration.Round(time.Millisecond))
+}
+
+func (e *Engine) finishJob(j *Job, done Job) {
+	e.jobsMu.Lock()
+	*j = done
+	e.running = nil
+	e.jobsMu.Unlock()
+}
+
+// Run collects every interval and reloads the inventory when its file
+// changes, until ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	var tick <-chan time.Time
+	if e.cfg.Interval > 0 {
+		t := time.NewTicker(e.cfg.Interval)
+		defer t.Stop()
+		tick = t.C
+		e.StartCollection(ctx)
+	}
+	var watch <-chan time.Time
+	if e.cfg.WatchInterval > 0 {
+		w := time.NewTicker(e.cfg.WatchInterval)
+		defer w.Stop()
+		watch = w.C
+	}
+	var lastStat os.FileInfo
+	if fi, err := os.Stat(e.cfg.InventoryFile); err == nil {
+		lastStat = fi
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			e.wg.Wait()
+			return nil
+		case <-tick:
+			e.StartCollection(ctx)
+		case <-watch:
+			fi, err := os.Stat(e.cfg.InventoryFile)
+			if err != nil {
+				continue
+			}
+			if lastStat != nil && fi.ModTime().Equal(lastStat.ModTime()) && fi.Size() == lastStat.Size() {
+				continue
+			}
+			lastStat = fi
+			if _, hash, err := e.readInventory(); err == nil && hash == e.currentHash() {
+				continue
+			}
+			if err := e.Reload(ctx); err != nil {
+				e.log.Warn("inventory change rejected", "error", err)
+			}
+		}
+	}
+}
+
+func (e *Engine) currentHash() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.invHash
+}

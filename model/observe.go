@@ -1,0 +1,570 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/observation"
+)
+
+// FactKind is a kind of observed fact the live rules report on.
+type FactKind string
+
+// The fact kinds.
+const (
+	// FactFailed: a part observed failed (or degraded, when Degraded is set).
+	FactFailed FactKind = "failed"
+	// FactRAID: a volume observed degraded or failed.
+	FactRAID FactKind = "raid"
+	// FactDrift: the hardware disagrees with the inventory.
+	FactDrift FactKind = "drift"
+	// FactThermal: an inlet temperature above the limit.
+	FactThermal FactKind = "thermal"
+	// FactStale: no recent successful collection.
+	FactStale FactKind = "stale"
+	// FactRestarts: the device restarted repeatedly in the history window.
+	FactRestarts FactKind = "restarts"
+)
+
+// Fact is one observation the live rules turn into a finding.
+type Fact struct {
+	Kind   FactKind
+	Device string // inventory id of the device or power node
+	// Part is the component id ("db-1/PSU2", "db-1/data/1", a link id, a
+	// volume "db-1/data") or, for parts the model does not hold (fans,
+	// undeclared drives), a descriptive id ("db-1/fan/Fan3").
+	Part string
+	// What the fact is about, e.g. "psu-count", "lldp", "raid", "model".
+	What               string
+	Declared, Observed string
+	Detail             string
+	// Degraded marks a part that still works but warns (predicted failure).
+	Degraded bool
+	// Failed marks a failed volume (FactRAID).
+	Failed  bool
+	Celsius float64
+	Age     time.Duration
+	Count   int
+	// Error is the last collection error (FactStale).
+	Error string
+}
+
+// ObserveOptions tune how observations are read.
+type ObserveOptions struct {
+	// Now is the time of the audit.
+	Now time.Time
+	// StaleAfter is how old a device's last good data may be before its
+	// state is unverified (0: never stale by age).
+	StaleAfter time.Duration
+	// InletLimit is the thermal limit in °C (default the inventory's policy).
+	InletLimit float64
+	// Restarts counts uptime resets per device in the history window.
+	Restarts map[string]int
+	// RestartLimit is how many restarts in the window make a device flap (default 2).
+	RestartLimit int
+	// Window names the history window, for messages.
+	Window time.Duration
+}
+
+// Observed is the observed state mapped onto an inventory: an overlay for
+// the fault graph and the facts for the live rules.
+type Observed struct {
+	Overlay Overlay
+	Facts   []Fact
+	// Seen counts devices with usable data; Managed counts managed entries.
+	Seen, Managed int
+}
+
+// Observe maps observations onto the inventory's components. Parts are
+// matched as DESIGN.md says: a PSU by its match name, else its id against
+// the reported id or name, else in physical order; ports by name; volumes
+// by id or name, else in order. Anything that cannot be matched is drift.
+func Observe(inv *inventory.Inventory, obs []observation.Device, opts ObserveOptions) *Observed {
+	if opts.InletLimit <= 0 {
+		opts.InletLimit = inv.Policy.InletLimit()
+	}
+	if opts.RestartLimit <= 0 {
+		opts.RestartLimit = 2
+	}
+	o := &observer{inv: inv, opts: opts, out: &Observed{Overlay: Overlay{
+		Failed: map[string]string{}, Unknown: map[string]bool{},
+		Volumes: map[string][]ObservedVolume{}, DrawW: map[string]float64{},
+	}}}
+	byDevice := map[string][]*observation.Device{}
+	for i := range obs {
+		byDevice[obs[i].ID] = append(byDevice[obs[i].ID], &obs[i])
+	}
+	links := o.linkEnds()
+	for _, m := range inv.ManagedTargets() {
+		o.out.Managed++
+		got := byDevice[m.ID]
+		usable := o.usable(m.ID, got)
+		if len(usable) == 0 {
+			o.out.Overlay.Unknown[m.ID] = true
+			continue
+		}
+		o.out.Seen++
+		for _, d := range usable {
+			o.device(m.ID, d, links)
+		}
+		if n := opts.Restarts[m.ID]; n >= opts.RestartLimit {
+			o.fact(Fact{Kind: FactRestarts, Device: m.ID, Part: m.ID, Count: n, Age: opts.Window})
+		}
+	}
+	sort.SliceStable(o.out.Facts, func(i, j int) bool {
+		a, b := o.out.Facts[i], o.out.Facts[j]
+		if a.Device != b.Device {
+			return a.Device < b.Device
+		}
+		return a.Part < b.Part
+	})
+	return o.out
+}
+
+type observer struct {
+	inv  *inventory.Inventory
+	opts ObserveOptions
+	out  *Observed
+}
+
+func (o *observer) fact(f Fact) { o.out.Facts = append(o.out.Facts, f) }
+
+func (o *observer) fail(id, why string) {
+	if _, ok := o.out.Overlay.Failed[id]; !ok {
+		o.out.Overlay.Failed[id] = why
+	}
+}
+
+// usable returns the observations of a device whose data may be used, and
+// records a stale fact when there are none recent enough.
+func (o *observer) usable(id string, got []*observation.Device) []*observation.Device {
+	var ok []*observation.Device
+	var lastErr string
+	var newest time.Time
+	for _, d := range got {
+		if d.Error != "" {
+			lastErr = d.Source + ": " + d.Error
+		}
+		if !d.HasData() {
+			continue
+		}
+		if d.CollectedAt.After(newest) {
+			newest = d.CollectedAt
+		}
+		if o.opts.StaleAfter > 0 && o.opts.Now.Sub(d.CollectedAt) > o.opts.StaleAfter {
+			continue
+		}
+		ok = append(ok, d)
+	}
+	switch {
+	case len(got) == 0:
+		o.fact(Fact{Kind: FactStale, Device: id, Part: id, Error: "never collected"})
+	case len(ok) == 0 && newest.IsZero():
+		o.fact(Fact{Kind: FactStale, Device: id, Part: id, Error: lastErr})
+	case len(ok) == 0:
+		o.fact(Fact{Kind: FactStale, Device: id, Part: id, Age: o.opts.Now.Sub(newest), Error: lastErr})
+	}
+	return ok
+}
+
+// linkEnd is a declared link seen from one of its ends.
+type linkEnd struct {
+	link           *inventory.Link
+	port           string
+	peer, peerPort string
+}
+
+func (o *observer) linkEnds() map[string][]linkEnd {
+	ends := map[string][]linkEnd{}
+	for i := range o.inv.Links {
+		l := &o.inv.Links[i]
+		ad, ap, _ := inventory.SplitEnd(l.A)
+		bd, bp, _ := inventory.SplitEnd(l.B)
+		ends[ad] = append(ends[ad], linkEnd{l, ap, bd, bp})
+		ends[bd] = append(ends[bd], linkEnd{l, bp, ad, ap})
+	}
+	return ends
+}
+
+func (o *observer) device(id string, d *observation.Device, links map[string][]linkEnd) {
+	if dev := o.inv.Device(id); dev != nil {
+		o.identity(id, dev.Model, dev.Serial, d)
+		if strings.EqualFold(d.PowerState, "off") {
+			o.fail(id, "reported powered off")
+			o.fact(Fact{Kind: FactFailed, Device: id, Part: id, Detail: "is powered off"})
+		}
+		if len(d.PSUs) > 0 {
+			o.psus(dev, d)
+		}
+		if len(d.Volumes) > 0 {
+			o.volumes(dev, d)
+		}
+		if d.PowerWatts != nil && *d.PowerWatts > 0 {
+			o.out.Overlay.DrawW[id] = *d.PowerWatts
+		}
+	} else if p := o.inv.PowerNode(id); p != nil {
+		o.identity(id, p.Model, p.Serial, d)
+		o.powerNode(p, d)
+	}
+	if len(d.Ports) > 0 {
+		o.ports(id, d, links[id])
+	}
+	for _, f := range d.Fans {
+		switch f.Condition {
+		case observation.Failed:
+			o.fact(Fact{Kind: FactFailed, Device: id, Part: id + "/fan/" + nameOr(f.Name, f.ID), Detail: "fan failed"})
+		case observation.Degraded:
+			o.fact(Fact{Kind: FactFailed, Device: id, Part: id + "/fan/" + nameOr(f.Name, f.ID), Degraded: true, Detail: "fan degraded"})
+		}
+	}
+	if d.InletCelsius != nil && *d.InletCelsius > o.opts.InletLimit {
+		o.fact(Fact{Kind: FactThermal, Device: id, Part: id, Celsius: *d.InletCelsius})
+	}
+}
+
+func nameOr(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id
+}
+
+func (o *observer) identity(id, model, serial string, d *observation.Device) {
+	if d.Identity == nil {
+		return
+	}
+	if model != "" && d.Identity.Model != "" && !sameModel(model, d.Identity.Model) {
+		o.fact(Fact{Kind: FactDrift, Device: id, Part: id, What: "model", Declared: model, Observed: d.Identity.Model})
+	}
+	if serial != "" && d.Identity.Serial != "" && !strings.EqualFold(strings.TrimSpace(serial), strings.TrimSpace(d.Identity.Serial)) {
+		o.fact(Fact{Kind: FactDrift, Device: id, Part: id, What: "serial", Declared: serial, Observed: d.Identity.Serial})
+	}
+}
+
+// sameModel accepts "PowerEdge R650" for "Dell PowerEdge R650": one name
+// containing the other, ignoring case and punctuation.
+func sameModel(a, b string) bool {
+	na, nb := squash(a), squash(b)
+	return strings.Contains(na, nb) || strings.Contains(nb, na)
+}
+
+var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
+
+func squash(s string) string { return nonAlnum.ReplaceAllString(strings.ToLower(s), "") }
+
+// psus matches declared PSUs to observed bays.
+func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
+	var present []observation.PSU
+	for _, p := range d.PSUs {
+		if p.Condition != observation.Absent {
+			present = append(present, p)
+		}
+	}
+	slices.SortStableFunc(present, func(a, b observation.PSU) int { return a.Slot - b.Slot })
+	if len(present) != len(dev.PSUs) {
+		o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID, What: "psu-count",
+			Declared: strconv.Itoa(len(dev.PSUs)), Observed: strconv.Itoa(len(present))})
+	}
+	used := make([]bool, len(present))
+	match := make([]int, len(dev.PSUs))
+	for i := range match {
+		match[i] = -1
+	}
+	find := func(pred func(p observation.PSU) bool) int {
+		for j, p := range present {
+			if !used[j] && pred(p) {
+				return j
+			}
+		}
+		return -1
+	}
+	// Exact names first, then normalized ids, then physical order.
+	for i, p := range dev.PSUs {
+		if p.Match != "" {
+			if j := find(func(q observation.PSU) bool { return q.Name == p.Match || q.ID == p.Match }); j >= 0 {
+				match[i], used[j] = j, true
+			}
+		}
+	}
+	for i, p := range dev.PSUs {
+		if match[i] >= 0 || p.Match != "" {
+			continue
+		}
+		if j := find(func(q observation.PSU) bool {
+			return squash(q.ID) == squash(p.ID) || squash(q.Name) == squash(p.ID)
+		}); j >= 0 {
+			match[i], used[j] = j, true
+		}
+	}
+	for i := range dev.PSUs {
+		if match[i] >= 0 {
+			continue
+		}
+		if j := find(func(observation.PSU) bool { return true }); j >= 0 {
+			match[i], used[j] = j, true
+		}
+	}
+	for i, p := range dev.PSUs {
+		id := dev.ID + "/" + p.ID
+		if match[i] < 0 {
+			o.fail(id, "not installed: the device reports no PSU for it")
+			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "is declared but the device reports no such PSU"})
+			continue
+		}
+		q := present[match[i]]
+		switch {
+		case q.Condition == observation.Failed:
+			o.fail(id, "observed failed ("+describeState(q.State, q.Health)+")")
+			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "failed (" + describeState(q.State, q.Health) + ")"})
+		case q.InputOK != nil && !*q.InputOK:
+			o.fail(id, "no input power")
+			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "has lost its input power"})
+		case q.Condition == observation.Degraded || q.PredictedFailure:
+			detail := "reports a warning (" + describeState(q.State, q.Health) + ")"
+			if q.PredictedFailure {
+				detail = "predicts its own failure"
+			}
+			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Degraded: true, Detail: detail})
+		}
+		if p.Outlet > 0 && q.Outlet != "" {
+			if n, ok := outletNumber(q.Outlet); ok && n != p.Outlet {
+				o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: id, What: "outlet",
+					Declared: fmt.Sprintf("%s outlet %d", p.PDU, p.Outlet), Observed: "outlet " + strconv.Itoa(n) + " (" + q.Outlet + ")"})
+			}
+		}
+	}
+	for j, q := range present {
+		if !used[j] {
+			o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID + "/" + nameOr(q.ID, q.Name), What: "psu",
+				Observed: nameOr(q.Name, q.ID), Detail: "a PSU the inventory does not declare"})
+		}
+	}
+}
+
+var trailingNumber = regexp.MustCompile(`(\d+)/?$`)
+
+// outletNumber reads the outlet number at the end of a Redfish outlet URI
+// (".../Outlets/7", ".../Outlets/A7").
+func outletNumber(uri string) (int, bool) {
+	m := trailingNumber.FindStringSubmatch(uri)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
+}
+
+func describeState(state, health string) string {
+	var parts []string
+	if state != "" {
+		parts = append(parts, state)
+	}
+	if health != "" {
+		parts = append(parts, health)
+	}
+	if len(parts) == 0 {
+		return "no detail"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// volumes lays observed volumes over the declared ones.
+func (o *observer) volumes(dev *inventory.Device, d *observation.Device) {
+	drives := map[string]observation.Drive{}
+	for _, dr := range d.Drives {
+		drives[dr.ID] = dr
+	}
+	inVolume := map[string]bool{}
+	declared := map[string]*inventory.Volume{}
+	for i := range dev.Storage {
+		declared[squash(dev.Storage[i].ID)] = &dev.Storage[i]
+	}
+	taken := map[string]bool{}
+	var vols []ObservedVolume
+	for vi, v := range d.Volumes {
+		// Name the volume by the declared one it matches (by id or name,
+		// else the declared volume in the same position), else as observed.
+		var decl *inventory.Volume
+		for _, key := range []string{squash(v.ID), squash(v.Name)} {
+			if x := declared[key]; x != nil && !taken[x.ID] {
+				decl = x
+				break
+			}
+		}
+		if decl == nil && vi < len(dev.Storage) && !taken[dev.Storage[vi].ID] {
+			decl = &dev.Storage[vi]
+		}
+		id := sanitize(nameOr(v.ID, v.Name))
+		raid := inventory.RAID(v.RAID)
+		if decl != nil {
+			taken[decl.ID] = true
+			id = decl.ID
+			if raid == "" {
+				raid = decl.RAID
+			} else if raid != decl.RAID {
+				o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID + "/" + id, What: "raid", Declared: string(decl.RAID), Observed: v.RAID})
+			}
+		}
+		if raid == "" {
+			raid = inventory.RAID0 // unknown level: assume no redundancy, never more than reported
+		}
+		ov := ObservedVolume{ID: id, RAID: raid, Drives: len(v.Drives)}
+		for n, did := range v.Drives {
+			inVolume[did] = true
+			dr, ok := drives[did]
+			if ok && dr.Condition == observation.Failed {
+				ov.FailedDrives = append(ov.FailedDrives, n)
+				part := fmt.Sprintf("%s/%s/%d", dev.ID, id, n)
+				o.fail(part, "drive "+nameOr(dr.Name, dr.ID)+" observed failed")
+				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: part, Detail: "drive " + nameOr(dr.Name, dr.ID) + " failed (" + describeState(dr.State, dr.Health) + ")"})
+			} else if ok && (dr.Condition == observation.Degraded || dr.PredictedFailure) {
+				part := fmt.Sprintf("%s/%s/%d", dev.ID, id, n)
+				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: part, Degraded: true, Detail: "drive " + nameOr(dr.Name, dr.ID) + " predicts its failure"})
+			}
+		}
+		if ov.Drives == 0 {
+			ov.Drives = 1 // a volume with unreported members still needs its disk
+		}
+		switch v.Condition {
+		case observation.Degraded:
+			o.fact(Fact{Kind: FactRAID, Device: dev.ID, Part: dev.ID + "/" + id, Detail: describeState(v.State, v.Health), Declared: string(raid)})
+		case observation.Failed:
+			o.fact(Fact{Kind: FactRAID, Device: dev.ID, Part: dev.ID + "/" + id, Failed: true, Detail: describeState(v.State, v.Health), Declared: string(raid)})
+		}
+		vols = append(vols, ov)
+	}
+	for _, dv := range dev.Storage {
+		if !taken[dv.ID] {
+			o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID + "/" + dv.ID, What: "volume", Declared: string(dv.RAID), Detail: "a declared volume the device does not report"})
+		}
+	}
+	for _, dr := range d.Drives {
+		if !inVolume[dr.ID] && dr.Condition == observation.Failed {
+			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: dev.ID + "/drive/" + sanitize(nameOr(dr.ID, dr.Name)), Detail: "drive failed (not in any volume)"})
+		}
+	}
+	o.out.Overlay.Volumes[dev.ID] = vols
+}
+
+var unsafeID = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+func sanitize(s string) string {
+	s = unsafeID.ReplaceAllString(s, "-")
+	if s == "" {
+		return "volume"
+	}
+	return s
+}
+
+// ports checks declared link ends against reported ports and neighbours.
+func (o *observer) ports(id string, d *observation.Device, ends []linkEnd) {
+	byName := map[string]*observation.Port{}
+	for i := range d.Ports {
+		p := &d.Ports[i]
+		byName[strings.ToLower(p.Name)] = p
+	}
+	for _, e := range ends {
+		p := byName[strings.ToLower(e.port)]
+		if p == nil {
+			o.fact(Fact{Kind: FactDrift, Device: id, Part: e.link.ID(), What: "port", Declared: id + ":" + e.port, Detail: "the device reports no such port"})
+			continue
+		}
+		if strings.EqualFold(p.Oper, "down") || strings.EqualFold(p.Oper, "lowerLayerDown") || strings.EqualFold(p.Oper, "notPresent") {
+			why := fmt.Sprintf("%s:%s is %s", id, e.port, p.Oper)
+			o.fail(e.link.ID(), why)
+			o.fact(Fact{Kind: FactFailed, Device: id, Part: e.link.ID(), Detail: "link down: " + why})
+		}
+		for _, n := range p.Neighbors {
+			if !neighborMatches(n, e.peer, e.peerPort) {
+				o.fact(Fact{Kind: FactDrift, Device: id, Part: e.link.ID(), What: "lldp",
+					Declared: e.peer + ":" + e.peerPort, Observed: neighborString(n)})
+			}
+		}
+	}
+}
+
+// neighborMatches compares an LLDP/CDP neighbour with the declared peer:
+// its system name (domain stripped) and port id or description.
+func neighborMatches(n observation.Neighbor, peer, port string) bool {
+	name := strings.ToLower(n.SysName)
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	if name != "" && name != strings.ToLower(peer) {
+		return false
+	}
+	if n.PortID == "" && n.PortDescr == "" {
+		return name != ""
+	}
+	return strings.EqualFold(n.PortID, port) || strings.EqualFold(n.PortDescr, port) || squash(n.PortID) == squash(port)
+}
+
+func neighborString(n observation.Neighbor) string {
+	sys := n.SysName
+	if sys == "" {
+		sys = n.ChassisID
+	}
+	port := n.PortID
+	if port == "" {
+		port = n.PortDescr
+	}
+	return fmt.Sprintf("%s:%s (%s)", sys, port, n.Protocol)
+}
+
+// powerNode reads PDU and UPS state.
+func (o *observer) powerNode(p *inventory.PowerNode, d *observation.Device) {
+	if u := d.UPS; u != nil {
+		switch strings.ToLower(u.OutputSource) {
+		case "none", "off":
+			o.fail(p.ID, "output "+u.OutputSource)
+			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID, Detail: "output is " + u.OutputSource})
+		case "battery":
+			detail := "on battery: its input has failed"
+			if u.MinutesRemaining != nil {
+				detail += fmt.Sprintf(", %.0f minutes left", *u.MinutesRemaining)
+			}
+			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID, Degraded: true, Detail: detail})
+		case "bypass":
+			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID, Degraded: true, Detail: "on bypass: the load is not protected"})
+		}
+		if u.Condition == observation.Failed {
+			o.fail(p.ID, "observed failed")
+			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID, Detail: "reports a failure"})
+		}
+	}
+	for _, in := range d.Inputs {
+		if in.Condition == observation.Failed {
+			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID + "/input/" + in.Name, Detail: "input " + in.Name + " failed"})
+		}
+	}
+	if len(d.Outlets) == 0 {
+		return
+	}
+	byIndex := map[int]observation.Outlet{}
+	for _, out := range d.Outlets {
+		byIndex[out.Index] = out
+	}
+	for _, dev := range o.inv.Devices {
+		for _, ps := range dev.PSUs {
+			if ps.PDU != p.ID || ps.Outlet == 0 {
+				continue
+			}
+			out, ok := byIndex[ps.Outlet]
+			if !ok {
+				continue
+			}
+			if out.On != nil && !*out.On {
+				id := dev.ID + "/" + ps.ID
+				why := fmt.Sprintf("%s outlet %d is off", p.ID, ps.Outlet)
+				o.fail(id, why)
+				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "has no power: " + why})
+			}
+		}
+	}
+}
