@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/google/go-cmp v0.7.0
+	github.com/stmcginnis/gofish v0.26.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

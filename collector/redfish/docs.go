@@ -1,0 +1,304 @@
+package redfish
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// The collector reads resources through get: a resource that already came
+// inline in an $expand answer this poll costs nothing; otherwise it is
+// requested, expanded as deep as the caller will walk below it when the
+// BMC does $expand well. The walking code is the same whether the BMC
+// expands or not — expansion only prefills what the walk finds.
+
+// get returns the resource at ref. want is how many levels of links below
+// it the caller will follow (0: none).
+func (pl *poll) get(ctx context.Context, ref string, want int) ([]byte, error) {
+	path, foreign := canonicalRef(pl.base, ref)
+	if foreign {
+		return nil, fmt.Errorf("%s: a link to another host, not followed", ref)
+	}
+	if path == "" {
+		return nil, errors.New("an empty link")
+	}
+	if b := pl.inlined(path); b != nil {
+		return b, nil
+	}
+	if levels := pl.expandLevels(want); levels > 0 {
+		return pl.getExpanded(ctx, path, fmt.Sprintf("$expand=.($levels=%d)", levels), "")
+	}
+	return pl.c.get(ctx, path, "")
+}
+
+// top reads a system, chassis or manager: with $select of the properties
+// the collector uses and $expand of the want levels below it, in one
+// request, when the BMC does both (and deep enough); plainly otherwise,
+// leaving the walk to expand the collections below one by one.
+func (pl *poll) top(ctx context.Context, ref, sel string, want int) ([]byte, error) {
+	path, foreign := canonicalRef(pl.base, ref)
+	if foreign {
+		return nil, fmt.Errorf("%s: a link to another host, not followed", ref)
+	}
+	if !pl.selectOK() {
+		return pl.c.get(ctx, path, "")
+	}
+	if want == 0 {
+		return pl.getSelected(ctx, path, "$select="+sel, sel)
+	}
+	if pl.expandLevels(want) < want {
+		return pl.c.get(ctx, path, "")
+	}
+	return pl.getExpanded(ctx, path, fmt.Sprintf("$select=%s&$expand=.($levels=%d)", sel, want), sel)
+}
+
+// getSelected reads with $select alone, and turns $select off for this
+// BMC if it fails on it.
+func (pl *poll) getSelected(ctx context.Context, path, query, sel string) ([]byte, error) {
+	b, err := pl.c.get(ctx, path, query)
+	if err == nil {
+		pl.judgeSelect(b, sel)
+		return b, nil
+	}
+	if !rejectsQuery(err) || ctx.Err() != nil {
+		return nil, err
+	}
+	pl.featureOff(false, fmt.Sprintf("the BMC answered %d to $select", statusOf(err)))
+	return pl.c.get(ctx, path, "")
+}
+
+// getExpanded makes one $expand request (with $select when sel is set) and
+// judges it. An error answer, a timeout past ExpandTimeout, an answer with
+// nothing inline, or one slower than reading its resources one by one
+// turns $expand off for this BMC until Options.Reprobe; the resource is
+// then read plainly in the same poll.
+func (pl *poll) getExpanded(ctx context.Context, path, query, sel string) ([]byte, error) {
+	budget := pl.p.opts.ExpandTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(dl)/2)
+	}
+	ectx, cancel := context.WithTimeout(ctx, budget)
+	start := time.Now()
+	b, err := pl.c.get(ectx, path, query)
+	took := time.Since(start)
+	timedOut := ectx.Err() != nil
+	cancel()
+
+	switch {
+	case err == nil:
+		n := pl.index(b)
+		if sel != "" {
+			pl.judgeSelect(b, sel)
+		}
+		est := pl.dev.rtt.estimate()
+		switch {
+		case n == 0 && hasNavLinks(b):
+			pl.featureOff(true, "the BMC ignored $expand")
+		case est > 0 && took > 250*time.Millisecond && took > time.Duration(n+1)*est:
+			pl.featureOff(true, fmt.Sprintf("$expand took %v for %d resources, slower than reading them one by one (%v each)", took.Round(time.Millisecond), n, est.Round(time.Millisecond)))
+		}
+		return b, nil
+	case ctx.Err() != nil:
+		return nil, err // the poll's own deadline: not $expand's fault
+	case timedOut:
+		pl.featureOff(true, fmt.Sprintf("$expand did not answer within %v", budget.Round(time.Millisecond)))
+	case rejectsQuery(err):
+		pl.featureOff(true, fmt.Sprintf("the BMC answered %d to $expand", statusOf(err)))
+		if sel != "" {
+			pl.featureOff(false, fmt.Sprintf("the BMC answered %d to $select with $expand", statusOf(err)))
+		}
+	default:
+		return nil, err
+	}
+	return pl.c.get(ctx, path, "")
+}
+
+// rejectsQuery reports whether an error is the BMC refusing a query
+// parameter (rather than the resource, the credentials or the network).
+func rejectsQuery(err error) bool {
+	switch statusOf(err) {
+	case http.StatusBadRequest, http.StatusMethodNotAllowed, http.StatusNotAcceptable,
+		http.StatusInternalServerError, http.StatusNotImplemented:
+		return true
+	}
+	return false
+}
+
+// judgeSelect turns $select off when the answer has properties that were
+// not selected (the BMC ignored $select, and every answer is full size).
+func (pl *poll) judgeSelect(b []byte, sel string) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return
+	}
+	want := map[string]bool{}
+	for _, s := range strings.Split(sel, ",") {
+		want[s] = true
+	}
+	for k := range m {
+		if !want[k] && !strings.HasPrefix(k, "@") {
+			pl.featureOff(false, "the BMC ignored $select")
+			return
+		}
+	}
+}
+
+// expandLevels is how many levels to ask $expand for (0: do not).
+func (pl *poll) expandLevels(want int) int {
+	if want <= 0 || pl.p.opts.NoExpand {
+		return 0
+	}
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.dev.expandOff {
+		if pl.now.Sub(pl.dev.expandAt) < pl.p.opts.Reprobe {
+			return 0
+		}
+		pl.dev.expandOff = false
+	}
+	eq := pl.dev.features.ExpandQuery
+	if !eq.NoLinks {
+		return 0
+	}
+	most := 1
+	if eq.Levels && eq.MaxLevels > 0 {
+		most = int(min(eq.MaxLevels, 8))
+	}
+	return min(want, most)
+}
+
+func (pl *poll) selectOK() bool {
+	if pl.p.opts.NoExpand || !pl.dev.features.SelectQuery {
+		return false
+	}
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.dev.selectOff {
+		if pl.now.Sub(pl.dev.selectAt) < pl.p.opts.Reprobe {
+			return false
+		}
+		pl.dev.selectOff = false
+	}
+	return true
+}
+
+// featureOff records that the BMC mishandled $expand (expand true) or
+// $select, once per poll, in the log and the observation.
+func (pl *poll) featureOff(expand bool, why string) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	name := "$select"
+	if expand {
+		if pl.dev.expandOff {
+			return
+		}
+		pl.dev.expandOff, pl.dev.expandWhy, pl.dev.expandAt = true, why, pl.now
+		name = "$expand"
+	} else {
+		if pl.dev.selectOff {
+			return
+		}
+		pl.dev.selectOff, pl.dev.selectWhy, pl.dev.selectAt = true, why, pl.now
+	}
+	msg := fmt.Sprintf("%s turned off for this BMC (%s): walking instead, trying again in %v", name, why, pl.p.opts.Reprobe)
+	pl.warnings = append(pl.warnings, msg)
+	pl.log.Info("redfish feature turned off", "feature", name, "reason", why)
+}
+
+func (pl *poll) inlined(path string) []byte {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	return pl.inline[path]
+}
+
+// index records every resource that came inline in an answer (any object
+// with an @odata.id and properties of its own, below the top), keyed by
+// canonical path, and returns how many.
+func (pl *poll) index(b []byte) int {
+	found := map[string][]byte{}
+	walkInline(b, true, found, 0)
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	n := 0
+	for k, v := range found {
+		if p, foreign := canonicalRef(pl.base, k); !foreign {
+			pl.inline[p] = v
+			n++
+		}
+	}
+	return n
+}
+
+func walkInline(b []byte, top bool, found map[string][]byte, depth int) {
+	if depth > 32 {
+		return
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return
+	}
+	if !top {
+		var id string
+		if raw, ok := m["@odata.id"]; ok && json.Unmarshal(raw, &id) == nil && id != "" && !strings.Contains(id, "#") && hasOwnProperties(m) {
+			found[id] = b
+		}
+	}
+	for _, v := range m {
+		v = bytes.TrimSpace(v)
+		if len(v) == 0 {
+			continue
+		}
+		switch v[0] {
+		case '{':
+			walkInline(v, false, found, depth+1)
+		case '[':
+			var arr []json.RawMessage
+			if json.Unmarshal(v, &arr) == nil {
+				for _, e := range arr {
+					if e = bytes.TrimSpace(e); len(e) > 0 && e[0] == '{' {
+						walkInline(e, false, found, depth+1)
+					}
+				}
+			}
+		}
+	}
+}
+
+func hasOwnProperties(m map[string]json.RawMessage) bool {
+	for k := range m {
+		if !strings.HasPrefix(k, "@") {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNavLinks reports whether a resource links to others outside Links
+// (so an $expand of it should have inlined something).
+func hasNavLinks(b []byte) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return false
+	}
+	for k, v := range m {
+		if k == "Links" || strings.HasPrefix(k, "@") {
+			continue
+		}
+		var r map[string]json.RawMessage
+		if json.Unmarshal(v, &r) == nil && len(r) == 1 && r["@odata.id"] != nil {
+			return true
+		}
+		if k == "Members" {
+			var arr []json.RawMessage
+			if json.Unmarshal(v, &arr) == nil && len(arr) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}

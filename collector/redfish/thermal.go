@@ -1,0 +1,163 @@
+package redfish
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/faultline/faultline/observation"
+)
+
+// thermalPart is what one chassis says about cooling.
+type thermalPart struct {
+	fans       []observation.Fan
+	redundancy []observation.Redundancy
+	temps      []observation.Temperature
+	inlet      *float64
+}
+
+// readThermalSubsystem reads the modern ThermalSubsystem: fans, fan
+// redundancy, and ThermalMetrics for temperatures and the inlet.
+func (pl *poll) readThermalSubsystem(ctx context.Context, ref string) (thermalPart, []error) {
+	var out thermalPart
+	b, err := pl.get(ctx, ref, 2)
+	var ts thermalSubsystemDoc
+	if err == nil {
+		err = decodeJSON(b, &ts)
+	}
+	if err != nil {
+		return out, []error{err}
+	}
+	var (
+		mu   sync.Mutex
+		errs []error
+	)
+	idOf := map[string]string{}
+	parallel(2, func(i int) {
+		switch {
+		case i == 0 && ts.Fans.ID != "":
+			ids, err := pl.members(ctx, ts.Fans.ID, 1)
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, partErr("fans", err))
+				mu.Unlock()
+				return
+			}
+			fans := make([]*observation.Fan, len(ids))
+			parallel(len(ids), func(j int) {
+				var f fanDoc
+				b, err := pl.get(ctx, ids[j], 0)
+				if err == nil {
+					err = decodeJSON(b, &f)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, partErr("fan "+lastSegment(ids[j]), err))
+					return
+				}
+				id := string(f.ID)
+				if id == "" {
+					id = lastSegment(ids[j])
+				}
+				fans[j] = &observation.Fan{ID: id, Name: f.Name, Condition: bayCondition(f.Status, false), RPM: f.SpeedPercent.SpeedRPM}
+				idOf[ids[j]] = id
+			})
+			for _, f := range fans {
+				if f != nil {
+					out.fans = append(out.fans, *f)
+				}
+			}
+		case i == 1 && ts.ThermalMetrics.ID != "":
+			var tm thermalMetricsDoc
+			b, err := pl.get(ctx, ts.ThermalMetrics.ID, 0)
+			if err == nil {
+				err = decodeJSON(b, &tm)
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, partErr("thermal metrics", err))
+				mu.Unlock()
+				return
+			}
+			out.inlet = firstOf(tm.TemperatureSummaryCelsius.Intake.Reading, tm.TemperatureSummaryCelsius.Ambient.Reading)
+			for _, r := range tm.TemperatureReadingsCelsius {
+				if r.Reading == nil {
+					continue
+				}
+				inlet := isInletSensor(r.DeviceName, r.PhysicalContext)
+				if inlet && out.inlet == nil {
+					out.inlet = r.Reading
+				}
+				out.temps = append(out.temps, observation.Temperature{Name: firstNonEmpty(r.DeviceName, r.PhysicalContext), Celsius: *r.Reading, Inlet: inlet})
+			}
+		}
+	})
+	for _, g := range ts.FanRedundancy {
+		out.redundancy = append(out.redundancy, pl.groupOf(g, idOf))
+	}
+	return out, errs
+}
+
+// readLegacyThermal reads the legacy Thermal resource (fans, temperatures
+// and redundancy in one document).
+func (pl *poll) readLegacyThermal(ctx context.Context, ref string) (thermalPart, []error) {
+	var out thermalPart
+	b, err := pl.get(ctx, ref, 0)
+	var doc legacyThermalDoc
+	if err == nil {
+		err = decodeJSON(b, &doc)
+	}
+	if err != nil {
+		return out, []error{err}
+	}
+	idOf := map[string]string{}
+	for i, f := range doc.Fans {
+		id := string(f.MemberID)
+		if id == "" {
+			id = itoa(i)
+		}
+		var rpm *float64
+		if u := strings.ToUpper(f.ReadingUnits); u == "RPM" || u == "" && f.Reading != nil && *f.Reading > 100 {
+			rpm = f.Reading
+		}
+		out.fans = append(out.fans, observation.Fan{ID: id, Name: firstNonEmpty(f.Name, f.FanName), Condition: bayCondition(f.Status, false), RPM: rpm})
+		if fr := memberFragment(f.ODataID); fr != "" {
+			idOf[fr] = id
+		}
+	}
+	for _, t := range doc.Temperatures {
+		if t.ReadingCelsius == nil || Condition(t.Status.State, "") == observation.Absent {
+			continue
+		}
+		inlet := isInletSensor(t.Name, t.PhysicalContext)
+		if inlet && out.inlet == nil {
+			out.inlet = t.ReadingCelsius
+		}
+		out.temps = append(out.temps, observation.Temperature{Name: t.Name, Celsius: *t.ReadingCelsius, Inlet: inlet})
+	}
+	for _, r := range doc.Redundancy {
+		var members []string
+		for _, m := range r.RedundancySet {
+			if id, ok := idOf[memberFragment(m.ID)]; ok {
+				members = append(members, id)
+			} else {
+				members = append(members, lastSegment(m.ID))
+			}
+		}
+		out.redundancy = append(out.redundancy, observation.Redundancy{
+			Name: r.Name, Mode: r.Mode, MinNeeded: intOf(r.MinNumNeeded),
+			Condition: r.Status.condition(), Members: members,
+		})
+	}
+	return out, nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
