@@ -145,7 +145,7 @@ func (pl *poll) ports(res *result) []observation.Port {
 			e := r.doc
 			port := observation.Port{
 				Name: firstNonEmpty(string(e.ID), e.Name, lastSegment(r.uri)), Description: e.Description,
-				MAC: strings.ToLower(firstNonEmpty(e.MACAddress, e.PermanentMACAddress)),
+				MAC:       strings.ToLower(firstNonEmpty(e.MACAddress, e.PermanentMACAddress)),
 				SpeedMbps: int64Of(e.SpeedMbps), Oper: linkState(e.LinkStatus),
 			}
 			if e.InterfaceEnabled != nil && !*e.InterfaceEnabled || Condition(e.Status.State, "") == observation.Failed {

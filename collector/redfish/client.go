@@ -285,7 +285,9 @@ func (g gofishClient) PostWithHeaders(uri string, payload any, _ map[string]stri
 	return g.c.send(g.ctx, http.MethodPost, uri, b, false)
 }
 
-func (g gofishClient) Delete(uri string) (*http.Response, error) { return g.DeleteWithHeaders(uri, nil) }
+func (g gofishClient) Delete(uri string) (*http.Response, error) {
+	return g.DeleteWithHeaders(uri, nil)
+}
 
 func (g gofishClient) DeleteWithHeaders(uri string, _ map[string]string) (*http.Response, error) {
 	return g.c.send(g.ctx, http.MethodDelete, uri, nil, true)

@@ -30,16 +30,16 @@ func (f Fault) String() string {
 // protocol faults change how the BMC answers.
 const (
 	// Hardware (generated trees only).
-	PSUFail       = "psu-fail"        // PSU present, Health Critical
-	PSURemove     = "psu-remove"       // bay empty: State Absent
-	PSUInputLost  = "psu-input-lost"   // PSU fine, no line input (its feed is down)
-	DriveFail     = "drive-fail"       // drive Critical; its volume degrades or fails by RAID level
-	DrivePredict  = "drive-predict"    // drive predicts its failure
-	VolumeDegrade = "volume-degrade"   // volume Warning (e.g. rebuilding)
-	LinkDown      = "link-down"        // NIC link down, LLDP neighbour gone
-	FanFail       = "fan-fail"         // fan Critical
-	HotInlet      = "hot-inlet"        // inlet temperature Value °C (default 38)
-	Reset         = "reset"            // host restarted now (uptime, LastResetTime); an event, not a state
+	PSUFail       = "psu-fail"       // PSU present, Health Critical
+	PSURemove     = "psu-remove"     // bay empty: State Absent
+	PSUInputLost  = "psu-input-lost" // PSU fine, no line input (its feed is down)
+	DriveFail     = "drive-fail"     // drive Critical; its volume degrades or fails by RAID level
+	DrivePredict  = "drive-predict"  // drive predicts its failure
+	VolumeDegrade = "volume-degrade" // volume Warning (e.g. rebuilding)
+	LinkDown      = "link-down"      // NIC link down, LLDP neighbour gone
+	FanFail       = "fan-fail"       // fan Critical
+	HotInlet      = "hot-inlet"      // inlet temperature Value °C (default 38)
+	Reset         = "reset"          // host restarted now (uptime, LastResetTime); an event, not a state
 	// Protocol (any tree).
 	HTTP500     = "http-500"     // answer 500 with a Redfish error body
 	HTTP401     = "http-401"     // refuse every credential

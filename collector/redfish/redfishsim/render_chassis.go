@@ -72,7 +72,9 @@ func livePSUs(st *state) (live int, share float64) {
 	return live, share
 }
 
-func psuLive(p psuState) bool { return p.state == "Enabled" && p.health != "Critical" && p.line == "Normal" }
+func psuLive(p psuState) bool {
+	return p.state == "Enabled" && p.health != "Critical" && p.line == "Normal"
+}
 
 // redundancy says what a BMC says of its redundancy group: OK with a spare,
 // Warning with none left, Critical below the minimum.
