@@ -40,6 +40,9 @@ const (
 // Options shape a simulated BMC. The zero value is a modern, fast BMC that
 // honours $expand and $select and allows 8 sessions.
 type Options struct {
+	// ID names the simulated BMC in a Fleet (default: the inventory id, or
+	// the mockup directory's name).
+	ID string
 	// Schema of a generated tree (default Modern). Ignored for mockups.
 	Schema Schema
 	// Username and Password the BMC accepts. FromDevice defaults them to
@@ -143,6 +146,9 @@ type Sim struct {
 }
 
 func newSim(id string, src source, opts Options) *Sim {
+	if opts.ID != "" {
+		id = opts.ID
+	}
 	return &Sim{
 		id:       id,
 		opts:     opts,
