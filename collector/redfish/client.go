@@ -125,12 +125,12 @@ func (c *conn) get(ctx context.Context, path, query string) ([]byte, error) {
 		case err == nil && resp.StatusCode == http.StatusNotModified && haveCache:
 			return cached.body, nil
 		case err == nil && resp.StatusCode == http.StatusNotModified:
-			err = &HTTPError{Method: http.MethodGet, Path: target, Code: resp.StatusCode, Message: "304 without a cached copy"}
+			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: "304 without a cached copy"}
 		case err == nil && resp.StatusCode == http.StatusOK:
 			c.cache.store(target, resp.Header.Get("ETag"), body)
 			return body, nil
 		case err == nil:
-			err = &HTTPError{Method: http.MethodGet, Path: target, Code: resp.StatusCode, Message: redfishMessage(body)}
+			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: redfishMessage(body)}
 		}
 		wait, retry := c.retryable(ctx, err, resp, backoff)
 		if !retry || attempt >= c.retries {
@@ -156,13 +156,13 @@ func (c *conn) getOnce(ctx context.Context, target, etag string) ([]byte, *http.
 		req.Header.Set("If-None-Match", etag)
 	}
 	if err := c.acquire(ctx); err != nil {
-		return nil, nil, fmt.Errorf("GET %s: %w", target, err)
+		return nil, nil, fmt.Errorf("GET %s: %w", shown(target), err)
 	}
 	defer c.release()
 	start := time.Now()
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("GET %s: %w", target, unwrapURLError(err))
+		return nil, nil, fmt.Errorf("GET %s: %w", shown(target), unwrapURLError(err))
 	}
 	body, err := c.readBody(resp, target)
 	if err == nil && !strings.Contains(target, "$expand") {
@@ -176,14 +176,14 @@ func (c *conn) getOnce(ctx context.Context, target, etag string) ([]byte, *http.
 func (c *conn) readBody(resp *http.Response, target string) ([]byte, error) {
 	defer resp.Body.Close()
 	if resp.ContentLength > c.maxBody {
-		return nil, fmt.Errorf("GET %s: %w: %d bytes announced, the limit is %d", target, ErrTooLarge, resp.ContentLength, c.maxBody)
+		return nil, fmt.Errorf("GET %s: %w: %d bytes announced, the limit is %d", shown(target), ErrTooLarge, resp.ContentLength, c.maxBody)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: reading the body: %w", target, err)
+		return nil, fmt.Errorf("GET %s: reading the body: %w", shown(target), err)
 	}
 	if int64(len(body)) > c.maxBody {
-		return nil, fmt.Errorf("GET %s: %w: more than the limit of %d bytes", target, ErrTooLarge, c.maxBody)
+		return nil, fmt.Errorf("GET %s: %w: more than the limit of %d bytes", shown(target), ErrTooLarge, c.maxBody)
 	}
 	return body, nil
 }
@@ -211,6 +211,25 @@ func (c *conn) retryable(ctx context.Context, err error, resp *http.Response, ba
 		return 0, false
 	}
 	return wait, true
+}
+
+// shown is a request target as errors show it: the path, and which query
+// options were used (not their long values).
+func shown(target string) string {
+	path, q, ok := strings.Cut(target, "?")
+	if !ok {
+		return path
+	}
+	var used []string
+	for _, o := range []string{"$select", "$expand"} {
+		if strings.Contains(q, o) {
+			used = append(used, o)
+		}
+	}
+	if len(used) == 0 {
+		return target
+	}
+	return path + " (with " + strings.Join(used, " and ") + ")"
 }
 
 // redfishMessage extracts the message of a Redfish error body (or the

@@ -68,8 +68,12 @@ func (pl *poll) getSelected(ctx context.Context, path, query, sel string) ([]byt
 	if !rejectsQuery(err) || ctx.Err() != nil {
 		return nil, err
 	}
+	plain, perr := pl.c.get(ctx, path, "")
+	if perr != nil {
+		return nil, perr
+	}
 	pl.featureOff(false, fmt.Sprintf("the BMC answered %d to $select", statusOf(err)))
-	return pl.c.get(ctx, path, "")
+	return plain, nil
 }
 
 // getExpanded makes one $expand request (with $select when sel is set) and
@@ -105,17 +109,23 @@ func (pl *poll) getExpanded(ctx context.Context, path, query, sel string) ([]byt
 		return b, nil
 	case ctx.Err() != nil:
 		return nil, err // the poll's own deadline: not $expand's fault
-	case timedOut:
+	case !timedOut && !rejectsQuery(err):
+		return nil, err
+	}
+	// Read it plainly; only if that works was $expand the trouble.
+	plain, perr := pl.c.get(ctx, path, "")
+	if perr != nil {
+		return nil, perr
+	}
+	if timedOut {
 		pl.featureOff(true, fmt.Sprintf("$expand did not answer within %v", budget.Round(time.Millisecond)))
-	case rejectsQuery(err):
+	} else {
 		pl.featureOff(true, fmt.Sprintf("the BMC answered %d to $expand", statusOf(err)))
 		if sel != "" {
 			pl.featureOff(false, fmt.Sprintf("the BMC answered %d to $select with $expand", statusOf(err)))
 		}
-	default:
-		return nil, err
 	}
-	return pl.c.get(ctx, path, "")
+	return plain, nil
 }
 
 // rejectsQuery reports whether an error is the BMC refusing a query

@@ -99,6 +99,11 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		},
 	}
 	res, err := pl.run(ctx, rf.Auth == "session", rf.Username, password)
+	if err == nil && ctx.Err() != nil {
+		// Out of time with parts unread: what was read is incomplete, and
+		// the runner keeps the last good observation instead.
+		err = fmt.Errorf("read only part of the device before the deadline: %w", context.Cause(ctx))
+	}
 	obs.Requests = int(sent.Load())
 	obs.Warnings = append(obs.Warnings, pl.warnings...)
 	if err != nil {

@@ -73,8 +73,9 @@ var notExpanded = map[string]bool{
 type expander struct {
 	get     func(path string) map[string]any
 	spec    expandSpec
-	inlined int // resources inlined, for the slow-expand mode
-	budget  int // most resources one expansion may inline
+	inlined int      // resources inlined, for the slow-expand mode
+	budget  int      // most resources one expansion may inline
+	paths   []string // the paths inlined, so faults on them apply
 }
 
 func (e *expander) resource(doc map[string]any, path string) map[string]any {
@@ -118,6 +119,7 @@ func (e *expander) value(v any, levels int, inLinks bool, chain []string) any {
 				return t
 			}
 			e.inlined++
+			e.paths = append(e.paths, p)
 			return e.value(target, levels-1, false, append(chain[:len(chain):len(chain)], p))
 		}
 		out := make(map[string]any, len(t))

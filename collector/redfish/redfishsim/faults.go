@@ -87,3 +87,14 @@ func protocolFault(faults []Fault, path string) (Fault, bool) {
 	}
 	return Fault{}, false
 }
+
+// faultBelow reports whether a protocol fault is limited to a path under
+// path (an expansion of path would include it).
+func faultBelow(faults []Fault, path string) bool {
+	for _, f := range faults {
+		if isProtocolFault(f.Fault) && f.Part != "" && strings.HasPrefix(f.Part, strings.TrimSuffix(path, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}

@@ -77,12 +77,12 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "Base.1.8.OperationNotAllowed", "This simulated BMC is read-only.")
 		return
 	}
-	s.serveResource(w, r, path, fault, faulty)
+	s.serveResource(w, r, path, faults, fault, faulty)
 }
 
 // serveResource answers a GET of a tree resource: ETag first (a 304 costs no
 // rendering), then $select and $expand, then body faults.
-func (s *Sim) serveResource(w http.ResponseWriter, r *http.Request, path string, fault Fault, faulty bool) {
+func (s *Sim) serveResource(w http.ResponseWriter, r *http.Request, path string, faults []Fault, fault Fault, faulty bool) {
 	q := r.URL.Query()
 	exp, sel := q.Get("$expand"), q.Get("$select")
 	feat := s.src.features()
@@ -98,7 +98,7 @@ func (s *Sim) serveResource(w http.ResponseWriter, r *http.Request, path string,
 		return
 	}
 	etag := s.etag(path, r.URL.RawQuery)
-	if !faulty && etag != "" && strings.Contains(r.Header.Get("If-None-Match"), etag) {
+	if !faulty && etag != "" && !(exp != "" && faultBelow(faults, path)) && strings.Contains(r.Header.Get("If-None-Match"), etag) {
 		s.notModified.Add(1)
 		w.Header().Set("ETag", etag)
 		w.WriteHeader(http.StatusNotModified)
@@ -122,6 +122,16 @@ func (s *Sim) serveResource(w http.ResponseWriter, r *http.Request, path string,
 		doc = e.resource(doc, path)
 		if mode == ExpandSlow && !s.sleep(r, time.Duration(e.inlined)*s.opts.ExpandCost) {
 			return
+		}
+		// A fault on a resource fails the expansion that inlines it, as a
+		// BMC's does when one of the resources it gathers fails.
+		for _, p := range e.paths {
+			if f, ok := protocolFault(faults, p); ok && !faulty {
+				fault, faulty = f, true
+				if s.lateFault(w, r, f) {
+					return
+				}
+			}
 		}
 	}
 	if faulty {
@@ -147,6 +157,28 @@ func (s *Sim) serveResource(w http.ResponseWriter, r *http.Request, path string,
 		}
 	}
 	writeJSON(w, r, http.StatusOK, doc, etag)
+}
+
+// lateFault answers a fault found on a resource inlined by $expand, and
+// reports whether it did (body faults are answered by the caller).
+func (s *Sim) lateFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	switch f.Fault {
+	case Hang:
+		select {
+		case <-r.Context().Done():
+		case <-s.closed:
+		}
+	case HTTP500:
+		writeError(w, http.StatusInternalServerError, "Base.1.8.InternalError", "The request failed due to an internal service error (simulated).")
+	case HTTP503:
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "Base.1.8.ServiceTemporarilyUnavailable", "The service is temporarily unavailable (simulated).")
+	case HTTP401:
+		writeUnauthorized(w)
+	default:
+		return false
+	}
+	return true
 }
 
 // etag is a strong validator for one representation: it changes with the
