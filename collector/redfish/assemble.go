@@ -41,15 +41,19 @@ func (pl *poll) assemble(res *result, obs *observation.Device) {
 		obs.Identity = id
 	}
 
-	var psuParents, fanParents, driveParents, volParents, ctrlParents []string
+	var power, cooling, ctrls, vols, drives []partKey
+	var powerGroups, coolingGroups, volDrives [][]string
 	for _, c := range res.chassis {
 		if c.err != nil {
 			continue
 		}
-		cid := string(c.doc.ID)
+		cid := firstNonEmpty(string(c.doc.ID), lastSegment(c.label))
 		obs.PSUs = append(obs.PSUs, c.power.psus...)
-		psuParents = append(psuParents, repeat(cid, len(c.power.psus))...)
+		for _, r := range c.power.psuRefs {
+			power = append(power, partKey{r, cid})
+		}
 		obs.PowerRedundancy = append(obs.PowerRedundancy, c.power.redundancy...)
+		powerGroups = append(powerGroups, c.power.redRefs...)
 		if c.power.watts != nil {
 			w := *c.power.watts
 			if obs.PowerWatts != nil {
@@ -58,8 +62,11 @@ func (pl *poll) assemble(res *result, obs *observation.Device) {
 			obs.PowerWatts = &w
 		}
 		obs.Fans = append(obs.Fans, c.thermal.fans...)
-		fanParents = append(fanParents, repeat(cid, len(c.thermal.fans))...)
+		for _, r := range c.thermal.fanRefs {
+			cooling = append(cooling, partKey{r, cid})
+		}
 		obs.FanRedundancy = append(obs.FanRedundancy, c.thermal.redundancy...)
+		coolingGroups = append(coolingGroups, c.thermal.redRefs...)
 		obs.Temperatures = append(obs.Temperatures, c.thermal.temps...)
 		if obs.InletCelsius == nil {
 			obs.InletCelsius = c.thermal.inlet
@@ -70,64 +77,93 @@ func (pl *poll) assemble(res *result, obs *observation.Device) {
 		if s.err != nil {
 			continue
 		}
-		sid := string(s.doc.ID)
-		obs.Controllers = append(obs.Controllers, s.storage.controllers...)
-		ctrlParents = append(ctrlParents, repeat(sid, len(s.storage.controllers))...)
-		obs.Volumes = append(obs.Volumes, s.storage.volumes...)
-		volParents = append(volParents, repeat(sid, len(s.storage.volumes))...)
-		obs.Drives = append(obs.Drives, s.storage.drives...)
-		driveParents = append(driveParents, repeat(sid, len(s.storage.drives))...)
-		obs.PartErrors = append(obs.PartErrors, s.storage.partErrs...)
+		st := s.storage
+		obs.Controllers, ctrls = append(obs.Controllers, st.controllers...), append(ctrls, st.ctrls...)
+		obs.Volumes, vols, volDrives = append(obs.Volumes, st.volumes...), append(vols, st.vols...), append(volDrives, st.volDrives...)
+		obs.Drives, drives = append(obs.Drives, st.drives...), append(drives, st.drvs...)
+		obs.PartErrors = append(obs.PartErrors, st.partErrs...)
 		obs.PartErrors = append(obs.PartErrors, s.partErrs...)
 	}
 	obs.PartErrors = append(obs.PartErrors, res.partErrs...)
 
-	// Ids are unique per BMC in practice; where a multi-node BMC repeats
-	// them (two blades each with a drive "0"), they are qualified with the
-	// system or chassis id, and volumes' member lists follow.
-	qualify(len(obs.PSUs), func(i int) *string { return &obs.PSUs[i].ID }, psuParents)
-	qualify(len(obs.Fans), func(i int) *string { return &obs.Fans[i].ID }, fanParents)
-	qualify(len(obs.Controllers), func(i int) *string { return &obs.Controllers[i].ID }, ctrlParents)
-	qualify(len(obs.Volumes), func(i int) *string { return &obs.Volumes[i].ID }, volParents)
-	if qualify(len(obs.Drives), func(i int) *string { return &obs.Drives[i].ID }, driveParents) {
-		for i := range obs.Volumes {
-			for j, d := range obs.Volumes[i].Drives {
-				obs.Volumes[i].Drives[j] = volParents[i] + "/" + d
-			}
-		}
+	// Settle ids, then name group members and volume drives by them.
+	psuID := settle(len(obs.PSUs), func(i int) *string { return &obs.PSUs[i].ID }, power)
+	fanID := settle(len(obs.Fans), func(i int) *string { return &obs.Fans[i].ID }, cooling)
+	settle(len(obs.Controllers), func(i int) *string { return &obs.Controllers[i].ID }, ctrls)
+	settle(len(obs.Volumes), func(i int) *string { return &obs.Volumes[i].ID }, vols)
+	driveID := settle(len(obs.Drives), func(i int) *string { return &obs.Drives[i].ID }, drives)
+	for i := range obs.PowerRedundancy {
+		obs.PowerRedundancy[i].Members = names(powerGroups[i], psuID)
+	}
+	for i := range obs.FanRedundancy {
+		obs.FanRedundancy[i].Members = names(coolingGroups[i], fanID)
+	}
+	for i := range obs.Volumes {
+		obs.Volumes[i].Drives = names(volDrives[i], driveID)
 	}
 
 	obs.Ports = pl.ports(res)
 }
 
-func repeat(s string, n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		out[i] = s
+// settle makes the ids of one kind of part unique on the device, changing
+// them only when they collide, and all the same way: a part's own Id;
+// else the last segment of its link (DMTF public-tower has two PSUs with
+// Id "Bay1"); else the Id qualified by its holder's (two blades with a
+// drive "0"); else both; else a sequence number. It returns each part's
+// link mapped to its id.
+func settle(n int, id func(int) *string, keys []partKey) map[string]string {
+	cands := []func(i int) string{
+		func(i int) string { return *id(i) },
+		func(i int) string { return refSegment(keys[i].ref) },
+		func(i int) string { return keys[i].parent + "/" + *id(i) },
+		func(i int) string { return keys[i].parent + "/" + refSegment(keys[i].ref) },
+		func(i int) string { return *id(i) + "#" + itoa(i) },
+	}
+	for _, c := range cands {
+		seen := make(map[string]bool, n)
+		unique := true
+		for i := range n {
+			v := c(i)
+			unique = unique && !seen[v] && v != ""
+			seen[v] = true
+		}
+		if unique || n == 0 {
+			out := make(map[string]string, n)
+			for i := range n {
+				*id(i) = c(i)
+				out[keys[i].ref] = *id(i)
+			}
+			return out
+		}
+	}
+	return nil // unreachable: the last candidate is unique
+}
+
+// refSegment names a part by its link: the member's index for an array
+// member ("...Power#/PowerSupplies/1" is "1"), else the last path segment.
+func refSegment(ref string) string {
+	if _, frag, ok := strings.Cut(ref, "#"); ok {
+		return frag[strings.LastIndexByte(frag, '/')+1:]
+	}
+	return lastSegment(ref)
+}
+
+// names maps member links to part ids; a member that was not read is
+// named by its link.
+func names(refs []string, id map[string]string) []string {
+	var out []string
+	for _, r := range refs {
+		if v, ok := id[r]; ok {
+			out = append(out, v)
+		} else {
+			out = append(out, refSegment(r))
+		}
 	}
 	return out
 }
 
-// qualify prefixes every id with its parent's when any id repeats, and
-// reports whether it did.
-func qualify(n int, id func(int) *string, parents []string) bool {
-	seen := map[string]bool{}
-	dup := false
-	for i := range n {
-		dup = dup || seen[*id(i)]
-		seen[*id(i)] = true
-	}
-	if !dup {
-		return false
-	}
-	for i := range n {
-		*id(i) = parents[i] + "/" + *id(i)
-	}
-	return true
-}
-
-// ports names each host interface by its Id (what an inventory link end
-// would use: eno1, NIC.Integrated.1-1), with its link state and the LLDP
+// ports names each physical host interface by its Id (what an inventory
+// link end would use: eno1, NIC.Integrated.1-1), with its link state and the LLDP
 // neighbour of the network port it is linked to. A BMC with no host
 // interfaces reports its adapters' ports instead, by port Id.
 func (pl *poll) ports(res *result) []observation.Port {
@@ -143,6 +179,9 @@ func (pl *poll) ports(res *result) []observation.Port {
 	for _, s := range res.systems {
 		for _, r := range s.ifaces {
 			e := r.doc
+			if strings.EqualFold(e.EthernetInterfaceType, "Virtual") || e.Links.HostInterface.ID != "" {
+				continue // a VLAN, bond or team, or the host's channel to its BMC: no cable
+			}
 			port := observation.Port{
 				Name: firstNonEmpty(string(e.ID), e.Name, lastSegment(r.uri)), Description: e.Description,
 				MAC:       strings.ToLower(firstNonEmpty(e.MACAddress, e.PermanentMACAddress)),

@@ -57,7 +57,7 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 		case 1:
 			if d.EnvironmentMetrics.ID != "" {
 				var em environmentMetricsDoc
-				b, err := pl.get(ctx, d.EnvironmentMetrics.ID, 0)
+				b, err := pl.get(ctx, d.EnvironmentMetrics, 0)
 				if err == nil {
 					err = decodeJSON(b, &em)
 				}
@@ -71,16 +71,16 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 			var errs []error
 			switch {
 			case d.ThermalSubsystem.ID != "":
-				out.thermal, errs = pl.readThermalSubsystem(ctx, d.ThermalSubsystem.ID)
+				out.thermal, errs = pl.readThermalSubsystem(ctx, d.ThermalSubsystem)
 			case d.Thermal.ID != "":
-				out.thermal, errs = pl.readLegacyThermal(ctx, d.Thermal.ID)
+				out.thermal, errs = pl.readLegacyThermal(ctx, d.Thermal)
 			}
 			if len(errs) > 0 {
 				fail("thermal", errs...)
 			}
 		case 3:
 			if d.NetworkAdapters.ID != "" {
-				ports, errs := pl.readAdapters(ctx, d.NetworkAdapters.ID)
+				ports, errs := pl.readAdapters(ctx, d.NetworkAdapters)
 				out.ports = ports
 				if len(errs) > 0 {
 					fail("network adapters", errs...)
@@ -105,10 +105,10 @@ func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, .
 	)
 	switch {
 	case d.PowerSubsystem.ID != "":
-		pp, errs = pl.readPowerSubsystem(ctx, d.PowerSubsystem.ID)
+		pp, errs = pl.readPowerSubsystem(ctx, d.PowerSubsystem)
 		if len(pp.psus) == 0 && len(errs) > 0 && d.Power.ID != "" {
 			fail("power subsystem", errs...)
-			pp, errs = pl.readLegacyPower(ctx, d.Power.ID)
+			pp, errs = pl.readLegacyPower(ctx, d.Power)
 			if len(errs) > 0 {
 				fail("power", errs...)
 			}
@@ -118,7 +118,7 @@ func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, .
 			fail("power subsystem", errs...)
 		}
 	case d.Power.ID != "":
-		pp, errs = pl.readLegacyPower(ctx, d.Power.ID)
+		pp, errs = pl.readLegacyPower(ctx, d.Power)
 		if len(errs) > 0 {
 			fail("power", errs...)
 		}
@@ -144,8 +144,8 @@ func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, .
 
 // readAdapters reads the ports of every network adapter (Ports, or the
 // older NetworkPorts), for their link state and LLDP neighbours.
-func (pl *poll) readAdapters(ctx context.Context, ref string) (map[string]portDoc, []error) {
-	ids, err := pl.members(ctx, ref, 3)
+func (pl *poll) readAdapters(ctx context.Context, coll ref) (map[string]portDoc, []error) {
+	ids, err := pl.members(ctx, coll, 3)
 	if err != nil {
 		return nil, []error{err}
 	}
@@ -160,17 +160,17 @@ func (pl *poll) readAdapters(ctx context.Context, ref string) (map[string]portDo
 		if err == nil {
 			err = decodeJSON(b, &ad)
 		}
-		portsRef := ad.Ports.ID
-		if portsRef == "" {
-			portsRef = ad.NetworkPorts.ID
+		ports := ad.Ports
+		if ports.ID == "" {
+			ports = ad.NetworkPorts
 		}
-		var pids []string
-		if err == nil && portsRef != "" {
-			pids, err = pl.members(ctx, portsRef, 1)
+		var pids []ref
+		if err == nil && ports.ID != "" {
+			pids, err = pl.members(ctx, ports, 1)
 		}
 		if err != nil {
 			mu.Lock()
-			errs = append(errs, partErr("adapter "+lastSegment(ids[i]), err))
+			errs = append(errs, partErr("adapter "+lastSegment(ids[i].ID), err))
 			mu.Unlock()
 			return
 		}
@@ -183,10 +183,11 @@ func (pl *poll) readAdapters(ctx context.Context, ref string) (map[string]portDo
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				errs = append(errs, partErr("port "+lastSegment(pids[j]), err))
+				errs = append(errs, partErr("port "+lastSegment(pids[j].ID), err))
 				return
 			}
-			out[pids[j]] = p
+			u, _ := canonicalRef(pl.base, pids[j].ID)
+			out[u] = p
 		})
 	})
 	return out, errs

@@ -72,9 +72,26 @@ func (s *str) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ref is a hyperlink ({"@odata.id": "..."}), whether bare or expanded.
+// ref is a hyperlink ({"@odata.id": "..."}). When the BMC expanded it,
+// inline holds the resource as it came, at that place: it is used as is,
+// whatever @odata.id it claims (a walk would have read that place too).
 type ref struct {
-	ID string `json:"@odata.id"`
+	ID     string
+	inline []byte
+}
+
+func (r *ref) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return nil // not an object: no link
+	}
+	if raw, ok := m["@odata.id"]; ok {
+		_ = json.Unmarshal(raw, &r.ID)
+	}
+	if r.ID != "" && hasOwnProperties(m) {
+		r.inline = bytes.Clone(b)
+	}
+	return nil
 }
 
 type rfStatus struct {
@@ -246,13 +263,17 @@ type simpleStorageDoc struct {
 
 type ethernetInterfaceDoc struct {
 	resource
-	Description         string
-	MACAddress          string
-	PermanentMACAddress string
-	SpeedMbps           *float64
-	LinkStatus          string
-	InterfaceEnabled    *bool
-	Links               struct{ Ports []ref }
+	Description           string
+	EthernetInterfaceType string
+	MACAddress            string
+	PermanentMACAddress   string
+	SpeedMbps             *float64
+	LinkStatus            string
+	InterfaceEnabled      *bool
+	Links                 struct {
+		Ports         []ref
+		HostInterface ref
+	}
 }
 
 type networkAdapterDoc struct {

@@ -17,9 +17,19 @@ import (
 // BMC does $expand well. The walking code is the same whether the BMC
 // expands or not — expansion only prefills what the walk finds.
 
-// get returns the resource at ref. want is how many levels of links below
-// it the caller will follow (0: none).
-func (pl *poll) get(ctx context.Context, ref string, want int) ([]byte, error) {
+// get returns the resource a link leads to: as it came inline, or read
+// (getPath). want is how many levels of links below it the caller will
+// follow (0: none).
+func (pl *poll) get(ctx context.Context, r ref, want int) ([]byte, error) {
+	if r.inline != nil {
+		return r.inline, nil
+	}
+	return pl.getPath(ctx, r.ID, want)
+}
+
+// getPath returns the resource at a link: from an expansion already read
+// this poll, else from the BMC.
+func (pl *poll) getPath(ctx context.Context, ref string, want int) ([]byte, error) {
 	path, foreign := canonicalRef(pl.base, ref)
 	if foreign {
 		return nil, fmt.Errorf("%s: a link to another host, not followed", ref)
@@ -236,10 +246,20 @@ func (pl *poll) index(b []byte) int {
 	defer pl.mu.Unlock()
 	n := 0
 	for k, v := range found {
-		if p, foreign := canonicalRef(pl.base, k); !foreign {
-			pl.inline[p] = v
-			n++
+		p, foreign := canonicalRef(pl.base, k)
+		if foreign || pl.ambiguous[p] {
+			continue
 		}
+		if old, ok := pl.inline[p]; v == nil || ok && !bytes.Equal(old, v) {
+			// Two different resources claim one @odata.id (DMTF
+			// public-tower's NVMeSecondary volumes say they are
+			// RAIDIntegrated's): trust neither, read that path itself.
+			delete(pl.inline, p)
+			pl.ambiguous[p] = true
+			continue
+		}
+		pl.inline[p] = v
+		n++
 	}
 	return n
 }
@@ -255,6 +275,9 @@ func walkInline(b []byte, top bool, found map[string][]byte, depth int) {
 	if !top {
 		var id string
 		if raw, ok := m["@odata.id"]; ok && json.Unmarshal(raw, &id) == nil && id != "" && !strings.Contains(id, "#") && hasOwnProperties(m) {
+			if old, dup := found[id]; dup && !bytes.Equal(old, b) {
+				b = nil // claimed twice in one answer: index neither
+			}
 			found[id] = b
 		}
 	}

@@ -24,9 +24,10 @@ type poll struct {
 	log  *slog.Logger
 	now  time.Time
 
-	mu       sync.Mutex
-	inline   map[string][]byte
-	warnings []string
+	mu        sync.Mutex
+	inline    map[string][]byte // resources that came inline this poll
+	ambiguous map[string]bool   // paths claimed by two different resources
+	warnings  []string
 }
 
 // Poll reads one server: power supplies and their redundancy, storage,
@@ -83,7 +84,7 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	defer tr.CloseIdleConnections()
 	pl := &poll{
 		p: p, dev: dev, base: base, log: log, now: start,
-		inline: make(map[string][]byte),
+		inline: make(map[string][]byte), ambiguous: make(map[string]bool),
 		c: &conn{
 			base: base.String(),
 			hc: &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -201,7 +202,12 @@ func (pl *poll) discover(ctx context.Context) error {
 	var errs [3]error
 	parallel(3, func(i int) {
 		if pl.dev.rootLinks[i] != "" {
-			lists[i], errs[i] = pl.members(ctx, pl.dev.rootLinks[i], 0)
+			var ms []ref
+			ms, errs[i] = pl.members(ctx, ref{ID: pl.dev.rootLinks[i]}, 0)
+			for _, m := range ms {
+				p, _ := canonicalRef(pl.base, m.ID)
+				lists[i] = append(lists[i], p)
+			}
 		}
 	})
 	if errs[0] != nil && errs[1] != nil {
@@ -224,12 +230,12 @@ func (pl *poll) discover(ctx context.Context) error {
 	return nil
 }
 
-// members lists a collection's members (following Members@odata.nextLink),
-// as canonical paths.
-func (pl *poll) members(ctx context.Context, ref string, want int) ([]string, error) {
-	var out []string
-	for page := 0; ref != "" && page < 64; page++ {
-		b, err := pl.get(ctx, ref, want)
+// members lists a collection's members (following Members@odata.nextLink);
+// links to other hosts are dropped.
+func (pl *poll) members(ctx context.Context, coll ref, want int) ([]ref, error) {
+	var out []ref
+	for page := 0; page < 64; page++ {
+		b, err := pl.get(ctx, coll, want)
 		if err != nil {
 			return nil, err
 		}
@@ -238,11 +244,14 @@ func (pl *poll) members(ctx context.Context, ref string, want int) ([]string, er
 			return nil, err
 		}
 		for _, m := range c.Members {
-			if p, foreign := canonicalRef(pl.base, m.ID); m.ID != "" && !foreign {
-				out = append(out, p)
+			if _, foreign := canonicalRef(pl.base, m.ID); m.ID != "" && !foreign {
+				out = append(out, m)
 			}
 		}
-		ref = c.NextLink
+		if c.NextLink == "" {
+			break
+		}
+		coll = ref{ID: c.NextLink}
 	}
 	return out, nil
 }
@@ -331,7 +340,7 @@ func (pl *poll) readLinkedPorts(ctx context.Context, res *result) {
 	docs := make([]*portDoc, len(missing))
 	parallel(len(missing), func(i int) {
 		var p portDoc
-		if b, err := pl.get(ctx, missing[i], 0); err == nil && decodeJSON(b, &p) == nil {
+		if b, err := pl.getPath(ctx, missing[i], 0); err == nil && decodeJSON(b, &p) == nil {
 			docs[i] = &p
 		}
 	})

@@ -11,15 +11,17 @@ import (
 // powerPart is what one chassis says about its power.
 type powerPart struct {
 	psus       []observation.PSU
+	psuRefs    []string // the link each PSU was read from (memberRef form)
 	redundancy []observation.Redundancy
+	redRefs    [][]string // each group's members, as links
 	watts      *float64
 }
 
 // readPowerSubsystem reads the modern PowerSubsystem: each power supply
 // (with its metrics) and the redundancy groups.
-func (pl *poll) readPowerSubsystem(ctx context.Context, ref string) (powerPart, []error) {
+func (pl *poll) readPowerSubsystem(ctx context.Context, r ref) (powerPart, []error) {
 	var out powerPart
-	b, err := pl.get(ctx, ref, 3)
+	b, err := pl.get(ctx, r, 3)
 	var ps powerSubsystemDoc
 	if err == nil {
 		err = decodeJSON(b, &ps)
@@ -27,16 +29,16 @@ func (pl *poll) readPowerSubsystem(ctx context.Context, ref string) (powerPart, 
 	if err != nil {
 		return out, []error{err}
 	}
-	ids, err := pl.members(ctx, ps.PowerSupplies.ID, 2)
+	ids, err := pl.members(ctx, ps.PowerSupplies, 2)
 	if err != nil {
 		return out, []error{partErr("power supplies", err)}
 	}
 	psus := make([]*observation.PSU, len(ids))
+	selfIDs := make([]string, len(ids))
 	var (
 		mu   sync.Mutex
 		errs []error
 	)
-	idOf := map[string]string{}
 	parallel(len(ids), func(i int) {
 		var d powerSupplyDoc
 		b, err := pl.get(ctx, ids[i], 1)
@@ -45,14 +47,15 @@ func (pl *poll) readPowerSubsystem(ctx context.Context, ref string) (powerPart, 
 		}
 		if err != nil {
 			mu.Lock()
-			errs = append(errs, partErr("power supply "+lastSegment(ids[i]), err))
+			errs = append(errs, partErr("power supply "+lastSegment(ids[i].ID), err))
 			mu.Unlock()
 			return
 		}
 		p := pl.psuOf(d, i)
+		selfIDs[i] = d.ODataID
 		if d.Metrics.ID != "" && p.Condition != observation.Absent {
 			var m powerSupplyMetricsDoc
-			b, err := pl.get(ctx, d.Metrics.ID, 0)
+			b, err := pl.get(ctx, d.Metrics, 0)
 			if err == nil {
 				err = decodeJSON(b, &m)
 			}
@@ -65,17 +68,16 @@ func (pl *poll) readPowerSubsystem(ctx context.Context, ref string) (powerPart, 
 			}
 		}
 		psus[i] = &p
-		mu.Lock()
-		idOf[ids[i]] = p.ID
-		mu.Unlock()
 	})
-	for _, p := range psus {
+	for i, p := range psus {
 		if p != nil {
 			out.psus = append(out.psus, *p)
+			out.psuRefs = append(out.psuRefs, memberRef(pl.base, firstNonEmpty(selfIDs[i], ids[i].ID)))
 		}
 	}
 	for _, g := range ps.PowerSupplyRedundancy {
-		out.redundancy = append(out.redundancy, pl.groupOf(g, idOf))
+		r, refs := pl.groupOf(g)
+		out.redundancy, out.redRefs = append(out.redundancy, r), append(out.redRefs, refs)
 	}
 	return out, errs
 }
@@ -114,28 +116,35 @@ func (pl *poll) psuOf(d powerSupplyDoc, i int) observation.PSU {
 	}
 }
 
-// groupOf converts a modern redundancy group, naming members by PSU id.
-func (pl *poll) groupOf(g redundantGroupDoc, idOf map[string]string) observation.Redundancy {
-	var members []string
+// groupOf converts a modern redundancy group; its members are returned as
+// links, named by part ids once every id is settled (assemble).
+func (pl *poll) groupOf(g redundantGroupDoc) (observation.Redundancy, []string) {
+	var refs []string
 	for _, r := range g.RedundancyGroup {
-		p, _ := canonicalRef(pl.base, r.ID)
-		if id, ok := idOf[p]; ok {
-			members = append(members, id)
-		} else {
-			members = append(members, lastSegment(p))
-		}
+		refs = append(refs, memberRef(pl.base, r.ID))
 	}
 	return observation.Redundancy{
 		Name: g.GroupName, Mode: g.RedundancyType, MinNeeded: intOf(g.MinNeededInGroup),
-		Condition: g.Status.condition(), Members: members,
+		Condition: g.Status.condition(),
+	}, refs
+}
+
+// legacyGroup converts a legacy Redundancy entry the same way.
+func (pl *poll) legacyGroup(r legacyRedundancyDoc) (observation.Redundancy, []string) {
+	var refs []string
+	for _, m := range r.RedundancySet {
+		refs = append(refs, memberRef(pl.base, m.ID))
 	}
+	return observation.Redundancy{
+		Name: r.Name, Mode: r.Mode, MinNeeded: intOf(r.MinNumNeeded), Condition: r.Status.condition(),
+	}, refs
 }
 
 // readLegacyPower reads the legacy Power resource: PowerSupplies,
 // Redundancy and PowerControl in one document.
-func (pl *poll) readLegacyPower(ctx context.Context, ref string) (powerPart, []error) {
+func (pl *poll) readLegacyPower(ctx context.Context, r ref) (powerPart, []error) {
 	var out powerPart
-	b, err := pl.get(ctx, ref, 0)
+	b, err := pl.get(ctx, r, 0)
 	var doc legacyPowerDoc
 	if err == nil {
 		err = decodeJSON(b, &doc)
@@ -143,7 +152,6 @@ func (pl *poll) readLegacyPower(ctx context.Context, ref string) (powerPart, []e
 	if err != nil {
 		return out, []error{err}
 	}
-	idOf := map[string]string{}
 	for i, d := range doc.PowerSupplies {
 		id := string(d.MemberID)
 		if id == "" {
@@ -163,23 +171,15 @@ func (pl *poll) readLegacyPower(ctx context.Context, ref string) (powerPart, []e
 			InputWatts: d.PowerInputWatts, OutputWatts: firstOf(d.PowerOutputWatts, d.LastPowerOutputWatts),
 			Model: d.Model, Serial: d.SerialNumber,
 		})
-		if f := memberFragment(d.ODataID); f != "" {
-			idOf[f] = id
+		self := d.ODataID
+		if self == "" {
+			self = r.ID + "#/PowerSupplies/" + itoa(i)
 		}
+		out.psuRefs = append(out.psuRefs, memberRef(pl.base, self))
 	}
 	for _, r := range doc.Redundancy {
-		var members []string
-		for _, m := range r.RedundancySet {
-			if id, ok := idOf[memberFragment(m.ID)]; ok {
-				members = append(members, id)
-			} else {
-				members = append(members, lastSegment(m.ID))
-			}
-		}
-		out.redundancy = append(out.redundancy, observation.Redundancy{
-			Name: r.Name, Mode: r.Mode, MinNeeded: intOf(r.MinNumNeeded),
-			Condition: r.Status.condition(), Members: members,
-		})
+		g, refs := pl.legacyGroup(r)
+		out.redundancy, out.redRefs = append(out.redundancy, g), append(out.redRefs, refs)
 	}
 	for _, pc := range doc.PowerControl {
 		if pc.PowerConsumedWatts != nil {

@@ -74,6 +74,18 @@ func memberFragment(ref string) string {
 	return strings.Trim(frag, "/")
 }
 
+// memberRef is the canonical form of a link that may address an array
+// member: the canonical path, and the member's pointer after '#'. Legacy
+// PSUs and the redundancy sets naming them meet on it whichever way each
+// writes the fragment.
+func memberRef(base *url.URL, ref string) string {
+	p, _ := canonicalRef(base, ref)
+	if f := memberFragment(ref); f != "" {
+		return p + "#" + f
+	}
+	return p
+}
+
 // hpeBayNumber reads the bay of a legacy power supply, from 0.
 //
 // Quirk (HPE iLO 5): the bay is in Oem.Hpe.BayNumber (from 1); Location is

@@ -9,7 +9,8 @@ import (
 // RAID normalizes a volume's RAID level to the inventory's words (raid0,
 // raid1, raid5, raid6, raid10, single), from the modern RAIDType or, on
 // older BMCs, the legacy VolumeType; drives is the volume's member count.
-// It returns "" when the device does not say, or says something the fault
+// RAIDType None (no RAID) is single on one drive and raid0 (every drive
+// needed) over several. It returns "" when the device does not say, or says something the fault
 // model has no word for (RAID50, a triple mirror of pairs, ...), and for
 // the legacy StripedWithParity, which does not tell RAID5 from RAID6:
 // unknown is safer than a wrong level.
@@ -27,6 +28,9 @@ func RAID(raidType, volumeType string, drives int) string {
 	case strings.ToUpper(string(schemas.RAID10RAIDType)):
 		return "raid10"
 	case strings.ToUpper(string(schemas.NoneRAIDType)):
+		if drives > 1 {
+			return "raid0" // no redundancy over several drives: every one is needed
+		}
 		return "single"
 	default:
 		return ""

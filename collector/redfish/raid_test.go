@@ -17,6 +17,7 @@ func TestRAID(t *testing.T) {
 		{"RAID6", "", 4, "raid6"},
 		{"RAID10", "", 4, "raid10"},
 		{"None", "", 1, "single"},
+		{"None", "", 2, "raid0"},
 		// Levels the fault model has no word for are not guessed.
 		{"RAID50", "", 6, ""},
 		{"RAID60", "", 8, ""},

@@ -46,15 +46,22 @@ func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 	if out.doc.ID != "" {
 		out.label = "system " + string(out.doc.ID)
 	}
+	// Parts of one system are told apart by their storage; on a BMC with
+	// several systems (blades), by system and storage.
+	sysID := firstNonEmpty(string(out.doc.ID), lastSegment(uri))
+	prefix := ""
+	if len(pl.dev.systems) > 1 {
+		prefix = sysID + "/"
+	}
 	parallel(2, func(i int) {
 		switch {
 		case i == 0 && out.doc.Storage.ID != "":
-			out.storage = pl.readStorage(ctx, out.label, out.doc.Storage.ID)
+			out.storage = pl.readStorage(ctx, out.label, prefix, out.doc.Storage)
 		case i == 0 && out.doc.SimpleStorage.ID != "":
-			out.storage = pl.readSimpleStorage(ctx, out.label, out.doc.SimpleStorage.ID)
+			out.storage = pl.readSimpleStorage(ctx, out.label, sysID, out.doc.SimpleStorage)
 		case i == 1 && out.doc.EthernetInterfaces.ID != "":
 			var err error
-			out.ifaces, err = pl.readEthernet(ctx, out.doc.EthernetInterfaces.ID)
+			out.ifaces, err = pl.readEthernet(ctx, out.doc.EthernetInterfaces)
 			if err != nil {
 				out.partErrs = append(out.partErrs, observation.PartError{Part: out.label + ": ethernet interfaces", Error: err.Error()})
 			}
@@ -64,8 +71,8 @@ func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 }
 
 // readEthernet reads the host's Ethernet interfaces (not the BMC's own).
-func (pl *poll) readEthernet(ctx context.Context, ref string) ([]ifaceRec, error) {
-	ids, err := pl.members(ctx, ref, 1)
+func (pl *poll) readEthernet(ctx context.Context, coll ref) ([]ifaceRec, error) {
+	ids, err := pl.members(ctx, coll, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +83,8 @@ func (pl *poll) readEthernet(ctx context.Context, ref string) ([]ifaceRec, error
 		if err == nil {
 			err = decodeJSON(b, &out[i].doc)
 		}
-		out[i].uri, errs[i] = ids[i], err
+		out[i].uri, _ = canonicalRef(pl.base, ids[i].ID)
+		errs[i] = err
 	})
 	var kept []ifaceRec
 	var first error

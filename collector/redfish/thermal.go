@@ -11,16 +11,18 @@ import (
 // thermalPart is what one chassis says about cooling.
 type thermalPart struct {
 	fans       []observation.Fan
+	fanRefs    []string
 	redundancy []observation.Redundancy
+	redRefs    [][]string
 	temps      []observation.Temperature
 	inlet      *float64
 }
 
 // readThermalSubsystem reads the modern ThermalSubsystem: fans, fan
 // redundancy, and ThermalMetrics for temperatures and the inlet.
-func (pl *poll) readThermalSubsystem(ctx context.Context, ref string) (thermalPart, []error) {
+func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, []error) {
 	var out thermalPart
-	b, err := pl.get(ctx, ref, 2)
+	b, err := pl.get(ctx, r, 2)
 	var ts thermalSubsystemDoc
 	if err == nil {
 		err = decodeJSON(b, &ts)
@@ -32,11 +34,10 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, ref string) (thermalPa
 		mu   sync.Mutex
 		errs []error
 	)
-	idOf := map[string]string{}
 	parallel(2, func(i int) {
 		switch {
 		case i == 0 && ts.Fans.ID != "":
-			ids, err := pl.members(ctx, ts.Fans.ID, 1)
+			ids, err := pl.members(ctx, ts.Fans, 1)
 			if err != nil {
 				mu.Lock()
 				errs = append(errs, partErr("fans", err))
@@ -44,6 +45,7 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, ref string) (thermalPa
 				return
 			}
 			fans := make([]*observation.Fan, len(ids))
+			selfIDs := make([]string, len(ids))
 			parallel(len(ids), func(j int) {
 				var f fanDoc
 				b, err := pl.get(ctx, ids[j], 0)
@@ -53,24 +55,25 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, ref string) (thermalPa
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
-					errs = append(errs, partErr("fan "+lastSegment(ids[j]), err))
+					errs = append(errs, partErr("fan "+lastSegment(ids[j].ID), err))
 					return
 				}
 				id := string(f.ID)
 				if id == "" {
-					id = lastSegment(ids[j])
+					id = lastSegment(ids[j].ID)
 				}
 				fans[j] = &observation.Fan{ID: id, Name: f.Name, Condition: bayCondition(f.Status, false), RPM: f.SpeedPercent.SpeedRPM}
-				idOf[ids[j]] = id
+				selfIDs[j] = f.ODataID
 			})
-			for _, f := range fans {
+			for j, f := range fans {
 				if f != nil {
 					out.fans = append(out.fans, *f)
+					out.fanRefs = append(out.fanRefs, memberRef(pl.base, firstNonEmpty(selfIDs[j], ids[j].ID)))
 				}
 			}
 		case i == 1 && ts.ThermalMetrics.ID != "":
 			var tm thermalMetricsDoc
-			b, err := pl.get(ctx, ts.ThermalMetrics.ID, 0)
+			b, err := pl.get(ctx, ts.ThermalMetrics, 0)
 			if err == nil {
 				err = decodeJSON(b, &tm)
 			}
@@ -94,16 +97,17 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, ref string) (thermalPa
 		}
 	})
 	for _, g := range ts.FanRedundancy {
-		out.redundancy = append(out.redundancy, pl.groupOf(g, idOf))
+		r, refs := pl.groupOf(g)
+		out.redundancy, out.redRefs = append(out.redundancy, r), append(out.redRefs, refs)
 	}
 	return out, errs
 }
 
 // readLegacyThermal reads the legacy Thermal resource (fans, temperatures
 // and redundancy in one document).
-func (pl *poll) readLegacyThermal(ctx context.Context, ref string) (thermalPart, []error) {
+func (pl *poll) readLegacyThermal(ctx context.Context, r ref) (thermalPart, []error) {
 	var out thermalPart
-	b, err := pl.get(ctx, ref, 0)
+	b, err := pl.get(ctx, r, 0)
 	var doc legacyThermalDoc
 	if err == nil {
 		err = decodeJSON(b, &doc)
@@ -111,7 +115,6 @@ func (pl *poll) readLegacyThermal(ctx context.Context, ref string) (thermalPart,
 	if err != nil {
 		return out, []error{err}
 	}
-	idOf := map[string]string{}
 	for i, f := range doc.Fans {
 		id := string(f.MemberID)
 		if id == "" {
@@ -122,9 +125,11 @@ func (pl *poll) readLegacyThermal(ctx context.Context, ref string) (thermalPart,
 			rpm = f.Reading
 		}
 		out.fans = append(out.fans, observation.Fan{ID: id, Name: firstNonEmpty(f.Name, f.FanName), Condition: bayCondition(f.Status, false), RPM: rpm})
-		if fr := memberFragment(f.ODataID); fr != "" {
-			idOf[fr] = id
+		self := f.ODataID
+		if self == "" {
+			self = r.ID + "#/Fans/" + itoa(i)
 		}
+		out.fanRefs = append(out.fanRefs, memberRef(pl.base, self))
 	}
 	for _, t := range doc.Temperatures {
 		if t.ReadingCelsius == nil || Condition(t.Status.State, "") == observation.Absent {
@@ -137,18 +142,8 @@ func (pl *poll) readLegacyThermal(ctx context.Context, ref string) (thermalPart,
 		out.temps = append(out.temps, observation.Temperature{Name: t.Name, Celsius: *t.ReadingCelsius, Inlet: inlet})
 	}
 	for _, r := range doc.Redundancy {
-		var members []string
-		for _, m := range r.RedundancySet {
-			if id, ok := idOf[memberFragment(m.ID)]; ok {
-				members = append(members, id)
-			} else {
-				members = append(members, lastSegment(m.ID))
-			}
-		}
-		out.redundancy = append(out.redundancy, observation.Redundancy{
-			Name: r.Name, Mode: r.Mode, MinNeeded: intOf(r.MinNumNeeded),
-			Condition: r.Status.condition(), Members: members,
-		})
+		g, refs := pl.legacyGroup(r)
+		out.redundancy, out.redRefs = append(out.redundancy, g), append(out.redRefs, refs)
 	}
 	return out, nil
 }
