@@ -21,10 +21,18 @@ import (
 // (getPath). want is how many levels of links below it the caller will
 // follow (0: none).
 func (pl *poll) get(ctx context.Context, r ref, want int) ([]byte, error) {
-	if r.inline != nil {
+	if r.inline != nil && !pl.cutShort(r.inline, want) {
 		return r.inline, nil
 	}
 	return pl.getPath(ctx, r.ID, want)
+}
+
+// cutShort reports whether a resource that came inline should be read
+// again, expanded: the BMC's $levels limit (iLO 5: 1) left at least two
+// links below it that the walk wants, and one expanded read costs less
+// than a read per link.
+func (pl *poll) cutShort(b []byte, want int) bool {
+	return want > 0 && pl.expandLevels(want) > 0 && bareLinks(b) >= 2
 }
 
 // getPath returns the resource at a link: from an expansion already read
@@ -37,7 +45,7 @@ func (pl *poll) getPath(ctx context.Context, ref string, want int) ([]byte, erro
 	if path == "" {
 		return nil, errors.New("an empty link")
 	}
-	if b := pl.inlined(path); b != nil {
+	if b := pl.inlined(path); b != nil && !pl.cutShort(b, want) {
 		return b, nil
 	}
 	if levels := pl.expandLevels(want); levels > 0 {
@@ -309,6 +317,41 @@ func hasOwnProperties(m map[string]json.RawMessage) bool {
 		}
 	}
 	return false
+}
+
+// bareLinks counts the links of a resource (outside Links) that were not
+// expanded: hyperlink properties and hyperlinks in arrays.
+func bareLinks(b []byte) int {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return 0
+	}
+	n := 0
+	bare := func(v json.RawMessage) bool {
+		var r map[string]json.RawMessage
+		return json.Unmarshal(v, &r) == nil && r["@odata.id"] != nil && !hasOwnProperties(r)
+	}
+	for k, v := range m {
+		if k == "Links" || strings.HasPrefix(k, "@") || len(v) == 0 {
+			continue
+		}
+		switch v[0] {
+		case '{':
+			if bare(v) {
+				n++
+			}
+		case '[':
+			var arr []json.RawMessage
+			if json.Unmarshal(v, &arr) == nil {
+				for _, e := range arr {
+					if bare(e) {
+						n++
+					}
+				}
+			}
+		}
+	}
+	return n
 }
 
 // hasNavLinks reports whether a resource links to others outside Links
