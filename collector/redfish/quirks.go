@@ -22,10 +22,10 @@ import (
 // Canonical form: no query, no fragment, no doubled or trailing slash; an
 // absolute URL on the BMC's own host is reduced to its path.
 func canonicalRef(base *url.URL, ref string) (path string, foreign bool) {
-	ref = strings.TrimSpace(ref)
 	if i := strings.IndexAny(ref, "?#"); i >= 0 {
 		ref = ref[:i]
 	}
+	ref = strings.TrimSpace(ref)
 	if u, err := url.Parse(ref); err == nil && u.IsAbs() {
 		if base == nil || !strings.EqualFold(u.Host, base.Host) {
 			return ref, true
@@ -35,8 +35,12 @@ func canonicalRef(base *url.URL, ref string) (path string, foreign bool) {
 	for strings.Contains(ref, "//") {
 		ref = strings.ReplaceAll(ref, "//", "/")
 	}
-	if len(ref) > 1 {
-		ref = strings.TrimRight(ref, "/")
+	for prev := ""; ref != prev; {
+		prev = ref
+		ref = strings.TrimSpace(ref)
+		if len(ref) > 1 {
+			ref = strings.TrimRight(ref, "/")
+		}
 	}
 	return ref, false
 }
