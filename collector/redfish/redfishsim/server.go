@@ -31,13 +31,11 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.opts.Logger.Debug("request", "device", s.id, "method", r.Method, "path", r.URL.RequestURI())
 
 	if faulty && fault.Fault == Hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.closed:
-		}
+		s.hang(r)
 		return
 	}
 	if !s.sleep(r, s.delay()) {
+		s.abortIfClosed()
 		return
 	}
 	if faulty {
@@ -121,6 +119,7 @@ func (s *Sim) serveResource(w http.ResponseWriter, r *http.Request, path string,
 		e := &expander{get: s.src.resource, spec: spec, budget: 5000}
 		doc = e.resource(doc, path)
 		if mode == ExpandSlow && !s.sleep(r, time.Duration(e.inlined)*s.opts.ExpandCost) {
+			s.abortIfClosed()
 			return
 		}
 		// A fault on a resource fails the expansion that inlines it, as a
@@ -164,10 +163,7 @@ func (s *Sim) serveResource(w http.ResponseWriter, r *http.Request, path string,
 func (s *Sim) lateFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
 	switch f.Fault {
 	case Hang:
-		select {
-		case <-r.Context().Done():
-		case <-s.closed:
-		}
+		s.hang(r)
 	case HTTP500:
 		writeError(w, http.StatusInternalServerError, "Base.1.8.InternalError", "The request failed due to an internal service error (simulated).")
 	case HTTP503:
@@ -216,6 +212,25 @@ func (s *Sim) hugeBody(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	_, _ = w.Write([]byte(`"}`))
+}
+
+// hang holds a request until the client gives up; when the simulator
+// closes first, the connection is dropped, never answered.
+func (s *Sim) hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closed:
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// abortIfClosed drops the connection of a request cut short by Close.
+func (s *Sim) abortIfClosed() {
+	select {
+	case <-s.closed:
+		panic(http.ErrAbortHandler)
+	default:
+	}
 }
 
 // sleep waits d unless the request or the simulator ends first.
