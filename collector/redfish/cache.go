@@ -30,6 +30,18 @@ type device struct {
 
 	cache etagCache
 	rtt   latency
+
+	// parts are systems, chassis and the manager as read last time, with
+	// the answer they were read from, when that one answer held all of
+	// them: the same answer again (a 304, or the same bytes) is the same
+	// part, and is not parsed again.
+	parts map[string]cachedPart
+}
+
+type cachedPart struct {
+	target string // the request it was read with
+	sum    uint64 // of the answer's body
+	part   any
 }
 
 // discovered reports whether the device's URIs are known and fresh.
@@ -75,6 +87,28 @@ func (c *etagCache) store(target, etag string, body []byte) {
 	}
 	c.entries[target] = cached{etag: etag, body: body}
 	c.size += int64(len(body))
+}
+
+// dropBody keeps target's ETag but not its body (a part read from it is
+// remembered instead); a 304 then returns a nil body.
+func (c *etagCache) dropBody(target string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[target]; ok && e.body != nil {
+		c.size -= int64(len(e.body))
+		e.body = nil
+		c.entries[target] = e
+	}
+}
+
+// forget drops target.
+func (c *etagCache) forget(target string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[target]; ok {
+		c.size -= int64(len(e.body))
+		delete(c.entries, target)
+	}
 }
 
 // latency is a moving average of a BMC's plain-request latency.

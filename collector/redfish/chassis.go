@@ -24,14 +24,23 @@ type chassisPart struct {
 // ports of its network adapters, at once.
 func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 	out := chassisPart{label: "chassis " + lastSegment(uri)}
-	b, err := pl.top(ctx, uri, chassisSelect, chassisLevels)
+	read := func() (answer, error) { return pl.top(ctx, uri, chassisSelect, chassisLevels) }
+	a, err := read()
 	if err == nil {
-		err = decodeJSON(b, &out.doc)
+		if p, ok := pl.reuse(uri, a); ok {
+			return p.(chassisPart)
+		}
+		if a, err = pl.reread(ctx, a, read); err == nil {
+			err = decodeJSON(a.body, &out.doc)
+		}
 	}
 	if err != nil {
 		out.err = err
 		return out
 	}
+	f := &fetches{}
+	ctx = context.WithValue(ctx, fetchesKey{}, f)
+	defer func() { pl.remember(uri, a, out.slim(), f, len(out.partErrs) == 0) }()
 	if out.doc.ID != "" {
 		out.label = "chassis " + string(out.doc.ID)
 	}
@@ -92,6 +101,15 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 		out.power.watts = envWatts
 	}
 	return out
+}
+
+// slim drops the resources that came inline under the chassis' links
+// (their contents are in the part).
+func (c chassisPart) slim() chassisPart {
+	d := &c.doc
+	d.PowerSubsystem.inline, d.ThermalSubsystem.inline, d.Power.inline = nil, nil, nil
+	d.Thermal.inline, d.EnvironmentMetrics.inline, d.NetworkAdapters.inline = nil, nil, nil
+	return c
 }
 
 // readPower prefers PowerSubsystem and falls back to legacy Power when the

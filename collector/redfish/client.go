@@ -113,6 +113,13 @@ func (c *conn) newRequest(ctx context.Context, method, path string, body io.Read
 // its body. A representation cached with an ETag is revalidated, and a
 // 304 answer returns the cached body.
 func (c *conn) get(ctx context.Context, path, query string) ([]byte, error) {
+	b, _, err := c.revalidate(ctx, path, query)
+	return b, err
+}
+
+// revalidate is get, also saying whether the answer was a 304 for the
+// cached copy (the same answer as last time).
+func (c *conn) revalidate(ctx context.Context, path, query string) (body []byte, unchanged bool, err error) {
 	target := path
 	if query != "" {
 		target += "?" + query
@@ -120,28 +127,29 @@ func (c *conn) get(ctx context.Context, path, query string) ([]byte, error) {
 	cached, haveCache := c.cache.lookup(target)
 	backoff := c.backoff
 	for attempt := 0; ; attempt++ {
-		body, resp, err := c.getOnce(ctx, target, cached.etag)
+		var resp *http.Response
+		body, resp, err = c.getOnce(ctx, target, cached.etag)
 		switch {
 		case err == nil && resp.StatusCode == http.StatusNotModified && haveCache:
-			return cached.body, nil
+			return cached.body, true, nil
 		case err == nil && resp.StatusCode == http.StatusNotModified:
 			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: "304 without a cached copy"}
 		case err == nil && resp.StatusCode == http.StatusOK:
 			c.cache.store(target, resp.Header.Get("ETag"), body)
-			return body, nil
+			return body, false, nil
 		case err == nil:
 			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: redfishMessage(body)}
 		}
 		wait, retry := c.retryable(ctx, err, resp, backoff)
 		if !retry || attempt >= c.retries {
-			return nil, err
+			return nil, false, err
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, err
+			return nil, false, err
 		}
 		backoff *= 2
 	}

@@ -1,9 +1,11 @@
 package redfish
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzDecode feeds arbitrary bytes, as a BMC might send them, to every
@@ -38,7 +40,25 @@ func FuzzDecode(f *testing.F) {
 			canonicalRef(base, id)
 		}
 		bareLinks(b)
-		hasNavLinks(b)
+		bare, inline := linkCounts(b)
+		var m map[string]json.RawMessage
+		if json.Unmarshal(b, &m) == nil {
+			n := 0
+			eachKey(b, func(key, _ []byte) {
+				// encoding/json unescapes keys and replaces invalid UTF-8;
+				// eachKey gives them raw.
+				if _, ok := m[string(key)]; !ok && utf8.Valid(key) && !bytes.ContainsRune(key, '\\') {
+					t.Fatalf("eachKey found key %q that encoding/json does not", key)
+				}
+				n++
+			})
+			if n < len(m) {
+				t.Fatalf("eachKey found %d keys, encoding/json %d", n, len(m))
+			}
+		}
+		if bare < 0 || inline < 0 {
+			t.Fatal("negative counts")
+		}
 		var s rfStatus
 		if decodeJSON(b, &s) == nil {
 			bayCondition(s, predictsFailure(s))

@@ -25,7 +25,9 @@ type poll struct {
 	now  time.Time
 
 	mu        sync.Mutex
-	inline    map[string][]byte // resources that came inline this poll
+	answers   [][]byte          // expanded answers of this poll
+	indexed   int               // how many of them are in inline
+	inline    map[string][]byte // resources that came inline this poll, by path
 	ambiguous map[string]bool   // paths claimed by two different resources
 	warnings  []string
 }
@@ -163,7 +165,7 @@ func (pl *poll) run(ctx context.Context, session bool, user, pass string) (*resu
 			pl.log.Info("a remembered URI is gone; rediscovering")
 			pl.dev.discoveredAt = time.Time{}
 			pl.mu.Lock()
-			pl.inline = make(map[string][]byte)
+			pl.inline, pl.answers, pl.indexed = make(map[string][]byte), nil, 0
 			pl.mu.Unlock()
 			continue
 		}

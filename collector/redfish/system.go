@@ -35,14 +35,23 @@ type ifaceRec struct {
 
 func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 	out := systemPart{label: "system " + lastSegment(uri)}
-	b, err := pl.top(ctx, uri, systemSelect, systemLevels)
+	read := func() (answer, error) { return pl.top(ctx, uri, systemSelect, systemLevels) }
+	a, err := read()
 	if err == nil {
-		err = decodeJSON(b, &out.doc)
+		if p, ok := pl.reuse(uri, a); ok {
+			return p.(systemPart)
+		}
+		if a, err = pl.reread(ctx, a, read); err == nil {
+			err = decodeJSON(a.body, &out.doc)
+		}
 	}
 	if err != nil {
 		out.err = err
 		return out
 	}
+	f := &fetches{}
+	ctx = context.WithValue(ctx, fetchesKey{}, f)
+	defer func() { pl.remember(uri, a, out.slim(), f, len(out.partErrs)+len(out.storage.partErrs) == 0) }()
 	if out.doc.ID != "" {
 		out.label = "system " + string(out.doc.ID)
 	}
@@ -109,12 +118,27 @@ type managerPart struct {
 
 func (pl *poll) readManager(ctx context.Context, uri string) managerPart {
 	out := managerPart{label: "manager " + lastSegment(uri)}
-	b, err := pl.top(ctx, uri, managerSelect, 0)
+	read := func() (answer, error) { return pl.top(ctx, uri, managerSelect, 0) }
+	a, err := read()
 	if err == nil {
-		err = decodeJSON(b, &out.doc)
+		if p, ok := pl.reuse(uri, a); ok {
+			return p.(managerPart)
+		}
+		if a, err = pl.reread(ctx, a, read); err == nil {
+			err = decodeJSON(a.body, &out.doc)
+			pl.remember(uri, a, out, &fetches{}, err == nil)
+		}
 	}
 	out.err = err
 	return out
+}
+
+// slim drops what a remembered part need not keep: the resources that
+// came inline under the system's links (their contents are in the parts).
+func (s systemPart) slim() systemPart {
+	s.doc.Storage.inline, s.doc.SimpleStorage.inline, s.doc.EthernetInterfaces.inline = nil, nil, nil
+	s.doc.Links.Chassis, s.doc.Links.ManagedBy = nil, nil
+	return s
 }
 
 // lastSegment is the last path segment of a link, unescaped.

@@ -59,6 +59,8 @@ func NewFleet(ca *CA, log *slog.Logger) (*Fleet, error) {
 		MinVersion:         tls.VersionTLS12,
 		GetCertificate:     ca.certificateFor,
 		GetConfigForClient: f.configForClient,
+		// The key exchanges BMC TLS stacks offer (none does ML-KEM yet).
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256},
 	}
 	var protos http.Protocols
 	protos.SetHTTP1(true)
