@@ -161,16 +161,15 @@ func BenchmarkSweep(b *testing.B) {
 	}
 	b.Logf("%d simulated BMCs listening after %v (HTTP/1.1 only: %v), %d goroutines", n, time.Since(start).Round(time.Millisecond), http1, runtime.NumGoroutine())
 
-	sweep := func(name string, pollers []collector.Poller, ts []collector.Target) (time.Duration, int, int64) {
+	sweep := func(name string, pollers []collector.Poller, ts []collector.Target) (time.Duration, int64, int64) {
 		for _, s := range sims[:len(ts)] {
 			s.ResetStats()
 		}
 		start := time.Now()
 		obs := collector.Run(context.Background(), ts, pollers, collector.Options{Concurrency: concurrency, Timeout: 60 * time.Second})
 		took := time.Since(start)
-		reqs, failed := 0, 0
+		failed := 0
 		for _, o := range obs {
-			reqs += o.Requests
 			if o.Error != "" {
 				failed++
 				if failed <= 3 {
@@ -178,9 +177,10 @@ func BenchmarkSweep(b *testing.B) {
 				}
 			}
 		}
-		var hs int64
+		var hs, reqs int64 // as the BMCs counted them
 		for _, s := range sims[:len(ts)] {
-			hs += s.Stats().Handshakes
+			st := s.Stats()
+			hs, reqs = hs+st.Handshakes, reqs+st.Requests
 		}
 		if failed > 0 {
 			b.Errorf("%s: %d of %d BMCs failed", name, failed, len(ts))
@@ -197,8 +197,7 @@ func BenchmarkSweep(b *testing.B) {
 	coldTook, coldReqs, coldTLS := sweep("cold", pollers, targets)
 	b.ResetTimer()
 	var warmTook time.Duration
-	var warmReqs int
-	var warmTLS int64
+	var warmReqs, warmTLS int64
 	for b.Loop() {
 		warmTook, warmReqs, warmTLS = sweep("warm", pollers, targets)
 	}
@@ -222,7 +221,7 @@ func BenchmarkSweep(b *testing.B) {
 	// chassis and manager), over HTTP/1.1 they queue on it.
 	coldRTT, warmRTT := 3, 1
 	if http1 {
-		coldRTT, warmRTT = coldReqs/n, warmReqs/n
+		coldRTT, warmRTT = int(coldReqs)/n, int(warmReqs)/n
 	}
 	m := min(sample, n)
 	gTook, gReqs, gTLS := sweep("gofish", []collector.Poller{gofishPoller{roots: fleet.CA().Pool()}}, targets[:m])

@@ -49,29 +49,6 @@ func decodeJSON(b []byte, v any) error {
 	return nil
 }
 
-// str is a string that also takes a number or a boolean (iLO and others
-// send MemberId as 0 in places).
-type str string
-
-func (s *str) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || bytes.Equal(b, []byte("null")):
-		*s = ""
-	case b[0] == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = str(v)
-	case b[0] == '{' || b[0] == '[':
-		*s = ""
-	default:
-		*s = str(b)
-	}
-	return nil
-}
-
 // ref is a hyperlink ({"@odata.id": "..."}). When the BMC expanded it,
 // inline holds the resource as it came, at that place: it is used as is,
 // whatever @odata.id it claims (a walk would have read that place too).

@@ -1,6 +1,7 @@
 package redfish
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -88,6 +89,32 @@ func memberRef(base *url.URL, ref string) string {
 		return p + "#" + f
 	}
 	return p
+}
+
+// str is a string that also takes a number or a boolean.
+//
+// Quirk (HPE iLO 5, and others): MemberId, Id and PortId are strings in
+// the schema but some services write numbers ("MemberId": 0); they are
+// read as the number's text, not dropped.
+type str string
+
+func (s *str) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		*s = ""
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = str(v)
+	case b[0] == '{' || b[0] == '[':
+		*s = ""
+	default:
+		*s = str(b)
+	}
+	return nil
 }
 
 // hpeBayNumber reads the bay of a legacy power supply, from 0.
