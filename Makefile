@@ -36,7 +36,7 @@ bench:
 # latency (a few minutes; results are recorded in docs/redfish.md).
 SWEEP_BMCS ?= 10000
 bench-sweep:
-	FAULTLINE_SWEEP_BMCS=$(SWEEP_BMCS) $(GO) test -run '^$$' -bench BenchmarkSweep -benchtime 1x -timeout 60m ./collector/redfish
+	FAULTLINE_SWEEP_BMCS=$(SWEEP_BMCS) $(GO) test -v -run '^$$' -bench BenchmarkSweep -benchtime 1x -timeout 60m ./collector/redfish
 
 # A short fuzzing pass over every parser of outside input.
 FUZZTIME ?= 30s

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -65,10 +66,11 @@ func BenchmarkRoundTrips(b *testing.B) {
 		b.Fatal(err)
 	}
 	gofish := sim.Stats()
-	b.Logf("%-44s %5s %5s %5s %9s", "read of srv-1", "req", "TLS", "304", "vs gofish")
-	b.Logf("%-44s %5d %5d %5d %9s", "gofish defaults (session, walk)", gofish.Requests, gofish.Handshakes, gofish.NotModified, "1")
+	var table strings.Builder
+	fmt.Fprintf(&table, "\n%-44s %5s %5s %5s %9s\n", "read of srv-1", "req", "TLS", "304", "vs gofish")
+	fmt.Fprintf(&table, "%-44s %5d %5d %5d %9s\n", "gofish defaults (session, walk)", gofish.Requests, gofish.Handshakes, gofish.NotModified, "1")
 	row := func(name string, st redfishsim.Stats) {
-		b.Logf("%-44s %5d %5d %5d %9.3f", name, st.Requests, st.Handshakes, st.NotModified, float64(st.Requests)/float64(gofish.Requests))
+		fmt.Fprintf(&table, "%-44s %5d %5d %5d %9.3f\n", name, st.Requests, st.Handshakes, st.NotModified, float64(st.Requests)/float64(gofish.Requests))
 	}
 	variants := []struct {
 		name string
@@ -98,6 +100,7 @@ func BenchmarkRoundTrips(b *testing.B) {
 			steady = warm
 		}
 	}
+	b.Log(table.String())
 	b.ReportMetric(float64(gofish.Requests), "gofish-req/server")
 	b.ReportMetric(float64(steady.Requests), "steady-req/server")
 	b.ReportMetric(float64(steady.Requests)/float64(gofish.Requests), "steady/gofish")
@@ -161,10 +164,13 @@ func BenchmarkSweep(b *testing.B) {
 	}
 	b.Logf("%d simulated BMCs listening after %v (HTTP/1.1 only: %v), %d goroutines", n, time.Since(start).Round(time.Millisecond), http1, runtime.NumGoroutine())
 
+	cpu := map[string]time.Duration{} // CPU time of the whole process (simulators too) per sweep
 	sweep := func(name string, pollers []collector.Poller, ts []collector.Target) (time.Duration, int64, int64) {
 		for _, s := range sims[:len(ts)] {
 			s.ResetStats()
 		}
+		cpu0 := cpuTime()
+		defer func() { cpu[name] = cpuTime() - cpu0 }()
 		start := time.Now()
 		obs := collector.Run(context.Background(), ts, pollers, collector.Options{Concurrency: concurrency, Timeout: 60 * time.Second})
 		took := time.Since(start)
@@ -203,6 +209,12 @@ func BenchmarkSweep(b *testing.B) {
 	}
 	b.StopTimer()
 	mem := peak.stop()
+	// What the collector keeps between sweeps: the heap with and without
+	// the poller (its URIs, ETags and remembered parts).
+	var withP, withoutP runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&withP)
+	runtime.KeepAlive(p)
 	if path := os.Getenv("FAULTLINE_SWEEP_HEAPPROFILE"); path != "" {
 		runtime.GC()
 		f, err := os.Create(path)
@@ -223,22 +235,33 @@ func BenchmarkSweep(b *testing.B) {
 	if http1 {
 		coldRTT, warmRTT = int(coldReqs)/n, int(warmReqs)/n
 	}
+	p, pollers = nil, nil
+	runtime.GC()
+	runtime.ReadMemStats(&withoutP)
+	kept := int64(withP.HeapAlloc) - int64(withoutP.HeapAlloc)
+
 	m := min(sample, n)
 	gTook, gReqs, gTLS := sweep("gofish", []collector.Poller{gofishPoller{roots: fleet.CA().Pool()}}, targets[:m])
 	gScaled := time.Duration(float64(gTook) * float64(n) / float64(m))
 
-	b.Logf("machine: %d CPUs (GOMAXPROCS %d), %s", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
-	b.Logf("%-26s %10s %10s %9s %8s %8s", "sweep", "took", "bound", "÷bound", "req/BMC", "TLS/BMC")
-	b.Logf("%-26s %10v %10v %9.3f %8.1f %8.2f", "collector, cold", coldTook.Round(time.Millisecond), bound(coldRTT, n), float64(coldTook)/float64(bound(coldRTT, n)), float64(coldReqs)/float64(n), float64(coldTLS)/float64(n))
-	b.Logf("%-26s %10v %10v %9.3f %8.1f %8.2f", "collector, warm", warmTook.Round(time.Millisecond), bound(warmRTT, n), float64(warmTook)/float64(bound(warmRTT, n)), float64(warmReqs)/float64(n), float64(warmTLS)/float64(n))
-	b.Logf("%-26s %10v %10s %9s %8.1f %8.2f", fmt.Sprintf("gofish, %d BMCs", m), gTook.Round(time.Millisecond), "", "", float64(gReqs)/float64(m), float64(gTLS)/float64(m))
-	b.Logf("%-26s %10v", fmt.Sprintf("gofish, scaled to %d", n), gScaled.Round(time.Millisecond))
-	b.Logf("gofish ÷ collector: %.1f× warm, %.1f× cold; peak RSS %d MiB", float64(gScaled)/float64(warmTook), float64(gScaled)/float64(coldTook), mem>>20)
+	var t strings.Builder
+	fmt.Fprintf(&t, "\nmachine: %d CPUs (GOMAXPROCS %d), %s, load average %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), loadAverage())
+	fmt.Fprintf(&t, "%-26s %10s %10s %9s %8s %8s %12s\n", "sweep", "took", "bound", "÷bound", "req/BMC", "TLS/BMC", "CPU ms/BMC")
+	perBMC := func(name string, k int) float64 { return float64(cpu[name].Milliseconds()) / float64(k) }
+	fmt.Fprintf(&t, "%-26s %10v %10v %9.3f %8.1f %8.2f %12.2f\n", "collector, cold", coldTook.Round(time.Millisecond), bound(coldRTT, n), float64(coldTook)/float64(bound(coldRTT, n)), float64(coldReqs)/float64(n), float64(coldTLS)/float64(n), perBMC("cold", n))
+	fmt.Fprintf(&t, "%-26s %10v %10v %9.3f %8.1f %8.2f %12.2f\n", "collector, warm", warmTook.Round(time.Millisecond), bound(warmRTT, n), float64(warmTook)/float64(bound(warmRTT, n)), float64(warmReqs)/float64(n), float64(warmTLS)/float64(n), perBMC("warm", n))
+	fmt.Fprintf(&t, "%-26s %10v %10s %9s %8.1f %8.2f %12.2f\n", fmt.Sprintf("gofish, %d BMCs", m), gTook.Round(time.Millisecond), "", "", float64(gReqs)/float64(m), float64(gTLS)/float64(m), perBMC("gofish", m))
+	fmt.Fprintf(&t, "(CPU is the whole process's, simulated BMCs included: %d cores give %.1f CPU-ms per BMC per bound-time of a cold sweep)\n", runtime.NumCPU(), float64(runtime.NumCPU())*float64(bound(coldRTT, n).Milliseconds())/float64(n))
+	fmt.Fprintf(&t, "%-26s %10v\n", fmt.Sprintf("gofish, scaled to %d", n), gScaled.Round(time.Millisecond))
+	fmt.Fprintf(&t, "gofish ÷ collector: %.1f× warm, %.1f× cold\n", float64(gScaled)/float64(warmTook), float64(gScaled)/float64(coldTook))
+	fmt.Fprintf(&t, "peak RSS of the process (simulators and collector): %d MiB; the collector keeps %.1f MiB between sweeps (%.1f KiB per BMC)\n", mem>>20, float64(kept)/(1<<20), float64(kept)/1024/float64(n))
+	b.Log(t.String())
 
 	b.ReportMetric(float64(warmTook)/float64(bound(warmRTT, n)), "warm/bound")
 	b.ReportMetric(float64(coldTook)/float64(bound(coldRTT, n)), "cold/bound")
 	b.ReportMetric(float64(gScaled)/float64(warmTook), "gofish/warm")
 	b.ReportMetric(float64(mem>>20), "peak-RSS-MiB")
+	b.ReportMetric(float64(kept)/1024/float64(n), "kept-KiB/BMC")
 }
 
 // peak samples the process's peak resident memory (VmHWM on Linux, else
@@ -293,4 +316,25 @@ func vmHWM() uint64 {
 		}
 	}
 	return 0
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

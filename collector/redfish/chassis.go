@@ -109,6 +109,7 @@ func (c chassisPart) slim() chassisPart {
 	d := &c.doc
 	d.PowerSubsystem.inline, d.ThermalSubsystem.inline, d.Power.inline = nil, nil, nil
 	d.Thermal.inline, d.EnvironmentMetrics.inline, d.NetworkAdapters.inline = nil, nil, nil
+	c.intern()
 	return c
 }
 

@@ -220,6 +220,14 @@ func (pl *poll) discover(ctx context.Context) error {
 			pl.log.Warn("redfish: listing failed", "collection", name, "error", errs[i])
 		}
 	}
+	// The root and the collections are read again only to rediscover,
+	// rarely: their answers are not kept.
+	pl.c.cache.forget("/redfish/v1/")
+	for _, l := range pl.dev.rootLinks {
+		if p, _ := canonicalRef(pl.base, l); p != "" {
+			pl.c.cache.forget(p)
+		}
+	}
 	pl.dev.systems, pl.dev.chassis = lists[0], lists[1]
 	pl.dev.manager = ""
 	if len(lists[2]) > 0 {

@@ -138,6 +138,7 @@ func (pl *poll) readManager(ctx context.Context, uri string) managerPart {
 func (s systemPart) slim() systemPart {
 	s.doc.Storage.inline, s.doc.SimpleStorage.inline, s.doc.EthernetInterfaces.inline = nil, nil, nil
 	s.doc.Links.Chassis, s.doc.Links.ManagedBy = nil, nil
+	s.intern()
 	return s
 }
 
