@@ -67,10 +67,10 @@ func BenchmarkRoundTrips(b *testing.B) {
 	}
 	gofish := sim.Stats()
 	var table strings.Builder
-	fmt.Fprintf(&table, "\n%-44s %5s %5s %5s %9s\n", "read of srv-1", "req", "TLS", "304", "vs gofish")
-	fmt.Fprintf(&table, "%-44s %5d %5d %5d %9s\n", "gofish defaults (session, walk)", gofish.Requests, gofish.Handshakes, gofish.NotModified, "1")
+	fmt.Fprintf(&table, "\n%-48s %5s %5s %5s %9s\n", "read of srv-1", "req", "TLS", "304", "vs gofish")
+	fmt.Fprintf(&table, "%-48s %5d %5d %5d %9s\n", "gofish defaults (session, walk)", gofish.Requests, gofish.Handshakes, gofish.NotModified, "1")
 	row := func(name string, st redfishsim.Stats) {
-		fmt.Fprintf(&table, "%-44s %5d %5d %5d %9.3f\n", name, st.Requests, st.Handshakes, st.NotModified, float64(st.Requests)/float64(gofish.Requests))
+		fmt.Fprintf(&table, "%-48s %5d %5d %5d %9.3f\n", name, st.Requests, st.Handshakes, st.NotModified, float64(st.Requests)/float64(gofish.Requests))
 	}
 	variants := []struct {
 		name string
@@ -81,6 +81,8 @@ func BenchmarkRoundTrips(b *testing.B) {
 		{name: "$expand+$select, basic auth (default)"},
 		{name: "$expand+$select, session", auth: "session"},
 		{name: "$expand only (no $select)", sim: redfishsim.Options{NoSelect: true}},
+		{name: "$expand one level deep, $select", sim: redfishsim.Options{MaxLevels: 1}},
+		{name: "the same, legacy Power/Thermal (like iLO 5)", sim: redfishsim.Options{MaxLevels: 1, Schema: redfishsim.Legacy}},
 		{name: "no $expand (walk, ETags)", sim: redfishsim.Options{Expand: redfishsim.ExpandOff}},
 		{name: "$expand+$select over HTTP/1.1", sim: redfishsim.Options{HTTP1Only: true}},
 	}

@@ -191,7 +191,7 @@ func FromDevice(inv *inventory.Inventory, id string, opts Options) (*Sim, error)
 		return nil, fmt.Errorf("redfishsim: %s: unknown schema %q", id, opts.Schema)
 	}
 	st := newState(inv, dev, opts)
-	g := &generated{id: id, feat: features{expand: opts.Expand != ExpandOff, maxLevels: 6, sel: !opts.NoSelect}, base: st}
+	g := &generated{id: id, feat: features{expand: opts.Expand != ExpandOff, maxLevels: opts.MaxLevels, sel: !opts.NoSelect}, base: st}
 	if err := g.setFaults(nil); err != nil {
 		return nil, err
 	}

@@ -56,6 +56,9 @@ type Options struct {
 	Expand ExpandMode
 	// ExpandCost is the delay per inlined resource in ExpandSlow (default 100ms).
 	ExpandCost time.Duration
+	// MaxLevels is the deepest $levels a generated tree expands and
+	// advertises (default 6; HPE iLO 5 does 1).
+	MaxLevels int
 	// NoSelect stops advertising and honouring $select.
 	NoSelect bool
 	// MaxSessions is the session limit (default 8, as iDRAC); one more is 503.
@@ -83,6 +86,9 @@ func (o *Options) defaults() {
 	}
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = 8
+	}
+	if o.MaxLevels <= 0 {
+		o.MaxLevels = 6
 	}
 	if o.Now == nil {
 		o.Now = time.Now
