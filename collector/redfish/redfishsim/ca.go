@@ -8,10 +8,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 )
@@ -38,10 +41,6 @@ func NewCA() (*CA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redfishsim: ca key: %w", err)
 	}
-	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("redfishsim: leaf key: %w", err)
-	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -57,9 +56,17 @@ func NewCA() (*CA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redfishsim: ca certificate: %w", err)
 	}
+	return newCA(der, key)
+}
+
+func newCA(der []byte, key *ecdsa.PrivateKey) (*CA, error) {
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
 		return nil, fmt.Errorf("redfishsim: ca certificate: %w", err)
+	}
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("redfishsim: leaf key: %w", err)
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
@@ -70,8 +77,64 @@ func NewCA() (*CA, error) {
 		pem:     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pool:    pool,
 		leaves:  make(map[string]*tls.Certificate),
-		serial:  1,
+		serial:  time.Now().UnixNano(), // leaves of a reloaded CA get new serials
 	}, nil
+}
+
+// The files Save writes in a directory.
+const (
+	caCertFile = "lab-ca.pem"
+	caKeyFile  = "lab-ca-key.pem"
+)
+
+// Save writes the CA's certificate (lab-ca.pem, 0644) and private key
+// (lab-ca-key.pem, 0600) into dir, so a lab started again serves
+// certificates that collectors already trust.
+func (ca *CA) Save(dir string) error {
+	keyDER, err := x509.MarshalECPrivateKey(ca.key)
+	if err != nil {
+		return fmt.Errorf("redfishsim: ca key: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, caKeyFile), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return fmt.Errorf("redfishsim: save ca: %w", err)
+	}
+	return ca.WritePEM(filepath.Join(dir, caCertFile))
+}
+
+// LoadOrCreateCA loads the CA saved in dir, or makes one and saves it there.
+func LoadOrCreateCA(dir string) (*CA, error) {
+	certPEM, cerr := os.ReadFile(filepath.Join(dir, caCertFile))
+	keyPEM, kerr := os.ReadFile(filepath.Join(dir, caKeyFile))
+	if errors.Is(cerr, fs.ErrNotExist) && errors.Is(kerr, fs.ErrNotExist) {
+		ca, err := NewCA()
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("redfishsim: save ca: %w", err)
+		}
+		return ca, ca.Save(dir)
+	}
+	if err := errors.Join(cerr, kerr); err != nil {
+		return nil, fmt.Errorf("redfishsim: load ca: %w", err)
+	}
+	cb, _ := pem.Decode(certPEM)
+	kb, _ := pem.Decode(keyPEM)
+	if cb == nil || kb == nil {
+		return nil, fmt.Errorf("redfishsim: load ca from %s: not PEM", dir)
+	}
+	key, err := x509.ParseECPrivateKey(kb.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("redfishsim: load ca key: %w", err)
+	}
+	ca, err := newCA(cb.Bytes, key)
+	if err != nil {
+		return nil, err
+	}
+	if !ca.cert.IsCA || time.Now().After(ca.cert.NotAfter) {
+		return nil, fmt.Errorf("redfishsim: the CA in %s is not a valid CA certificate (expired?): remove it to make a new one", dir)
+	}
+	return ca, nil
 }
 
 // Pool returns a pool holding only this CA, for a collector's RootCAs.

@@ -450,3 +450,39 @@ func TestMockupLookup(t *testing.T) {
 		t.Error("an empty directory is not a mockup")
 	}
 }
+
+func TestCASaveAndLoad(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lab")
+	ca, err := redfishsim.LoadOrCreateCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := redfishsim.LoadOrCreateCA(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ca.PEM(), again.PEM()) {
+		t.Fatal("a reloaded CA is another CA")
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "lab-ca-key.pem")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v %v", fi, err)
+	}
+	// A leaf signed by the reloaded CA verifies against the first one's pool.
+	fleet, err := redfishsim.NewFleet(again, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Close()
+	sim, _ := redfishsim.FromDevice(loadInv(t), "srv", redfishsim.Options{})
+	u, _ := fleet.Start(sim, "127.0.0.1:0")
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
+	if resp, _ := do(t, c, u, call{path: "/redfish/v1/"}); resp.StatusCode != 200 {
+		t.Errorf("GET via the saved CA: %s", resp.Status)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lab-ca.pem"), []byte("junk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := redfishsim.LoadOrCreateCA(dir); err == nil {
+		t.Error("a damaged CA file was accepted")
+	}
+}
