@@ -13,6 +13,7 @@ func KeepLastGood(prev *Device, cur Device) Device {
 	kept.Requests = cur.Requests
 	kept.Error = cur.Error
 	kept.PartErrors = cur.PartErrors
+	kept.Warnings = cur.Warnings
 	kept.Endpoint = cur.Endpoint
 	return kept
 }

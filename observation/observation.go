@@ -65,6 +65,11 @@ type Device struct {
 	// PartErrors are problems reading one part (the storage collection
 	// answered 500) while the rest was read.
 	PartErrors []PartError `json:"part_errors,omitempty"`
+	// Warnings are things about the poll itself a person should know and
+	// that are not errors: TLS verification switched off, credentials sent
+	// over plain http, a protocol feature abandoned because the device
+	// mishandled it.
+	Warnings []string `json:"warnings,omitempty"`
 
 	Identity *Identity `json:"identity,omitempty"`
 	// UptimeSeconds is time since the device (or its agent) last started.
@@ -77,9 +82,11 @@ type Device struct {
 	// PowerWatts is what the device draws now, where it reports it.
 	PowerWatts *float64 `json:"power_watts,omitempty"`
 
-	Volumes []Volume `json:"volumes,omitempty"`
-	Drives  []Drive  `json:"drives,omitempty"`
-	Ports   []Port   `json:"ports,omitempty"`
+	// Controllers are the storage (RAID/HBA) controllers.
+	Controllers []Controller `json:"controllers,omitempty"`
+	Volumes     []Volume     `json:"volumes,omitempty"`
+	Drives      []Drive      `json:"drives,omitempty"`
+	Ports       []Port       `json:"ports,omitempty"`
 
 	Fans          []Fan         `json:"fans,omitempty"`
 	FanRedundancy []Redundancy  `json:"fan_redundancy,omitempty"`
@@ -150,6 +157,18 @@ type Redundancy struct {
 	MinNeeded *int      `json:"min_needed,omitempty"`
 	Condition Condition `json:"condition"`
 	Members   []string  `json:"members,omitempty"`
+}
+
+// Controller is a storage controller (RAID adapter, HBA, NVMe bridge).
+type Controller struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name,omitempty"`
+	Condition Condition `json:"condition"`
+	State     string    `json:"state,omitempty"`
+	Health    string    `json:"health,omitempty"`
+	Model     string    `json:"model,omitempty"`
+	Serial    string    `json:"serial,omitempty"`
+	Firmware  string    `json:"firmware,omitempty"`
 }
 
 // Volume is a logical volume.

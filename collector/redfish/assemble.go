@@ -1,0 +1,258 @@
+package redfish
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/faultline/faultline/observation"
+)
+
+// assemble turns what was read into the observation: identity from the
+// first system (the chassis when it says nothing), parts from every
+// system and chassis in order, ports from the host's Ethernet interfaces
+// with the LLDP neighbours of the ports they are linked to.
+func (pl *poll) assemble(res *result, obs *observation.Device) {
+	id := &observation.Identity{}
+	for _, s := range res.systems {
+		if s.err != nil {
+			continue
+		}
+		d := s.doc
+		id.Manufacturer, id.Model, id.Serial, id.BIOS = d.Manufacturer, d.Model, d.SerialNumber, d.BiosVersion
+		obs.PowerState = d.PowerState
+		if t, err := time.Parse(time.RFC3339, d.LastResetTime); err == nil && !t.After(pl.now) {
+			up := pl.now.Sub(t).Seconds()
+			obs.UptimeSeconds = &up
+		}
+		break
+	}
+	for _, c := range res.chassis {
+		if c.err == nil {
+			id.Manufacturer = firstNonEmpty(id.Manufacturer, c.doc.Manufacturer)
+			id.Model = firstNonEmpty(id.Model, c.doc.Model)
+			id.Serial = firstNonEmpty(id.Serial, c.doc.SerialNumber)
+		}
+	}
+	if res.manager != nil && res.manager.err == nil {
+		id.BMCFirmware = res.manager.doc.FirmwareVersion
+	}
+	if *id != (observation.Identity{}) {
+		obs.Identity = id
+	}
+
+	var power, cooling, ctrls, vols, drives []partKey
+	var powerGroups, coolingGroups, volDrives [][]string
+	for _, c := range res.chassis {
+		if c.err != nil {
+			continue
+		}
+		cid := firstNonEmpty(string(c.doc.ID), lastSegment(c.label))
+		obs.PSUs = append(obs.PSUs, c.power.psus...)
+		for _, r := range c.power.psuRefs {
+			power = append(power, partKey{r, cid})
+		}
+		obs.PowerRedundancy = append(obs.PowerRedundancy, c.power.redundancy...)
+		powerGroups = append(powerGroups, c.power.redRefs...)
+		if c.power.watts != nil {
+			w := *c.power.watts
+			if obs.PowerWatts != nil {
+				w += *obs.PowerWatts
+			}
+			obs.PowerWatts = &w
+		}
+		obs.Fans = append(obs.Fans, c.thermal.fans...)
+		for _, r := range c.thermal.fanRefs {
+			cooling = append(cooling, partKey{r, cid})
+		}
+		obs.FanRedundancy = append(obs.FanRedundancy, c.thermal.redundancy...)
+		coolingGroups = append(coolingGroups, c.thermal.redRefs...)
+		obs.Temperatures = append(obs.Temperatures, c.thermal.temps...)
+		if obs.InletCelsius == nil {
+			obs.InletCelsius = c.thermal.inlet
+		}
+		obs.PartErrors = append(obs.PartErrors, c.partErrs...)
+	}
+	for _, s := range res.systems {
+		if s.err != nil {
+			continue
+		}
+		st := s.storage
+		obs.Controllers, ctrls = append(obs.Controllers, st.controllers...), append(ctrls, st.ctrls...)
+		obs.Volumes, vols, volDrives = append(obs.Volumes, st.volumes...), append(vols, st.vols...), append(volDrives, st.volDrives...)
+		obs.Drives, drives = append(obs.Drives, st.drives...), append(drives, st.drvs...)
+		obs.PartErrors = append(obs.PartErrors, st.partErrs...)
+		obs.PartErrors = append(obs.PartErrors, s.partErrs...)
+	}
+	obs.PartErrors = append(obs.PartErrors, res.partErrs...)
+
+	// Settle ids, then name group members and volume drives by them.
+	psuID := settle(len(obs.PSUs), func(i int) *string { return &obs.PSUs[i].ID }, power)
+	fanID := settle(len(obs.Fans), func(i int) *string { return &obs.Fans[i].ID }, cooling)
+	settle(len(obs.Controllers), func(i int) *string { return &obs.Controllers[i].ID }, ctrls)
+	settle(len(obs.Volumes), func(i int) *string { return &obs.Volumes[i].ID }, vols)
+	driveID := settle(len(obs.Drives), func(i int) *string { return &obs.Drives[i].ID }, drives)
+	for i := range obs.PowerRedundancy {
+		obs.PowerRedundancy[i].Members = names(powerGroups[i], psuID)
+	}
+	for i := range obs.FanRedundancy {
+		obs.FanRedundancy[i].Members = names(coolingGroups[i], fanID)
+	}
+	for i := range obs.Volumes {
+		obs.Volumes[i].Drives = names(volDrives[i], driveID)
+	}
+
+	obs.Ports = pl.ports(res)
+}
+
+// settle makes the ids of one kind of part unique on the device, changing
+// them only when they collide, and all the same way: a part's own Id;
+// else the last segment of its link (DMTF public-tower has two PSUs with
+// Id "Bay1"); else the Id qualified by its holder's (two blades with a
+// drive "0"); else both; else a sequence number. It returns each part's
+// link mapped to its id.
+func settle(n int, id func(int) *string, keys []partKey) map[string]string {
+	cands := []func(i int) string{
+		func(i int) string { return *id(i) },
+		func(i int) string { return refSegment(keys[i].ref) },
+		func(i int) string { return keys[i].parent + "/" + *id(i) },
+		func(i int) string { return keys[i].parent + "/" + refSegment(keys[i].ref) },
+		func(i int) string { return *id(i) + "#" + itoa(i) },
+	}
+	for _, c := range cands {
+		seen := make(map[string]bool, n)
+		unique := true
+		for i := range n {
+			v := c(i)
+			unique = unique && !seen[v] && v != ""
+			seen[v] = true
+		}
+		if unique || n == 0 {
+			out := make(map[string]string, n)
+			for i := range n {
+				*id(i) = c(i)
+				out[keys[i].ref] = *id(i)
+			}
+			return out
+		}
+	}
+	return nil // unreachable: the last candidate is unique
+}
+
+// refSegment names a part by its link: the member's index for an array
+// member ("...Power#/PowerSupplies/1" is "1"), else the last path segment.
+func refSegment(ref string) string {
+	if _, frag, ok := strings.Cut(ref, "#"); ok {
+		return frag[strings.LastIndexByte(frag, '/')+1:]
+	}
+	return lastSegment(ref)
+}
+
+// names maps member links to part ids; a member that was not read is
+// named by its link.
+func names(refs []string, id map[string]string) []string {
+	var out []string
+	for _, r := range refs {
+		if v, ok := id[r]; ok {
+			out = append(out, v)
+		} else {
+			out = append(out, refSegment(r))
+		}
+	}
+	return out
+}
+
+// ports names each physical host interface by its Id (what an inventory
+// link end would use: eno1, NIC.Integrated.1-1), with its link state and the LLDP
+// neighbour of the network port it is linked to. A BMC with no host
+// interfaces reports its adapters' ports instead, by port Id.
+func (pl *poll) ports(res *result) []observation.Port {
+	byIface := map[string]portDoc{}
+	for _, p := range res.ports {
+		for _, e := range p.Links.EthernetInterfaces {
+			if u, foreign := canonicalRef(pl.base, e.ID); !foreign {
+				byIface[u] = p
+			}
+		}
+	}
+	var out []observation.Port
+	for _, s := range res.systems {
+		for _, r := range s.ifaces {
+			e := r.doc
+			if strings.EqualFold(e.EthernetInterfaceType, "Virtual") || e.Links.HostInterface.ID != "" {
+				continue // a VLAN, bond or team, or the host's channel to its BMC: no cable
+			}
+			port := observation.Port{
+				Name: firstNonEmpty(string(e.ID), e.Name, lastSegment(r.uri)), Description: e.Description,
+				MAC:       strings.ToLower(firstNonEmpty(e.MACAddress, e.PermanentMACAddress)),
+				SpeedMbps: int64Of(e.SpeedMbps), Oper: linkState(e.LinkStatus),
+			}
+			if e.InterfaceEnabled != nil && !*e.InterfaceEnabled || Condition(e.Status.State, "") == observation.Failed {
+				port.Admin = "down"
+			} else if e.Status.State != "" || e.InterfaceEnabled != nil {
+				port.Admin = "up"
+			}
+			p, ok := byIface[r.uri]
+			for _, l := range e.Links.Ports {
+				if ok {
+					break
+				}
+				u, foreign := canonicalRef(pl.base, l.ID)
+				if foreign {
+					continue
+				}
+				p, ok = res.ports[u]
+			}
+			if ok {
+				pl.enrich(&port, p)
+			}
+			out = append(out, port)
+		}
+	}
+	if len(out) == 0 {
+		for _, p := range res.ports {
+			port := observation.Port{Name: firstNonEmpty(string(p.ID), string(p.PortID), p.Name), Oper: linkState(p.LinkStatus)}
+			pl.enrich(&port, p)
+			out = append(out, port)
+		}
+		sortPorts(out)
+	}
+	return out
+}
+
+func sortPorts(ps []observation.Port) {
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+}
+
+func (pl *poll) enrich(port *observation.Port, p portDoc) {
+	if port.SpeedMbps == nil && p.CurrentSpeedGbps != nil {
+		v := int64(*p.CurrentSpeedGbps * 1000)
+		port.SpeedMbps = &v
+	}
+	if port.Oper == "" {
+		port.Oper = linkState(p.LinkStatus)
+	}
+	if l := p.Ethernet.LLDPReceive; l != nil && (l.ChassisID != "" || l.PortID != "" || l.SystemName != "") {
+		port.Neighbors = append(port.Neighbors, observation.Neighbor{
+			Protocol: "lldp", ChassisID: l.ChassisID, PortID: l.PortID, SysName: l.SystemName,
+		})
+	}
+}
+
+func linkState(s string) string {
+	switch strings.ToLower(s) {
+	case "linkup", "up":
+		return "up"
+	case "linkdown", "nolink", "down":
+		return "down"
+	}
+	return ""
+}
+
+func int64Of(f *float64) *int64 {
+	if f == nil || *f < 0 || *f > 1e12 {
+		return nil
+	}
+	v := int64(*f)
+	return &v
+}

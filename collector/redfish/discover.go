@@ -1,0 +1,102 @@
+package redfish
+
+// Discovery: the service root and the systems, chassis and managers.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// readRoot reads the service root: protocol features and where sessions are.
+func (pl *poll) readRoot(ctx context.Context) error {
+	b, err := pl.c.get(ctx, "/redfish/v1/", "")
+	if err != nil {
+		return err
+	}
+	var root serviceRootDoc
+	if err := decodeJSON(b, &root); err != nil {
+		return err
+	}
+	pl.dev.features = root.ProtocolFeaturesSupported
+	pl.dev.sessionsURI = root.Links.Sessions.ID
+	if pl.dev.sessionsURI == "" {
+		pl.dev.sessionsURI = defaultSessionsURI
+	}
+	pl.dev.systems, pl.dev.chassis, pl.dev.manager = nil, nil, ""
+	pl.dev.rootLinks = [3]string{root.Systems.ID, root.Chassis.ID, root.Managers.ID}
+	return nil
+}
+
+// discover lists the systems, chassis and managers.
+func (pl *poll) discover(ctx context.Context) error {
+	if pl.dev.rootLinks == ([3]string{}) {
+		if err := pl.readRoot(ctx); err != nil {
+			return fmt.Errorf("service root: %w", err)
+		}
+	}
+	var lists [3][]string
+	var errs [3]error
+	parallel(3, func(i int) {
+		if pl.dev.rootLinks[i] != "" {
+			var ms []ref
+			ms, errs[i] = pl.members(ctx, ref{ID: pl.dev.rootLinks[i]}, 0)
+			for _, m := range ms {
+				p, _ := canonicalRef(pl.base, m.ID)
+				lists[i] = append(lists[i], p)
+			}
+		}
+	})
+	if errs[0] != nil && errs[1] != nil {
+		return fmt.Errorf("systems: %w", errs[0])
+	}
+	for i, name := range []string{"systems", "chassis", "managers"} {
+		if errs[i] != nil {
+			pl.log.Warn("redfish: listing failed", "collection", name, "error", errs[i])
+		}
+	}
+	// The root and the collections are read again only to rediscover,
+	// rarely: their answers are not kept.
+	pl.c.cache.forget("/redfish/v1/")
+	for _, l := range pl.dev.rootLinks {
+		if p, _ := canonicalRef(pl.base, l); p != "" {
+			pl.c.cache.forget(p)
+		}
+	}
+	pl.dev.systems, pl.dev.chassis = lists[0], lists[1]
+	pl.dev.manager = ""
+	if len(lists[2]) > 0 {
+		pl.dev.manager = lists[2][0]
+	}
+	if len(pl.dev.systems)+len(pl.dev.chassis) == 0 {
+		return errors.New("the BMC lists no systems and no chassis")
+	}
+	pl.dev.discoveredAt = pl.now
+	return nil
+}
+
+// members lists a collection's members (following Members@odata.nextLink);
+// links to other hosts are dropped.
+func (pl *poll) members(ctx context.Context, coll ref, want int) ([]ref, error) {
+	var out []ref
+	for page := 0; page < 64; page++ {
+		b, err := pl.get(ctx, coll, want)
+		if err != nil {
+			return nil, err
+		}
+		var c collectionDoc
+		if err := decodeJSON(b, &c); err != nil {
+			return nil, err
+		}
+		for _, m := range c.Members {
+			if _, foreign := canonicalRef(pl.base, m.ID); m.ID != "" && !foreign {
+				out = append(out, m)
+			}
+		}
+		if c.NextLink == "" {
+			break
+		}
+		coll = ref{ID: c.NextLink}
+	}
+	return out, nil
+}

@@ -1,0 +1,310 @@
+package redfish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/observation"
+)
+
+// poll is one read of one BMC.
+type poll struct {
+	p    *Poller
+	dev  *device
+	c    *conn
+	base *url.URL
+	log  *slog.Logger
+	now  time.Time
+
+	mu        sync.Mutex
+	answers   [][]byte          // expanded answers of this poll
+	indexed   int               // how many of them are in inline
+	inline    map[string][]byte // resources that came inline this poll, by path
+	ambiguous map[string]bool   // paths claimed by two different resources
+	warnings  []string
+}
+
+// Poll reads one server: power supplies and their redundancy, storage,
+// network ports with LLDP, fans and temperatures, and identity, in as few
+// requests as the BMC allows. It always returns an observation; when the
+// BMC could not be read, Error says why (and what was read is dropped, so
+// the runner keeps the last good data). Problems with one part (the
+// storage answered 500) are PartErrors beside the rest. ctx's deadline
+// reaches every request; a session, when used, is deleted even after it.
+func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Device {
+	start := p.opts.Now()
+	obs := observation.Device{ID: t.ID, Source: observation.SourceRedfish, AttemptedAt: start.UTC()}
+	log := p.log.With("device", t.ID)
+	fail := func(err error) observation.Device {
+		obs.Error = fmt.Sprintf("collector/redfish: %s: %v", t.ID, err)
+		obs.Duration = observation.Duration(p.opts.Now().Sub(start))
+		log.Warn("redfish poll failed", "error", obs.Error)
+		return obs
+	}
+	if !p.Handles(t) {
+		return fail(errors.New("no redfish management in the inventory"))
+	}
+	rf := t.Management.Redfish
+	base, err := url.Parse(rf.Endpoint)
+	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
+		return fail(fmt.Errorf("endpoint %q is not an http(s) URL", redactEndpoint(rf.Endpoint)))
+	}
+	base = &url.URL{Scheme: base.Scheme, Host: base.Host}
+	obs.Endpoint = base.String()
+	password, err := rf.Password.Resolve(t.Dir)
+	if err != nil {
+		return fail(fmt.Errorf("password: %w", err))
+	}
+	cfg, warn, err := p.tlsConfig(rf, t.Dir)
+	if err != nil {
+		return fail(err)
+	}
+	if warn != "" {
+		obs.Warnings = append(obs.Warnings, warn)
+		log.Warn(warn)
+	}
+	if base.Scheme == "http" {
+		w := "credentials and data travel unencrypted (http:// endpoint)"
+		obs.Warnings = append(obs.Warnings, w)
+		log.Warn(w)
+	}
+
+	dev := p.device(t.ID, base.String())
+	dev.mu.Lock()
+	defer dev.mu.Unlock()
+
+	var sent atomic.Int64
+	tr, rt := p.transport(cfg, &sent)
+	defer tr.CloseIdleConnections()
+	pl := &poll{
+		p: p, dev: dev, base: base, log: log, now: start,
+		inline: make(map[string][]byte), ambiguous: make(map[string]bool),
+		c: &conn{
+			base: base.String(),
+			hc: &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+				if req.URL.Host != via[0].URL.Host {
+					return errors.New("redirect to another host refused")
+				}
+				return nil
+			}},
+			user: rf.Username, pass: password,
+			local: make(chan struct{}, p.opts.PerDevice), global: p.global,
+			maxBody: p.opts.MaxBodyBytes, retries: p.opts.Retries, backoff: p.opts.RetryBackoff,
+			cache: &dev.cache, sent: &sent, rtt: &dev.rtt,
+		},
+	}
+	res, err := pl.run(ctx, rf.Auth == "session", rf.Username, password)
+	if err == nil && ctx.Err() != nil {
+		// Out of time with parts unread: what was read is incomplete, and
+		// the runner keeps the last good observation instead.
+		err = fmt.Errorf("read only part of the device before the deadline: %w", context.Cause(ctx))
+	}
+	obs.Requests = int(sent.Load())
+	obs.Warnings = append(obs.Warnings, pl.warnings...)
+	if err != nil {
+		if cerr := context.Cause(ctx); cerr != nil && !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (after %v: %v)", err, p.opts.Now().Sub(start).Round(time.Millisecond), cerr)
+		}
+		return fail(err)
+	}
+	pl.assemble(res, &obs)
+	obs.CollectedAt = p.opts.Now().UTC()
+	obs.Duration = observation.Duration(p.opts.Now().Sub(start))
+	log.Debug("redfish poll", "requests", obs.Requests, "took", time.Duration(obs.Duration), "part_errors", len(obs.PartErrors))
+	return obs
+}
+
+// redactEndpoint drops any credentials from an endpoint for messages.
+func redactEndpoint(e string) string {
+	if u, err := url.Parse(e); err == nil && u.User != nil {
+		u.User = nil
+		return u.String()
+	}
+	return e
+}
+
+// result is everything read in one poll, before it becomes an observation.
+type result struct {
+	systems  []systemPart
+	chassis  []chassisPart
+	manager  *managerPart
+	partErrs []observation.PartError
+	ports    map[string]portDoc // canonical URI → port, from every chassis
+}
+
+func (pl *poll) run(ctx context.Context, session bool, user, pass string) (*result, error) {
+	fresh := pl.dev.discovered(pl.now, pl.p.opts.Rediscover)
+	if !fresh || (session && pl.dev.sessionsURI == "") {
+		if err := pl.readRoot(ctx); err != nil {
+			return nil, fmt.Errorf("service root: %w", err)
+		}
+	}
+	if session {
+		loc, err := pl.login(ctx, user, pass)
+		if err != nil {
+			return nil, err
+		}
+		defer pl.logout(ctx, loc)
+	}
+	for attempt := 0; ; attempt++ {
+		if !pl.dev.discovered(pl.now, pl.p.opts.Rediscover) {
+			if err := pl.discover(ctx); err != nil {
+				return nil, err
+			}
+		}
+		res, stale, err := pl.readAll(ctx)
+		if stale && attempt == 0 && ctx.Err() == nil {
+			pl.log.Info("a remembered URI is gone; rediscovering")
+			pl.dev.discoveredAt = time.Time{}
+			pl.mu.Lock()
+			pl.inline, pl.answers, pl.indexed = make(map[string][]byte), nil, 0
+			pl.mu.Unlock()
+			continue
+		}
+		return res, err
+	}
+}
+
+// readAll reads every system, chassis and the manager at once. stale says
+// a remembered URI answered 404.
+func (pl *poll) readAll(ctx context.Context) (*result, bool, error) {
+	res := &result{
+		systems: make([]systemPart, len(pl.dev.systems)),
+		chassis: make([]chassisPart, len(pl.dev.chassis)),
+	}
+	ns, nc := len(res.systems), len(res.chassis)
+	var mgr *managerPart
+	parallel(ns+nc+1, func(i int) {
+		switch {
+		case i < ns:
+			res.systems[i] = pl.readSystem(ctx, pl.dev.systems[i])
+		case i < ns+nc:
+			res.chassis[i-ns] = pl.readChassis(ctx, pl.dev.chassis[i-ns])
+		case pl.dev.manager != "":
+			m := pl.readManager(ctx, pl.dev.manager)
+			mgr = &m
+		}
+	})
+	res.manager = mgr
+
+	var tops []error
+	stale := false
+	note := func(label string, err error) {
+		if err == nil {
+			return
+		}
+		tops = append(tops, partErr(label, err))
+		stale = stale || statusOf(err) == http.StatusNotFound
+	}
+	for _, s := range res.systems {
+		note(s.label, s.err)
+	}
+	for _, c := range res.chassis {
+		note(c.label, c.err)
+	}
+	if mgr != nil {
+		note(mgr.label, mgr.err)
+	}
+	if len(tops) > 0 && len(tops) == ns+nc+btoi(mgr != nil) {
+		return nil, stale, tops[0] // nothing could be read: the device failed
+	}
+	for _, err := range tops {
+		res.partErrs = append(res.partErrs, partError(err))
+	}
+	res.ports = map[string]portDoc{}
+	for _, c := range res.chassis {
+		for uri, p := range c.ports {
+			res.ports[uri] = p
+		}
+	}
+	pl.readLinkedPorts(ctx, res)
+	return res, stale, nil
+}
+
+// readLinkedPorts reads the network ports host interfaces link to that no
+// chassis listed (best effort: a port is only for its LLDP neighbour).
+func (pl *poll) readLinkedPorts(ctx context.Context, res *result) {
+	seen := map[string]bool{}
+	for _, p := range res.ports {
+		for _, e := range p.Links.EthernetInterfaces {
+			u, _ := canonicalRef(pl.base, e.ID)
+			seen[u] = true
+		}
+	}
+	var missing []string
+	for _, s := range res.systems {
+		for _, r := range s.ifaces {
+			if seen[r.uri] {
+				continue
+			}
+			for _, l := range r.doc.Links.Ports {
+				if u, foreign := canonicalRef(pl.base, l.ID); !foreign && u != "" {
+					if _, ok := res.ports[u]; !ok {
+						missing = append(missing, u)
+					}
+				}
+			}
+		}
+	}
+	docs := make([]*portDoc, len(missing))
+	parallel(len(missing), func(i int) {
+		var p portDoc
+		if b, err := pl.getPath(ctx, missing[i], 0); err == nil && decodeJSON(b, &p) == nil {
+			docs[i] = &p
+		}
+	})
+	for i, d := range docs {
+		if d != nil {
+			res.ports[missing[i]] = *d
+		}
+	}
+}
+
+// partError splits "label: cause" into a PartError.
+func partError(err error) observation.PartError {
+	var le *labelled
+	if errors.As(err, &le) {
+		return observation.PartError{Part: le.label, Error: le.err.Error()}
+	}
+	return observation.PartError{Part: "device", Error: err.Error()}
+}
+
+// labelled is an error about one part of a device.
+type labelled struct {
+	label string
+	err   error
+}
+
+func (e *labelled) Error() string { return e.label + ": " + e.err.Error() }
+func (e *labelled) Unwrap() error { return e.err }
+
+func partErr(label string, err error) error { return &labelled{label: label, err: err} }
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// parallel runs f(0..n-1) concurrently and waits. Requests inside are
+// bounded by the connection's semaphores, not here.
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,171 @@
+package redfish
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strings"
+
+	"github.com/faultline/faultline/observation"
+)
+
+// Vendor quirks: every place the collector bends to how a real service
+// writes Redfish rather than how DSP0266 says it should, each with a named
+// test (quirks_test.go) and a fixture under testdata/quirks/.
+
+// canonicalRef turns a link into the path the collector requests and keys
+// its caches by, and reports whether it points at another host.
+//
+// Quirk (HPE iLO 5): @odata.id values end in "/" ("/redfish/v1/Systems/1/")
+// and some are doubled ("/redfish/v1/Systems/1//"), while other links to
+// the same resource have no slash; both must name one resource, or a
+// resource read inline from an $expand is not found and is fetched again.
+// Canonical form: no query, no fragment, no doubled or trailing slash; an
+// absolute URL on the BMC's own host is reduced to its path.
+func canonicalRef(base *url.URL, ref string) (path string, foreign bool) {
+	if i := strings.IndexAny(ref, "?#"); i >= 0 {
+		ref = ref[:i]
+	}
+	ref = strings.TrimSpace(ref)
+	if u, err := url.Parse(ref); err == nil && u.IsAbs() {
+		if base == nil || !strings.EqualFold(u.Host, base.Host) {
+			return ref, true
+		}
+		ref = u.EscapedPath()
+	}
+	for strings.Contains(ref, "//") {
+		ref = strings.ReplaceAll(ref, "//", "/")
+	}
+	for prev := ""; ref != prev; {
+		prev = ref
+		ref = strings.TrimSpace(ref)
+		if len(ref) > 1 {
+			ref = strings.TrimRight(ref, "/")
+		}
+	}
+	return ref, false
+}
+
+// outletRef is what a PSU's Links.Outlet is reported as.
+//
+// Quirk (DMTF public-rackmount1, and any server that knows its PDU): the
+// outlet is an absolute URL on the PDU's own host
+// (https://redfishpdu.contoso.com/redfish/v1/PowerEquipment/RackPDUs/1/Outlets/A4).
+// It is kept as written and never followed: following it would send this
+// BMC's credentials to another host. A link on the BMC's own host is
+// reduced to its path.
+func outletRef(base *url.URL, ref string) string {
+	if ref == "" {
+		return ""
+	}
+	if p, foreign := canonicalRef(base, ref); !foreign {
+		return p
+	}
+	return ref
+}
+
+// memberFragment returns the JSON pointer of a legacy Power or Thermal
+// array member ("PowerSupplies/0"), by which redundancy sets name their
+// members.
+//
+// Quirk (HPE iLO 5): members are "/redfish/v1/Chassis/1/Power/#PowerSupplies/0"
+// — no slash after '#', a slash before it — where DMTF writes
+// "/redfish/v1/Chassis/1U/Power#/PowerSupplies/0".
+func memberFragment(ref string) string {
+	_, frag, ok := strings.Cut(ref, "#")
+	if !ok {
+		return ""
+	}
+	return strings.Trim(frag, "/")
+}
+
+// memberRef is the canonical form of a link that may address an array
+// member: the canonical path, and the member's pointer after '#'. Legacy
+// PSUs and the redundancy sets naming them meet on it whichever way each
+// writes the fragment.
+func memberRef(base *url.URL, ref string) string {
+	p, _ := canonicalRef(base, ref)
+	if f := memberFragment(ref); f != "" {
+		return p + "#" + f
+	}
+	return p
+}
+
+// str is a string that also takes a number or a boolean.
+//
+// Quirk (HPE iLO 5, and others): MemberId, Id and PortId are strings in
+// the schema but some services write numbers ("MemberId": 0); they are
+// read as the number's text, not dropped.
+type str string
+
+func (s *str) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		*s = ""
+	case b[0] == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = str(v)
+	case b[0] == '{' || b[0] == '[':
+		*s = ""
+	default:
+		*s = str(b)
+	}
+	return nil
+}
+
+// hpeBayNumber reads the bay of a legacy power supply, from 0.
+//
+// Quirk (HPE iLO 5): the bay is in Oem.Hpe.BayNumber (from 1); Location is
+// not given.
+func hpeBayNumber(oem json.RawMessage) (int, bool) {
+	if len(oem) == 0 {
+		return 0, false
+	}
+	var o struct {
+		Hpe struct{ BayNumber *float64 }
+	}
+	if decodeJSON(oem, &o) != nil || o.Hpe.BayNumber == nil || *o.Hpe.BayNumber < 1 || *o.Hpe.BayNumber > 1024 {
+		return 0, false
+	}
+	return int(*o.Hpe.BayNumber) - 1, true
+}
+
+// defaultSessionsURI is where sessions are created when the service root
+// does not say.
+//
+// Quirk (services before Redfish 1.6 and some OpenBMC builds): the root has
+// no Links.Sessions; the collection is at this well-known path.
+const defaultSessionsURI = "/redfish/v1/SessionService/Sessions"
+
+// isInletSensor reports whether a legacy temperature sensor measures the
+// air coming in.
+//
+// Quirk (all vendors): PhysicalContext "Intake" is the standard, but many
+// services leave it out and only name the sensor: Dell "System Board Inlet
+// Temp", HPE "01-Inlet Ambient", Supermicro "Inlet Temp", Lenovo "Ambient
+// Temp".
+func isInletSensor(name, context string) bool {
+	if strings.EqualFold(context, "Intake") {
+		return true
+	}
+	n := strings.ToLower(name)
+	return strings.Contains(n, "inlet") || strings.Contains(n, "ambient") || strings.Contains(n, "intake")
+}
+
+// bayCondition is the condition of a PSU, drive or fan bay.
+//
+// Quirk (HPE iLO 5, Apollo XL675d): empty PSU bays are reported with
+// "State": "Absent" and "Health": "Warning". An empty bay is not a failed
+// PSU: Condition gives State Absent precedence over Health, and the
+// predicted-failure flag never raises an absent bay.
+func bayCondition(st rfStatus, predicted bool) observation.Condition {
+	c := st.condition()
+	if c == observation.Absent {
+		return c
+	}
+	return withPrediction(c, predicted)
+}
