@@ -26,6 +26,11 @@ type Analysis struct {
 	// own (design): the "nearest first" order of causes. blastNow is the
 	// same under the observed state (it is blast when nothing is failed).
 	blast, blastNow []int32
+
+	// attrib evaluates single observed failures, to name what spent a
+	// service's redundancy.
+	attrib       *evaluator
+	attribFailed []bool
 }
 
 // ServiceResult is what can take a service down.

@@ -189,9 +189,10 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 				fresh = append(fresh, c)
 			}
 		}
-		spent := a.failedIn(s)
+		failed := a.failedIn(s)
 		for _, gr := range a.groupCuts(a.Now, s, fresh) {
 			f := a.spofFinding(a.Now, "redundancy-lost", s, gr)
+			spent := a.spentBy(s, gr.causes, failed)
 			names := a.names(spent)
 			f.Message = fmt.Sprintf("service %s lost its redundancy: %s %s failed, so %s is now a single point of failure (%s)",
 				S.ID, few(names, "and"), verb(len(names), "has", "have"), g.ID(gr.causes[0]), strings.TrimPrefix(f.Message, "service "+S.ID+" goes down if "))
@@ -700,3 +701,42 @@ func (a *Analysis) powerFindings() []Finding {
 func watts(w float64) string { return strconv.FormatFloat(math.Round(w), 'f', -1, 64) }
 
 func pct(x float64) string { return strconv.FormatFloat(math.Round(x*100), 'f', -1, 64) + "%" }
+
+// spentBy names the observed failures that made the causes single points
+// of failure of service s: each failure that makes one of them a cut on
+// its own (checked by failing it alone on the design), or, when it takes
+// several together, all of them.
+func (a *Analysis) spentBy(s int32, causes []int32, failed []int32) []int32 {
+	if len(failed) <= 1 {
+		return failed
+	}
+	if a.attrib == nil {
+		a.attribFailed = make([]bool, len(a.G.Comps))
+		a.attrib = newEvaluator(a.G, a.net, a.attribFailed)
+	}
+	var out []int32
+	explained := make([]bool, len(causes))
+	for _, f := range failed {
+		a.attribFailed[f] = true
+		a.attrib.next()
+		v := a.attrib.svcVal(s)
+		a.attribFailed[f] = false
+		if !v.up {
+			continue
+		}
+		cut := a.attrib.cutOf(v)
+		hit := false
+		for i, c := range causes {
+			if _, ok := slices.BinarySearch(cut, c); ok {
+				explained[i], hit = true, true
+			}
+		}
+		if hit {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 || slices.Contains(explained, false) {
+		return failed // some cause needs several failures together
+	}
+	return out
+}

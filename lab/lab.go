@@ -1,12 +1,14 @@
 // Package lab runs simulated devices for an inventory: an SNMP agent for
-// every entry with management.snmp and a Redfish BMC for every entry with
-// management.redfish, each on the loopback address the inventory names,
-// answering with the inventory's credentials. It is the demo (`make run`),
-// the fixture of end-to-end tests, and the benchmark target. Faults are
-// injected per device through Inject or the admin HTTP handler.
+// every entry with management.snmp and a Redfish BMC (over TLS, with a lab
+// CA) for every device with management.redfish, each on the loopback
+// address the inventory names, answering with the inventory's
+// credentials. It is the demo (`make run`), the fixture of end-to-end
+// tests, and the benchmark target. Faults are injected per device through
+// Inject or the admin HTTP handler.
 package lab
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,8 +16,10 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/collector/snmp/snmpsim"
 	"github.com/faultline/faultline/inventory"
 )
@@ -24,14 +28,20 @@ import (
 type Options struct {
 	// Latency is added to every answer.
 	Latency time.Duration
-	Logger  *slog.Logger
+	// CA signs the simulated BMCs' certificates; nil makes one in memory.
+	// (redfishsim.LoadOrCreateCA keeps one on disk for a separate
+	// collector process to trust.)
+	CA     *redfishsim.CA
+	Logger *slog.Logger
 }
 
 // Lab is a running set of simulated devices.
 type Lab struct {
 	snmp    *snmpsim.Fleet
+	redfish *redfishsim.Fleet
+	ca      *redfishsim.CA
 	devices []Device
-	proto   map[string]string
+	proto   map[string][]string // device -> protocols simulating it
 }
 
 // Device is one simulated device.
@@ -41,8 +51,9 @@ type Device struct {
 	Address  string `json:"address"`
 }
 
-// Fault is a fault to inject into one device: a kind the device's
-// simulator knows, the part it applies to, and an optional value.
+// Fault is a fault to inject into one device: a kind its simulator knows
+// (FaultKinds), the part it applies to, and an optional value (a new LLDP
+// neighbour's name; an inlet temperature in °C).
 type Fault struct {
 	Kind  string `json:"fault"`
 	Part  string `json:"part,omitempty"`
@@ -52,15 +63,36 @@ type Fault struct {
 // Start starts a simulator for every managed entry of inv. Addresses must
 // be loopback. On error nothing is left running.
 func Start(inv *inventory.Inventory, opts Options) (*Lab, error) {
-	l := &Lab{proto: map[string]string{}}
-	f, err := snmpsim.StartFleet(inv, inv.Dir(), snmpsim.FleetOptions{Latency: opts.Latency, Logger: opts.Logger})
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	l := &Lab{proto: map[string][]string{}, ca: opts.CA}
+	if l.ca == nil {
+		ca, err := redfishsim.NewCA()
+		if err != nil {
+			return nil, fmt.Errorf("lab: %w", err)
+		}
+		l.ca = ca
+	}
+	sf, err := snmpsim.StartFleet(inv, inv.Dir(), snmpsim.FleetOptions{Latency: opts.Latency, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
-	l.snmp = f
-	for _, id := range f.IDs() {
-		l.devices = append(l.devices, Device{ID: id, Protocol: "snmp", Address: f.Agent(id).Addr()})
-		l.proto[id] = "snmp"
+	l.snmp = sf
+	rf, err := redfishsim.StartInventory(inv, l.ca, redfishsim.Options{Latency: opts.Latency, Logger: log})
+	if err != nil {
+		sf.Close()
+		return nil, fmt.Errorf("lab: %w", err)
+	}
+	l.redfish = rf
+	for _, id := range sf.IDs() {
+		l.devices = append(l.devices, Device{ID: id, Protocol: "snmp", Address: sf.Agent(id).Addr()})
+		l.proto[id] = append(l.proto[id], "snmp")
+	}
+	for _, id := range rf.IDs() {
+		l.devices = append(l.devices, Device{ID: id, Protocol: "redfish", Address: rf.URL(id)})
+		l.proto[id] = append(l.proto[id], "redfish")
 	}
 	sort.Slice(l.devices, func(i, j int) bool { return l.devices[i].ID < l.devices[j].ID })
 	return l, nil
@@ -69,43 +101,88 @@ func Start(inv *inventory.Inventory, opts Options) (*Lab, error) {
 // Devices lists the simulated devices.
 func (l *Lab) Devices() []Device { return slices.Clone(l.devices) }
 
+// RootCAs is the pool a Redfish collector must trust to poll the lab's BMCs.
+func (l *Lab) RootCAs() *x509.CertPool { return l.ca.Pool() }
+
 // FaultKinds lists the faults a protocol's simulator accepts.
 func FaultKinds(protocol string) []string {
-	if protocol == "snmp" {
+	switch protocol {
+	case "snmp":
 		return slices.Clone(snmpsim.FaultKinds)
+	case "redfish":
+		return redfishsim.Faults()
 	}
 	return nil
 }
 
+// protocolFor picks the simulator of device id that knows the fault.
+func (l *Lab) protocolFor(id, kind string) (string, error) {
+	protos := l.proto[id]
+	if len(protos) == 0 {
+		return "", fmt.Errorf("lab: no simulated device %q", id)
+	}
+	for _, p := range protos {
+		if slices.Contains(FaultKinds(p), kind) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("lab: %s (%s) does not know fault %q: use one of %v", id, protos[0], kind, FaultKinds(protos[0]))
+}
+
 // Inject applies a fault to device id.
 func (l *Lab) Inject(id string, f Fault) error {
-	switch l.proto[id] {
-	case "snmp":
+	p, err := l.protocolFor(id, f.Kind)
+	if err != nil {
+		return err
+	}
+	if p == "snmp" {
 		return l.snmp.Inject(id, snmpsim.Fault{Kind: f.Kind, Part: f.Part, Value: f.Value})
 	}
-	return fmt.Errorf("lab: no simulated device %q", id)
+	rf := redfishsim.Fault{Fault: f.Kind, Part: f.Part}
+	if f.Value != "" {
+		v, err := strconv.ParseFloat(f.Value, 64)
+		if err != nil {
+			return fmt.Errorf("lab: %s: value %q is not a number", f.Kind, f.Value)
+		}
+		rf.Value = v
+	}
+	return l.redfish.Inject(id, rf)
 }
 
 // Clear removes every fault from device id.
 func (l *Lab) Clear(id string) error {
-	switch l.proto[id] {
-	case "snmp":
-		l.snmp.Agent(id).Clear()
-		return nil
+	protos := l.proto[id]
+	if len(protos) == 0 {
+		return fmt.Errorf("lab: no simulated device %q", id)
 	}
-	return fmt.Errorf("lab: no simulated device %q", id)
+	var errs []error
+	for _, p := range protos {
+		if p == "snmp" {
+			l.snmp.Agent(id).Clear()
+		} else {
+			errs = append(errs, l.redfish.Clear(id, "", ""))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Handler is the admin API:
 //
-//	GET    /devices              the simulated devices
-//	GET    /devices/{id}/faults  faults in force
+//	GET    /devices              the simulated devices and their faults' names
 //	POST   /devices/{id}/faults  {"fault": "psu-fail", "part": "PSU2"}
 //	DELETE /devices/{id}/faults  clear them
 func (l *Lab) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /devices", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, l.devices)
+		type dev struct {
+			Device
+			Faults []string `json:"faults"`
+		}
+		var out []dev
+		for _, d := range l.devices {
+			out = append(out, dev{d, FaultKinds(d.Protocol)})
+		}
+		writeJSON(w, http.StatusOK, out)
 	})
 	mux.HandleFunc("POST /devices/{id}/faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
@@ -128,7 +205,6 @@ func (l *Lab) Handler() http.Handler {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	mux.Handle("/devices/{id}/", l.snmp.Handler())
 	return mux
 }
 
@@ -137,6 +213,9 @@ func (l *Lab) Close() error {
 	var errs []error
 	if l.snmp != nil {
 		errs = append(errs, l.snmp.Close())
+	}
+	if l.redfish != nil {
+		errs = append(errs, l.redfish.Close())
 	}
 	return errors.Join(errs...)
 }

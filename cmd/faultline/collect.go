@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/collector/redfish"
 	"github.com/faultline/faultline/collector/snmp"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/observation"
@@ -51,7 +53,7 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !ok {
 		return exitBadInput
 	}
-	pollers, err := newPollers(cf, slog.New(slog.DiscardHandler))
+	pollers, err := newPollers(cf, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
@@ -123,7 +125,35 @@ func writeObservations(path string, obs []observation.Device) error {
 	return os.Rename(tmp, path)
 }
 
-// newPollers builds the protocol pollers.
-func newPollers(cf collectFlags, log *slog.Logger) ([]collector.Poller, error) {
-	return []collector.Poller{snmp.New(snmp.Options{Logger: log})}, nil
+// newPollers builds the protocol pollers. The Redfish poller trusts the
+// system roots plus --ca and extra (the in-process lab's CA); an
+// inventory entry's own `ca` file overrides both for that BMC.
+func newPollers(cf collectFlags, log *slog.Logger, extra *x509.CertPool) ([]collector.Poller, error) {
+	var roots *x509.CertPool
+	if cf.caFile != "" || extra != nil {
+		var err error
+		if roots, err = x509.SystemCertPool(); err != nil || roots == nil {
+			roots = x509.NewCertPool()
+		}
+		if cf.caFile != "" {
+			pem, err := os.ReadFile(cf.caFile)
+			if err != nil {
+				return nil, fmt.Errorf("--ca: %w", err)
+			}
+			if !roots.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("--ca %s: no PEM certificate in it", cf.caFile)
+			}
+		}
+		if extra != nil {
+			roots = extra
+			if cf.caFile != "" {
+				pem, _ := os.ReadFile(cf.caFile)
+				roots.AppendCertsFromPEM(pem)
+			}
+		}
+	}
+	return []collector.Poller{
+		snmp.New(snmp.Options{Logger: log}),
+		redfish.New(redfish.Options{Logger: log, RootCAs: roots}),
+	}, nil
 }

@@ -9,8 +9,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
+	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/lab"
 )
@@ -29,6 +31,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
 	admin := fs.String("admin", "127.0.0.1:8079", "admin API `ADDR` for fault injection (loopback)")
 	latency := fs.Duration("latency", 0, "latency added to every answer")
+	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, lab-ca-key.pem) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
 	}
@@ -36,7 +39,12 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitBadInput
 	}
-	l, err := lab.Start(inv, lab.Options{Latency: *latency})
+	ca, err := redfishsim.LoadOrCreateCA(*caDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: lab CA: %v\n", err)
+		return exitBadInput
+	}
+	l, err := lab.Start(inv, lab.Options{Latency: *latency, CA: ca})
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
@@ -54,6 +62,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%-16s %-8s %s\n", d.ID, d.Protocol, d.Address)
 	}
 	fmt.Fprintf(stdout, "%d simulated devices; admin API on http://%s (faultline lab fault DEVICE FAULT [PART]); Ctrl-C stops\n", len(l.Devices()), ln.Addr())
+	fmt.Fprintf(stdout, "the BMCs' certificates come from %s: faultline collect --ca %s\n", filepath.Join(*caDir, "lab-ca.pem"), filepath.Join(*caDir, "lab-ca.pem"))
 	<-ctx.Done()
 	return exitOK
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -40,6 +41,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	interval := fs.Duration("interval", 5*time.Minute, "time between collections (0: only on request)")
 	dataDir := fs.String("data", "", "keep history (observations, findings' first-seen) in `DIR`")
 	demo := fs.Bool("demo", false, "start simulated devices for the inventory on loopback and collect from them")
+	demoFaults := fs.Bool("demo-faults", true, "with --demo: start with a few injected faults (a failed drive, a cable down, a hot inlet) so the live rules have something to say")
 	tokenFile := fs.String("token-file", "", "bearer token `FILE` for POST endpoints (or FAULTLINE_TOKEN); without one they are disabled")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	var cf collectFlags
@@ -86,8 +88,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		defer labRun.Close()
 		log.Info("demo: simulated devices started", "devices", len(labRun.Devices()))
+		if *demoFaults {
+			for _, f := range injectDemoFaults(labRun) {
+				fmt.Fprintf(stdout, "demo fault: %s\n", f)
+			}
+		}
 	}
-	pollers, err := newPollers(cf, log.With("component", "collector"))
+	var labRoots *x509.CertPool
+	if labRun != nil {
+		labRoots = labRun.RootCAs()
+	}
+	pollers, err := newPollers(cf, log.With("component", "collector"), labRoots)
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
@@ -228,4 +239,26 @@ func reportPage(s *engine.Snapshot) ([]byte, error) {
 	}
 	err := report.HTML(&buf, s.Analysis.G, s.Report, report.HTMLOptions{Inventory: s.InventoryFile, GeneratedAt: s.AuditedAt, Note: note})
 	return buf.Bytes(), err
+}
+
+// demoFaults are the live problems the demo starts with, where the
+// bundled inventory has the devices they need.
+var demoFaults = []struct {
+	device string
+	fault  lab.Fault
+	what   string
+}{
+	{"db-1", lab.Fault{Kind: "drive-fail", Part: "data/1"}, "db-1: drive 1 of the raid10 data volume failed"},
+	{"app-1", lab.Fault{Kind: "link-down", Part: "eno2"}, "app-1: eno2 link down (its cable to tor-3b)"},
+	{"mail-1", lab.Fault{Kind: "hot-inlet", Value: "34"}, "mail-1: inlet at 34 °C (new equipment in r03 cooks it)"},
+}
+
+func injectDemoFaults(l *lab.Lab) []string {
+	var done []string
+	for _, f := range demoFaults {
+		if err := l.Inject(f.device, f.fault); err == nil {
+			done = append(done, f.what)
+		}
+	}
+	return done
 }
