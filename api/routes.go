@@ -61,6 +61,11 @@ func marshal(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+var (
+	noCache  = []string{"no-cache"}
+	jsonType = []string{"application/json"}
+)
+
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
 
 type readiness struct {
@@ -102,10 +107,7 @@ func (s *Server) metrics(c *gin.Context) {
 		jsonError(c, http.StatusInternalServerError, "rendering metrics failed")
 		return
 	}
-	live, err := gatherText(s.runtime)
-	if err != nil {
-		live = nil
-	}
+	live := s.runtimeMetrics()
 	c.Header("Content-Type", contentType)
 	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(r.metrics)
@@ -241,21 +243,27 @@ func (s *Server) findings(c *gin.Context) {
 		jsonError(c, http.StatusInternalServerError, "rendering findings failed")
 		return
 	}
-	q := c.Request.URL.Query()
-	filtered := q.Has("severity") || q.Has("rule") || q.Has("subject") || q.Has("cause")
-	etag := r.etag
-	if filtered {
-		sum := sha256.Sum256([]byte(q.Encode()))
-		etag = strings.TrimSuffix(r.etag, `"`) + "-" + hex.EncodeToString(sum[:6]) + `"`
+	h := c.Writer.Header()
+	if c.Request.URL.RawQuery == "" {
+		// The hot path: no filters, bytes rendered once per audit.
+		h["Etag"] = r.etagHeader
+		h["Cache-Control"] = noCache
+		if match := c.Request.Header.Get("If-None-Match"); match != "" && (match == r.etag || match == "*") {
+			c.Status(http.StatusNotModified)
+			return
+		}
+		h["Content-Type"] = jsonType
+		c.Status(http.StatusOK)
+		_, _ = c.Writer.Write(r.findings)
+		return
 	}
+	q := c.Request.URL.Query()
+	sum := sha256.Sum256([]byte(q.Encode()))
+	etag := strings.TrimSuffix(r.etag, `"`) + "-" + hex.EncodeToString(sum[:6]) + `"`
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", "no-cache")
 	if match := c.GetHeader("If-None-Match"); match != "" && (match == etag || match == "*") {
 		c.Status(http.StatusNotModified)
-		return
-	}
-	if !filtered {
-		c.Data(http.StatusOK, "application/json", r.findings)
 		return
 	}
 	sev, err := oneOf(q["severity"], []string{"critical", "warning", "info"}, "severity")

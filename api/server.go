@@ -47,6 +47,12 @@ type Server struct {
 	cache   atomic.Pointer[rendered]
 	renderM sync.Mutex
 	runtime *prometheus.Registry
+
+	// The Go and process metrics are gathered at most once a second, so
+	// that /metrics stays a memory copy however often it is scraped.
+	runtimeM   sync.Mutex
+	runtimeAt  time.Time
+	runtimeOut []byte
 }
 
 // rendered holds the per-snapshot bytes.
@@ -55,9 +61,11 @@ type rendered struct {
 	metrics  []byte
 	findings []byte // the report JSON, which is the unfiltered findings
 	etag     string
-	html     []byte
-	htmlErr  error
-	htmlOnce sync.Once
+	// etagHeader is etag as a header value, allocated once.
+	etagHeader []string
+	html       []byte
+	htmlErr    error
+	htmlOnce   sync.Once
 }
 
 // New builds the server.
@@ -126,7 +134,8 @@ func (s *Server) renderFor(snap *engine.Snapshot) (*rendered, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	r := &rendered{seq: snap.Seq, metrics: m, findings: f, etag: fmt.Sprintf(`"%d-%s"`, snap.Seq, snap.InventoryHash[:12])}
+	etag := fmt.Sprintf(`"%d-%s"`, snap.Seq, snap.InventoryHash[:12])
+	r := &rendered{seq: snap.Seq, metrics: m, findings: f, etag: etag, etagHeader: []string{etag}}
 	s.cache.Store(r)
 	return r, nil
 }
@@ -185,4 +194,18 @@ type errorBody struct {
 
 func jsonError(c *gin.Context, code int, msg string) {
 	c.JSON(code, errorBody{Error: msg})
+}
+
+func (s *Server) runtimeMetrics() []byte {
+	s.runtimeM.Lock()
+	defer s.runtimeM.Unlock()
+	if time.Since(s.runtimeAt) < time.Second {
+		return s.runtimeOut
+	}
+	out, err := gatherText(s.runtime)
+	if err != nil {
+		s.log.Warn("runtime metrics", "error", err)
+	}
+	s.runtimeOut, s.runtimeAt = out, time.Now()
+	return out
 }
