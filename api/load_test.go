@@ -17,6 +17,9 @@ import (
 
 	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/fleet"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/observation"
 )
 
 // Load benchmarks: a real HTTP server on loopback and a Go load generator
@@ -172,12 +175,36 @@ func BenchmarkLoadFindings(b *testing.B) {
 	}
 }
 
-// BenchmarkMetrics compares rendering the metrics of a 100k-component
-// fleet through client_golang on every scrape with serving the bytes
-// rendered once per audit.
+// BenchmarkMetrics compares rendering the metrics of a generated fleet —
+// every device observed, so four series each — through client_golang on
+// every scrape, with serving the bytes rendered once per audit.
 func BenchmarkMetrics(b *testing.B) {
-	path := fleetFile(b, 100_000)
-	url, eng := serveFor(b, path)
+	path := fleetFile(b, 250_000)
+	data := b.TempDir()
+	inv, err := inventory.Load(path, inventory.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Seed the history with an observation of every managed device and
+	// every device, as if collected, so the engine restores them.
+	store, err := history.Open(context.Background(), data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC()
+	var obs []observation.Device
+	for _, d := range inv.Devices {
+		obs = append(obs, observation.Device{ID: d.ID, Source: "redfish", AttemptedAt: now, CollectedAt: now, Duration: observation.Duration(40 * time.Millisecond), Requests: 3})
+	}
+	if err := store.SaveCollection(context.Background(), now, obs); err != nil {
+		b.Fatal(err)
+	}
+	store.Close()
+	eng, err := engine.New(context.Background(), engine.Config{InventoryFile: path, DataDir: data, WatchInterval: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { eng.Close() })
 	snap := eng.Snapshot()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(snapshotCollector{snap})
@@ -194,10 +221,19 @@ func BenchmarkMetrics(b *testing.B) {
 			}
 		}
 	})
+	srv := New(eng, Options{})
+	srv.Prerender(snap)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := &http.Server{Handler: srv}
+	go hs.Serve(ln)
+	defer hs.Close()
 	b.Run("serve-prerendered", func(b *testing.B) {
 		b.ReportMetric(float64(series), "series")
 		for i := 0; i < b.N; i++ {
-			report(b, load(b, url+"/metrics", http.Header{}, 8, 3*time.Second, nil))
+			report(b, load(b, "http://"+ln.Addr().String()+"/metrics", http.Header{}, 4, 3*time.Second, nil))
 		}
 	})
 }
