@@ -151,12 +151,14 @@ func TestUnreachableBMC(t *testing.T) {
 // TestBMCResetsFlap: host resets reported by the BMC (uptime from
 // LastResetTime) count as restarts.
 func TestBMCResetsFlap(t *testing.T) {
+	// LastResetTime has whole seconds, so an uptime is only known to a
+	// second: let it grow past that before each reset.
 	f := newRedfishFixture(t, Config{HistoryWindow: time.Hour})
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(1300 * time.Millisecond)
 	f.collect(t)
 	for i := 0; i < 2; i++ {
 		if i > 0 {
-			time.Sleep(300 * time.Millisecond)
+			time.Sleep(1300 * time.Millisecond)
 			f.collect(t)
 		}
 		if err := f.lab.Inject("srv-1", lab.Fault{Kind: "reset"}); err != nil {
