@@ -403,10 +403,12 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	}
 	e.lastJob = &done
 	e.mu.Unlock()
-	e.finishJob(j, done)
+	// Audit before the job reads as done: whoever waits for the job then
+	// finds its results in the snapshot.
 	if err := e.audit(ctx); err != nil {
 		e.log.Error("audit failed", "error", err)
 	}
+	e.finishJob(j, done)
 	e.log.Info("collection done", "devices", done.Devices, "failed", done.Failed, "took", done.Duration.Round(time.Millisecond))
 }
 

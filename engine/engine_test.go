@@ -222,7 +222,10 @@ func TestHistoryRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := f.collect(t)
-	before := findingIDs(s)["component-failed/sw-1/PSU2"]
+	before, ok := findingIDs(s)["component-failed/sw-1/PSU2"]
+	if !ok {
+		t.Fatalf("no component-failed/sw-1/PSU2: %v", keys(findingIDs(s)))
+	}
 	if before.FirstSeen == nil {
 		t.Fatal("no first_seen with a data directory")
 	}
