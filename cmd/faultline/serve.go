@@ -210,22 +210,40 @@ func waitForCollection(ctx context.Context, eng *engine.Engine) {
 	}
 }
 
+// printSnapshotSummary prints the audit's counts by rule and up to two
+// critical findings of each rule, so the variety shows at a glance.
 func printSnapshotSummary(w io.Writer, s *engine.Snapshot) {
 	fmt.Fprintf(w, "audit: %d critical, %d warnings", s.Report.Summary.Critical, s.Report.Summary.Warning)
 	if j := s.Collection; j != nil {
 		fmt.Fprintf(w, "; collected %d of %d managed devices in %s", j.Devices-j.Failed, s.Observed.Managed, j.Duration.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
-	shown := 0
+	byRule := map[string][]audit.Finding{}
 	for _, f := range s.Report.Findings {
-		if f.Severity != audit.Critical || shown == 8 {
+		byRule[f.Rule] = append(byRule[f.Rule], f)
+	}
+	for _, sev := range []audit.Severity{audit.Critical, audit.Warning} {
+		var counts []string
+		for _, r := range audit.Rules {
+			if n := len(byRule[r.ID]); n > 0 && r.Severity == sev {
+				counts = append(counts, fmt.Sprintf("%s %d", r.ID, n))
+			}
+		}
+		if len(counts) > 0 {
+			fmt.Fprintf(w, "  %s: %s\n", sev, strings.Join(counts, ", "))
+		}
+	}
+	for _, r := range audit.Rules {
+		if r.Severity != audit.Critical {
 			continue
 		}
-		fmt.Fprintf(w, "  %-18s %s\n", f.Rule, f.Message)
-		shown++
-	}
-	if s.Report.Summary.Critical > shown {
-		fmt.Fprintf(w, "  … and %d more: see the report page\n", s.Report.Summary.Critical-shown)
+		for i, f := range byRule[r.ID] {
+			if i == 2 {
+				fmt.Fprintf(w, "    … %d more %s\n", len(byRule[r.ID])-2, r.ID)
+				break
+			}
+			fmt.Fprintf(w, "  - %s\n", f.Message)
+		}
 	}
 }
 
