@@ -252,3 +252,50 @@ func keys(m map[string]audit.Finding) []string {
 	}
 	return out
 }
+
+// TestWatchReloads: Run notices the inventory file change; an invalid
+// version is rejected (the old inventory keeps serving, with a finding),
+// and a valid one replaces it.
+func TestWatchReloads(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.eng.cfg.WatchInterval = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.eng.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	path := f.eng.cfg.InventoryFile
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := func(what string, cond func(*Snapshot) bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !cond(f.eng.Snapshot()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	bad := strings.Replace(string(good), "members: [app-1, app-2]", "members: [app-1, app-3]", 1)
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wait("the invalid file to be rejected", func(s *Snapshot) bool { return !s.Reload.OK })
+	s := f.eng.Snapshot()
+	if _, ok := findingIDs(s)["inventory-invalid/"+path]; !ok {
+		t.Errorf("no inventory-invalid finding: %v", keys(findingIDs(s)))
+	}
+	if s.Inventory.Service("app").Members[1] != "app-2" {
+		t.Error("the rejected file replaced the inventory")
+	}
+	fixed := strings.Replace(string(good), "members: [app-1, app-2]", "members: [app-1, app-2], min_up: 2", 1)
+	if err := os.WriteFile(path, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wait("the fixed file to load", func(s *Snapshot) bool { return s.Reload.OK && s.Inventory.Service("app").MinUp == 2 })
+	if _, ok := findingIDs(f.eng.Snapshot())["inventory-invalid/"+path]; ok {
+		t.Error("inventory-invalid still reported after the fix")
+	}
+}

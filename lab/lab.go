@@ -13,7 +13,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -26,8 +28,16 @@ import (
 
 // Options configure a lab.
 type Options struct {
-	// Latency is added to every answer.
-	Latency time.Duration
+	// Latency is added to every answer; Jitter spreads the BMCs' by up to ±Jitter.
+	Latency, Jitter time.Duration
+	// Legacy serves the BMCs' trees in the legacy schema (Power, Thermal)
+	// instead of the modern one (PowerSubsystem, ThermalSubsystem).
+	Legacy bool
+	// Mockups serves a Redfish mockup tree from disk (a directory laid out
+	// as DMTF's mockups: index.json per resource) for the device ids
+	// given, instead of a tree generated from the inventory. Such BMCs
+	// accept any credentials and only protocol faults.
+	Mockups map[string]string
 	// CA signs the simulated BMCs' certificates; nil makes one in memory.
 	// (redfishsim.LoadOrCreateCA keeps one on disk for a separate
 	// collector process to trust.)
@@ -80,7 +90,7 @@ func Start(inv *inventory.Inventory, opts Options) (*Lab, error) {
 		return nil, fmt.Errorf("lab: %w", err)
 	}
 	l.snmp = sf
-	rf, err := redfishsim.StartInventory(inv, l.ca, redfishsim.Options{Latency: opts.Latency, Logger: log})
+	rf, err := startBMCs(inv, l.ca, opts, log)
 	if err != nil {
 		sf.Close()
 		return nil, fmt.Errorf("lab: %w", err)
@@ -224,4 +234,58 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// startBMCs starts a simulated BMC for every device with Redfish
+// management, on its endpoint's address: a tree generated from the
+// inventory, or a mockup from disk where opts.Mockups names one.
+func startBMCs(inv *inventory.Inventory, ca *redfishsim.CA, opts Options, log *slog.Logger) (*redfishsim.Fleet, error) {
+	so := redfishsim.Options{Latency: opts.Latency, Jitter: opts.Jitter, Logger: log, Schema: redfishsim.Modern}
+	if opts.Legacy {
+		so.Schema = redfishsim.Legacy
+	}
+	f, err := redfishsim.NewFleet(ca, log)
+	if err != nil {
+		return nil, err
+	}
+	for id := range opts.Mockups {
+		if d := inv.Device(id); d == nil || d.Management == nil || d.Management.Redfish == nil {
+			f.Close()
+			return nil, fmt.Errorf("mockup for %q: no device with redfish management has that id", id)
+		}
+	}
+	for _, d := range inv.Devices {
+		if d.Management == nil || d.Management.Redfish == nil {
+			continue
+		}
+		u, err := url.Parse(d.Management.Redfish.Endpoint)
+		if err != nil || u.Host == "" {
+			f.Close()
+			return nil, fmt.Errorf("%s: bad endpoint %q", d.ID, d.Management.Redfish.Endpoint)
+		}
+		addr := u.Host
+		if u.Port() == "" {
+			addr = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443", "http": "80"}[u.Scheme])
+		}
+		var sim *redfishsim.Sim
+		o := so
+		o.ID = d.ID
+		if dir, ok := opts.Mockups[d.ID]; ok {
+			sim, err = redfishsim.FromMockup(dir, o)
+		} else {
+			sim, err = redfishsim.FromDevice(inv, d.ID, o)
+		}
+		if err == nil {
+			if u.Scheme == "http" {
+				_, err = f.StartPlain(sim, addr)
+			} else {
+				_, err = f.Start(sim, addr)
+			}
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", d.ID, err)
+		}
+	}
+	return f, nil
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/collector/redfish/redfishsim"
@@ -31,6 +32,10 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
 	admin := fs.String("admin", "127.0.0.1:8079", "admin API `ADDR` for fault injection (loopback)")
 	latency := fs.Duration("latency", 0, "latency added to every answer")
+	jitter := fs.Duration("jitter", 0, "spread the BMCs' latency by up to ± this")
+	legacy := fs.Bool("redfish-legacy", false, "serve the BMCs' trees in the legacy schema (Power, Thermal)")
+	mockups := mockupFlag{}
+	fs.Var(mockups, "mockup", "serve a Redfish mockup tree for a device: `DEVICE=DIR` (repeatable)")
 	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, lab-ca-key.pem) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -44,7 +49,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faultline: lab CA: %v\n", err)
 		return exitBadInput
 	}
-	l, err := lab.Start(inv, lab.Options{Latency: *latency, CA: ca})
+	l, err := lab.Start(inv, lab.Options{Latency: *latency, Jitter: *jitter, Legacy: *legacy, Mockups: mockups, CA: ca})
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
@@ -117,4 +122,18 @@ func runLabFault(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintf(stdout, "%s %s: done\n", verb, rest[0])
 	return exitOK
+}
+
+// mockupFlag collects --mockup DEVICE=DIR.
+type mockupFlag map[string]string
+
+func (m mockupFlag) String() string { return "" }
+
+func (m mockupFlag) Set(v string) error {
+	id, dir, ok := strings.Cut(v, "=")
+	if !ok || id == "" || dir == "" {
+		return fmt.Errorf("want DEVICE=DIR, not %q", v)
+	}
+	m[id] = dir
+	return nil
 }

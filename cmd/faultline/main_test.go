@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/inventory"
@@ -190,4 +191,94 @@ services:
 			}
 		}
 	}
+}
+
+// TestLabAndCollect: `faultline lab` serves SNMP agents and BMCs (legacy
+// schema, TLS from a CA it writes to disk); `faultline collect --ca` reads
+// them all; `faultline lab fault` injects a failure the next collection sees.
+func TestLabAndCollect(t *testing.T) {
+	t.Setenv("LAB_TEST_C", "c0mmunity")
+	t.Setenv("LAB_TEST_P", "passw0rd")
+	dir := t.TempDir()
+	src := fmt.Sprintf(`version: 1
+sites: [{id: s1}]
+racks: [{id: r1, site: s1}]
+power: [{id: pdu-a, kind: pdu, rack: r1}, {id: pdu-b, kind: pdu, rack: r1}]
+devices:
+  - id: sw-1
+    kind: switch
+    rack: r1
+    psus: [{id: PSU1, pdu: pdu-a}, {id: PSU2, pdu: pdu-b}]
+    management: {snmp: {address: "127.0.0.1:%d", community: "${env:LAB_TEST_C}"}}
+  - id: srv-1
+    kind: server
+    rack: r1
+    psus: [{id: PSU1, pdu: pdu-a}, {id: PSU2, pdu: pdu-b}]
+    storage: [{id: os, raid: raid1, drives: 2}]
+    management: {redfish: {endpoint: "https://127.0.0.1:%d", username: audit, password: "${env:LAB_TEST_P}"}}
+links:
+  - {a: "srv-1:eno1", b: "sw-1:Ethernet1"}
+`, freePort(t), freeTCPPort(t))
+	invPath := filepath.Join(dir, "inventory.yaml")
+	if err := os.WriteFile(invPath, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	admin := fmt.Sprintf("127.0.0.1:%d", freeTCPPort(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	labDone := make(chan string)
+	go func() {
+		var o, e bytes.Buffer
+		run(ctx, []string{"lab", "-i", invPath, "--admin", admin, "--ca-dir", dir, "--redfish-legacy"}, &o, &e)
+		labDone <- o.String() + e.String()
+	}()
+	caFile := filepath.Join(dir, "lab-ca.pem")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(caFile); err == nil {
+			if c, err := net.Dial("tcp", admin); err == nil {
+				c.Close()
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("lab did not start: %s", <-labDone)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	obsPath := filepath.Join(dir, "obs.json")
+	if code, out, errOut := cli(t, "collect", "-i", invPath, "--ca", caFile, "--out", obsPath); code != 0 || !strings.Contains(out, "2 ok, 0 failed") {
+		t.Fatalf("collect: %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := cli(t, "lab", "fault", "--admin", admin, "srv-1", "drive-fail", "os/1"); code != 0 {
+		t.Fatalf("lab fault: %d %s%s", code, out, errOut)
+	}
+	if code, out, errOut := cli(t, "collect", "-i", invPath, "--out", obsPath); code != 1 || !strings.Contains(out, "certificate") {
+		t.Errorf("collect without the lab CA must fail TLS verification: %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := cli(t, "collect", "-i", invPath, "--ca", caFile, "--out", obsPath); code != 0 {
+		t.Fatalf("collect: %d %s", code, errOut)
+	}
+	_, out, _ := cli(t, "audit", "-i", invPath, "--observations", obsPath, "-o", "json")
+	for _, want := range []string{`"raid-degraded/srv-1/os"`, `"component-failed/srv-1/os/1"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit lacks %s", want)
+		}
+	}
+	if code, _, _ := cli(t, "lab", "fault", "--admin", admin, "ghost", "psu-fail"); code != 2 {
+		t.Errorf("a fault for an unknown device: exit %d, want 2", code)
+	}
+	cancel()
+	<-labDone
+}
+
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

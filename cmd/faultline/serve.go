@@ -40,6 +40,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	listen := fs.String("listen", "127.0.0.1:8080", "HTTP listen `ADDR`")
 	interval := fs.Duration("interval", 5*time.Minute, "time between collections (0: only on request)")
 	dataDir := fs.String("data", "", "keep history (observations, findings' first-seen) in `DIR`")
+	retention := fs.Duration("retention", 7*24*time.Hour, "with --data: keep observations this long")
+	staleAfter := fs.Duration("stale-after", 0, "a device whose last good data is older is unverified (default three intervals)")
 	demo := fs.Bool("demo", false, "start simulated devices for the inventory on loopback and collect from them")
 	demoFaults := fs.Bool("demo-faults", true, "with --demo: start with a few injected faults (a failed drive, a cable down, a hot inlet) so the live rules have something to say")
 	tokenFile := fs.String("token-file", "", "bearer token `FILE` for POST endpoints (or FAULTLINE_TOKEN); without one they are disabled")
@@ -105,7 +107,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	var srv *api.Server
 	eng, err := engine.New(ctx, engine.Config{
-		InventoryFile: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers,
+		InventoryFile: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers, Retention: *retention, StaleAfter: *staleAfter,
 		Collect: collector.Options{Concurrency: cf.concurrency, Timeout: cf.timeout},
 		Logger:  log.With("component", "engine"),
 		OnSnapshot: func(s *engine.Snapshot) {
