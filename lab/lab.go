@@ -148,6 +148,11 @@ func (l *Lab) Inject(id string, f Fault) error {
 	if p == "snmp" {
 		return l.snmp.Inject(id, snmpsim.Fault{Kind: f.Kind, Part: f.Part, Value: f.Value})
 	}
+	if f.Kind == redfishsim.HotInlet && f.Value == "" {
+		if _, err := strconv.ParseFloat(f.Part, 64); err == nil {
+			f.Value, f.Part = f.Part, "" // "hot-inlet 35": the temperature
+		}
+	}
 	rf := redfishsim.Fault{Fault: f.Kind, Part: f.Part}
 	if f.Value != "" {
 		v, err := strconv.ParseFloat(f.Value, 64)
