@@ -439,6 +439,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	if fi, err := os.Stat(e.cfg.InventoryFile); err == nil {
 		lastStat = fi
 	}
+	seenHash := e.currentHash() // the content last acted on
 	for {
 		select {
 		case <-ctx.Done():
@@ -451,18 +452,34 @@ func (e *Engine) Run(ctx context.Context) error {
 			if err != nil {
 				continue
 			}
-			if lastStat != nil && fi.ModTime().Equal(lastStat.ModTime()) && fi.Size() == lastStat.Size() {
+			// File timestamps can be coarser than a quick edit, and an edit
+			// can keep the size: while the file is freshly modified, compare
+			// its content too, not only its metadata.
+			same := lastStat != nil && fi.ModTime().Equal(lastStat.ModTime()) && fi.Size() == lastStat.Size()
+			if same && time.Since(fi.ModTime()) > 5*time.Second {
 				continue
 			}
 			lastStat = fi
-			if _, hash, err := e.readInventory(); err == nil && hash == e.currentHash() {
+			hash, err := fileHash(e.cfg.InventoryFile)
+			if err != nil || hash == seenHash {
 				continue
 			}
+			seenHash = hash
 			if err := e.Reload(ctx); err != nil {
 				e.log.Warn("inventory change rejected", "error", err)
 			}
 		}
 	}
+}
+
+// fileHash is the hex SHA-256 of a file's content.
+func fileHash(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func (e *Engine) currentHash() string {
