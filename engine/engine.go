@@ -461,7 +461,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 			lastStat = fi
 			hash, err := fileHash(e.cfg.InventoryFile)
-			if err != nil || hash == seenHash {
+			if err != nil || hash == seenHash || hash == e.currentHash() {
 				continue
 			}
 			seenHash = hash
