@@ -83,25 +83,23 @@ func Diff(w io.Writer, f Format, oldName, newName string, d *audit.Diff) error {
 	}
 	tw := &textWriter{w: w}
 	tw.line(fmt.Sprintf("%s -> %s: %d introduced, %d resolved", oldName, newName, len(d.Introduced), len(d.Resolved)))
-	if len(d.Introduced) > 0 {
-		tw.line("")
-		tw.line(fmt.Sprintf("INTRODUCED (%d)", len(d.Introduced)))
-		for _, x := range d.Introduced {
-			tw.wrap("  + ", "      ", fmt.Sprintf("[%s] %s", x.Severity, x.Message))
-			if len(x.Changed) < len(x.Causes) {
-				tw.wrap("      new causes: ", "        ", strings.Join(x.Changed, ", "))
-			}
-		}
-	}
-	if len(d.Resolved) > 0 {
-		tw.line("")
-		tw.line(fmt.Sprintf("RESOLVED (%d)", len(d.Resolved)))
-		for _, x := range d.Resolved {
-			tw.wrap("  - ", "      ", fmt.Sprintf("[%s] %s", x.Severity, x.Message))
-			if len(x.Changed) < len(x.Causes) {
-				tw.wrap("      no longer: ", "        ", strings.Join(x.Changed, ", "))
-			}
-		}
-	}
+	diffSection(tw, "INTRODUCED", "  + ", "new causes: ", d.Introduced)
+	diffSection(tw, "RESOLVED", "  - ", "no longer: ", d.Resolved)
 	return tw.err
+}
+
+// diffSection lists changed findings, naming the causes that changed when
+// only some of a finding's did.
+func diffSection(tw *textWriter, title, mark, changedLabel string, cs []audit.Change) {
+	if len(cs) == 0 {
+		return
+	}
+	tw.line("")
+	tw.line(fmt.Sprintf("%s (%d)", title, len(cs)))
+	for _, x := range cs {
+		tw.wrap(mark, "      ", fmt.Sprintf("[%s] %s", x.Severity, x.Message))
+		if len(x.Changed) < len(x.Causes) {
+			tw.wrap("      "+changedLabel, "        ", strings.Join(x.Changed, ", "))
+		}
+	}
 }

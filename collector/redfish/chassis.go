@@ -24,15 +24,9 @@ type chassisPart struct {
 // ports of its network adapters, at once.
 func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 	out := chassisPart{label: "chassis " + lastSegment(uri)}
-	read := func() (answer, error) { return pl.top(ctx, uri, chassisSelect, chassisLevels) }
-	a, err := read()
-	if err == nil {
-		if p, ok := pl.reuse(uri, a); ok {
-			return p.(chassisPart)
-		}
-		if a, err = pl.reread(ctx, a, read); err == nil {
-			err = decodeJSON(a.body, &out.doc)
-		}
+	a, reused, err := pl.readTop(ctx, uri, chassisSelect, chassisLevels, &out.doc)
+	if reused != nil {
+		return reused.(chassisPart)
 	}
 	if err != nil {
 		out.err = err

@@ -63,3 +63,21 @@ func (pl *poll) reread(ctx context.Context, a answer, read func() (answer, error
 	pl.c.cache.forget(a.target)
 	return read()
 }
+
+// readTop reads a top-level resource (a system or a chassis, expanded as
+// far as the BMC allows). When the BMC says it has not changed since the
+// last poll, it returns the part kept from then as reused; otherwise it
+// decodes the answer into doc.
+func (pl *poll) readTop(ctx context.Context, uri, sel string, levels int, doc any) (a answer, reused any, err error) {
+	read := func() (answer, error) { return pl.top(ctx, uri, sel, levels) }
+	if a, err = read(); err != nil {
+		return a, nil, err
+	}
+	if p, ok := pl.reuse(uri, a); ok {
+		return a, p, nil
+	}
+	if a, err = pl.reread(ctx, a, read); err != nil {
+		return a, nil, err
+	}
+	return a, nil, decodeJSON(a.body, doc)
+}

@@ -35,15 +35,9 @@ type ifaceRec struct {
 
 func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 	out := systemPart{label: "system " + lastSegment(uri)}
-	read := func() (answer, error) { return pl.top(ctx, uri, systemSelect, systemLevels) }
-	a, err := read()
-	if err == nil {
-		if p, ok := pl.reuse(uri, a); ok {
-			return p.(systemPart)
-		}
-		if a, err = pl.reread(ctx, a, read); err == nil {
-			err = decodeJSON(a.body, &out.doc)
-		}
+	a, reused, err := pl.readTop(ctx, uri, systemSelect, systemLevels, &out.doc)
+	if reused != nil {
+		return reused.(systemPart)
 	}
 	if err != nil {
 		out.err = err
