@@ -180,7 +180,7 @@ func TestSecretResolve(t *testing.T) {
 		wantErr string
 	}{
 		{"${env:FAULTLINE_TEST_SECRET}", "from-env", ""},
-		{"${env:FAULTLINE_TEST_UNSET}", "", "${env:FAULTLINE_TEST_UNSET}: environment variable FAULTLINE_TEST_UNSET is secret not set: export it before polling"},
+		{"${env:FAULTLINE_TEST_UNSET}", "", "${env:FAULTLINE_TEST_UNSET}: secret not set: environment variable FAULTLINE_TEST_UNSET is empty or unset; export it before polling"},
 		{"${file:pw}", "from-file", ""},
 		{"${file:missing}", "", "does not exist"},
 		{"plain", "plain", ""},

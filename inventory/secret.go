@@ -58,7 +58,7 @@ func (s Secret) Resolve(dir string) (string, error) {
 	case "env":
 		v, ok := os.LookupEnv(m[2])
 		if !ok || v == "" {
-			return "", fmt.Errorf("%s: environment variable %s is %w: export it before polling", s, m[2], ErrSecretUnset)
+			return "", fmt.Errorf("%s: %w: environment variable %s is empty or unset; export it before polling", s, ErrSecretUnset, m[2])
 		}
 		return v, nil
 	default:
@@ -69,13 +69,13 @@ func (s Secret) Resolve(dir string) (string, error) {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return "", fmt.Errorf("%s: file %s does not exist: %w", s, p, ErrSecretUnset)
+				return "", fmt.Errorf("%s: %w: file %s does not exist", s, ErrSecretUnset, p)
 			}
 			return "", fmt.Errorf("%s: %w", s, err)
 		}
 		v := strings.TrimRight(string(b), "\r\n")
 		if v == "" {
-			return "", fmt.Errorf("%s: file %s is empty: %w", s, p, ErrSecretUnset)
+			return "", fmt.Errorf("%s: %w: file %s is empty", s, ErrSecretUnset, p)
 		}
 		return v, nil
 	}
