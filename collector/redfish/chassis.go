@@ -167,7 +167,7 @@ func (pl *poll) readAdapters(ctx context.Context, coll ref) (map[string]portDoc,
 		errs []error
 	)
 	out := map[string]portDoc{}
-	parallel(len(ids), func(i int) {
+	pl.each(ctx, len(ids), func(i int) {
 		var ad networkAdapterDoc
 		b, err := pl.get(ctx, ids[i], 2)
 		if err == nil {
@@ -187,7 +187,7 @@ func (pl *poll) readAdapters(ctx context.Context, coll ref) (map[string]portDoc,
 			mu.Unlock()
 			return
 		}
-		parallel(len(pids), func(j int) {
+		pl.each(ctx, len(pids), func(j int) {
 			var p portDoc
 			b, err := pl.get(ctx, pids[j], 0)
 			if err == nil {

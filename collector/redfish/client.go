@@ -38,6 +38,7 @@ type conn struct {
 	cache   *etagCache
 	sent    *atomic.Int64 // requests put on the wire (retries and sessions included)
 	rtt     *latency      // the BMC's plain-request latency, for judging $expand
+	budget  *budget       // the poll's limits
 }
 
 // HTTPError is a BMC's answer other than success.
@@ -197,6 +198,9 @@ func (c *conn) readBody(resp *http.Response, target string) ([]byte, error) {
 	if int64(len(body)) > c.maxBody {
 		return nil, fmt.Errorf("GET %s: %w: more than the limit of %d bytes", shown(target), ErrTooLarge, c.maxBody)
 	}
+	if err := c.budget.read(int64(len(body))); err != nil {
+		return nil, err
+	}
 	return body, nil
 }
 
@@ -204,7 +208,8 @@ func (c *conn) readBody(resp *http.Response, target string) ([]byte, error) {
 // long: connection failures and 429/502/503/504, never after the deadline
 // would pass, never for an oversized body, and never once ctx has ended.
 func (c *conn) retryable(ctx context.Context, err error, resp *http.Response, backoff time.Duration) (time.Duration, bool) {
-	if ctx.Err() != nil || errors.Is(err, ErrTooLarge) || errors.Is(err, errOffOrigin) || errors.Is(err, errRedirects) {
+	var le *LimitError
+	if ctx.Err() != nil || errors.Is(err, ErrTooLarge) || errors.Is(err, errOffOrigin) || errors.Is(err, errRedirects) || errors.As(err, &le) {
 		return 0, false
 	}
 	wait := backoff/2 + rand.N(backoff/2+1) // jitter: BMCs in one rack should not retry in step

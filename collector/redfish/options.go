@@ -55,6 +55,20 @@ type Options struct {
 	LogoutTimeout time.Duration
 	// CacheBytes bounds the ETag cache per BMC (default 4 MiB).
 	CacheBytes int64
+	// The budget of one poll of one BMC (a BMC is untrusted input). A BMC
+	// that takes a poll over one of them fails that poll with an error
+	// naming the limit; the other BMCs are untouched.
+	//
+	// MaxMembers bounds the members of one collection, and the links of
+	// one array followed (a storage's Drives), default 4096; MaxPages the
+	// pages of one collection (Members@odata.nextLink), default 64;
+	// MaxRequests the requests put on the wire in one poll (retries,
+	// redirects and the session included, the logout excepted), default
+	// 2000; MaxBytes the bytes of answers read in one poll, default 64 MiB.
+	MaxMembers  int
+	MaxPages    int
+	MaxRequests int
+	MaxBytes    int64
 	// Now is the clock, for uptime (default time.Now).
 	Now func() time.Time
 }
@@ -97,6 +111,18 @@ func (o *Options) defaults() {
 	}
 	if o.CacheBytes <= 0 {
 		o.CacheBytes = 4 << 20
+	}
+	if o.MaxMembers <= 0 {
+		o.MaxMembers = defaultMaxMembers
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = defaultMaxPages
+	}
+	if o.MaxRequests <= 0 {
+		o.MaxRequests = defaultMaxRequests
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = defaultMaxBytes
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -29,6 +29,8 @@ type poll struct {
 	indexed   int               // how many of them are in inline
 	inline    map[string][]byte // resources that came inline this poll, by path
 	ambiguous map[string]bool   // paths claimed by two different resources
+	visited   map[string]*visit // links followed this poll, with their answers
+	budget    *budget
 	warnings  []string
 	listErrs  []observation.PartError // collections discovery could not list
 }
@@ -82,23 +84,31 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	dev.mu.Lock()
 	defer dev.mu.Unlock()
 
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	bud := &budget{maxRequests: int64(p.opts.MaxRequests), maxBytes: p.opts.MaxBytes, cancel: cancel}
 	var sent atomic.Int64
-	tr, rt := p.transport(cfg, &sent)
+	tr, rt := p.transport(cfg, &sent, bud)
 	defer tr.CloseIdleConnections()
 	pl := &poll{
-		p: p, dev: dev, base: base, log: log, now: start,
-		inline: make(map[string][]byte), ambiguous: make(map[string]bool),
+		p: p, dev: dev, base: base, log: log, now: start, budget: bud,
+		inline: make(map[string][]byte), ambiguous: make(map[string]bool), visited: make(map[string]*visit),
 		c: &conn{
 			origin: base,
 			hc:     &http.Client{Transport: rt, CheckRedirect: checkRedirect},
 			user:   rf.Username, pass: password,
 			local: make(chan struct{}, p.opts.PerDevice), global: p.global,
 			maxBody: p.opts.MaxBodyBytes, retries: p.opts.Retries, backoff: p.opts.RetryBackoff,
-			cache: &dev.cache, sent: &sent, rtt: &dev.rtt,
+			cache: &dev.cache, sent: &sent, rtt: &dev.rtt, budget: bud,
 		},
 	}
 	res, err := pl.run(ctx, rf.Auth == "session", rf.Username, password)
-	if err == nil && ctx.Err() != nil {
+	if le := bud.exceeded(); le != nil {
+		// Over budget: what was read is incomplete, whatever else failed
+		// on the way; the limit is the reason.
+		err = le
+		dev.discoveredAt = time.Time{}
+	} else if err == nil && ctx.Err() != nil {
 		// Out of time with parts unread: what was read is incomplete, and
 		// the runner keeps the last good observation instead.
 		err = fmt.Errorf("read only part of the device before the deadline: %w", context.Cause(ctx))
@@ -162,6 +172,7 @@ func (pl *poll) run(ctx context.Context, session bool, user, pass string) (*resu
 			pl.dev.discoveredAt = time.Time{}
 			pl.mu.Lock()
 			pl.inline, pl.answers, pl.indexed = make(map[string][]byte), nil, 0
+			pl.visited = make(map[string]*visit)
 			pl.mu.Unlock()
 			continue
 		}
@@ -178,7 +189,7 @@ func (pl *poll) readAll(ctx context.Context) (*result, bool, error) {
 	}
 	ns, nc := len(res.systems), len(res.chassis)
 	var mgr *managerPart
-	parallel(ns+nc+1, func(i int) {
+	pl.each(ctx, ns+nc+1, func(i int) {
 		switch {
 		case i < ns:
 			res.systems[i] = pl.readSystem(ctx, pl.dev.systems[i])
@@ -244,15 +255,20 @@ func (pl *poll) readLinkedPorts(ctx context.Context, res *result) {
 			}
 			for _, l := range r.doc.Links.Ports {
 				if u, foreign := canonicalRef(pl.base, l.ID); !foreign && u != "" {
-					if _, ok := res.ports[u]; !ok {
+					if _, ok := res.ports[u]; !ok && !seen[u] {
+						seen[u] = true
 						missing = append(missing, u)
 					}
 				}
 			}
 		}
 	}
+	if len(missing) > pl.p.opts.MaxMembers {
+		pl.budget.over(&LimitError{Option: "MaxMembers", Limit: int64(pl.p.opts.MaxMembers), What: "ports linked from host interfaces"})
+		return
+	}
 	docs := make([]*portDoc, len(missing))
-	parallel(len(missing), func(i int) {
+	pl.each(ctx, len(missing), func(i int) {
 		var p portDoc
 		if b, err := pl.getPath(ctx, missing[i], 0); err == nil && decodeJSON(b, &p) == nil {
 			docs[i] = &p

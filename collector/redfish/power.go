@@ -39,7 +39,7 @@ func (pl *poll) readPowerSubsystem(ctx context.Context, r ref) (powerPart, []err
 		mu   sync.Mutex
 		errs []error
 	)
-	parallel(len(ids), func(i int) {
+	pl.each(ctx, len(ids), func(i int) {
 		var d powerSupplyDoc
 		b, err := pl.get(ctx, ids[i], 1)
 		if err == nil {

@@ -43,7 +43,7 @@ func (pl *poll) readStorage(ctx context.Context, label, prefix string, coll ref)
 		return out
 	}
 	parts := make([]storagePart, len(members))
-	parallel(len(members), func(i int) { parts[i] = pl.readOneStorage(ctx, label, prefix, members[i]) })
+	pl.each(ctx, len(members), func(i int) { parts[i] = pl.readOneStorage(ctx, label, prefix, members[i]) })
 	for _, p := range parts {
 		out.add(p)
 	}
@@ -62,6 +62,12 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": storage " + lastSegment(uri), Error: err.Error()})
 		return out
 	}
+	drvRefs, err := pl.distinct(r.ID, "Drives", doc.Drives)
+	if err != nil {
+		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": storage " + lastSegment(uri), Error: err.Error()})
+		return out
+	}
+	doc.Drives = drvRefs
 	label = label + ": storage " + string(doc.ID)
 	parent := prefix + firstNonEmpty(string(doc.ID), lastSegment(uri))
 	var mu sync.Mutex
@@ -87,7 +93,7 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 		}
 		ctrls := make([]*observation.Controller, len(ids))
 		ctrlSelf := make([]string, len(ids))
-		parallel(len(ids), func(i int) {
+		pl.each(ctx, len(ids), func(i int) {
 			var sc storageControllerDoc
 			b, err := pl.get(ctx, ids[i], 0)
 			if err == nil {
@@ -110,7 +116,7 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 
 	drives := make([]*observation.Drive, len(doc.Drives))
 	driveSelf := make([]string, len(doc.Drives))
-	parallel(len(doc.Drives), func(i int) {
+	pl.each(ctx, len(doc.Drives), func(i int) {
 		var d driveDoc
 		b, err := pl.get(ctx, doc.Drives[i], 0)
 		if err == nil {
@@ -137,7 +143,7 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 		vols := make([]*observation.Volume, len(ids))
 		members := make([][]string, len(ids))
 		volSelf := make([]string, len(ids))
-		parallel(len(ids), func(i int) {
+		pl.each(ctx, len(ids), func(i int) {
 			var v volumeDoc
 			b, err := pl.get(ctx, ids[i], 0)
 			if err == nil {

@@ -81,7 +81,7 @@ func (pl *poll) readEthernet(ctx context.Context, coll ref) ([]ifaceRec, error) 
 	}
 	out := make([]ifaceRec, len(ids))
 	errs := make([]error, len(ids))
-	parallel(len(ids), func(i int) {
+	pl.each(ctx, len(ids), func(i int) {
 		b, err := pl.get(ctx, ids[i], 0)
 		if err == nil {
 			err = decodeJSON(b, &out[i].doc)

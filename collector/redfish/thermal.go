@@ -46,7 +46,7 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 			}
 			fans := make([]*observation.Fan, len(ids))
 			selfIDs := make([]string, len(ids))
-			parallel(len(ids), func(j int) {
+			pl.each(ctx, len(ids), func(j int) {
 				var f fanDoc
 				b, err := pl.get(ctx, ids[j], 0)
 				if err == nil {
