@@ -4,8 +4,8 @@ package redfish
 // answers, for links that point across the tree.
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 )
