@@ -39,6 +39,13 @@ type conn struct {
 	sent    *atomic.Int64 // requests put on the wire (retries and sessions included)
 	rtt     *latency      // the BMC's plain-request latency, for judging $expand
 	budget  *budget       // the poll's limits
+	scrub   *scrubber     // the poll's secrets, kept out of messages
+}
+
+// bmcMessage is the message of a BMC's error body as errors show it:
+// short, one line, without secrets or an echoed request.
+func (c *conn) bmcMessage(body []byte) string {
+	return c.scrub.clean(redfishMessage(body), maxMessage)
 }
 
 // HTTPError is a BMC's answer other than success.
@@ -143,7 +150,7 @@ func (c *conn) revalidate(ctx context.Context, path, query string) (body []byte,
 			c.cache.store(target, resp.Header.Get("ETag"), body)
 			return body, false, nil
 		case err == nil:
-			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: redfishMessage(body)}
+			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: c.bmcMessage(body)}
 		}
 		wait, retry := c.retryable(ctx, err, resp, backoff)
 		if !retry || attempt >= c.retries {
@@ -234,6 +241,7 @@ func (c *conn) retryable(ctx context.Context, err error, resp *http.Response, ba
 // options were used (not their long values).
 func shown(target string) string {
 	path, q, ok := strings.Cut(target, "?")
+	path = (*scrubber)(nil).clean(path, maxShownPath)
 	if !ok {
 		return path
 	}
@@ -244,7 +252,7 @@ func shown(target string) string {
 		}
 	}
 	if len(used) == 0 {
-		return target
+		return path + " (with a query)"
 	}
 	return path + " (with " + strings.Join(used, " and ") + ")"
 }
@@ -267,10 +275,7 @@ func redfishMessage(body []byte) string {
 	} else if line, _, _ := bytes.Cut(bytes.TrimSpace(body), []byte("\n")); len(line) > 0 {
 		msg = string(line)
 	}
-	if len(msg) > 200 {
-		msg = msg[:200] + "…"
-	}
-	return msg
+	return clip(msg, 4*maxMessage) // cleaned and clipped again by the caller
 }
 
 // unwrapURLError drops *url.Error's repetition of method and URL (we say

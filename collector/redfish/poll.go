@@ -46,10 +46,12 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	start := p.opts.Now()
 	obs := observation.Device{ID: t.ID, Source: observation.SourceRedfish, AttemptedAt: start.UTC()}
 	log := p.log.With("device", t.ID)
+	var scrub *scrubber
 	fail := func(err error) observation.Device {
-		obs.Error = fmt.Sprintf("collector/redfish: %s: %v", t.ID, err)
+		obs.Error = err.Error()
 		obs.Duration = observation.Duration(p.opts.Now().Sub(start))
-		log.Warn("redfish poll failed", "error", obs.Error)
+		scrub.scrubObservation(&obs)
+		log.Debug("redfish poll failed", "error", obs.Error)
 		return obs
 	}
 	if !p.Handles(t) {
@@ -66,6 +68,7 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	if err != nil {
 		return fail(fmt.Errorf("password: %w", err))
 	}
+	scrub = newScrubber(rf.Username, password)
 	cfg, warn, err := p.tlsConfig(rf, t.Dir)
 	if err != nil {
 		return fail(err)
@@ -74,15 +77,19 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		obs.Warnings = append(obs.Warnings, warn)
 		log.Warn(warn)
 	}
-	if base.Scheme == "http" {
-		w := "credentials and data travel unencrypted (http:// endpoint)"
-		obs.Warnings = append(obs.Warnings, w)
-		log.Warn(w)
-	}
-
 	dev := p.device(t.ID, base.String())
 	dev.mu.Lock()
 	defer dev.mu.Unlock()
+	if base.Scheme == "http" {
+		// In every observation, but in the log once per device per
+		// process (a poll every few seconds would repeat it forever).
+		w := "credentials and data travel unencrypted (http:// endpoint)"
+		obs.Warnings = append(obs.Warnings, w)
+		if !dev.plainWarned {
+			dev.plainWarned = true
+			log.Warn(w)
+		}
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -99,7 +106,7 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 			user:   rf.Username, pass: password,
 			local: make(chan struct{}, p.opts.PerDevice), global: p.global,
 			maxBody: p.opts.MaxBodyBytes, retries: p.opts.Retries, backoff: p.opts.RetryBackoff,
-			cache: &dev.cache, sent: &sent, rtt: &dev.rtt, budget: bud,
+			cache: &dev.cache, sent: &sent, rtt: &dev.rtt, budget: bud, scrub: scrub,
 		},
 	}
 	res, err := pl.run(ctx, rf.Auth == "session", rf.Username, password)
@@ -122,6 +129,7 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		return fail(err)
 	}
 	pl.assemble(res, &obs)
+	scrub.scrubObservation(&obs)
 	obs.CollectedAt = p.opts.Now().UTC()
 	obs.Duration = observation.Duration(p.opts.Now().Sub(start))
 	log.Debug("redfish poll", "requests", obs.Requests, "took", time.Duration(obs.Duration), "part_errors", len(obs.PartErrors))
