@@ -17,6 +17,7 @@ type chassisPart struct {
 	thermal  thermalPart
 	ports    map[string]portDoc // canonical URI → port
 	partErrs []observation.PartError
+	cover    coverage // of power, thermal and network adapters
 }
 
 // readChassis reads a chassis' power (PowerSubsystem, else legacy Power),
@@ -53,10 +54,11 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 	}
 	d := out.doc
 	var envWatts *float64
+	var powerRead, thermalRead, portsRead bool
 	parallel(4, func(i int) {
 		switch i {
 		case 0:
-			out.power = pl.readPower(ctx, d, fail)
+			out.power, powerRead = pl.readPower(ctx, d, fail)
 		case 1:
 			if d.EnvironmentMetrics.ID != "" {
 				var em environmentMetricsDoc
@@ -81,6 +83,7 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 			if len(errs) > 0 {
 				fail("thermal", errs...)
 			}
+			thermalRead = len(errs) == 0 || len(out.thermal.fans)+len(out.thermal.temps) > 0
 		case 3:
 			if d.NetworkAdapters.ID != "" {
 				ports, errs := pl.readAdapters(ctx, d.NetworkAdapters)
@@ -88,12 +91,16 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 				if len(errs) > 0 {
 					fail("network adapters", errs...)
 				}
+				portsRead = len(errs) == 0 || len(ports) > 0
 			}
 		}
 	})
 	if envWatts != nil {
 		out.power.watts = envWatts
 	}
+	out.cover.add(d.PowerSubsystem.ID != "" || d.Power.ID != "", powerRead)
+	out.cover.add(d.ThermalSubsystem.ID != "" || d.Thermal.ID != "", thermalRead)
+	out.cover.add(d.NetworkAdapters.ID != "", portsRead)
 	return out
 }
 
@@ -110,12 +117,10 @@ func (c chassisPart) slim() chassisPart {
 // readPower prefers PowerSubsystem and falls back to legacy Power when the
 // former fails and the latter exists. Consumed watts come from
 // EnvironmentMetrics (set by the caller), else legacy PowerControl, else
-// the sum of the PSUs' input.
-func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, ...error)) powerPart {
-	var (
-		pp   powerPart
-		errs []error
-	)
+// the sum of the PSUs' input. ok says the power was read: without an
+// error, or with at least one PSU.
+func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, ...error)) (pp powerPart, ok bool) {
+	var errs []error
 	switch {
 	case d.PowerSubsystem.ID != "":
 		pp, errs = pl.readPowerSubsystem(ctx, d.PowerSubsystem)
@@ -125,7 +130,7 @@ func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, .
 			if len(errs) > 0 {
 				fail("power", errs...)
 			}
-			return pp
+			return pp, len(errs) == 0 || len(pp.psus) > 0
 		}
 		if len(errs) > 0 {
 			fail("power subsystem", errs...)
@@ -152,7 +157,7 @@ func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, .
 			pp.watts = &sum
 		}
 	}
-	return pp
+	return pp, len(errs) == 0 || len(pp.psus) > 0
 }
 
 // readAdapters reads the ports of every network adapter (Ports, or the

@@ -228,8 +228,25 @@ func (pl *poll) readAll(ctx context.Context) (*result, bool, error) {
 	if mgr != nil {
 		note(mgr.label, mgr.err)
 	}
-	if len(tops) > 0 && len(tops) == ns+nc+btoi(mgr != nil) {
-		return nil, stale, tops[0] // nothing could be read: the device failed
+	var cover coverage
+	read := 0
+	for _, s := range res.systems {
+		if s.err == nil {
+			read++
+			cover.merge(s.cover)
+		}
+	}
+	for _, c := range res.chassis {
+		if c.err == nil {
+			read++
+			cover.merge(c.cover)
+		}
+	}
+	if read == 0 && len(tops) > 0 {
+		return nil, stale, tops[0] // no system and no chassis could be read: the device failed
+	}
+	if cover.advertised > 0 && cover.read == 0 {
+		return nil, stale, pl.unverified(res)
 	}
 	res.partErrs = append(res.partErrs, pl.listErrs...)
 	for _, err := range tops {
@@ -308,13 +325,6 @@ func (e *labelled) Error() string { return e.label + ": " + e.err.Error() }
 func (e *labelled) Unwrap() error { return e.err }
 
 func partErr(label string, err error) error { return &labelled{label: label, err: err} }
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // parallel runs f(0..n-1) concurrently and waits. Requests inside are
 // bounded by the connection's semaphores, not here.

@@ -26,6 +26,7 @@ type systemPart struct {
 	storage  storagePart
 	ifaces   []ifaceRec
 	partErrs []observation.PartError
+	cover    coverage // of storage and Ethernet interfaces
 }
 
 type ifaceRec struct {
@@ -56,6 +57,7 @@ func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 	if len(pl.dev.systems) > 1 {
 		prefix = sysID + "/"
 	}
+	var storageRead, ethRead bool
 	parallel(2, func(i int) {
 		switch {
 		case i == 0 && out.doc.Storage.ID != "":
@@ -68,8 +70,13 @@ func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 			if err != nil {
 				out.partErrs = append(out.partErrs, observation.PartError{Part: out.label + ": ethernet interfaces", Error: err.Error()})
 			}
+			ethRead = err == nil || len(out.ifaces) > 0
 		}
 	})
+	st := out.storage
+	storageRead = len(st.partErrs) == 0 || len(st.controllers)+len(st.volumes)+len(st.drives) > 0
+	out.cover.add(out.doc.Storage.ID != "" || out.doc.SimpleStorage.ID != "", storageRead)
+	out.cover.add(out.doc.EthernetInterfaces.ID != "", ethRead)
 	return out
 }
 
