@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"regexp"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/faultline/faultline/observation"
