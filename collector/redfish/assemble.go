@@ -243,8 +243,8 @@ func sortPorts(ps []observation.Port) {
 // Quirk (multi-node BMCs: Supermicro, Gigabyte and Dell C6420-style
 // chassis, two or four systems behind one manager): each node has an
 // "eno1", and a link in the inventory could name neither. A name that two
-// ports share is qualified by the system (or, for adapter ports, the
-// chassis) holding each: "2/eno1" is system 2's eno1. A name that is
+// ports share is qualified by the system (for adapter ports, the
+// network adapter) holding each: "2/eno1" is system 2's eno1. A name that is
 // unique stays plain. Should a qualified name still collide (two systems
 // with one Id, or a port already named so), it gets "#2", "#3", … in the
 // BMC's order.
@@ -277,16 +277,23 @@ func qualifyPorts(ps []observation.Port, owners []string) {
 	}
 }
 
-// ownerOf is the system or chassis a link lies under
-// ("/redfish/v1/Chassis/2/NetworkAdapters/1/Ports/1" is "2").
+// ownerOf is what holds an adapter port: its network adapter
+// ("/redfish/v1/Chassis/1/NetworkAdapters/slot-2/Ports/1" is "slot-2"),
+// else its chassis or system.
 func ownerOf(uri string) string {
 	segs := strings.Split(strings.Trim(uri, "/"), "/")
+	owner := ""
 	for i := 0; i+1 < len(segs); i++ {
-		if segs[i] == "Systems" || segs[i] == "Chassis" {
+		switch segs[i] {
+		case "NetworkAdapters":
 			return lastSegment(segs[i+1])
+		case "Systems", "Chassis":
+			if owner == "" {
+				owner = lastSegment(segs[i+1])
+			}
 		}
 	}
-	return ""
+	return owner
 }
 
 func (pl *poll) enrich(port *observation.Port, p portDoc) {

@@ -154,7 +154,7 @@ type sensor struct {
 }
 
 // componentWords name sensors on a component, never the air coming in.
-var componentWords = regexp.MustCompile(`(?i)(^|[^a-z])(cpu|proc|processor|socket|dimm|mem|memory|vr|vrm|vdd|pch|core|gpu|soc|dram|hbm|exhaust|outlet)([^a-z]|$)`)
+var componentWords = regexp.MustCompile(`(?i)(^|[^a-z])(cpu|proc|processor|socket|dimm|mem|memory|vr|vrm|vrmin|vdd|pch|core|gpu|soc|dram|hbm|exhaust|outlet|exit|bmc|psu|riser|nic|hdd|ssd|nvme)([^a-z]|$)`)
 
 // inletNamed reports whether a sensor's name says it measures the intake
 // air.
@@ -174,7 +174,8 @@ func inletNamed(name string) bool {
 // CPU, DIMM and VR included, says PhysicalContext "Intake"; taken at its
 // word, the first CPU sensor is the inlet and the server looks too hot.
 // So names and readings can veto the context: a sensor whose name names a
-// component (CPU, DIMM, VR, PCH, Core, …) is never the inlet; among the
+// component (CPU, DIMM, VR, PCH, Core, PSU, BMC, …) or the air going out
+// (Exhaust, Outlet, Exit) is never the inlet; among the
 // rest, one whose name says Inlet, Ambient or Intake is preferred to one
 // that only has the context; and among those of the same preference, a
 // reading more than 10 °C above the coolest is not the inlet (inlet air
