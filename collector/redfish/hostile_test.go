@@ -149,6 +149,7 @@ func TestHostileManyMembersBoundedWorkers(t *testing.T) {
 	if got := bmc.Count("GET " + path + "/if"); got != n {
 		t.Errorf("%d member requests, want %d (each once)", got, n)
 	}
+	t.Logf("%d members walked with at most %d goroutines more than before", n, bmc.MaxGoroutines()-int64(base))
 }
 
 // TestHostileLinkLoops: next pages that point back, pages that never end,
