@@ -182,3 +182,60 @@ func (pl *poll) distinct(where, what string, refs []ref) ([]ref, error) {
 	}
 	return out, nil
 }
+
+// decode is decodeJSON for a BMC's answer, within Options.MaxMembers
+// elements in any one array: arrays inline in a resource (legacy
+// Temperatures, StorageControllers, an expanded collection's Members) are
+// bounded like collections, before they are decoded.
+func (pl *poll) decode(b []byte, v any) error {
+	if n := maxArray(b); n > pl.p.opts.MaxMembers {
+		return pl.budget.over(&LimitError{Option: "MaxMembers", Limit: int64(pl.p.opts.MaxMembers), What: "elements in one array"})
+	}
+	return decodeJSON(b, v)
+}
+
+// maxArray is the length of the longest array anywhere in the JSON b,
+// counted by scanning bytes (strings skipped), without decoding. It does
+// not validate: on malformed input it counts what it saw.
+func maxArray(b []byte) int {
+	type level struct {
+		array, any bool
+		commas     int
+	}
+	var stack []level
+	best := 0
+	value := func() {
+		if k := len(stack) - 1; k >= 0 && stack[k].array {
+			stack[k].any = true
+		}
+	}
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r', ':':
+		case '"':
+			value()
+			j := skipString(b, i)
+			if j < 0 {
+				return best
+			}
+			i = j - 1
+		case '[', '{':
+			value()
+			stack = append(stack, level{array: b[i] == '['})
+		case ']', '}':
+			if k := len(stack) - 1; k >= 0 {
+				if l := stack[k]; l.array && l.any {
+					best = max(best, l.commas+1)
+				}
+				stack = stack[:k]
+			}
+		case ',':
+			if k := len(stack) - 1; k >= 0 && stack[k].array {
+				stack[k].commas++
+			}
+		default:
+			value()
+		}
+	}
+	return best
+}

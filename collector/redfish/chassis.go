@@ -64,7 +64,7 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 				var em environmentMetricsDoc
 				b, err := pl.get(ctx, d.EnvironmentMetrics, 0)
 				if err == nil {
-					err = decodeJSON(b, &em)
+					err = pl.decode(b, &em)
 				}
 				if err != nil {
 					fail("environment metrics", err)
@@ -176,7 +176,7 @@ func (pl *poll) readAdapters(ctx context.Context, coll ref) (map[string]portDoc,
 		var ad networkAdapterDoc
 		b, err := pl.get(ctx, ids[i], 2)
 		if err == nil {
-			err = decodeJSON(b, &ad)
+			err = pl.decode(b, &ad)
 		}
 		ports := ad.Ports
 		if ports.ID == "" {
@@ -196,7 +196,7 @@ func (pl *poll) readAdapters(ctx context.Context, coll ref) (map[string]portDoc,
 			var p portDoc
 			b, err := pl.get(ctx, pids[j], 0)
 			if err == nil {
-				err = decodeJSON(b, &p)
+				err = pl.decode(b, &p)
 			}
 			mu.Lock()
 			defer mu.Unlock()

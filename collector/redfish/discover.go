@@ -18,7 +18,7 @@ func (pl *poll) readRoot(ctx context.Context) error {
 		return err
 	}
 	var root serviceRootDoc
-	if err := decodeJSON(b, &root); err != nil {
+	if err := pl.decode(b, &root); err != nil {
 		return err
 	}
 	pl.dev.features = root.ProtocolFeaturesSupported
@@ -120,7 +120,7 @@ func (pl *poll) members(ctx context.Context, coll ref, want int) ([]ref, error) 
 			return nil, pl.budget.over(&LimitError{Option: "MaxMembers", Limit: int64(maxMembers), What: "members in one collection", Where: first})
 		}
 		var c collectionDoc
-		if err := decodeJSON(b, &c); err != nil {
+		if err := pl.decode(b, &c); err != nil {
 			return nil, err
 		}
 		off, dup := 0, 0

@@ -269,3 +269,37 @@ func FuzzCountMembers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMaxArray: the longest array counted by scanning bytes is the
+// longest array encoding/json decodes, for any valid JSON.
+func FuzzMaxArray(f *testing.F) {
+	f.Add([]byte(`{"Temperatures":[{"a":[1,2,3]},{"b":"[,,,]"}],"x":[]}`))
+	f.Add([]byte(`[[],[[1,2],[3]],"\"]",4]`))
+	f.Add([]byte(`{"Members":[{"@odata.id":"/a"}]}`))
+	var longest func(v any) int
+	longest = func(v any) int {
+		n := 0
+		switch t := v.(type) {
+		case []any:
+			n = len(t)
+			for _, e := range t {
+				n = max(n, longest(e))
+			}
+		case map[string]any:
+			for _, e := range t {
+				n = max(n, longest(e))
+			}
+		}
+		return n
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := maxArray(b)
+		var v any
+		if json.Unmarshal(b, &v) != nil {
+			return
+		}
+		if want := longest(v); got != want {
+			t.Fatalf("maxArray = %d, encoding/json's longest array has %d elements", got, want)
+		}
+	})
+}

@@ -195,16 +195,20 @@ func TestHostileLinkLoops(t *testing.T) {
 // error naming the option, having sent no more than the limit.
 func TestHostileBudgets(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		opts redfish.Options
-		want string
+		name   string
+		opts   redfish.Options
+		tricks []hostilebmc.Trick
+		want   string
 	}{
-		{"requests", redfish.Options{MaxRequests: 6}, "more than 6 requests in one poll (Options.MaxRequests); stopped"},
-		{"bytes", redfish.Options{MaxBytes: 4000}, "more than 4000 bytes of answers in one poll (Options.MaxBytes); stopped"},
-		{"members", redfish.Options{MaxMembers: 1}, "more than 1 members in one collection (Options.MaxMembers); stopped"},
+		{"requests", redfish.Options{MaxRequests: 6}, nil, "more than 6 requests in one poll (Options.MaxRequests); stopped"},
+		{"bytes", redfish.Options{MaxBytes: 4000}, nil, "more than 4000 bytes of answers in one poll (Options.MaxBytes); stopped"},
+		{"members", redfish.Options{MaxMembers: 16}, []hostilebmc.Trick{hostilebmc.HugeCollection("/redfish/v1/Chassis", 17)},
+			"/redfish/v1/Chassis: more than 16 members in one collection (Options.MaxMembers); stopped"},
+		{"an array inline", redfish.Options{}, []hostilebmc.Trick{hostilebmc.DuplicateLinks("/redfish/v1/Systems/1/Storage/1", "Drives", "/redfish/v1/Systems/1/Storage/1/Drives/x", 5000)},
+			"more than 4096 elements in one array (Options.MaxMembers); stopped"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bmc, tg := hostile(t)
+			bmc, tg := hostile(t, tc.tricks...)
 			obs := pollOnce(t, redfish.New(tc.opts), tg, 20*time.Second)
 			if obs.Error != tc.want && !strings.HasSuffix(obs.Error, ": "+tc.want) {
 				t.Errorf("error %q, want %q", obs.Error, tc.want)

@@ -295,7 +295,7 @@ func (pl *poll) readLinkedPorts(ctx context.Context, res *result) {
 	docs := make([]*portDoc, len(missing))
 	pl.each(ctx, len(missing), func(i int) {
 		var p portDoc
-		if b, err := pl.getPath(ctx, missing[i], 0); err == nil && decodeJSON(b, &p) == nil {
+		if b, err := pl.getPath(ctx, missing[i], 0); err == nil && pl.decode(b, &p) == nil {
 			docs[i] = &p
 		}
 	})

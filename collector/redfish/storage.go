@@ -56,7 +56,7 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 	b, err := pl.get(ctx, r, 2)
 	var doc storageDoc
 	if err == nil {
-		err = decodeJSON(b, &doc)
+		err = pl.decode(b, &doc)
 	}
 	if err != nil {
 		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": storage " + lastSegment(uri), Error: err.Error()})
@@ -97,7 +97,7 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 			var sc storageControllerDoc
 			b, err := pl.get(ctx, ids[i], 0)
 			if err == nil {
-				err = decodeJSON(b, &sc)
+				err = pl.decode(b, &sc)
 			}
 			if err != nil {
 				fail("controller "+lastSegment(ids[i].ID), err)
@@ -120,7 +120,7 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 		var d driveDoc
 		b, err := pl.get(ctx, doc.Drives[i], 0)
 		if err == nil {
-			err = decodeJSON(b, &d)
+			err = pl.decode(b, &d)
 		}
 		if err != nil {
 			fail("drive "+lastSegment(doc.Drives[i].ID), err)
@@ -147,7 +147,7 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 			var v volumeDoc
 			b, err := pl.get(ctx, ids[i], 0)
 			if err == nil {
-				err = decodeJSON(b, &v)
+				err = pl.decode(b, &v)
 			}
 			if err != nil {
 				fail("volume "+lastSegment(ids[i].ID), err)
@@ -225,7 +225,7 @@ func (pl *poll) readSimpleStorage(ctx context.Context, label, sysID string, coll
 		var ss simpleStorageDoc
 		b, err := pl.get(ctx, m, 0)
 		if err == nil {
-			err = decodeJSON(b, &ss)
+			err = pl.decode(b, &ss)
 		}
 		if err != nil {
 			out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": simple storage " + lastSegment(m.ID), Error: err.Error()})

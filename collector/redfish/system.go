@@ -91,7 +91,7 @@ func (pl *poll) readEthernet(ctx context.Context, coll ref) ([]ifaceRec, error) 
 	pl.each(ctx, len(ids), func(i int) {
 		b, err := pl.get(ctx, ids[i], 0)
 		if err == nil {
-			err = decodeJSON(b, &out[i].doc)
+			err = pl.decode(b, &out[i].doc)
 		}
 		out[i].uri, _ = canonicalRef(pl.base, ids[i].ID)
 		errs[i] = err
@@ -126,7 +126,7 @@ func (pl *poll) readManager(ctx context.Context, uri string) managerPart {
 			return p.(managerPart)
 		}
 		if a, err = pl.reread(ctx, a, read); err == nil {
-			err = decodeJSON(a.body, &out.doc)
+			err = pl.decode(a.body, &out.doc)
 			pl.remember(uri, a, out, &fetches{}, err == nil)
 		}
 	}

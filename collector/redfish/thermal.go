@@ -25,7 +25,7 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 	b, err := pl.get(ctx, r, 2)
 	var ts thermalSubsystemDoc
 	if err == nil {
-		err = decodeJSON(b, &ts)
+		err = pl.decode(b, &ts)
 	}
 	if err != nil {
 		return out, []error{err}
@@ -50,7 +50,7 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 				var f fanDoc
 				b, err := pl.get(ctx, ids[j], 0)
 				if err == nil {
-					err = decodeJSON(b, &f)
+					err = pl.decode(b, &f)
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -75,7 +75,7 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 			var tm thermalMetricsDoc
 			b, err := pl.get(ctx, ts.ThermalMetrics, 0)
 			if err == nil {
-				err = decodeJSON(b, &tm)
+				err = pl.decode(b, &tm)
 			}
 			if err != nil {
 				mu.Lock()
@@ -107,7 +107,7 @@ func (pl *poll) readLegacyThermal(ctx context.Context, r ref) (thermalPart, []er
 	b, err := pl.get(ctx, r, 0)
 	var doc legacyThermalDoc
 	if err == nil {
-		err = decodeJSON(b, &doc)
+		err = pl.decode(b, &doc)
 	}
 	if err != nil {
 		return out, []error{err}
