@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -186,6 +187,13 @@ func (p *Poller) device(id, endpoint string) *device {
 	defer p.mu.Unlock()
 	d := p.devices[key]
 	if d == nil {
+		// What was remembered under the device's old endpoint goes: the
+		// memory is bounded by the devices, not by their history.
+		for k := range p.devices {
+			if strings.HasPrefix(k, id+"\x00") {
+				delete(p.devices, k)
+			}
+		}
 		d = &device{cache: etagCache{limit: p.opts.CacheBytes}}
 		p.devices[key] = d
 	}

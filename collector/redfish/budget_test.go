@@ -1,0 +1,86 @@
+package redfish
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestEachBoundsWorkers: a walk runs every item once on at most PerDevice
+// workers, and hands out no more work once its context ends.
+func TestEachBoundsWorkers(t *testing.T) {
+	for _, per := range []int{1, 4, 16} {
+		p := New(Options{PerDevice: per})
+		pl := &poll{p: p}
+		var running, most atomic.Int64
+		var mu sync.Mutex
+		seen := map[int]int{}
+		pl.each(context.Background(), 1000, func(i int) {
+			n := running.Add(1)
+			defer running.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			mu.Lock()
+			seen[i]++
+			mu.Unlock()
+		})
+		if len(seen) != 1000 {
+			t.Errorf("PerDevice %d: %d items run, want 1000", per, len(seen))
+		}
+		for i, n := range seen {
+			if n != 1 {
+				t.Errorf("PerDevice %d: item %d run %d times", per, i, n)
+			}
+		}
+		if most.Load() > int64(per) {
+			t.Errorf("PerDevice %d: %d items at once", per, most.Load())
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	pl := &poll{p: New(Options{PerDevice: 4})}
+	var ran atomic.Int64
+	pl.each(ctx, 1000, func(i int) {
+		if ran.Add(1) == 10 {
+			cancel()
+		}
+	})
+	if n := ran.Load(); n > 10+4 {
+		t.Errorf("%d items run after the context ended at the 10th (4 workers)", n)
+	}
+}
+
+// TestDeviceMemoryBounded: what is remembered for a device under an old
+// endpoint is dropped when it is polled at a new one.
+func TestDeviceMemoryBounded(t *testing.T) {
+	p := New(Options{})
+	p.device("db-1", "https://10.0.0.1")
+	p.device("db-10", "https://10.0.0.10")
+	p.device("db-1", "https://10.0.0.2")
+	p.device("db-1", "https://10.0.0.2")
+	if len(p.devices) != 2 {
+		t.Errorf("%d devices remembered, want 2 (db-1 at its new endpoint, db-10)", len(p.devices))
+	}
+	if _, ok := p.devices["db-10\x00https://10.0.0.10"]; !ok {
+		t.Error("db-10 was forgotten with db-1's old endpoint")
+	}
+}
+
+func TestMaxArray(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{`{}`, 0},
+		{`[]`, 0},
+		{`[1]`, 1},
+		{`{"a":[1,2,3],"b":{"c":[[1,2,3,4],[]]}}`, 4},
+		{`["a,b,c", "[1,2,3,4,5]"]`, 2},
+		{`{"s":"\"[1,2]\"","t":[{},{},{}]}`, 3},
+	} {
+		if got := maxArray([]byte(tc.in)); got != tc.want {
+			t.Errorf("maxArray(%s) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
