@@ -1,12 +1,17 @@
 package redfish_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/faultline/faultline/collector/redfish"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/model"
+	"github.com/faultline/faultline/observation"
 )
 
 // Hardware the shared captures do not cover, each on a small tree under
@@ -122,4 +127,54 @@ func ptrVal(f *float64) any {
 		return nil
 	}
 	return *f
+}
+
+// TestQuirkMultiNodeLinksMatch: the system-qualified names are what an
+// inventory's links name, and model matches them (without regard to
+// case); a plain name that two nodes share names neither.
+func TestQuirkMultiNodeLinksMatch(t *testing.T) {
+	dir := t.TempDir()
+	const inv = `version: 1
+sites: [{id: lab, name: Lab}]
+racks: [{id: r1, site: lab}]
+power:
+  - {id: grid, kind: utility, site: lab}
+  - {id: pdu-a, kind: pdu, rack: r1, inputs: [grid], outlets: 8}
+devices:
+  - {id: tor-a, kind: switch, rack: r1}
+  - id: twin
+    kind: server
+    rack: r1
+    psus:
+      - {id: "0", pdu: pdu-a, outlet: 1}
+      - {id: "1", pdu: pdu-a, outlet: 2}
+links:
+  - {a: "twin:1/eno1", b: "tor-a:Ethernet1"}
+  - {a: "twin:2/eno1", b: "tor-a:Ethernet2"}
+  - {a: "twin:2/ENO2", b: "tor-a:Ethernet3"}
+  - {a: "twin:eno3", b: "tor-a:Ethernet4"}
+  - {a: "twin:eno1", b: "tor-a:Ethernet5"}
+`
+	path := filepath.Join(dir, "inventory.yaml")
+	if err := os.WriteFile(path, []byte(inv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in, err := inventory.Load(path, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, _, _ := quirkTree(t, "multinode-twin")
+	obs := pollQuirk(t, tg)
+	obs.ID = "twin"
+	got := model.Observe(in, []observation.Device{obs}, model.ObserveOptions{Now: obs.CollectedAt})
+	var unmatched []string
+	for _, f := range got.Facts {
+		if f.Kind == model.FactDrift && f.What == "port" {
+			unmatched = append(unmatched, f.Declared)
+		}
+	}
+	// "eno1" alone names neither node's eno1: it is reported, not guessed.
+	if !slices.Equal(unmatched, []string{"twin:eno1"}) {
+		t.Errorf("declared ends without a port: %q, want only the ambiguous twin:eno1", unmatched)
+	}
 }
