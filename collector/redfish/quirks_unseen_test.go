@@ -148,6 +148,8 @@ devices:
     psus:
       - {id: "0", pdu: pdu-a, outlet: 1}
       - {id: "1", pdu: pdu-a, outlet: 2}
+    management:
+      redfish: {endpoint: "https://127.0.0.1", username: audit, password: "${env:FAULTLINE_TEST_TWIN_PASSWORD}"}
 links:
   - {a: "twin:1/eno1", b: "tor-a:Ethernet1"}
   - {a: "twin:2/eno1", b: "tor-a:Ethernet2"}
