@@ -1,6 +1,7 @@
 package snmp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -117,6 +118,12 @@ func (p *Poller) read(ctx context.Context, c Client, dev *observation.Device) {
 		// budget: what was read before it may be incomplete, so none of it
 		// is reported as the device's state (the runner keeps the last good
 		// observation instead).
+		if (ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)) && res.vars > 0 {
+			// The agent did answer: not a dead one, a slow or large one.
+			fail(dev, fmt.Sprintf("snmp %s: the walk was not finished by the deadline (%d variables read in %d requests; the agent answers too slowly, or its tables are too large, for the poll's timeout): %v",
+				dev.Endpoint, res.vars, c.Requests(), cmp.Or(context.Cause(ctx), context.DeadlineExceeded)))
+			return
+		}
 		fail(dev, fmt.Sprintf("snmp %s: %v", dev.Endpoint, err))
 		return
 	}
