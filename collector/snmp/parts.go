@@ -127,8 +127,9 @@ type vendorRow struct {
 // entPhysicalIndex, as Cisco's do), else one with the same name (ignoring
 // case, spaces and punctuation: "Power Supply #1" is "Power Supply 1");
 // the rows left join the ENTITY-MIB parts no vendor table has claimed, in
-// order, when there are exactly as many of each; any others become parts
-// of their own.
+// order, when there are exactly as many of each (taking the row's name
+// when the entities' names repeat); any others become parts of their
+// own.
 func (s *partSet) attachVendor(rows []vendorRow) {
 	var left []vendorRow
 	for i, r := range rows {
@@ -152,7 +153,13 @@ func (s *partSet) attachVendor(rows []vendorRow) {
 		}
 	}
 	if len(left) > 0 && len(left) == len(free) {
+		// Entity names that repeat ("PS Unit 1" in each PSU module) name
+		// no unit: the vendor's do.
+		rename := !distinctNames(free)
 		for i, r := range left {
+			if rename && r.name != "" {
+				free[i].name = r.name
+			}
 			s.merge(free[i], r)
 		}
 		return
@@ -180,6 +187,19 @@ func (s *partSet) merge(p *part, r vendorRow) {
 	if p.serial == "" {
 		p.serial = r.serial
 	}
+}
+
+// distinctNames reports whether no two of parts share a nameKey.
+func distinctNames(parts []*part) bool {
+	seen := make(map[string]bool, len(parts))
+	for _, p := range parts {
+		k := nameKey(p.name)
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 // add takes in a reading, once: the same word from the same source (a
