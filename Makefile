@@ -51,6 +51,7 @@ fuzz:
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParseOID$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzValueDecoders$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzWalk$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParts$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzParseSnmprec$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzDecodeOID$$' -fuzztime $(FUZZTIME)
