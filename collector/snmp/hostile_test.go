@@ -281,3 +281,53 @@ func TestV3EchoSecret(t *testing.T) {
 		t.Error("the echoed passwords are not shown redacted: the fault did not act")
 	}
 }
+
+// BenchmarkHostile polls hostile agents with the default Limits, as a
+// sweep would, and reports what one such device costs: wall time,
+// memory allocated and requests, for docs/snmp.md.
+//
+//	go test -run '^$' -bench Hostile -benchtime 1x ./collector/snmp
+func BenchmarkHostile(b *testing.B) {
+	inv := demo(b)
+	tor, err := snmpsim.FromInventory(inv, "tor-2a", snmpsim.GenOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	many, err := snmpsim.ManyEntities(5000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name  string
+		table *snmpsim.Table
+		fault snmpsim.Fault
+	}{
+		{"endless-all", tor, snmpsim.Fault{Kind: snmpsim.EndlessAll}},
+		{"huge-strings", tor, snmpsim.Fault{Kind: snmpsim.HugeStrings}},
+		{"too-big", tor, snmpsim.Fault{Kind: snmpsim.TooBigAll}},
+		{"many-entities-5000", many, snmpsim.Fault{}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			a := startAgent(b, bc.table, snmpsim.Options{Community: hostileCommunity})
+			if bc.fault.Kind != "" {
+				if err := a.Inject(bc.fault); err != nil {
+					b.Fatal(err)
+				}
+			}
+			tg := v2cTarget(b, "hostile", "switch", a.Addr(), hostileCommunity)
+			p := New(Options{})
+			var d observation.Device
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			b.ResetTimer()
+			for range b.N {
+				d = pollOnce(b, p, tg, 30*time.Second)
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/(1<<20), "MB-alloc/poll")
+			b.ReportMetric(float64(d.Requests), "requests")
+			b.Logf("error %.200q, %d PSUs", d.Error, len(d.PSUs))
+		})
+	}
+}
