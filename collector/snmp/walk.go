@@ -161,7 +161,7 @@ func walk(ctx context.Context, c Client, scalars, roots []OID, lim Limits) (*wal
 			return w.res, failAll(w.active, context.Cause(ctx))
 		}
 		if n := c.Requests(); n >= lim.MaxRequests {
-			return w.res, failAll(w.active, fmt.Errorf("%w: %d requests sent, the most one poll may make (Limits.MaxRequests), and the walk is not finished", ErrBudget, n))
+			return w.res, failAll(w.active, fmt.Errorf("%w: %d requests sent, the most one poll may make (Limits.MaxRequests), and the walk is not finished: the agent answers too little at a time or its tables never end; raise the limit only for a device known to be that large", ErrBudget, n))
 		}
 		if err := w.step(ctx); err != nil {
 			return w.res, failAll(w.active, err)
@@ -193,7 +193,7 @@ func (w *walker) step(ctx context.Context) error {
 		if errors.As(err, &es) && (es.Status == statusTooBig || es.Status == statusGenErr) {
 			w.refused(es, ns, cols, asked)
 			if w.answered == 0 && w.refusedAlone >= refusalsBeforeGivingUp {
-				return fmt.Errorf("%w: %d variables refused even alone (%w), none answered", ErrRefusesAll, w.refusedAlone, es)
+				return fmt.Errorf("%w: %d variables refused even alone (%w), none answered (check the agent's view and message size for this community or user)", ErrRefusesAll, w.refusedAlone, es)
 			}
 			return nil
 		}
@@ -317,9 +317,9 @@ func (w *walker) account(vars []Var) error {
 	}
 	switch {
 	case w.res.vars > w.lim.MaxVariables:
-		return fmt.Errorf("%w: more than %d variables (Limits.MaxVariables), and the walk is not finished", ErrBudget, w.lim.MaxVariables)
+		return fmt.Errorf("%w: more than %d variables (Limits.MaxVariables), and the walk is not finished: the agent's tables never end, or the device is larger than the limit allows", ErrBudget, w.lim.MaxVariables)
 	case w.res.bytes > w.lim.MaxBytes:
-		return fmt.Errorf("%w: more than %d bytes of variables (Limits.MaxBytes), and the walk is not finished", ErrBudget, w.lim.MaxBytes)
+		return fmt.Errorf("%w: more than %d bytes of variables (Limits.MaxBytes), and the walk is not finished: the agent sends huge values, or the device is larger than the limit allows", ErrBudget, w.lim.MaxBytes)
 	}
 	return nil
 }
@@ -363,7 +363,7 @@ func (r *walkResult) noTable(roots []OID) error {
 	if first == nil {
 		return nil
 	}
-	return fmt.Errorf("no table could be read, so nothing is verified (the first: %w)", first)
+	return fmt.Errorf("no table could be read, so nothing is verified (check the agent's view for this community or user; the first: %w)", first)
 }
 
 // scalar returns a scalar read by the walk.
