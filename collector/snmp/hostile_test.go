@@ -331,3 +331,22 @@ func BenchmarkHostile(b *testing.B) {
 		})
 	}
 }
+
+// TestScrubKeepsInventoryWords: a community that is also part of the
+// device's id does not rename the device, but is redacted in what the
+// device sent.
+func TestScrubKeepsInventoryWords(t *testing.T) {
+	sc := dialConfig{community: "core"}.secrets()
+	d := observation.Device{ID: "core-1", Source: observation.SourceSNMP, Endpoint: "core.example:161",
+		Identity: &observation.Identity{SysName: "core-1\x1b[2J"}, PartErrors: []observation.PartError{{Part: "IF-MIB", Error: strings.Repeat("x", 3000)}}}
+	sc.device(&d)
+	if d.ID != "core-1" || d.Endpoint != "core.example:161" {
+		t.Errorf("the inventory's words changed: %q %q", d.ID, d.Endpoint)
+	}
+	if d.Identity.SysName != redacted+"-1[2J" {
+		t.Errorf("sysName %q, want the community redacted and the escape dropped", d.Identity.SysName)
+	}
+	if e := d.PartErrors[0].Error; len(e) != maxErrorText || !strings.HasSuffix(e, cutMark) {
+		t.Errorf("a 3,000-byte error is %d bytes after cleaning", len(e))
+	}
+}

@@ -45,9 +45,14 @@ func (cfg dialConfig) secrets() scrubber {
 }
 
 // device cleans every string field of d, wherever it sits (nested
-// structs, slices, pointers), so that a field added later is covered too.
+// structs, slices, pointers), so that a field added later is covered too;
+// but the inventory's own words (the device's id, source and address),
+// which the device did not send and which tie the observation to its
+// entry, stay as they are.
 func (s scrubber) device(d *observation.Device) {
+	id, source, endpoint := d.ID, d.Source, d.Endpoint
 	s.value(reflect.ValueOf(d).Elem(), "")
+	d.ID, d.Source, d.Endpoint = id, source, endpoint
 }
 
 func (s scrubber) value(v reflect.Value, field string) {
