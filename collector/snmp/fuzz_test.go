@@ -128,15 +128,16 @@ func (c *scriptClient) Requests() int { return c.calls }
 func (c *scriptClient) Close() error  { return nil }
 
 // FuzzWalk drives the walker with arbitrary answers: it must never ask
-// more than its limit or a malformed request, must end, and when it
-// reports no error, every column must be finished.
+// more than its limit or a malformed request, must end within its request
+// and variable budgets, and when it reports no error, every column must
+// be finished.
 func FuzzWalk(f *testing.F) {
 	f.Add([]byte{}, uint8(250))
 	f.Add([]byte{0, 0, 3, 4, 0, 1, 2, 5}, uint8(8))
 	f.Add([]byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 0, 0, 0}, uint8(40))
 	f.Add([]byte{11, 0, 0, 0, 3, 3, 3, 7, 0, 1, 2, 3, 4, 5}, uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, limit uint8) {
-		lim := Limits{MaxVarbinds: int(limit), MaxRows: 20}
+		lim := Limits{MaxVarbinds: int(limit), MaxRows: 20, MaxRequests: 60, MaxVariables: 400}
 		lim = lim.withDefaults()
 		c := &scriptClient{t: t, data: data, limit: lim.MaxVarbinds}
 		scalars := []OID{sysDescr, sysName, sysUpTime}
@@ -144,6 +145,13 @@ func FuzzWalk(f *testing.F) {
 		res, err := walk(context.Background(), c, scalars, roots, lim)
 		if c.calls > 4*len(data)+64 {
 			t.Fatalf("%d requests for %d bytes of answers", c.calls, len(data))
+		}
+		if c.calls > lim.MaxRequests {
+			t.Fatalf("%d requests, over the budget of %d", c.calls, lim.MaxRequests)
+		}
+		// The answer that crosses the budget is the last one taken.
+		if res.vars > lim.MaxVariables+lim.MaxVarbinds {
+			t.Fatalf("%d variables taken in, over the budget of %d", res.vars, lim.MaxVariables)
 		}
 		if res.budget < 1 || res.budget > lim.MaxVarbinds {
 			t.Fatalf("budget %d outside 1..%d", res.budget, lim.MaxVarbinds)

@@ -65,7 +65,9 @@ func TestHostileAgents(t *testing.T) {
 		{name: "OIDs repeat", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.Repeat}}, limits: small,
 			wantErr: "no table could be read", maxRequests: 10},
 		{name: "tooBig for everything", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.TooBigAll}}, limits: small,
-			wantErr: "agent refuses every request", maxRequests: 30},
+			wantErr: "agent refuses every table", maxRequests: 30},
+		{name: "system group answered, every table refused", table: tor, faults: refuseTables(), limits: small,
+			wantErr: "agent refuses every table", maxRequests: 40},
 		{name: "huge strings", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.HugeStrings}}, limits: small,
 			wantErr: "Limits.MaxBytes", maxRequests: 200},
 		{name: "long strings with control characters", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.HugeStrings, Value: "3000"}},
@@ -160,6 +162,17 @@ func TestHostileAgents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refuseTables is gen-err faults for every subtree the collector reads
+// tables from: only the system group is answered.
+func refuseTables() []snmpsim.Fault {
+	var fs []snmpsim.Fault
+	for _, sub := range []string{"1.3.6.1.2.1.2", "1.3.6.1.2.1.31", "1.3.6.1.2.1.33", "1.3.6.1.2.1.47", "1.3.6.1.2.1.99",
+		"1.3.6.1.2.1.131", "1.0.8802", "1.3.6.1.4.1"} {
+		fs = append(fs, snmpsim.Fault{Kind: snmpsim.GenErr, Part: sub})
+	}
+	return fs
 }
 
 // checkClean fails if any string of the observation carries the

@@ -64,9 +64,9 @@ const varOverhead = 96
 func varSize(v Var) int { return varOverhead + 4*len(v.OID) + len(v.Bytes) + 4*len(v.Obj) }
 
 // refusalsBeforeGivingUp is how many variables, each asked alone, an
-// agent may refuse before the walk ends, when it has answered nothing at
-// all: an agent that refuses everything is not read variable by
-// variable.
+// agent may refuse before the walk ends, when it has answered no table
+// variable at all (not even a table's end): an agent that refuses
+// everything is not read column by column, each column a bisection.
 const refusalsBeforeGivingUp = 3
 
 // Errors of a walk that a device caused.
@@ -76,9 +76,9 @@ var (
 	// ErrBudget ends a poll that spent one of its Limits; the error names
 	// the limit.
 	ErrBudget = errors.New("over budget")
-	// ErrRefusesAll ends a poll whose agent refused every request, even
-	// for a single variable, and answered none.
-	ErrRefusesAll = errors.New("agent refuses every request")
+	// ErrRefusesAll ends a poll whose agent refused every table
+	// variable, even asked alone, and answered none.
+	ErrRefusesAll = errors.New("agent refuses every table")
 )
 
 // maxNonRepeaters is the most non-repeaters gosnmp can put in a GetBulk.
@@ -121,9 +121,9 @@ type walker struct {
 	// at first, cut to what the agent shows it can answer. bisecting is
 	// the budget when the agent began refusing requests (0 if it has not).
 	budget, bisecting int
-	// answered counts the answers that carried variables, refusedAlone
-	// the variables refused even when asked alone.
-	answered, refusedAlone int
+	// colAnswers counts the answers that carried a variable for a
+	// column, refusedAlone the variables refused even when asked alone.
+	colAnswers, refusedAlone int
 }
 
 // walk reads scalars (each X.0 asked as a GETNEXT of X among the
@@ -192,8 +192,8 @@ func (w *walker) step(ctx context.Context) error {
 		var es *ErrorStatus
 		if errors.As(err, &es) && (es.Status == statusTooBig || es.Status == statusGenErr) {
 			w.refused(es, ns, cols, asked)
-			if w.answered == 0 && w.refusedAlone >= refusalsBeforeGivingUp {
-				return fmt.Errorf("%w: %d variables refused even alone (%w), none answered (check the agent's view and message size for this community or user)", ErrRefusesAll, w.refusedAlone, es)
+			if w.colAnswers == 0 && w.refusedAlone >= refusalsBeforeGivingUp {
+				return fmt.Errorf("%w: %d variables refused even asked alone (%w), and no table variable answered (check the agent's view and message size for this community or user)", ErrRefusesAll, w.refusedAlone, es)
 			}
 			return nil
 		}
@@ -213,6 +213,9 @@ func (w *walker) step(ctx context.Context) error {
 	}
 	w.pending = w.pending[n:]
 	rest := vars[n:]
+	if len(rest) > 0 {
+		w.colAnswers++
+	}
 	served := make([]bool, k)
 	for i, v := range rest {
 		col := cols[i%k]
@@ -308,9 +311,6 @@ func (w *walker) refused(es *ErrorStatus, ns int, cols []*column, asked int) {
 
 // account counts an answer's variables against the poll's budget.
 func (w *walker) account(vars []Var) error {
-	if len(vars) > 0 {
-		w.answered++
-	}
 	w.res.vars += len(vars)
 	for _, v := range vars {
 		w.res.bytes += varSize(v)
