@@ -59,9 +59,9 @@ func TestHostileAgents(t *testing.T) {
 		check       func(t *testing.T, d *observation.Device)
 	}{
 		{name: "tables never end", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.EndlessAll}},
-			limits: Limits{MaxRows: 5000, MaxVariables: 30000, MaxRequests: 200}, wantErr: "Limits.MaxVariables", maxRequests: 200},
+			limits: Limits{MaxRows: 5000, MaxVariables: 30000, MaxRequests: 200}, wantErr: "the variable budget", maxRequests: 200},
 		{name: "tables never end, request budget", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.EndlessAll}},
-			limits: Limits{MaxRequests: 40}, wantErr: "Limits.MaxRequests", maxRequests: 40},
+			limits: Limits{MaxRequests: 40}, wantErr: "the request budget", maxRequests: 40},
 		{name: "OIDs repeat", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.Repeat}}, limits: small,
 			wantErr: "no table could be read", maxRequests: 10},
 		{name: "tooBig for everything", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.TooBigAll}}, limits: small,
@@ -69,7 +69,7 @@ func TestHostileAgents(t *testing.T) {
 		{name: "system group answered, every table refused", table: tor, faults: refuseTables(), limits: small,
 			wantErr: "agent refuses every table", maxRequests: 40},
 		{name: "huge strings", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.HugeStrings}}, limits: small,
-			wantErr: "Limits.MaxBytes", maxRequests: 200},
+			wantErr: "the byte budget", maxRequests: 200},
 		{name: "long strings with control characters", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.HugeStrings, Value: "3000"}},
 			limits: Limits{}, maxRequests: 200, check: func(t *testing.T, d *observation.Device) {
 				if len(d.Ports) != 50 {

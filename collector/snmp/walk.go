@@ -74,7 +74,7 @@ var (
 	ErrNotIncreasing = errors.New("agent returned OIDs out of order (a loop)")
 	ErrTooManyRows   = errors.New("table does not end")
 	// ErrBudget ends a poll that spent one of its Limits; the error names
-	// the limit.
+	// the budget (request, variable or byte).
 	ErrBudget = errors.New("over budget")
 	// ErrRefusesAll ends a poll whose agent refused every table
 	// variable, even asked alone, and answered none.
@@ -161,7 +161,7 @@ func walk(ctx context.Context, c Client, scalars, roots []OID, lim Limits) (*wal
 			return w.res, failAll(w.active, context.Cause(ctx))
 		}
 		if n := c.Requests(); n >= lim.MaxRequests {
-			return w.res, failAll(w.active, fmt.Errorf("%w: %d requests sent, the most one poll may make (Limits.MaxRequests), and the walk is not finished: the agent answers too little at a time or its tables never end; raise the limit only for a device known to be that large", ErrBudget, n))
+			return w.res, failAll(w.active, fmt.Errorf("%w: %d requests sent, the request budget of one poll, and the walk is not finished: the agent answers too little at a time or its tables never end; raise the budget only for a device known to be that large", ErrBudget, n))
 		}
 		if err := w.step(ctx); err != nil {
 			return w.res, failAll(w.active, err)
@@ -317,9 +317,9 @@ func (w *walker) account(vars []Var) error {
 	}
 	switch {
 	case w.res.vars > w.lim.MaxVariables:
-		return fmt.Errorf("%w: more than %d variables (Limits.MaxVariables), and the walk is not finished: the agent's tables never end, or the device is larger than the limit allows", ErrBudget, w.lim.MaxVariables)
+		return fmt.Errorf("%w: more than %d variables, the variable budget of one poll, and the walk is not finished: the agent's tables never end, or the device is larger than the budget allows", ErrBudget, w.lim.MaxVariables)
 	case w.res.bytes > w.lim.MaxBytes:
-		return fmt.Errorf("%w: more than %d bytes of variables (Limits.MaxBytes), and the walk is not finished: the agent sends huge values, or the device is larger than the limit allows", ErrBudget, w.lim.MaxBytes)
+		return fmt.Errorf("%w: more than %d bytes of variables, the byte budget of one poll, and the walk is not finished: the agent sends huge values, or the device is larger than the budget allows", ErrBudget, w.lim.MaxBytes)
 	}
 	return nil
 }
