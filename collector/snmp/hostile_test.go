@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,16 @@ func TestHostileAgents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var sysOnly []snmpsim.Entry
+	for _, e := range tor.Entries() {
+		if len(e.OID) > 7 && slices.Equal(e.OID[:7], []uint32{1, 3, 6, 1, 2, 1, 1}) {
+			sysOnly = append(sysOnly, e)
+		}
+	}
+	systemView, err := snmpsim.NewTable(sysOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// One budget for every case but those that test one limit alone:
 	// ample for a healthy 50-port switch (about 600 variables, 4
 	// requests) and for the 1,000-PSU chassis (about 19,000 variables).
@@ -68,6 +79,8 @@ func TestHostileAgents(t *testing.T) {
 			wantErr: "agent refuses every table", maxRequests: 30},
 		{name: "system group answered, every table refused", table: tor, faults: refuseTables(), limits: small,
 			wantErr: "agent refuses every table", maxRequests: 40},
+		{name: "a view of the system group only", table: systemView, limits: small,
+			wantErr: "answered only its system group", maxRequests: 4},
 		{name: "huge strings", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.HugeStrings}}, limits: small,
 			wantErr: "the byte budget", maxRequests: 200},
 		{name: "long strings with control characters", table: tor, faults: []snmpsim.Fault{{Kind: snmpsim.HugeStrings, Value: "3000"}},

@@ -109,7 +109,8 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 
 // read walks everything every module needs and decodes it into dev. It
 // reports the device verified (no Error) only when the walk ended, at
-// least one table could be read and decoding finished within ctx.
+// least one table could be read, something besides the system group was
+// read, and decoding finished within ctx.
 func (p *Poller) read(ctx context.Context, c Client, dev *observation.Device) {
 	scalars, columns := plan()
 	res, err := walk(ctx, c, scalars, columns, p.opts.Limits)
@@ -129,6 +130,11 @@ func (p *Poller) read(ctx context.Context, c Client, dev *observation.Device) {
 	}
 	if err := res.noTable(columns); err != nil {
 		fail(dev, fmt.Sprintf("snmp %s: %v", dev.Endpoint, err))
+		return
+	}
+	if !res.anyData(systemMIB.scalars) {
+		// net-snmp's default view for a community is just this.
+		fail(dev, fmt.Sprintf("snmp %s: the agent answered only its system group (no table row, no PDU or UPS object), so nothing is verified: check the agent's view for this community or user", dev.Endpoint))
 		return
 	}
 	b := &builder{dev: dev, portAt: map[int64]int{}, ent: map[int64]*entity{}}

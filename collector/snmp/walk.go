@@ -366,6 +366,27 @@ func (r *walkResult) noTable(roots []OID) error {
 	return fmt.Errorf("no table could be read, so nothing is verified (check the agent's view for this community or user; the first: %w)", first)
 }
 
+// anyData reports whether the walk read a table row, or a scalar other
+// than the given ones (the system group, which no rule but restarts
+// uses).
+func (r *walkResult) anyData(except []OID) bool {
+	for _, c := range r.cols {
+		if len(c.vars) > 0 {
+			return true
+		}
+	}
+	skip := make(map[string]bool, len(except))
+	for _, o := range except {
+		skip[o.String()] = true
+	}
+	for k := range r.scalars {
+		if !skip[k] {
+			return true
+		}
+	}
+	return false
+}
+
 // scalar returns a scalar read by the walk.
 func (r *walkResult) scalar(o OID) (Var, bool) {
 	v, ok := r.scalars[o.String()]
