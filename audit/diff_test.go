@@ -17,8 +17,8 @@ func finding(rule, subject string, causes ...string) Finding {
 func TestDiffFindings(t *testing.T) {
 	type counts struct {
 		Introduced, Changed, Resolved, Unchanged int
-		Added, Removed                        []string // of the one changed problem
-		Worse                                 bool
+		Added, Removed                           []string // of the one changed problem
+		Worse                                    bool
 	}
 	cases := []struct {
 		name     string
