@@ -34,7 +34,7 @@ func newCmd(name, synopsis string, examples []string, stdout, stderr io.Writer) 
 
 // printUsage writes the synopsis, the flags and the examples.
 func (c *cmdFlags) printUsage(w io.Writer) {
-	fmt.Fprintf(w, "usage: faultline %s %s\n", c.name, c.synopsis)
+	fmt.Fprintln(w, strings.TrimSpace("usage: faultline "+c.name+" "+c.synopsis))
 	hasFlags := false
 	c.VisitAll(func(*flag.Flag) { hasFlags = true })
 	if hasFlags {

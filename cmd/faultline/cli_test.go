@@ -65,6 +65,7 @@ func TestConventions(t *testing.T) {
 		{"serve: two files", []string{"serve", repoInventory, repoInventory}, 2, []string{"one inventory file"}, ""},
 		{"lab: two files", []string{"lab", repoInventory, repoInventory}, 2, []string{"one inventory file"}, ""},
 		{"version", []string{"version"}, 0, []string{"faultline ", "go1."}, ""},
+		{"--version", []string{"--version"}, 0, []string{"faultline ", "go1."}, ""},
 		{"version: an argument", []string{"version", "now"}, 2, []string{"unexpected argument"}, ""},
 	}
 	for _, tc := range cases {

@@ -72,7 +72,7 @@ func (l *liveFlags) load(ctx context.Context, file string, opts audit.Options, s
 		of, err = readObservations(l.obsFile)
 	} else {
 		source = l.liveURL
-		of, err = fetchObservations(ctx, l.liveURL, l.timeout, os.Getenv("FAULTLINE_TOKEN"))
+		of, err = fetchObservations(ctx, l.liveURL, l.timeout, os.Getenv("FAULTLINE_TOKEN"), maxLiveBody)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
@@ -125,8 +125,9 @@ func observationsURL(base string) (string, error) {
 }
 
 // fetchObservations GETs a serve's current observations (the collect
-// --out format) within the deadline, with the bearer token if there is one.
-func fetchObservations(ctx context.Context, base string, timeout time.Duration, token string) (*observation.File, error) {
+// --out format) within the deadline, with the bearer token if there is
+// one, reading at most maxBody bytes.
+func fetchObservations(ctx context.Context, base string, timeout time.Duration, token string, maxBody int64) (*observation.File, error) {
 	endpoint, err := observationsURL(base)
 	if err != nil {
 		return nil, err
@@ -157,10 +158,10 @@ func fetchObservations(ctx context.Context, base string, timeout time.Duration, 
 		}
 		return nil, fmt.Errorf("--live %s: %s%s: %s", endpoint, resp.Status, hint, strings.TrimSpace(string(msg)))
 	}
-	body := &limitedReader{r: resp.Body, n: maxLiveBody}
+	body := &limitedReader{r: resp.Body, n: maxBody}
 	of, err := observation.Read(body)
 	if body.over {
-		return nil, fmt.Errorf("--live %s: the answer is over %d bytes", endpoint, maxLiveBody)
+		return nil, fmt.Errorf("--live %s: the answer is over %d bytes", endpoint, maxBody)
 	}
 	if err != nil {
 		if ctx.Err() != nil {

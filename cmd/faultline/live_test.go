@@ -199,3 +199,18 @@ func TestLiveErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveBodyBound: an answer over the bound is refused as such, not
+// read to the end or reported as broken JSON.
+func TestLiveBodyBound(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"version": 1, "generated_at": "2026-12-01T00:00:00Z", "devices": [%s{}]}`, strings.Repeat(`{"id": "x", "source": "snmp"},`, 200))
+	}))
+	defer ts.Close()
+	if _, err := fetchObservations(context.Background(), ts.URL, 5*time.Second, "", 1<<10); err == nil || !strings.Contains(err.Error(), "over 1024 bytes") {
+		t.Errorf("error %v, want the answer refused as over 1024 bytes", err)
+	}
+	if _, err := fetchObservations(context.Background(), ts.URL, 5*time.Second, "", 1<<20); err != nil && strings.Contains(err.Error(), "over") {
+		t.Errorf("an answer within the bound refused: %v", err)
+	}
+}
