@@ -110,9 +110,27 @@ const mdCollapseSection = 5
 func diffMarkdown(o DiffOptions, d *audit.Diff) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## faultline: `%s` → `%s`\n\n", mdCode(o.Old), mdCode(o.New))
+	introduced, worsened := 0, 0
+	for _, c := range d.Introduced {
+		if c.Severity == audit.Critical {
+			introduced++
+		}
+	}
+	for _, c := range d.Changed {
+		if c.Severity == audit.Critical && len(c.CausesAdded) > 0 {
+			worsened++
+		}
+	}
 	switch {
-	case d.Worsens(audit.Critical):
-		b.WriteString("**This change makes a critical problem worse.** ")
+	case introduced > 0 || worsened > 0:
+		var parts []string
+		if introduced > 0 {
+			parts = append(parts, fmt.Sprintf("introduces %s", criticalProblems(introduced)))
+		}
+		if worsened > 0 {
+			parts = append(parts, fmt.Sprintf("gives %s more causes", criticalProblems(worsened)))
+		}
+		fmt.Fprintf(&b, "**This change %s.** ", strings.Join(parts, " and "))
 	case len(d.Introduced) == 0 && len(d.Changed) == 0 && len(d.Resolved) == 0:
 		b.WriteString("No change to the findings. ")
 	default:
@@ -183,6 +201,13 @@ func mdChange(b *strings.Builder, c audit.Change, changed, resolved bool) {
 	if fix := c.Findings[0].Remediation; fix != "" {
 		fmt.Fprintf(b, "  - *fix:* %s\n", mdEscape(fix))
 	}
+}
+
+func criticalProblems(n int) string {
+	if n == 1 {
+		return "a critical problem"
+	}
+	return fmt.Sprintf("%d critical problems", n)
 }
 
 // changedWhat says how a changed problem changed; it is still open.

@@ -103,7 +103,7 @@ func TestGoldenWhatIf(t *testing.T) {
 
 // TestGoldenDiff renders the three kinds of change in every format: a
 // problem introduced, one resolved, and problems that stay open with
-// causes removed (changed, never "resolved").
+// causes removed (changed, never "resolved") or added (worsened).
 func TestGoldenDiff(t *testing.T) {
 	cases := []struct {
 		name, old, new                string
@@ -112,6 +112,7 @@ func TestGoldenDiff(t *testing.T) {
 		{"introduced", "testdata/diff/feeds-two.yaml", "testdata/diff/db-added.yaml", 1, 0, 0},
 		{"resolved", "testdata/diff/db-added.yaml", "testdata/diff/feeds-two.yaml", 0, 0, 1},
 		{"changed", "testdata/diff/feeds-one.yaml", "testdata/diff/feeds-two.yaml", 0, 2, 3},
+		{"worsened", "testdata/diff/feeds-two.yaml", "testdata/diff/feeds-one.yaml", 3, 2, 0},
 		{"nfs", "testdata/cases/nfs.yaml", "testdata/diff/nfs-fixed.yaml", 0, 2, 0},
 	}
 	for _, tc := range cases {

@@ -54,6 +54,8 @@ func TestConventions(t *testing.T) {
 		// diff
 		{"diff: flags after the files", []string{"diff", diffData + "feeds-two.yaml", diffData + "db-added.yaml", "-o", "markdown"}, 1, []string{"### Introduced (1)", "spof `db`"}, ""},
 		{"diff: flags before the files", []string{"diff", "-o", "table", diffData + "db-added.yaml", diffData + "feeds-two.yaml"}, 0, []string{"0 introduced, 0 changed, 1 resolved"}, ""},
+		{"diff: a critical problem gains causes", []string{"diff", diffData + "feeds-two.yaml", diffData + "feeds-one.yaml", "-o", "table"}, 1, []string{"~ [critical] spof mail (still open, more causes)", "new causes: feed-a"}, ""},
+		{"diff: causes removed only", []string{"diff", diffData + "feeds-one.yaml", diffData + "feeds-two.yaml", "-o", "table"}, 0, []string{"~ [critical] spof mail (still open, fewer causes)"}, "- [critical] spof mail"},
 		{"diff: one file", []string{"diff", diffData + "feeds-two.yaml"}, 2, []string{"want two files"}, ""},
 		{"diff: three files", []string{"diff", repoInventory, repoInventory, repoInventory}, 2, []string{"want two files", "got 3"}, ""},
 		{"diff: missing file", []string{"diff", repoInventory, "nope.yaml"}, 2, []string{"nope.yaml: no such file"}, ""},
