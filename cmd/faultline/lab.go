@@ -85,7 +85,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 //	faultline lab clear [--admin ADDR] DEVICE
 func runLabFault(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verb := args[0]
-	synopsis, examples := "[--admin ADDR] DEVICE FAULT [PART [VALUE]]", []string{"faultline lab fault db-1 drive-fail data/1", "faultline lab fault mail-1 hot-inlet '' 34"}
+	synopsis, examples := "[--admin ADDR] DEVICE FAULT [PART [VALUE]]", []string{"faultline lab fault db-1 drive-fail data/1", "faultline lab fault tor-3b psu-fail PSU2"}
 	if verb == "clear" {
 		synopsis, examples = "[--admin ADDR] DEVICE", []string{"faultline lab clear db-1"}
 	}
@@ -96,7 +96,7 @@ func runLabFault(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	rest := fs.args
 	if (verb == "fault" && (len(rest) < 2 || len(rest) > 4)) || (verb == "clear" && len(rest) != 1) {
-		return fs.usageError("%d argument(s)", len(rest))
+		return fs.usageError("want %s, got %d argument(s)", strings.TrimPrefix(synopsis, "[--admin ADDR] "), len(rest))
 	}
 	url := fmt.Sprintf("http://%s/devices/%s/faults", *admin, rest[0])
 	method, body := http.MethodDelete, []byte(nil)
