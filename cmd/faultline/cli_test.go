@@ -102,6 +102,12 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+	if code, out, _ := cli(t, "-h"); code != 0 || !strings.Contains(out, "commands:") || !strings.Contains(out, "examples:") {
+		t.Errorf("faultline -h: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := cli(t); code != 2 || !strings.Contains(errOut, "commands:") {
+		t.Errorf("faultline with no command: exit %d, want 2 with the usage\n%s", code, errOut)
+	}
 	for _, verb := range []string{"fault", "clear"} {
 		if code, out, _ := cli(t, "lab", verb, "-h"); code != 0 || !strings.Contains(out, "examples:") {
 			t.Errorf("lab %s -h: exit %d\n%s", verb, code, out)
