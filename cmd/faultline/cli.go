@@ -105,8 +105,8 @@ func (f *inventoryFlag) add(c *cmdFlags) {
 	c.StringVar(&f.file, "inventory", "", "inventory `FILE` (same as -i)")
 }
 
-// defaultInventory is read when a command is given no inventory at all;
-// its name is in every output, so the fall-back is never silent.
+// defaultInventory is read when a command is given no inventory at all,
+// saying so on stderr: the fall-back is never silent.
 const defaultInventory = "inventory.yaml"
 
 // resolve takes the inventory from -i or the one argument: both, or more
@@ -122,6 +122,7 @@ func (f *inventoryFlag) resolve(c *cmdFlags) (string, int, bool) {
 	case f.file != "":
 		return f.file, exitOK, true
 	}
+	fmt.Fprintf(c.stderr, "faultline %s: no inventory given (-i FILE or the argument): reading ./%s\n", c.name, defaultInventory)
 	return defaultInventory, exitOK, true
 }
 

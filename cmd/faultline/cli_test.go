@@ -34,6 +34,7 @@ func TestConventions(t *testing.T) {
 		{"validate: an invalid argument is not replaced by the default", []string{"validate", invalid}, 2, []string{`unknown pdu "pdu-r1-b"`}, "inventory.yaml: ok"},
 		{"validate: flags after the argument", []string{"validate", invalid, "-o", "github"}, 2, []string{"::error file=", "line=", "col=", "pdu-r1-b"}, ""},
 		{"validate: missing file", []string{"validate", "/no/such/file.yaml"}, 2, []string{"/no/such/file.yaml: no such file"}, "ok:"},
+		{"validate: no file at all says which it reads", []string{"validate", "--strict"}, 2, []string{"no inventory given (-i FILE or the argument): reading ./inventory.yaml", "inventory.yaml: no such file"}, ""},
 		{"validate: two files", []string{"validate", repoInventory, invalid}, 2, []string{"one inventory file, got 2 arguments"}, "ok:"},
 		{"validate: -i and an argument", []string{"validate", "-i", repoInventory, invalid}, 2, []string{"the inventory twice"}, "ok:"},
 		{"validate: -- ends the flags", []string{"validate", "--", "-i"}, 2, []string{"-i: no such file"}, ""},
