@@ -47,7 +47,11 @@ func TestTricks(t *testing.T) {
 	}
 
 	_, body := get(t, b.URL+"/redfish/v1/Systems", nil)
-	var c struct{ Members []struct{ ID string `json:"@odata.id"` } }
+	var c struct {
+		Members []struct {
+			ID string `json:"@odata.id"`
+		}
+	}
 	if err := json.Unmarshal(body, &c); err != nil || len(c.Members) != 100_000 || c.Members[99_999].ID != "/redfish/v1/Systems/m99999" {
 		t.Errorf("huge collection: %v, %d members", err, len(c.Members))
 	}
