@@ -31,7 +31,7 @@ type device struct {
 	cache etagCache
 	rtt   latency
 
-	plainWarned bool // the http:// warning was logged (once per process)
+	logged map[string]bool // configuration warnings logged (once per process: http://, insecure)
 
 	// parts are systems, chassis and the manager as read last time, with
 	// the answer they were read from, when that one answer held all of

@@ -73,20 +73,26 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	if err != nil {
 		return fail(err)
 	}
-	if warn != "" {
-		obs.Warnings = append(obs.Warnings, warn)
-		log.Warn(warn)
-	}
 	dev := p.device(t.ID, base.String())
 	dev.mu.Lock()
 	defer dev.mu.Unlock()
+	// The configuration's warnings are in every observation, but in the
+	// log once per device per process: a poll every few seconds would
+	// repeat them forever.
+	var standing []string
+	if warn != "" {
+		standing = append(standing, warn)
+	}
 	if base.Scheme == "http" {
-		// In every observation, but in the log once per device per
-		// process (a poll every few seconds would repeat it forever).
-		w := "credentials and data travel unencrypted (http:// endpoint)"
+		standing = append(standing, "credentials and data travel unencrypted (http:// endpoint)")
+	}
+	for _, w := range standing {
 		obs.Warnings = append(obs.Warnings, w)
-		if !dev.plainWarned {
-			dev.plainWarned = true
+		if !dev.logged[w] {
+			if dev.logged == nil {
+				dev.logged = map[string]bool{}
+			}
+			dev.logged[w] = true
 			log.Warn(w)
 		}
 	}
