@@ -21,7 +21,7 @@ const (
 	defaultMaxMembers  = 4096
 	defaultMaxPages    = 64
 	defaultMaxRequests = 2000
-	defaultMaxBytes    = 64 << 20
+	defaultMaxBytes    = 32 << 20
 )
 
 // LimitError is the error of a poll stopped because the BMC took it over

@@ -65,7 +65,9 @@ type Options struct {
 	// pages of one collection (Members@odata.nextLink), default 64;
 	// MaxRequests the requests put on the wire in one poll (retries,
 	// redirects and the session included, the logout excepted), default
-	// 2000; MaxBytes the bytes of answers read in one poll, default 64 MiB.
+	// 2000; MaxBytes the bytes of answers read in one poll, default 32 MiB
+	// (what one poll can hold in memory: answers are shared by the links
+	// that lead to them until the poll ends).
 	MaxMembers  int
 	MaxPages    int
 	MaxRequests int
