@@ -72,7 +72,14 @@ func (s *scrubber) clean(msg string, n int) string {
 	if loc := echoStart.FindStringIndex(msg); loc != nil {
 		msg = strings.TrimSpace(msg[:loc[0]]) + " [echoed request dropped]"
 	}
-	msg = schemeToken.ReplaceAllString(msg, "$1 [redacted]")
+	msg = schemeToken.ReplaceAllStringFunc(msg, func(m string) string {
+		scheme, tok, _ := strings.Cut(m, " ")
+		tok = strings.TrimSpace(tok)
+		if len(tok) < 16 && !strings.ContainsAny(tok, "0123456789+/=") {
+			return m // a word ("basic settings"), not a credential
+		}
+		return scheme + " [redacted]"
+	})
 	msg = headerValue.ReplaceAllString(msg, "$1$2[redacted]")
 	msg = strings.Join(strings.Fields(msg), " ")
 	return clip(msg, n)
