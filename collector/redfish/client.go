@@ -275,7 +275,9 @@ func redfishMessage(body []byte) string {
 	} else if line, _, _ := bytes.Cut(bytes.TrimSpace(body), []byte("\n")); len(line) > 0 {
 		msg = string(line)
 	}
-	return clip(msg, 4*maxMessage) // cleaned and clipped again by the caller
+	// Cleaned and clipped by the caller (scrubber.clean), which also drops
+	// a secret this cut leaves half.
+	return clip(msg, 64<<10)
 }
 
 // unwrapURLError drops *url.Error's repetition of method and URL (we say

@@ -82,7 +82,26 @@ func (s *scrubber) clean(msg string, n int) string {
 	})
 	msg = headerValue.ReplaceAllString(msg, "$1$2[redacted]")
 	msg = strings.Join(strings.Fields(msg), " ")
-	return clip(msg, n)
+	return s.clipSecret(clip(s.clipSecret(msg), n))
+}
+
+// clipSecret drops the start of a secret left at the end of a clipped
+// message ("hunt…" of "hunter2"), which whole-secret replacement cannot
+// see.
+func (s *scrubber) clipSecret(msg string) string {
+	body, ell := strings.CutSuffix(msg, "…")
+	if s == nil || !ell {
+		return msg
+	}
+	for _, v := range s.secrets {
+		for k := len(v) - 1; k >= 3; k-- {
+			if strings.HasSuffix(body, v[:k]) {
+				body = body[:len(body)-k]
+				break
+			}
+		}
+	}
+	return body + "…"
 }
 
 // scrubObservation cleans every message of an observation: the error,

@@ -23,6 +23,19 @@ func TestScrub(t *testing.T) {
 			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
+	// A secret cut in half by the length limit is not left half.
+	for _, in := range []string{
+		strings.Repeat("x", maxMessage-4) + " hunter2-pw",   // cut here
+		strings.Repeat("x", 100) + " hunter2…",              // cut by redfishMessage
+		strings.Repeat("y", 100) + " YXVkaXQ6aHVudGVyMi1w…", // base64, cut
+	} {
+		if cut := sc.clean(in, maxMessage); strings.Contains(cut, "hunt") || strings.Contains(cut, "YXVkaXQ6") {
+			t.Errorf("half a secret left at the cut: %q", cut)
+		}
+	}
+	if got := sc.clean("failed for user audit", maxMessage); got != "failed for user audit" {
+		t.Errorf("a message not cut lost its end: %q", got)
+	}
 	long := sc.clean(strings.Repeat("é", 500), maxMessage)
 	if len(long) > maxMessage+len("…") || !strings.HasSuffix(long, "…") {
 		t.Errorf("a long message is %d bytes: %q", len(long), long)
