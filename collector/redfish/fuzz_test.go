@@ -227,14 +227,21 @@ func FuzzChooseInlet(f *testing.F) {
 // FuzzScrub: whatever a BMC writes into an error body, the message
 // reported is short, one line, and holds none of the poll's secrets.
 func FuzzScrub(f *testing.F) {
-	f.Add([]byte(`{"error":{"message":"bad request GET /redfish/v1 HTTP/1.1\r\nAuthorization: Basic YWRtaW46aHVudGVyMg==\r\n"}}`))
-	f.Add([]byte("Unauthorized: header authorization=Bearer abc.def.ghi rejected"))
-	f.Add([]byte("x-auth-token: 0123456789abcdef\x1b[31m"))
+	f.Add([]byte(`{"error":{"message":"bad request GET /redfish/v1 HTTP/1.1\r\nAuthorization: Basic YWRtaW46aHVudGVyMg==\r\n"}}`), uint16(0))
+	f.Add([]byte("Unauthorized: header authorization=Bearer abc.def.ghi rejected"), uint16(9))
+	f.Add([]byte("x-auth-token: 0123456789abcdef\x1b[31m"), uint16(3))
+	f.Add([]byte(strings.Repeat("a", 300)), uint16(155))
 	const user, pass = "admin", "hunter2"
 	sc := newScrubber(user, pass)
 	sc.add("tok-0123456789")
 	secrets := []string{pass, "YWRtaW46aHVudGVyMg", "tok-0123456789"}
-	f.Fuzz(func(t *testing.T, body []byte) {
+	f.Fuzz(func(t *testing.T, body []byte, at uint16) {
+		// The BMC echoes a secret somewhere in its message.
+		if len(body) > 0 {
+			i := int(at) % (len(body) + 1)
+			s := secrets[int(at)%len(secrets)]
+			body = append(body[:i:i], append([]byte(s), body[i:]...)...)
+		}
 		msg := sc.clean(redfishMessage(body), maxMessage)
 		if len(msg) > maxMessage+len("…") {
 			t.Fatalf("message of %d bytes: %q", len(msg), msg)
