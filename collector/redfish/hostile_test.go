@@ -318,6 +318,9 @@ func TestHostileEchoedHeaders(t *testing.T) {
 					t.Errorf("an echoed header (%s) is in the observation or the log:\n%s\n%s", word, js, logs)
 				}
 			}
+			if !strings.Contains(js, "[echoed request dropped]") {
+				t.Errorf("no error says the echoed request was dropped: %s", js)
+			}
 			for _, pe := range obs.PartErrors {
 				if len(pe.Error) > 1100 || strings.ContainsAny(pe.Error, "\r\n\x00") {
 					t.Errorf("part error of %d bytes or with control characters: %q", len(pe.Error), pe.Error)
