@@ -255,6 +255,7 @@ func qualifyPorts(ps []observation.Port, owners []string) {
 		count[key(p.Name)]++
 	}
 	used := map[string]bool{}
+	next := map[string]int{} // per qualified name: suffixes handed out
 	for _, p := range ps {
 		if count[key(p.Name)] == 1 {
 			used[key(p.Name)] = true // unique names stay as they are
@@ -269,8 +270,11 @@ func qualifyPorts(ps []observation.Port, owners []string) {
 			name = owners[i] + "/" + name
 		}
 		cand := name
-		for n := 2; used[key(cand)]; n++ {
-			cand = name + "#" + itoa(n)
+		for used[key(cand)] {
+			// Count on from where the last port of this name stopped:
+			// a BMC with thousands of one name costs linear time.
+			next[key(name)]++
+			cand = name + "#" + itoa(next[key(name)]+1)
 		}
 		used[key(cand)] = true
 		ps[i].Name = cand

@@ -2,9 +2,12 @@ package redfish
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/faultline/faultline/observation"
 )
 
 // TestEachBoundsWorkers: a walk runs every item once on at most PerDevice
@@ -82,5 +85,54 @@ func TestMaxArray(t *testing.T) {
 		if got := maxArray([]byte(tc.in)); got != tc.want {
 			t.Errorf("maxArray(%s) = %d, want %d", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestQualifyPorts(t *testing.T) {
+	names := func(ps []observation.Port) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name)
+		}
+		return out
+	}
+	ports := func(ns ...string) []observation.Port {
+		var out []observation.Port
+		for _, n := range ns {
+			out = append(out, observation.Port{Name: n})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name   string
+		in     []string
+		owners []string
+		want   []string
+	}{
+		{"unique stay plain", []string{"eno1", "eno2"}, []string{"1", "1"}, []string{"eno1", "eno2"}},
+		{"shared qualified", []string{"eno1", "eno1", "eno3"}, []string{"1", "2", "2"}, []string{"1/eno1", "2/eno1", "eno3"}},
+		{"case folds", []string{"ENO1", "eno1"}, []string{"1", "2"}, []string{"1/ENO1", "2/eno1"}},
+		{"one Id for two systems", []string{"eno1", "eno1"}, []string{"1", "1"}, []string{"1/eno1", "1/eno1#2"}},
+		{"a port already named so", []string{"eno1", "eno1", "1/eno1"}, []string{"1", "2", "x"}, []string{"1/eno1#2", "2/eno1", "1/eno1"}},
+	} {
+		ps := ports(tc.in...)
+		qualifyPorts(ps, tc.owners)
+		if got := names(ps); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// Thousands of one name on one system: unique, in linear time.
+	ps := make([]observation.Port, 5000)
+	owners := make([]string, len(ps))
+	for i := range ps {
+		ps[i].Name, owners[i] = "eth", "1"
+	}
+	qualifyPorts(ps, owners)
+	seen := map[string]bool{}
+	for _, p := range ps {
+		if seen[p.Name] {
+			t.Fatalf("two ports named %q", p.Name)
+		}
+		seen[p.Name] = true
 	}
 }
