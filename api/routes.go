@@ -101,19 +101,6 @@ func summaryJob(j *engine.Job) *engine.Job {
 	return &cp
 }
 
-func (s *Server) metrics(c *gin.Context) {
-	_, r, err := s.current()
-	if err != nil {
-		jsonError(c, http.StatusInternalServerError, "rendering metrics failed")
-		return
-	}
-	live := s.runtimeMetrics()
-	c.Header("Content-Type", contentType)
-	c.Status(http.StatusOK)
-	_, _ = c.Writer.Write(r.metrics)
-	_, _ = c.Writer.Write(live)
-}
-
 //go:embed openapi.json
 var openapiDoc []byte
 

@@ -51,14 +51,16 @@ type Server struct {
 	// The Go and process metrics are gathered at most once a second, so
 	// that /metrics stays a memory copy however often it is scraped.
 	runtimeM   sync.Mutex
-	runtimeAt  time.Time
-	runtimeOut []byte
+	runtimeOut *runtimePart
+	// metricWants has a bit per format and encoding a scraper has asked
+	// for (see wantMetrics).
+	metricWants atomic.Uint32
 }
 
 // rendered holds the per-snapshot bytes.
 type rendered struct {
 	seq      uint64
-	metrics  []byte
+	metrics  *snapshotMetrics
 	findings []byte // the report JSON, which is the unfiltered findings
 	etag     string
 	// etagHeader is etag as a header value, allocated once.
@@ -126,8 +128,8 @@ func (s *Server) renderFor(snap *engine.Snapshot) (*rendered, error) {
 	if r := s.cache.Load(); r != nil && r.seq >= snap.Seq {
 		return r, nil
 	}
-	m, err := RenderMetrics(snap)
-	if err != nil {
+	m := &snapshotMetrics{snap: snap}
+	if err := s.prerenderMetrics(m); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	f, err := marshal(snap.Report)
@@ -194,18 +196,4 @@ type errorBody struct {
 
 func jsonError(c *gin.Context, code int, msg string) {
 	c.JSON(code, errorBody{Error: msg})
-}
-
-func (s *Server) runtimeMetrics() []byte {
-	s.runtimeM.Lock()
-	defer s.runtimeM.Unlock()
-	if time.Since(s.runtimeAt) < time.Second {
-		return s.runtimeOut
-	}
-	out, err := gatherText(s.runtime)
-	if err != nil {
-		s.log.Warn("runtime metrics", "error", err)
-	}
-	s.runtimeOut, s.runtimeAt = out, time.Now()
-	return out
 }
