@@ -57,6 +57,7 @@ fuzz:
 	for f in FuzzDecode FuzzCanonicalRef FuzzRAID FuzzCondition; do \
 	  $(GO) test ./collector/redfish -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collector/redfish/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeStrict$$' -fuzztime $(FUZZTIME)
 
 vet:
 	$(GO) vet $(PKGS)

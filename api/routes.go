@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -321,30 +320,6 @@ func (s *Server) report(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "application/json", r.findings)
-}
-
-// readBody decodes a JSON body strictly, within the size limit.
-func (s *Server) readBody(c *gin.Context, v any) bool {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBody)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", s.opts.MaxBody))
-		case errors.Is(err, io.EOF):
-			jsonError(c, http.StatusBadRequest, "empty request body: send JSON")
-		default:
-			jsonError(c, http.StatusBadRequest, "bad JSON: "+err.Error())
-		}
-		return false
-	}
-	if dec.More() {
-		jsonError(c, http.StatusBadRequest, "bad JSON: more than one value")
-		return false
-	}
-	return true
 }
 
 type whatifRequest struct {

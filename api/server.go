@@ -8,8 +8,11 @@
 package api
 
 import (
+	"bytes"
 	"crypto/subtle"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -196,4 +199,27 @@ type errorBody struct {
 
 func jsonError(c *gin.Context, code int, msg string) {
 	c.JSON(code, errorBody{Error: msg})
+}
+
+// readBody decodes a JSON body strictly (see decodeStrict), within the
+// size limit, answering 400 or 413 itself when it cannot.
+func (s *Server) readBody(c *gin.Context, v any) bool {
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", s.opts.MaxBody))
+		return false
+	case err != nil:
+		jsonError(c, http.StatusBadRequest, "reading the request body: "+err.Error())
+		return false
+	case len(bytes.TrimSpace(data)) == 0:
+		jsonError(c, http.StatusBadRequest, "empty request body: send JSON")
+		return false
+	}
+	if err := decodeStrict(data, v); err != nil {
+		jsonError(c, http.StatusBadRequest, "bad JSON: "+err.Error())
+		return false
+	}
+	return true
 }
