@@ -43,6 +43,8 @@ var (
 	descCollTS   = prometheus.NewDesc("faultline_collection_timestamp_seconds", "When the last collection finished (Unix time).", nil, nil)
 	descCollDev  = prometheus.NewDesc("faultline_collection_devices", "Devices polled in the last collection, by outcome.", []string{"outcome"}, nil)
 	descInv      = prometheus.NewDesc("faultline_inventory_entries", "Entries in the inventory, by kind.", []string{"kind"}, nil)
+	descHistFail = prometheus.NewDesc("faultline_history_write_failures_total", "Writes to the history database (--data) that failed since the start: history is being lost while this grows.", nil, nil)
+	descHistOK   = prometheus.NewDesc("faultline_history_last_write_success_timestamp_seconds", "When a write to the history database last succeeded (Unix time; 0: none yet).", nil, nil)
 )
 
 // snapshotCollector exposes one snapshot as metrics.
@@ -50,7 +52,7 @@ type snapshotCollector struct{ s *engine.Snapshot }
 
 func (c snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descFindings, descOpen, descDropped, descSvcUp, descSvcSPOF, descOK, descDur, descLast, descReq,
-		descReloadOK, descReloadTS, descAuditDur, descAuditTS, descCollDur, descCollTS, descCollDev, descInv} {
+		descReloadOK, descReloadTS, descAuditDur, descAuditTS, descCollDur, descCollTS, descCollDev, descInv, descHistFail, descHistOK} {
 		ch <- d
 	}
 }
@@ -118,6 +120,15 @@ func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descCollTS, prometheus.GaugeValue, unixSeconds(j.Finished))
 		ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Devices-j.Failed), "ok")
 		ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Failed), "failed")
+	}
+	if s.History {
+		h := s.HistoryHealth
+		ch <- prometheus.MustNewConstMetric(descHistFail, prometheus.CounterValue, float64(h.WriteFailures))
+		last := 0.0
+		if !h.LastSuccess.IsZero() {
+			last = unixSeconds(h.LastSuccess)
+		}
+		ch <- prometheus.MustNewConstMetric(descHistOK, prometheus.GaugeValue, last)
 	}
 	sum := s.Inventory.Summarize()
 	for kind, n := range map[string]int{"site": sum.Sites, "rack": sum.Racks, "power": sum.Power, "device": sum.Devices, "psu": sum.PSUs, "link": sum.Links, "service": sum.Services} {
