@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,26 +27,40 @@ import (
 const MaxFindingSeries = 2000
 
 var (
-	descFindings = prometheus.NewDesc("faultline_findings", "Open findings by rule and severity.", []string{"rule", "severity"}, nil)
-	descOpen     = prometheus.NewDesc("faultline_finding_open", "One series per open critical finding (value 1), labelled with its id, subject and nearest cause.", []string{"id", "rule", "subject", "cause"}, nil)
-	descDropped  = prometheus.NewDesc("faultline_finding_open_dropped", "Critical findings left out of faultline_finding_open by its series limit.", nil, nil)
-	descSvcUp    = prometheus.NewDesc("faultline_service_up", "Whether a service is up now (1) or down (0).", []string{"service"}, nil)
-	descSvcSPOF  = prometheus.NewDesc("faultline_service_single_points_of_failure", "Components whose failure alone takes the service down now.", []string{"service"}, nil)
-	descOK       = prometheus.NewDesc("faultline_device_collection_success", "Whether the device's last collection succeeded (1) or not (0).", []string{"device", "source"}, nil)
-	descDur      = prometheus.NewDesc("faultline_device_collection_duration_seconds", "How long the device's last collection took.", []string{"device", "source"}, nil)
-	descLast     = prometheus.NewDesc("faultline_device_last_success_timestamp_seconds", "When the device was last collected successfully (Unix time).", []string{"device", "source"}, nil)
-	descReq      = prometheus.NewDesc("faultline_device_collection_requests", "Requests the device's last collection made.", []string{"device", "source"}, nil)
-	descReloadOK = prometheus.NewDesc("faultline_inventory_reload_success", "Whether the last inventory (re)load succeeded (1) or was rejected (0).", nil, nil)
-	descReloadTS = prometheus.NewDesc("faultline_inventory_reload_timestamp_seconds", "When the inventory was last (re)loaded or rejected (Unix time).", nil, nil)
-	descAuditDur = prometheus.NewDesc("faultline_audit_duration_seconds", "How long the last audit took.", nil, nil)
-	descAuditTS  = prometheus.NewDesc("faultline_audit_timestamp_seconds", "When the last audit ran (Unix time).", nil, nil)
-	descCollDur  = prometheus.NewDesc("faultline_collection_duration_seconds", "How long the last collection took.", nil, nil)
-	descCollTS   = prometheus.NewDesc("faultline_collection_timestamp_seconds", "When the last collection finished (Unix time).", nil, nil)
-	descCollDev  = prometheus.NewDesc("faultline_collection_devices", "Devices polled in the last collection, by outcome.", []string{"outcome"}, nil)
-	descInv      = prometheus.NewDesc("faultline_inventory_entries", "Entries in the inventory, by kind.", []string{"kind"}, nil)
-	descHistFail = prometheus.NewDesc("faultline_history_write_failures_total", "Writes to the history database (--data) that failed since the start: history is being lost while this grows.", nil, nil)
-	descHistOK   = prometheus.NewDesc("faultline_history_last_write_success_timestamp_seconds", "When a write to the history database last succeeded (Unix time; 0: none yet).", nil, nil)
+	descFindings = newDesc("faultline_findings", "Open findings by rule and severity.", []string{"rule", "severity"}, nil)
+	descOpen     = newDesc("faultline_finding_open", "One series per open critical finding (value 1), labelled with its id, subject and nearest cause.", []string{"id", "rule", "subject", "cause"}, nil)
+	descDropped  = newDesc("faultline_finding_open_dropped", "Critical findings left out of faultline_finding_open by its series limit.", nil, nil)
+	descSvcUp    = newDesc("faultline_service_up", "Whether a service is up now (1) or down (0).", []string{"service"}, nil)
+	descSvcSPOF  = newDesc("faultline_service_single_points_of_failure", "Components whose failure alone takes the service down now.", []string{"service"}, nil)
+	descOK       = newDesc("faultline_device_collection_success", "Whether the device's last collection succeeded (1) or not (0).", []string{"device", "source"}, nil)
+	descDur      = newDesc("faultline_device_collection_duration_seconds", "How long the device's last collection took.", []string{"device", "source"}, nil)
+	descLast     = newDesc("faultline_device_last_success_timestamp_seconds", "When the device was last collected successfully (Unix time).", []string{"device", "source"}, nil)
+	descReq      = newDesc("faultline_device_collection_requests", "Requests the device's last collection made.", []string{"device", "source"}, nil)
+	descReloadOK = newDesc("faultline_inventory_reload_success", "Whether the last inventory (re)load succeeded (1) or was rejected (0).", nil, nil)
+	descReloadTS = newDesc("faultline_inventory_reload_timestamp_seconds", "When the inventory was last (re)loaded or rejected (Unix time).", nil, nil)
+	descAuditDur = newDesc("faultline_audit_duration_seconds", "How long the last audit took.", nil, nil)
+	descAuditTS  = newDesc("faultline_audit_timestamp_seconds", "When the last audit ran (Unix time).", nil, nil)
+	descCollDur  = newDesc("faultline_collection_duration_seconds", "How long the last collection took.", nil, nil)
+	descCollTS   = newDesc("faultline_collection_timestamp_seconds", "When the last collection finished (Unix time).", nil, nil)
+	descCollDev  = newDesc("faultline_collection_devices", "Devices polled in the last collection, by outcome.", []string{"outcome"}, nil)
+	descInv      = newDesc("faultline_inventory_entries", "Entries in the inventory, by kind.", []string{"kind"}, nil)
+	descHistFail = newDesc("faultline_history_write_failures_total", "Writes to the history database (--data) that failed since the start: history is being lost while this grows.", nil, nil)
+	descHistOK   = newDesc("faultline_history_last_write_success_timestamp_seconds", "When a write to the history database last succeeded (Unix time; 0: none yet).", nil, nil)
 )
+
+// metricNames are the names of faultline's own metrics, in declaration
+// order (newDesc adds them).
+var metricNames []string
+
+func newDesc(name, help string, labels []string, constLabels prometheus.Labels) *prometheus.Desc {
+	metricNames = append(metricNames, name)
+	return prometheus.NewDesc(name, help, labels, constLabels)
+}
+
+// MetricNames lists every metric faultline itself exports (the Go and
+// process metrics of the client library come on top), for checks of the
+// shipped alerting rules and dashboard.
+func MetricNames() []string { return slices.Clone(metricNames) }
 
 // snapshotCollector exposes one snapshot as metrics.
 type snapshotCollector struct{ s *engine.Snapshot }

@@ -199,3 +199,21 @@ func lookTool(t *testing.T, name string) string {
 	}
 	return path
 }
+
+// TestMetricsDocumented: docs/metrics.md names every metric, and every
+// metric is exported: the series a scrape of a server with history and
+// observations carries.
+func TestMetricsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/metrics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range MetricNames() {
+		if !strings.Contains(string(doc), "`"+name+"`") {
+			t.Errorf("docs/metrics.md does not document %s", name)
+		}
+	}
+	if len(MetricNames()) < 19 {
+		t.Errorf("MetricNames: %v", MetricNames())
+	}
+}
