@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/faultline/faultline/audit"
@@ -174,10 +175,14 @@ const (
 	numFormats
 )
 
-var contentTypes = [numFormats]string{
-	formatText:        string(expfmt.FmtText),
-	formatOpenMetrics: string(expfmt.FmtOpenMetrics_1_0_0),
-}
+var (
+	contentTypes = [numFormats]string{
+		formatText:        string(expfmt.FmtText),
+		formatOpenMetrics: string(expfmt.FmtOpenMetrics_1_0_0),
+	}
+	// contentTypeHeaders are contentTypes as header values, allocated once.
+	contentTypeHeaders = [numFormats][]string{{contentTypes[formatText]}, {contentTypes[formatOpenMetrics]}}
+)
 
 // gather renders a gatherer's families, sorted by name, in one format.
 // OpenMetrics output lacks its closing "# EOF" line: the snapshot's and
@@ -188,8 +193,13 @@ func gather(g prometheus.Gatherer, f format) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return encode(mfs, f)
+}
+
+func encode(mfs []*dto.MetricFamily, f format) ([]byte, error) {
 	sort.Slice(mfs, func(i, j int) bool { return mfs[i].GetName() < mfs[j].GetName() })
 	var buf bytes.Buffer
+	var err error
 	for _, mf := range mfs {
 		if f == formatOpenMetrics {
 			_, err = expfmt.MetricFamilyToOpenMetrics(&buf, mf)
@@ -323,10 +333,14 @@ func (s *Server) runtimeMetrics() *runtimePart {
 		return s.runtimeOut
 	}
 	p := &runtimePart{at: time.Now()}
+	mfs, err := s.runtime.Gather()
+	if err != nil {
+		s.log.Warn("runtime metrics", "error", err)
+	}
 	for f := range numFormats {
-		out, err := gather(s.runtime, f)
+		out, err := encode(mfs, f)
 		if err != nil {
-			s.log.Warn("runtime metrics", "error", err)
+			s.log.Warn("runtime metrics", "format", contentTypes[f], "error", err)
 		}
 		if f == formatOpenMetrics {
 			out = append(out, "# EOF\n"...)
@@ -364,7 +378,7 @@ func (s *Server) metrics(c *gin.Context) {
 	}
 	live := s.runtimeMetrics()
 	h := c.Writer.Header()
-	h["Content-Type"] = []string{contentTypes[f]}
+	h["Content-Type"] = contentTypeHeaders[f]
 	h["Vary"] = varyMetrics
 	if !gz {
 		h["Content-Length"] = []string{strconv.Itoa(len(x.plain) + len(live.plain[f]))}
