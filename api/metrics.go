@@ -159,11 +159,22 @@ func RenderMetrics(s *engine.Snapshot) ([]byte, error) {
 }
 
 func renderSnapshot(s *engine.Snapshot, f format) ([]byte, error) {
+	mfs, err := gatherSnapshot(s)
+	if err != nil {
+		return nil, err
+	}
+	return encode(mfs, f)
+}
+
+// gatherSnapshot collects a snapshot's metric families (the costly part
+// of rendering: every series built and checked), to encode in as many
+// formats as needed.
+func gatherSnapshot(s *engine.Snapshot) ([]*dto.MetricFamily, error) {
 	reg := prometheus.NewPedanticRegistry()
 	if err := reg.Register(snapshotCollector{s}); err != nil {
 		return nil, err
 	}
-	return gather(reg, f)
+	return reg.Gather()
 }
 
 // format is an exposition format /metrics serves.
@@ -310,8 +321,19 @@ type snapshotMetrics struct {
 }
 
 func (m *snapshotMetrics) get(f format) (*exposition, error) {
+	return m.getFrom(nil, f)
+}
+
+// getFrom is get, encoding already gathered families if given.
+func (m *snapshotMetrics) getFrom(mfs []*dto.MetricFamily, f format) (*exposition, error) {
 	m.once[f].Do(func() {
-		b, err := renderSnapshot(m.snap, f)
+		var b []byte
+		var err error
+		if mfs != nil {
+			b, err = encode(mfs, f)
+		} else {
+			b, err = renderSnapshot(m.snap, f)
+		}
 		m.formats[f], m.errs[f] = &exposition{plain: b}, err
 	})
 	return m.formats[f], m.errs[f]
@@ -421,12 +443,17 @@ func b2u(b bool) uint32 {
 // asked for so far.
 func (s *Server) prerenderMetrics(m *snapshotMetrics) error {
 	wants := s.metricWants.Load() | 1 // plain text always
+	// Gather once for every format wanted.
+	mfs, err := gatherSnapshot(m.snap)
+	if err != nil {
+		return err
+	}
 	for f := range numFormats {
 		plain, gz := wants&(1<<(2*uint32(f))) != 0, wants&(1<<(2*uint32(f)+1)) != 0
 		if !plain && !gz {
 			continue
 		}
-		x, err := m.get(f)
+		x, err := m.getFrom(mfs, f)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -63,15 +64,31 @@ func BenchmarkScrapeGzip(b *testing.B) {
 	snap := eng.Snapshot()
 	b.Logf("%d devices, %d observations", len(inv.Devices), len(snap.Observations))
 
-	// Once per audit: render, then compress.
-	b.Run("audit-render-text", func(b *testing.B) {
+	// Once per audit: gather, encode in each format wanted, compress.
+	b.Run("audit-gather", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := renderSnapshot(snap, formatText); err != nil {
+			if _, err := gatherSnapshot(snap); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	plain, _ := renderSnapshot(snap, formatText)
+	mfs, err := gatherSnapshot(snap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range []format{formatText, formatOpenMetrics} {
+		b.Run(fmt.Sprintf("audit-encode-%s", formatNames[f]), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := encode(mfs, f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	plain, err := encode(mfs, formatText)
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("audit-gzip-text", func(b *testing.B) {
 		b.SetBytes(int64(len(plain)))
 		for b.Loop() {
@@ -130,6 +147,9 @@ func BenchmarkScrapeGzip(b *testing.B) {
 		})
 	}
 }
+
+// formatNames name the formats in benchmark names.
+var formatNames = [numFormats]string{formatText: "text", formatOpenMetrics: "openmetrics"}
 
 // cpuTime is the process's user and system CPU so far.
 func cpuTime(b *testing.B) time.Duration {
