@@ -61,6 +61,7 @@ fuzz:
 	  $(GO) test ./collector/redfish -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collector/redfish/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeStrict$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzAcceptsGzip$$' -fuzztime $(FUZZTIME)
 
 vet:
 	$(GO) vet $(PKGS)

@@ -217,3 +217,21 @@ func TestMetricsDocumented(t *testing.T) {
 		t.Errorf("MetricNames: %v", MetricNames())
 	}
 }
+
+// FuzzAcceptsGzip: any Accept-Encoding header is read without panicking,
+// and gzip is chosen only when the header names gzip or "*".
+func FuzzAcceptsGzip(f *testing.F) {
+	for _, s := range []string{"gzip", "gzip;q=0", "br, gzip;q=0.5", "*;q=1", "identity", "GZIP ; Q=0.001", "gzip;q=x", ",,;;=", "x-gzip"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got := acceptsGzip([]string{v})
+		lower := strings.ToLower(v)
+		if got && !strings.Contains(lower, "gzip") && !strings.Contains(lower, "*") {
+			t.Fatalf("acceptsGzip(%q) without gzip or *", v)
+		}
+		if strings.TrimSpace(v) == "" && got {
+			t.Fatalf("acceptsGzip(%q)", v)
+		}
+	})
+}
