@@ -430,9 +430,11 @@ scrape_configs:
 	}
 }
 
-// TestDataDirLocked: a second serve on a --data directory in use exits 2
-// and says which process holds it.
-func TestDataDirLocked(t *testing.T) {
+// TestServeHardening runs the binary: a second serve on a --data
+// directory in use exits 2 and says which process holds it, and the
+// answer to oversized request headers, which net/http writes itself, is
+// JSON like every other error.
+func TestServeHardening(t *testing.T) {
 	bin := faultlineBinary(t)
 	dir := t.TempDir()
 	inv := demoInventory(t, dir)
@@ -453,5 +455,24 @@ func TestDataDirLocked(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("second serve's message lacks %q:\n%s", want, out)
 		}
+	}
+
+	req, err := http.NewRequest("GET", "http://"+addr+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Cookie", strings.Repeat("c", 100<<10))
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var e struct {
+		Error string `json:"error"`
+	}
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") ||
+		json.Unmarshal(body, &e) != nil || !strings.Contains(e.Error, "too large") {
+		t.Errorf("oversized headers: %s %q %s", resp.Status, resp.Header.Get("Content-Type"), body)
 	}
 }
