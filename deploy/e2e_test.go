@@ -390,6 +390,48 @@ scrape_configs:
 		}
 	}
 
+	// Every rule evaluates without error on real data (a many-to-many
+	// match, say, would only show here).
+	b, err := get(promURL + "/api/v1/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rr struct {
+		Data struct {
+			Groups []struct {
+				Rules []struct {
+					Name      string `json:"name"`
+					Health    string `json:"health"`
+					LastError string `json:"lastError"`
+				} `json:"rules"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &rr); err != nil {
+		t.Fatal(err)
+	}
+	evaluated := 0
+	for _, g := range rr.Data.Groups {
+		for _, r := range g.Rules {
+			evaluated++
+			if r.Health != "ok" {
+				t.Errorf("rule %s: health %q %s", r.Name, r.Health, r.LastError)
+			}
+		}
+	}
+	if evaluated != len(loadRules(t)) {
+		t.Errorf("Prometheus loaded %d rules, the file has %d", evaluated, len(loadRules(t)))
+	}
+
+	// Every dashboard query is valid PromQL to the real thing, with
+	// Grafana's variables as Grafana substitutes them.
+	vars := strings.NewReplacer("$__rate_interval", "1m", "$__interval", "15s", "$instance", ".*", "${datasource}", "")
+	for _, q := range dashboardQueries(t) {
+		if _, err := query(promURL, vars.Replace(q)); err != nil {
+			t.Errorf("dashboard query %q: %v", q, err)
+		}
+	}
+
 	// A rejected inventory alerts; reverting the file clears it (no SIGHUP).
 	good, err := os.ReadFile(inv)
 	if err != nil {
