@@ -16,8 +16,7 @@ import (
 // TestReadyzHistoryFailing: while another program holds the history
 // database's write lock, the
 // failures are counted in /metrics and /readyz is 503 with the reason
-// (a deferred transaction that must upgrade to write gets SQLITE_BUSY at
-// once);
+// (after the store's 5 s busy timeout);
 // the next write that succeeds makes it ready again.
 func TestReadyzHistoryFailing(t *testing.T) {
 	ctx := context.Background()

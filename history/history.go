@@ -101,7 +101,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	// WAL: readers never block the writer, and a killed process loses
 	// nothing committed. busy_timeout: wait, do not fail, on a lock.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)"
+	// _txlock=immediate: a transaction takes the write lock when it
+	// begins, so it waits out the busy timeout there; a deferred one that
+	// read first and must then upgrade fails at once with SQLITE_BUSY.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		lock.release()
