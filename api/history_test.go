@@ -14,10 +14,9 @@ import (
 )
 
 // TestReadyzHistoryFailing: while another program holds the history
-// database's write lock, the
-// failures are counted in /metrics and /readyz is 503 with the reason
-// (after the store's 5 s busy timeout);
-// the next write that succeeds makes it ready again.
+// database's write lock (SQLITE_BUSY after the store's 5 s busy timeout),
+// the failures are counted in /metrics and /readyz is 503 with the
+// reason; the next write that succeeds makes it ready again.
 func TestReadyzHistoryFailing(t *testing.T) {
 	ctx := context.Background()
 	data, err := os.ReadFile("../inventory.yaml")
