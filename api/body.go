@@ -38,6 +38,9 @@ func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t != nil && reflect.PointerTo(t).Implements(unmarshalerType) {
+		t = nil // decodes itself: only duplicates are checked
+	}
 	tok, err := nextToken(dec)
 	if err != nil {
 		return err
@@ -92,6 +95,8 @@ func checkValue(dec *json.Decoder, t reflect.Type, path string) error {
 	_, err = nextToken(dec) // the closing delimiter
 	return err
 }
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
 // nextToken is the next token; the end of input inside a value is an error.
 func nextToken(dec *json.Decoder) (json.Token, error) {

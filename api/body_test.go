@@ -20,6 +20,19 @@ type nestedRequest struct {
 	} `json:"window,omitempty"`
 	Steps  []struct{ Name string } `json:"steps,omitempty"`
 	Ignore string                  `json:"-"`
+	Custom *selfDecoding           `json:"custom,omitempty"`
+}
+
+// selfDecoding takes any object (its own UnmarshalJSON decides).
+type selfDecoding struct{ keys int }
+
+func (s *selfDecoding) UnmarshalJSON(b []byte) error {
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	s.keys = len(m)
+	return nil
 }
 
 // TestDecodeStrict: what encoding/json lets through (case-folded keys,
@@ -32,6 +45,8 @@ func TestDecodeStrict(t *testing.T) {
 		{"ok", `{"fail":["feed-a"]}`, ""},
 		{"ok nested", `{"fail":[],"labels":{"a":"1","A":"2"},"window":{"from":"x"},"steps":[{"Name":"s"}]}`, ""},
 		{"null window", `{"fail":["x"],"window":null}`, ""},
+		{"self-decoding", `{"fail":[],"custom":{"Any":1,"keys":2}}`, ""},
+		{"self-decoding duplicate", `{"fail":[],"custom":{"a":1,"a":2}}`, `$.custom: key "a" appears twice`},
 		{"case-folded", `{"FAIL":["feed-a"]}`, `unknown key "FAIL": keys are case-sensitive, write "fail"`},
 		{"case-folded kelvin", "{\"fai\u212a\":[]}", `unknown key`},
 		{"duplicate", `{"fail":["a"],"fail":["b"]}`, `$: key "fail" appears twice`},
@@ -39,7 +54,7 @@ func TestDecodeStrict(t *testing.T) {
 		{"duplicate in map", `{"fail":[],"labels":{"a":"1","a":"2"}}`, `$.labels: key "a" appears twice`},
 		{"case-folded nested", `{"fail":[],"window":{"From":"x"}}`, `$.window: unknown key "From"`},
 		{"case-folded in slice", `{"fail":[],"steps":[{"Name":"a"},{"name":"b"}]}`, `$.steps[1]: unknown key "name"`},
-		{"unknown", `{"fails":["x"]}`, `unknown key "fails": use "fail", "labels", "steps", "window"`},
+		{"unknown", `{"fails":["x"]}`, `unknown key "fails": use "custom", "fail", "labels", "steps", "window"`},
 		{"ignored field", `{"fail":[],"Ignore":"x"}`, `unknown key "Ignore"`},
 		{"two values", `{"fail":[]} {"fail":[]}`, "more than one JSON value"},
 		{"truncated", `{"fail":[`, "unexpected EOF"},
