@@ -37,6 +37,7 @@ var typeNames = map[reflect.Type]string{
 
 var posType = reflect.TypeFor[Pos]()
 var posSliceType = reflect.TypeFor[[]Pos]()
+var outletType = reflect.TypeFor[Outlet]()
 
 // enum is implemented by the string types with a closed set of values.
 type enum interface{ choices() []string }
@@ -163,6 +164,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 			return
 		}
 		if isNull(n) {
+			return
+		}
+		if v.Type() == outletType && ((n.ShortTag() != "!!int" && n.ShortTag() != "!!str") || n.Value == "") {
+			d.errorf(posOf(n), "write a number (7) or the PDU's outlet id (A4)", "%s must be a whole number or an outlet id, not %s", what, describe(n))
 			return
 		}
 		if e, ok := v.Interface().(enum); ok {

@@ -85,6 +85,19 @@ var invalidCases = []struct {
 	{"outlet-beyond", []string{
 		`F:14:44: outlet 9 is beyond pdu "pdu-r01-a"'s 8 outlets; pdu "pdu-r01-a" has outlets 1..8`,
 	}},
+	{"outlet-zero", []string{
+		`F:14:44: outlet 0; outlets are numbered from 1`,
+	}},
+	{"outlet-bad-id", []string{
+		`F:14:44: invalid outlet "A 4"; write a number (7) or the PDU's outlet id (A4): letters, digits, '.', '_' and '-'`,
+	}},
+	{"outlet-float", []string{
+		`F:14:44: outlet must be a whole number or an outlet id, not "1.5"; write a number (7) or the PDU's outlet id (A4)`,
+	}},
+	{"outlet-named-twice", []string{
+		`F:19:44: outlet A4 of "pdu-r01-a" is already used by sw1/PSU1; one plug per outlet`,
+		`F:22:44: outlet 4 of "pdu-r01-a" is already used by sw2/PSU3; one plug per outlet`,
+	}},
 	{"outlet-twice", []string{
 		`F:19:44: outlet 3 of "pdu-r01-a" is already used by sw1/PSU1; one plug per outlet`,
 	}},

@@ -1,5 +1,11 @@
 package inventory
 
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
 // Version is the only inventory format version this package reads.
 const Version = 1
 
@@ -141,10 +147,59 @@ func (d *Device) NeededPSUs() int {
 type PSU struct {
 	ID     string `yaml:"id,omitempty" json:"id,omitempty"`
 	PDU    string `yaml:"pdu,omitempty" json:"pdu,omitempty"`
-	Outlet int    `yaml:"outlet,omitempty" json:"outlet,omitempty"`
+	Outlet Outlet `yaml:"outlet,omitempty" json:"outlet,omitempty"`
 	Match  string `yaml:"match,omitempty" json:"match,omitempty"`
 
 	Pos, IDPos, PDUPos, OutletPos Pos `yaml:"-" json:"-"`
+}
+
+// Outlet names the PDU outlet a PSU is plugged into, as the inventory
+// writes it: a whole number from 1 (outlet 7, for PDUs that number their
+// outlets) or the PDU's own outlet id ("A4" on a PDU whose outlets are
+// named by branch). "" is no outlet declared. It is matched exactly: A1, B1
+// and C1 are three outlets.
+type Outlet string
+
+// Number returns the outlet as a whole number, when it is one.
+func (o Outlet) Number() (int, bool) {
+	if o == "" || len(o) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range []byte(o) {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// IsNumber reports whether the outlet is written as a whole number.
+func (o Outlet) IsNumber() bool { _, ok := o.Number(); return ok }
+
+// MarshalJSON writes a numbered outlet as a number, as version 1 always
+// has, and a named one as a string.
+func (o Outlet) MarshalJSON() ([]byte, error) {
+	if n, ok := o.Number(); ok {
+		return strconv.AppendInt(nil, int64(n), 10), nil
+	}
+	return json.Marshal(string(o))
+}
+
+// UnmarshalJSON reads either form.
+func (o *Outlet) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		*o = Outlet(n.String())
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("outlet must be a number or a string: %w", err)
+	}
+	*o = Outlet(s)
+	return nil
 }
 
 // RAID is a volume's RAID level.

@@ -269,21 +269,30 @@ func (v *validator) devices() {
 			if !v.ref(p.PDU, p.PDUPos, "pdu", kindPower) {
 				continue
 			}
-			if p.Outlet < 0 || (p.Outlet == 0 && p.OutletPos.Line != 0) {
-				v.errorf(p.OutletPos, "outlets are numbered from 1", "outlet %d", p.Outlet)
-				continue
-			}
-			if p.Outlet == 0 {
-				continue
+			if p.Outlet == "" {
+				continue // none declared, or the decoder has said why
 			}
 			pdu := v.x.power[p.PDU]
-			if pdu.Outlets > 0 && p.Outlet > pdu.Outlets {
-				v.errorf(p.OutletPos, fmt.Sprintf("pdu %q has outlets 1..%d", p.PDU, pdu.Outlets), "outlet %d is beyond pdu %q's %d outlets", p.Outlet, p.PDU, pdu.Outlets)
+			key := p.PDU + "#" + string(p.Outlet)
+			if n, ok := p.Outlet.Number(); ok {
+				key = p.PDU + "#" + strconv.Itoa(n) // 07 is 7
+				if n == 0 {
+					v.errorf(p.OutletPos, "outlets are numbered from 1", "outlet %s", p.Outlet)
+					continue
+				}
+				if pdu.Outlets > 0 && n > pdu.Outlets {
+					v.errorf(p.OutletPos, fmt.Sprintf("pdu %q has outlets 1..%d", p.PDU, pdu.Outlets), "outlet %d is beyond pdu %q's %d outlets", n, p.PDU, pdu.Outlets)
+					continue
+				}
+			} else if rest, neg := strings.CutPrefix(string(p.Outlet), "-"); neg && Outlet(rest).IsNumber() {
+				v.errorf(p.OutletPos, "outlets are numbered from 1", "outlet %s", p.Outlet)
+				continue
+			} else if !idPattern.MatchString(string(p.Outlet)) {
+				v.errorf(p.OutletPos, "write a number (7) or the PDU's outlet id (A4): letters, digits, '.', '_' and '-'", "invalid outlet %q", p.Outlet)
 				continue
 			}
-			key := p.PDU + "#" + strconv.Itoa(p.Outlet)
 			if other, used := outletUser[key]; used {
-				v.errorf(p.OutletPos, "one plug per outlet", "outlet %d of %q is already used by %s", p.Outlet, p.PDU, other)
+				v.errorf(p.OutletPos, "one plug per outlet", "outlet %s of %q is already used by %s", p.Outlet, p.PDU, other)
 				continue
 			}
 			outletUser[key] = d.ID + "/" + p.ID

@@ -332,10 +332,10 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 			}
 			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Degraded: true, Detail: detail})
 		}
-		if p.Outlet > 0 && q.Outlet != "" {
-			if n, ok := outletNumber(q.Outlet); ok && n != p.Outlet {
+		if p.Outlet != "" && q.Outlet != "" {
+			if got := outletOfURI(q.Outlet); got != "" && !sameOutlet(p.Outlet, got) {
 				o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: id, What: "outlet",
-					Declared: fmt.Sprintf("%s outlet %d", p.PDU, p.Outlet), Observed: "outlet " + strconv.Itoa(n) + " (" + q.Outlet + ")"})
+					Declared: fmt.Sprintf("%s outlet %s", p.PDU, p.Outlet), Observed: "outlet " + got + " (" + q.Outlet + ")"})
 			}
 		}
 	}
@@ -345,19 +345,6 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 				Observed: nameOr(q.Name, q.ID), Detail: "a PSU the inventory does not declare"})
 		}
 	}
-}
-
-var trailingNumber = regexp.MustCompile(`(\d+)/?$`)
-
-// outletNumber reads the outlet number at the end of a Redfish outlet URI
-// (".../Outlets/7", ".../Outlets/A7").
-func outletNumber(uri string) (int, bool) {
-	m := trailingNumber.FindStringSubmatch(uri)
-	if m == nil {
-		return 0, false
-	}
-	n, err := strconv.Atoi(m[1])
-	return n, err == nil
 }
 
 func describeState(state, health string) string {
@@ -546,22 +533,18 @@ func (o *observer) powerNode(p *inventory.PowerNode, d *observation.Device) {
 	if len(d.Outlets) == 0 {
 		return
 	}
-	byIndex := map[int]observation.Outlet{}
-	for _, out := range d.Outlets {
-		byIndex[out.Index] = out
-	}
 	for _, dev := range o.inv.Devices {
 		for _, ps := range dev.PSUs {
-			if ps.PDU != p.ID || ps.Outlet == 0 {
+			if ps.PDU != p.ID || ps.Outlet == "" {
 				continue
 			}
-			out, ok := byIndex[ps.Outlet]
+			out, ok := findOutlet(d.Outlets, ps.Outlet)
 			if !ok {
 				continue
 			}
 			if out.On != nil && !*out.On {
 				id := dev.ID + "/" + ps.ID
-				why := fmt.Sprintf("%s outlet %d is off", p.ID, ps.Outlet)
+				why := fmt.Sprintf("%s outlet %s is off", p.ID, ps.Outlet)
 				o.fail(id, why)
 				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "has no power: " + why})
 			}

@@ -3,7 +3,6 @@ package picture
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -197,8 +196,8 @@ func (p *Picture) drawPSUs(rb *rackBox, l *powerLayout, d int32, dx, dw, cy int)
 				l.out.Wires = append(l.out.Wires, wire{Class: cls + " far", D: curve(x+psuSize, y, at.x, at.bottom)})
 			}
 			outlet := ""
-			if o := g.Inv.Devices[d].PSUs[e.j].Outlet; o > 0 {
-				outlet = ", outlet " + strconv.Itoa(o)
+			if o := g.Inv.Devices[d].PSUs[e.j].Outlet; o != "" {
+				outlet = ", outlet " + string(o)
 			}
 			l.out.Dots = append(l.out.Dots, dot{
 				ID: ComponentID(psu.ID), Class: p.classOf("psu", psu.Comp), Href: p.href(psu.Comp),

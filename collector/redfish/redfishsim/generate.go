@@ -265,9 +265,10 @@ func newState(inv *inventory.Inventory, dev *inventory.Device, opts Options) *st
 // OutletURI is the Links.Outlet a generated PSU reports for PDU pdu, outlet
 // n: https://HOST/redfish/v1/PowerEquipment/RackPDUs/PDU-ID/Outlets/N,
 // where HOST is the PDU's management address when it has one, else the
-// PDU's id. Empty when the inventory gives no outlet number.
-func OutletURI(inv *inventory.Inventory, pdu string, n int) string {
-	if pdu == "" || n <= 0 {
+// PDU's id, and N the outlet as the inventory names it (7, A4). Empty when
+// the inventory gives no outlet.
+func OutletURI(inv *inventory.Inventory, pdu string, n inventory.Outlet) string {
+	if pdu == "" || n == "" {
 		return ""
 	}
 	host := pdu
@@ -285,7 +286,7 @@ func OutletURI(inv *inventory.Inventory, pdu string, n int) string {
 			}
 		}
 	}
-	return fmt.Sprintf("https://%s/redfish/v1/PowerEquipment/RackPDUs/%s/Outlets/%d", host, url.PathEscape(pdu), n)
+	return fmt.Sprintf("https://%s/redfish/v1/PowerEquipment/RackPDUs/%s/Outlets/%s", host, url.PathEscape(pdu), url.PathEscape(string(n)))
 }
 
 func hash32(s string) uint32 {

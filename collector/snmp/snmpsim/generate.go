@@ -144,8 +144,8 @@ func plugged(inv *inventory.Inventory, pdu string) map[int][]float64 {
 	out := map[int][]float64{}
 	for _, d := range inv.Devices {
 		for _, p := range d.PSUs {
-			if p.PDU == pdu && p.Outlet > 0 {
-				out[p.Outlet] = append(out[p.Outlet], d.DrawW/float64(len(d.PSUs)))
+			if n, ok := p.Outlet.Number(); ok && p.PDU == pdu && n > 0 {
+				out[n] = append(out[n], d.DrawW/float64(len(d.PSUs)))
 			}
 		}
 	}
