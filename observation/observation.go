@@ -94,10 +94,13 @@ type Device struct {
 	// InletCelsius is the inlet (or ambient) temperature, where reported.
 	InletCelsius *float64 `json:"inlet_celsius,omitempty"`
 
-	// PDU and UPS readings.
+	// PDU and UPS readings. A PDU's or UPS's PowerWatts is the load it
+	// measures (its total output).
 	Outlets []Outlet     `json:"outlets,omitempty"`
 	Inputs  []PowerInput `json:"inputs,omitempty"`
 	UPS     *UPS         `json:"ups,omitempty"`
+	// Branches are a PDU's branch circuits (Redfish Branches).
+	Branches []Branch `json:"branches,omitempty"`
 }
 
 // OK reports whether the last poll succeeded.
@@ -252,6 +255,10 @@ type Outlet struct {
 	Watts     *float64  `json:"watts,omitempty"`
 	Amps      *float64  `json:"amps,omitempty"`
 	Condition Condition `json:"condition,omitempty"`
+	// Volts is the outlet's voltage, and Branch the id of the branch
+	// circuit it is on, where the PDU reports them.
+	Volts  *float64 `json:"volts,omitempty"`
+	Branch string   `json:"branch,omitempty"`
 }
 
 // PowerInput is a PDU input or phase.

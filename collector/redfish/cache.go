@@ -21,6 +21,10 @@ type device struct {
 	systems      []string
 	chassis      []string
 	manager      string
+	// equipment is the service root's PowerEquipment; unit the power
+	// unit a power node is, found at unitAt.
+	equipment, unit string
+	unitAt          time.Time
 
 	// expandOff/selectOff record that the BMC mishandled the feature, why,
 	// and when, so it is tried again later (firmware gets updated).
@@ -47,6 +51,11 @@ type cachedPart struct {
 }
 
 // discovered reports whether the device's URIs are known and fresh.
+// unitDiscovered reports whether a power node's unit is known and recent.
+func (d *device) unitDiscovered(now time.Time, every time.Duration) bool {
+	return !d.unitAt.IsZero() && now.Sub(d.unitAt) < every && d.unit != ""
+}
+
 func (d *device) discovered(now time.Time, every time.Duration) bool {
 	return !d.discoveredAt.IsZero() && now.Sub(d.discoveredAt) < every && len(d.systems)+len(d.chassis) > 0
 }

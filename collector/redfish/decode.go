@@ -103,6 +103,7 @@ type collectionDoc struct {
 
 type serviceRootDoc struct {
 	Systems, Chassis, Managers ref
+	PowerEquipment             ref
 	Links                      struct{ Sessions ref }
 	SessionService             ref
 	ProtocolFeaturesSupported  gofish.ProtocolFeaturesSupported

@@ -32,6 +32,10 @@ func (pl *poll) readRoot(ctx context.Context) error {
 	}
 	pl.dev.systems, pl.dev.chassis, pl.dev.manager = nil, nil, ""
 	pl.dev.rootLinks = [3]string{root.Systems.ID, root.Chassis.ID, root.Managers.ID}
+	pl.dev.equipment = ""
+	if p, foreign := canonicalRef(pl.base, root.PowerEquipment.ID); !foreign {
+		pl.dev.equipment = p
+	}
 	return nil
 }
 

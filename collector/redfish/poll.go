@@ -115,12 +115,18 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 			cache: &dev.cache, sent: &sent, rtt: &dev.rtt, budget: bud, scrub: scrub,
 		},
 	}
-	res, err := pl.run(ctx, rf.Auth == "session", rf.Username, password)
+	var res *result
+	var unit *pduResult
+	if isPowerTarget(t) {
+		unit, err = pl.runPDU(ctx, t.Kind, rf.Auth == "session", rf.Username, password)
+	} else {
+		res, err = pl.run(ctx, rf.Auth == "session", rf.Username, password)
+	}
 	if le := bud.exceeded(); le != nil {
 		// Over budget: what was read is incomplete, whatever else failed
 		// on the way; the limit is the reason.
 		err = le
-		dev.discoveredAt = time.Time{}
+		dev.discoveredAt, dev.unitAt = time.Time{}, time.Time{}
 	} else if err == nil && ctx.Err() != nil {
 		// Out of time with parts unread: what was read is incomplete, and
 		// the runner keeps the last good observation instead.
@@ -134,7 +140,11 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		}
 		return fail(err)
 	}
-	pl.assemble(res, &obs)
+	if unit != nil {
+		pl.assemblePDU(unit, &obs)
+	} else {
+		pl.assemble(res, &obs)
+	}
 	scrub.scrubObservation(&obs)
 	obs.CollectedAt = p.opts.Now().UTC()
 	obs.Duration = observation.Duration(p.opts.Now().Sub(start))
