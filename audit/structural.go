@@ -157,7 +157,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 	design, now := a.Services[s], a.NowSvc[s]
 	switch {
 	case !design.Up:
-		f := newFinding("service-down", S.ID, nil)
+		f := newFinding(ServiceDown, S.ID, nil)
 		reasons, evidence := a.downReasons(a.Design, s)
 		f.Message = fmt.Sprintf("service %s is down with nothing failed: %s", S.ID, reasons)
 		f.Evidence = evidence
@@ -166,7 +166,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		return out
 	case !now.Up:
 		failed := a.failedIn(s)
-		f := newFinding("service-down", S.ID, a.names(failed))
+		f := newFinding(ServiceDown, S.ID, a.names(failed))
 		reasons, evidence := a.downReasons(a.Now, s)
 		f.Message = fmt.Sprintf("service %s is down: %s", S.ID, reasons)
 		f.Evidence = evidence
@@ -175,7 +175,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 	}
 	if S.Tolerate >= 1 {
 		for _, gr := range a.groupCuts(a.Design, s, design.Cuts) {
-			out = append(out, a.spofFinding(a.Design, "spof", s, gr))
+			out = append(out, a.spofFinding(a.Design, SPOF, s, gr))
 		}
 	}
 	if now.Up && S.Tolerate >= 1 && a.Now != a.Design {
@@ -191,21 +191,19 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		}
 		failed := a.failedIn(s)
 		for _, gr := range a.groupCuts(a.Now, s, fresh) {
-			f := a.spofFinding(a.Now, "redundancy-lost", s, gr)
-			spent := a.spentBy(s, gr.causes, failed)
+			f := a.spofFinding(a.Now, RedundancyLost, s, gr)
+			spent := a.spentBy(gr.causes, failed, func(e *evaluator) val { return e.svcVal(s) })
 			names := a.names(spent)
 			f.Message = fmt.Sprintf("service %s lost its redundancy: %s %s failed, so %s is now a single point of failure (%s)",
 				S.ID, few(names, "and"), verb(len(names), "has", "have"), g.ID(gr.causes[0]), strings.TrimPrefix(f.Message, "service "+S.ID+" goes down if "))
-			for _, c := range spent {
-				f.Evidence = append(f.Evidence, fmt.Sprintf("%s failed: %s", g.ID(c), g.FailReason[c]))
-			}
+			a.observedEvidence(&f, spent)
 			f.Remediation = fmt.Sprintf("replace or repair %s; until then do no maintenance on %s", few(names, "and"), g.ID(gr.causes[0]))
 			out = append(out, f)
 		}
 	}
 	if S.Tolerate >= 2 {
 		for _, p := range design.Pairs {
-			f := newFinding("double-fault", S.ID, []string{g.ID(p[0]), g.ID(p[1])})
+			f := newFinding(DoubleFault, S.ID, []string{g.ID(p[0]), g.ID(p[1])})
 			f.ID = "double-fault/" + S.ID + "/" + g.ID(p[0]) + "+" + g.ID(p[1])
 			f.Message = fmt.Sprintf("service %s (tolerate: 2) goes down if %s and %s fail together", S.ID, g.ID(p[0]), g.ID(p[1]))
 			f.Evidence = append(a.pathEvidence(a.Design, s, p[0]), a.pathEvidence(a.Design, s, p[1])...)
@@ -213,7 +211,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 			out = append(out, f)
 		}
 		if design.Dropped > 0 {
-			f := newFinding("double-fault", S.ID, nil)
+			f := newFinding(DoubleFault, S.ID, nil)
 			f.ID = "double-fault/" + S.ID + "/more"
 			f.Severity = Info
 			f.Message = fmt.Sprintf("service %s has %d more double faults than the %d listed (policy.max_pairs)", S.ID, design.Dropped, len(design.Pairs))
@@ -222,7 +220,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		}
 	}
 	if S.Manual && len(S.Members) > S.MinUp {
-		f := newFinding("manual-failover", S.ID, nil)
+		f := newFinding(ManualFailover, S.ID, nil)
 		f.Message = fmt.Sprintf("service %s has %d members for the %d it needs, but failover is manual: when one fails, a person must act", S.ID, len(S.Members), S.MinUp)
 		f.Remediation = "automate failover, or write and drill the runbook and page a person on member failure"
 		out = append(out, f)
@@ -242,7 +240,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		for _, st := range R.Site {
 			there = append(there, g.Sites[st].ID)
 		}
-		f := newFinding("cross-site", S.ID, []string{R.ID})
+		f := newFinding(CrossSite, S.ID, []string{R.ID})
 		f.Message = fmt.Sprintf("service %s runs at %s but requires %s, which has no member there: every request crosses to %s", S.ID, words(missing, "and"), R.ID, words(there, "and"))
 		f.Remediation = fmt.Sprintf("run a member of %s at %s, or move %s next to it", R.ID, words(missing, "and"), S.ID)
 		out = append(out, f)
@@ -325,7 +323,7 @@ func (a *Analysis) whyDown(e *evaluator, d int32) string {
 }
 
 // spofFinding describes one group of single points of failure.
-func (a *Analysis) spofFinding(e *evaluator, rule string, s int32, gr group) Finding {
+func (a *Analysis) spofFinding(e *evaluator, rule RuleID, s int32, gr group) Finding {
 	g := a.G
 	S := &g.Services[s]
 	c0 := gr.causes[0]
@@ -608,7 +606,8 @@ func (a *Analysis) deviceFindings(d int32) []Finding {
 	var out []Finding
 	if cuts := a.Devices[d].PowerCuts; len(cuts) > 0 {
 		names := a.names(cuts)
-		f := newFinding("device-spof", D.ID, names)
+		f := newFinding(DeviceSPOF, D.ID, names)
+		f.ID = deviceID(DeviceSPOF, D.ID, sidePower, names[0])
 		c0 := cuts[0]
 		f.Message = fmt.Sprintf("%s has %d PSUs (needs %d) but losing %s alone cuts its power", D.ID, len(D.PSUs), D.MinPSUs, few(names, "or"))
 		f.Evidence = a.psuPaths(d, c0)
@@ -617,7 +616,8 @@ func (a *Analysis) deviceFindings(d int32) []Finding {
 	}
 	if cuts := a.Devices[d].NetCuts; len(cuts) > 0 {
 		names := a.names(cuts)
-		f := newFinding("device-spof", D.ID, names)
+		f := newFinding(DeviceSPOF, D.ID, names)
+		f.ID = deviceID(DeviceSPOF, D.ID, sideNetwork, names[0])
 		c0 := cuts[0]
 		uplinks := 0
 		for _, adj := range D.Adj {
@@ -647,11 +647,12 @@ func (a *Analysis) deviceFindings(d int32) []Finding {
 		}
 		out = append(out, f)
 	}
+	out = append(out, a.lostFindings(d)...)
 	for _, v := range D.Volumes {
 		if v.RAID.Redundant() {
 			continue
 		}
-		f := newFinding("raid-nonredundant", v.ID, a.names(v.Drives))
+		f := newFinding(RAIDNonredundant, v.ID, a.names(v.Drives))
 		f.ID = "raid-nonredundant/" + v.ID
 		f.Message = fmt.Sprintf("%s is %s over %s: losing any one drive loses the volume", v.ID, v.RAID, plural(len(v.Drives), "drive"))
 		f.Remediation = "rebuild it as raid1 or raid10 (raid6 for large arrays), or keep only data you can lose on it"
@@ -666,7 +667,7 @@ func (a *Analysis) powerFindings() []Finding {
 	pr := a.Power
 	for _, p := range pr.Overloads {
 		P := &g.Power[p]
-		f := newFinding("overload", P.ID, nil)
+		f := newFinding(Overload, P.ID, nil)
 		f.Message = fmt.Sprintf("%s carries %s W, %s of its %s W capacity (limit %s)", P.ID, watts(pr.Load[p]), pct(pr.Load[p]/P.CapacityW), watts(P.CapacityW), pct(pr.Limit))
 		f.Remediation = fmt.Sprintf("move load off %s or raise its capacity_w", P.ID)
 		out = append(out, f)
@@ -683,7 +684,7 @@ func (a *Analysis) powerFindings() []Finding {
 		for _, sh := range shifts {
 			causes = append(causes, g.Power[sh.Failed].ID)
 		}
-		f := newFinding("failover-overload", P.ID, causes)
+		f := newFinding(FailoverOverload, P.ID, causes)
 		worst := shifts[0]
 		f.Message = fmt.Sprintf("%s would carry %s W (%s of %s W) if %s fails; it carries %s W now", P.ID, watts(worst.Load), pct(worst.Load/P.CapacityW), watts(P.CapacityW), causes[0], watts(pr.Load[n]))
 		if len(causes) > 1 {
@@ -702,41 +703,3 @@ func watts(w float64) string { return strconv.FormatFloat(math.Round(w), 'f', -1
 
 func pct(x float64) string { return strconv.FormatFloat(math.Round(x*100), 'f', -1, 64) + "%" }
 
-// spentBy names the observed failures that made the causes single points
-// of failure of service s: each failure that makes one of them a cut on
-// its own (checked by failing it alone on the design), or, when it takes
-// several together, all of them.
-func (a *Analysis) spentBy(s int32, causes []int32, failed []int32) []int32 {
-	if len(failed) <= 1 {
-		return failed
-	}
-	if a.attrib == nil {
-		a.attribFailed = make([]bool, len(a.G.Comps))
-		a.attrib = newEvaluator(a.G, a.net, a.attribFailed)
-	}
-	var out []int32
-	explained := make([]bool, len(causes))
-	for _, f := range failed {
-		a.attribFailed[f] = true
-		a.attrib.next()
-		v := a.attrib.svcVal(s)
-		a.attribFailed[f] = false
-		if !v.up {
-			continue
-		}
-		cut := a.attrib.cutOf(v)
-		hit := false
-		for i, c := range causes {
-			if _, ok := slices.BinarySearch(cut, c); ok {
-				explained[i], hit = true, true
-			}
-		}
-		if hit {
-			out = append(out, f)
-		}
-	}
-	if len(out) == 0 || slices.Contains(explained, false) {
-		return failed // some cause needs several failures together
-	}
-	return out
-}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/faultline/faultline/inventory"
 )
@@ -69,6 +70,13 @@ type Graph struct {
 	Unknown []bool // by device index
 	// FailReason says why a component is marked failed (for evidence).
 	FailReason map[int32]string
+	// FailedAt is when an observed failure was read, and Reporter the
+	// managed device or power node whose observation says so.
+	FailedAt map[int32]time.Time
+	Reporter map[int32]string
+	// Silent lists managed ids whose last poll failed: what they said
+	// before stands (last known state), unverified since.
+	Silent map[string]bool
 
 	idx *lazyIndex
 }
@@ -234,8 +242,16 @@ type Overlay struct {
 	// Failed maps component ids ("db-1/PSU2", "db-1/data/1", a link id, a
 	// device id) to why they are considered failed.
 	Failed map[string]string
-	// Unknown lists device ids that could not be collected.
+	// FailedAt is when each failure was read; Reporter is the managed id
+	// whose observation reports it (a PSU's outlet reported off by its PDU
+	// is the PDU's).
+	FailedAt map[string]time.Time
+	Reporter map[string]string
+	// Unknown lists device ids that were never collected.
 	Unknown map[string]bool
+	// Silent lists managed ids whose last poll failed while their last good
+	// data stand.
+	Silent map[string]bool
 	// Volumes replaces a device's declared volumes with what it reports.
 	// Drives of each are named device/volume/N.
 	Volumes map[string][]ObservedVolume
@@ -265,7 +281,7 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 			n += v.Drives
 		}
 	}
-	g := &Graph{Inv: inv, FailReason: map[int32]string{}, idx: &lazyIndex{},
+	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, Silent: ov.Silent, idx: &lazyIndex{},
 		Comps: make([]Component, 0, n), Kinds: make([]Kind, 0, n), Entities: make([]int32, 0, n)}
 	b := &builder{inv: inv, g: g}
 	if err := b.build(ov); err != nil {
@@ -565,6 +581,12 @@ func (b *builder) overlay(ov *Overlay) {
 		if c := g.Lookup(id); c >= 0 {
 			g.Failed[c] = true
 			g.FailReason[c] = why
+			if t, ok := ov.FailedAt[id]; ok {
+				g.FailedAt[c] = t
+			}
+			if r, ok := ov.Reporter[id]; ok {
+				g.Reporter[c] = r
+			}
 		}
 	}
 	for id := range ov.Unknown {

@@ -85,7 +85,7 @@ func TestObserve(t *testing.T) {
 		failed    []string // component ids failed in the overlay
 		facts     []string // "kind part what" of each fact
 		unknown   []string
-		staleness time.Duration
+		silent    []string // managed ids whose last poll failed, last good data standing
 	}{
 		{name: "healthy", change: func(o []observation.Device) []observation.Device { return o }},
 		{name: "failed PSU matched by name", change: func(o []observation.Device) []observation.Device {
@@ -144,27 +144,42 @@ func TestObserve(t *testing.T) {
 		}, failed: []string{"ups-1"}, facts: []string{"failed ups-1 "}},
 		{name: "never collected", change: func(o []observation.Device) []observation.Device {
 			return o[1:]
-		}, unknown: []string{"db-1"}, facts: []string{"stale db-1 "}},
-		{name: "last good data too old", staleness: time.Minute, change: func(o []observation.Device) []observation.Device {
+		}, unknown: []string{"db-1"}},
+		{name: "last good data stand however old", change: func(o []observation.Device) []observation.Device {
 			o[1].CollectedAt = now.Add(-time.Hour)
 			o[1].Error = "timeout"
+			o[1].PSUs[1].Condition = observation.Failed
 			return o
-		}, unknown: []string{"sw-1"}, facts: []string{"stale sw-1 "}},
+		}, failed: []string{"sw-1/PSU2"}, facts: []string{"failed sw-1/PSU2 "}, silent: []string{"sw-1"}},
+		{name: "inlet temperature is a reading, not a verdict", change: func(o []observation.Device) []observation.Device {
+			c := 19.5
+			o[0].InletCelsius = &c
+			return o
+		}, facts: []string{"inlet db-1 "}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Observe(inv, tc.change(healthy()), ObserveOptions{Now: now, StaleAfter: tc.staleness})
-			var failed, facts, unknown []string
+			obs := tc.change(healthy())
+			got := Observe(inv, obs)
+			var failed, facts, unknown, silent []string
 			for id := range got.Overlay.Failed {
 				failed = append(failed, id)
 			}
+			collections := map[string]Fact{}
 			for _, f := range got.Facts {
+				if f.Kind == FactCollection {
+					collections[f.Device] = f
+					continue
+				}
 				facts = append(facts, string(f.Kind)+" "+f.Part+" "+f.What)
 			}
 			for id := range got.Overlay.Unknown {
 				unknown = append(unknown, id)
 			}
-			for _, l := range [][]string{failed, facts, unknown, tc.failed, tc.facts, tc.unknown} {
+			for id := range got.Overlay.Silent {
+				silent = append(silent, id)
+			}
+			for _, l := range [][]string{failed, facts, unknown, silent, tc.failed, tc.facts, tc.unknown, tc.silent} {
 				slices.Sort(l)
 			}
 			if !slices.Equal(failed, tc.failed) {
@@ -176,6 +191,24 @@ func TestObserve(t *testing.T) {
 			if !slices.Equal(unknown, tc.unknown) {
 				t.Errorf("unknown %v, want %v", unknown, tc.unknown)
 			}
+			if !slices.Equal(silent, tc.silent) {
+				t.Errorf("silent %v, want %v", silent, tc.silent)
+			}
+			// Every managed entry has one collection fact, dated by its
+			// newest data; every failure is dated by the data it rests on.
+			if len(collections) != len(inv.ManagedTargets()) {
+				t.Errorf("%d collection facts for %d managed entries", len(collections), len(inv.ManagedTargets()))
+			}
+			for _, o := range obs {
+				if c := collections[o.ID]; !c.ObservedAt.Equal(o.CollectedAt) || c.Error != errorOf(o) {
+					t.Errorf("collection fact of %s: observed at %v error %q; the observation says %v %q", o.ID, c.ObservedAt, c.Error, o.CollectedAt, errorOf(o))
+				}
+			}
+			for id := range got.Overlay.Failed {
+				if _, ok := got.Overlay.FailedAt[id]; !ok {
+					t.Errorf("failure of %s has no time", id)
+				}
+			}
 			if vols := got.Overlay.Volumes["db-1"]; len(vols) != 1 || vols[0].ID != "data" {
 				if !strings.Contains(tc.name, "never") {
 					t.Errorf("observed volume not named after the declared one: %+v", vols)
@@ -183,4 +216,11 @@ func TestObserve(t *testing.T) {
 			}
 		})
 	}
+}
+
+func errorOf(o observation.Device) string {
+	if o.Error == "" {
+		return ""
+	}
+	return o.Source + ": " + o.Error
 }

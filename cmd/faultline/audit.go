@@ -114,7 +114,7 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		var a *audit.Analysis
 		var observed *model.Observed
-		a, findings, observed, err = audit.Live(inv, of.Devices, audit.LiveOptions{Observe: model.ObserveOptions{Now: of.GeneratedAt, StaleAfter: *staleAfter}})
+		a, findings, observed, err = audit.Live(inv, of.Devices, audit.LiveOptions{Now: of.GeneratedAt, StaleAfter: *staleAfter})
 		if err == nil {
 			graph = a.G
 			note = fmt.Sprintf("observations of %s: %d of %d managed devices seen", of.GeneratedAt.Format(time.RFC3339), observed.Seen, observed.Managed)
