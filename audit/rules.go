@@ -203,8 +203,8 @@ var Rules = [numRules]Rule{
 		Title: "A device has not been collected recently",
 		Means: "A managed device whose last successful collection is too old (older than `serve --stale-after`, three intervals by default), whose last poll failed (with no stale limit), or that was never collected. " +
 			"What it last reported stays in force for every rule — a PSU it last reported failed is still failed, and its findings stay open with their `first_seen` — and this finding says what that state holds and since when it is unverified. A device never collected is audited as declared, unverified.",
-		Why:   "An unreachable BMC is not a healthy server.",
-		Fix:   "Read the collection error: credentials, network path, a hung BMC (reset it).",
+		Why: "An unreachable BMC is not a healthy server.",
+		Fix: "Read the collection error: credentials, network path, a hung BMC (reset it).",
 	},
 }
 

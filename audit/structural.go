@@ -702,4 +702,3 @@ func (a *Analysis) powerFindings() []Finding {
 func watts(w float64) string { return strconv.FormatFloat(math.Round(w), 'f', -1, 64) }
 
 func pct(x float64) string { return strconv.FormatFloat(math.Round(x*100), 'f', -1, 64) + "%" }
-

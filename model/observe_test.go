@@ -80,12 +80,12 @@ func TestObserve(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		name      string
-		change    func(obs []observation.Device) []observation.Device
-		failed    []string // component ids failed in the overlay
-		facts     []string // "kind part what" of each fact
-		unknown   []string
-		silent    []string // managed ids whose last poll failed, last good data standing
+		name    string
+		change  func(obs []observation.Device) []observation.Device
+		failed  []string // component ids failed in the overlay
+		facts   []string // "kind part what" of each fact
+		unknown []string
+		silent  []string // managed ids whose last poll failed, last good data standing
 	}{
 		{name: "healthy", change: func(o []observation.Device) []observation.Device { return o }},
 		{name: "failed PSU matched by name", change: func(o []observation.Device) []observation.Device {
