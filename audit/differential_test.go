@@ -22,6 +22,7 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 300
 	}
+	var lostPower, lostNet int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		inv := randomInventory(r)
@@ -40,7 +41,23 @@ func TestDifferential(t *testing.T) {
 		if msg := compare(o, g, a, failed); msg != "" {
 			t.Fatalf("seed %d: %s", seed, msg)
 		}
+		if dup := duplicateIDs(a.Findings()); len(dup) > 0 {
+			t.Fatalf("seed %d: findings share ids: %v", seed, dup)
+		}
+		for _, d := range a.Devices {
+			if len(d.LostPower) > 0 {
+				lostPower++
+			}
+			if len(d.LostNet) > 0 {
+				lostNet++
+			}
+		}
 	}
+	// The comparison means something only if both sides were exercised.
+	if lostPower == 0 || lostNet == 0 {
+		t.Errorf("no case with device redundancy lost (power %d, network %d)", lostPower, lostNet)
+	}
+	t.Logf("%d devices lost power redundancy, %d network redundancy", lostPower, lostNet)
 }
 
 func ids(g *model.Graph, cs []int32) []string {
@@ -155,6 +172,36 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 			return fmt.Sprintf("device %s network cuts (-oracle +engine):\n%s", d.ID, diff)
 		}
 	}
+	// Device redundancy-lost: components outside a device with redundant
+	// PSUs or links that cut its power or network now, with the observed
+	// failures, while by design they do not.
+	for di := range inv.Devices {
+		d := &inv.Devices[di]
+		D := &g.Devices[di]
+		var wantP, wantN []string
+		if now.up[di] {
+			for c, id := range o.comps {
+				if o.isOwn(d, id) || nowFailed[c] {
+					continue
+				}
+				st, des := o.eval(with(nowFailed, c)), o.eval(with(none, c))
+				if D.PSUsRedundant && design.powered[di] && now.powered[di] && !st.powered[di] && des.powered[di] {
+					wantP = append(wantP, id)
+				}
+				if D.LinksRedundant && design.net[di] && now.net[di] && !st.net[di] && des.net[di] {
+					wantN = append(wantN, id)
+				}
+			}
+		}
+		sort.Strings(wantP)
+		sort.Strings(wantN)
+		if diff := cmp.Diff(wantP, ids(g, a.Devices[di].LostPower), cmpEmpty); diff != "" {
+			return fmt.Sprintf("device %s power redundancy lost (-oracle +engine):\n%s", d.ID, diff)
+		}
+		if diff := cmp.Diff(wantN, ids(g, a.Devices[di].LostNet), cmpEmpty); diff != "" {
+			return fmt.Sprintf("device %s network redundancy lost (-oracle +engine):\n%s", d.ID, diff)
+		}
+	}
 	// Loads under the current state, and failover of each live power node.
 	limit := a.Power.Limit
 	load := o.loads(now)
@@ -210,4 +257,16 @@ func pairKey(x, y string) string {
 		x, y = y, x
 	}
 	return x + " + " + y
+}
+
+// duplicateIDs lists ids that more than one finding carries.
+func duplicateIDs(fs []Finding) []string {
+	seen := map[string]int{}
+	var dup []string
+	for _, f := range fs {
+		if seen[f.ID]++; seen[f.ID] == 2 {
+			dup = append(dup, f.ID)
+		}
+	}
+	return dup
 }
