@@ -146,12 +146,18 @@ func (a *Analysis) lostFindings(d int32) []Finding {
 		names := a.names(cuts)
 		f := newFinding(RedundancyLost, D.ID, names)
 		f.ID = deviceID(RedundancyLost, D.ID, sidePower, names[0])
-		anchor := a.firstOfKind(cuts, model.KindPower)
+		anchors := a.nearestPower(cuts)
+		on := g.ID(anchors[0])
+		if len(anchors) > 1 {
+			on = "each of " + few(a.names(anchors), "and")
+		}
 		f.Message = fmt.Sprintf("%s now hangs on %s: %s; losing %s alone now cuts its power (%d of its %d PSUs are needed)",
-			D.ID, g.ID(anchor), a.spentPhrase(d, spent), few(names, "or"), D.MinPSUs, len(D.PSUs))
+			D.ID, on, a.spentPhrase(d, spent), few(names, "or"), D.MinPSUs, len(D.PSUs))
 		a.observedEvidence(&f, spent)
-		f.Evidence = append(f.Evidence, a.psuPaths(d, anchor)...)
-		f.Remediation = fmt.Sprintf("replace or repair %s; until then do no maintenance on %s", few(a.names(spent), "and"), g.ID(anchor))
+		for _, an := range anchors {
+			f.Evidence = append(f.Evidence, a.psuPaths(d, an)...)
+		}
+		f.Remediation = fmt.Sprintf("replace or repair %s; until then do no maintenance on %s", few(a.names(spent), "and"), few(a.names(anchors), "or"))
 		out = append(out, f)
 	}
 	if cuts := a.Devices[d].LostNet; len(cuts) > 0 {
@@ -181,6 +187,29 @@ func (a *Analysis) failedAmong(cs []int32) []int32 {
 		}
 	}
 	return a.sortedNow(out)
+}
+
+// nearestPower are the power nodes among cs nearest the load (the PDUs a
+// device now hangs on), in cs' order; cs itself when none is a power node.
+func (a *Analysis) nearestPower(cs []int32) []int32 {
+	g := a.G
+	var out []int32
+	best := int32(-1)
+	for _, c := range cs {
+		if g.Kinds[c] != model.KindPower {
+			continue
+		}
+		switch d := g.Power[g.Entities[c]].Depth; {
+		case best < 0 || d < best:
+			best, out = d, []int32{c}
+		case d == best:
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return cs[:1]
+	}
+	return out
 }
 
 // firstOfKind is the first of cs of a kind (the PDU a device hangs on,

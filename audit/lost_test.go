@@ -65,7 +65,7 @@ func TestDeviceRedundancyLost(t *testing.T) {
 	}{
 		{"4 PSUs needing 2, one dead on each PDU: both PDUs", []string{"core-1/PSU1", "core-1/PSU3"},
 			"redundancy-lost/core-1/power/pdu-a", []string{"pdu-a", "pdu-b", "feed-a", "feed-b"},
-			"core-1 now hangs on pdu-a: its PSU1 on pdu-a failed and its PSU3 on pdu-b failed; losing pdu-a, pdu-b, feed-a or feed-b alone now cuts its power (2 of its 4 PSUs are needed)", nil},
+			"core-1 now hangs on each of pdu-a and pdu-b: its PSU1 on pdu-a failed and its PSU3 on pdu-b failed; losing pdu-a, pdu-b, feed-a or feed-b alone now cuts its power (2 of its 4 PSUs are needed)", nil},
 		{"3 PSUs, survivors share a PDU: that PDU only", []string{"stack-1/PSU3"},
 			"redundancy-lost/stack-1/power/pdu-a", []string{"pdu-a", "feed-a"},
 			"stack-1 now hangs on pdu-a: its PSU3 on pdu-b failed; losing pdu-a or feed-a alone now cuts its power (1 of its 3 PSUs are needed)", []string{"pdu-b", "feed-b"}},
