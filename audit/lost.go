@@ -52,15 +52,23 @@ func (a *Analysis) spentBy(causes, failed []int32, gate func(e *evaluator) val) 
 	return out
 }
 
-// observedEvidence adds, for each observed failure, why it is failed and,
-// when its reporter has stopped answering, how old that knowledge is; and
-// sets the finding's observed_at to the oldest of them.
+// observedEvidence adds, for each observed failure, why it is failed, and
+// dates the finding (observedAt).
 func (a *Analysis) observedEvidence(f *Finding, failed []int32) {
+	for _, c := range failed {
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s failed: %s", a.G.ID(c), a.G.FailReason[c]))
+	}
+	a.observedAt(f, failed)
+}
+
+// observedAt sets a finding's observed_at to the oldest read of the
+// observed failures it rests on and, for each reporter that has stopped
+// answering since, says how old that knowledge is.
+func (a *Analysis) observedAt(f *Finding, failed []int32) {
 	g := a.G
 	var oldest time.Time
 	silent := map[string]bool{}
 	for _, c := range failed {
-		f.Evidence = append(f.Evidence, fmt.Sprintf("%s failed: %s", g.ID(c), g.FailReason[c]))
 		at, ok := g.FailedAt[c]
 		if !ok {
 			continue

@@ -157,3 +157,33 @@ func sortedKeys(m map[string]Finding) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestServiceRedundancyLostText pins the service-level finding: the new
+// single point of failure, the failed part that spent the redundancy,
+// why it is failed and when that was read.
+func TestServiceRedundancyLostText(t *testing.T) {
+	inv, err := inventory.Parse("svc.yaml", []byte(lostInv+"services:\n  - {id: web, members: [srv-1]}\n"), inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 21, 11, 0, 0, 0, time.UTC)
+	ov := &model.Overlay{Failed: map[string]string{"srv-1/PSU2": "observed failed (Enabled, Critical)"}, FailedAt: map[string]time.Time{"srv-1/PSU2": at},
+		Reporter: map[string]string{"srv-1/PSU2": "srv-1"}, Silent: map[string]bool{"srv-1": true}}
+	g, err := model.Build(inv, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byID(Analyze(g, Options{Now: at.Add(90 * time.Second)}).Findings())
+	want := []Finding{{ID: "redundancy-lost/web/srv-1/PSU1", Rule: "redundancy-lost", Severity: Critical, Subject: "web", Causes: []string{"srv-1/PSU1", "pdu-a", "feed-a"},
+		Message: "service web lost its redundancy: srv-1/PSU2 has failed, so srv-1/PSU1 is now a single point of failure (srv-1/PSU1, pdu-a or feed-a fails: srv-1 runs on srv-1/PSU1 alone)",
+		Evidence: []string{"srv-1/PSU1 -> pdu-a", "srv-1/PSU2 failed: observed failed (Enabled, Critical)",
+			"last known state: srv-1 was last read at 2026-11-21T11:00:00Z (1m30s ago) and has not answered since"},
+		Remediation: "replace or repair srv-1/PSU2; until then do no maintenance on srv-1/PSU1", ObservedAt: &at}}
+	f, ok := got[want[0].ID]
+	if !ok {
+		t.Fatalf("no %s; have %v", want[0].ID, sortedKeys(got))
+	}
+	if d := cmpFindings(want, []Finding{f}); d != "" {
+		t.Error(d)
+	}
+}

@@ -143,6 +143,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		reasons, evidence := a.downReasons(a.Now, s)
 		f.Message = fmt.Sprintf("service %s is down: %s", S.ID, reasons)
 		f.Evidence = evidence
+		a.observedAt(&f, failed)
 		f.Remediation = "restore the failed components listed as causes"
 		out = append(out, f)
 	}
