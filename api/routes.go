@@ -42,6 +42,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/inventory", false, s.inventory},
 		{http.MethodGet, "/api/v1/devices", false, s.devices},
 		{http.MethodGet, "/api/v1/devices/:id", false, s.device},
+		{http.MethodGet, "/api/v1/observations", false, s.observations},
 		{http.MethodGet, "/api/v1/findings", false, s.findings},
 		{http.MethodGet, "/api/v1/report", false, s.report},
 		{http.MethodPost, "/api/v1/whatif", true, s.whatif},

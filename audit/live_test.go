@@ -147,3 +147,14 @@ func describe(fs []Finding) string {
 	}
 	return s
 }
+
+// ruleNamed is the RuleID of a rule id, for tests that name rules by
+// their string; it panics on an unknown one (a test bug).
+func ruleNamed(id string) RuleID {
+	for i := range Rules {
+		if Rules[i].ID == id {
+			return RuleID(i)
+		}
+	}
+	panic("no rule " + id)
+}
