@@ -32,8 +32,8 @@ func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions)
 		if !f.ObservedAt.IsZero() {
 			at := f.ObservedAt.UTC()
 			x.ObservedAt = &at
-			if silent[f.Device] {
-				x.Evidence = append(x.Evidence, lastKnown(f.Device, at, opts.Now))
+			if silent[f.Reporter] {
+				x.Evidence = append(x.Evidence, lastKnown(f.Reporter, at, opts.Now))
 			}
 		}
 		out = append(out, x)

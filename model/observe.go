@@ -55,6 +55,9 @@ type Fact struct {
 	// observation's collected_at): older than AttemptedAt when the device
 	// has stopped answering and its last good data stand.
 	ObservedAt time.Time
+	// Reporter is the managed id whose observation the fact comes from (a
+	// PSU's outlet reported off by its PDU is the PDU's).
+	Reporter string
 	// AttemptedAt is the device's last poll (FactCollection).
 	AttemptedAt time.Time
 	// Error is the last collection error, "" when the last poll worked
@@ -125,7 +128,7 @@ type observer struct {
 }
 
 func (o *observer) fact(f Fact) {
-	f.ObservedAt = o.at
+	f.ObservedAt, f.Reporter = o.at, o.reporter
 	o.out.Facts = append(o.out.Facts, f)
 }
 
@@ -142,7 +145,7 @@ func (o *observer) fail(id, why string) {
 // its last attempt and that attempt's error.
 func (o *observer) collection(id string, got []*observation.Device) []*observation.Device {
 	var ok []*observation.Device
-	f := Fact{Kind: FactCollection, Device: id, Part: id}
+	f := Fact{Kind: FactCollection, Device: id, Part: id, Reporter: id}
 	var parts []string
 	for _, d := range got {
 		if d.AttemptedAt.After(f.AttemptedAt) {

@@ -86,6 +86,9 @@ func TestObserve(t *testing.T) {
 		facts   []string // "kind part what" of each fact
 		unknown []string
 		silent  []string // managed ids whose last poll failed, last good data standing
+		// reporter is whose observation the failures come from, when not
+		// the device's own.
+		reporter string
 	}{
 		{name: "healthy", change: func(o []observation.Device) []observation.Device { return o }},
 		{name: "failed PSU matched by name", change: func(o []observation.Device) []observation.Device {
@@ -116,7 +119,7 @@ func TestObserve(t *testing.T) {
 		{name: "PDU outlet off", change: func(o []observation.Device) []observation.Device {
 			o[2].Outlets[1].On = yes(false)
 			return o
-		}, failed: []string{"db-1/PSU2"}, facts: []string{"failed db-1/PSU2 "}},
+		}, failed: []string{"db-1/PSU2"}, facts: []string{"failed db-1/PSU2 "}, reporter: "pdu-a"},
 		{name: "failed drive in a degraded raid10", change: func(o []observation.Device) []observation.Device {
 			o[0].Drives[2].Condition = observation.Failed
 			o[0].Volumes[0].Condition = observation.Degraded
@@ -129,7 +132,7 @@ func TestObserve(t *testing.T) {
 		{name: "link down", change: func(o []observation.Device) []observation.Device {
 			o[1].Ports[1].Oper = "down"
 			return o
-		}, failed: []string{"db-1:eno2~sw-1:Ethernet2"}, facts: []string{"failed db-1:eno2~sw-1:Ethernet2 "}},
+		}, failed: []string{"db-1:eno2~sw-1:Ethernet2"}, facts: []string{"failed db-1:eno2~sw-1:Ethernet2 "}, reporter: "sw-1"},
 		{name: "cable moved", change: func(o []observation.Device) []observation.Device {
 			o[1].Ports[0].Neighbors[0].SysName = "db-9"
 			return o
@@ -207,6 +210,18 @@ func TestObserve(t *testing.T) {
 			for id := range got.Overlay.Failed {
 				if _, ok := got.Overlay.FailedAt[id]; !ok {
 					t.Errorf("failure of %s has no time", id)
+				}
+				want := tc.reporter
+				if want == "" {
+					want, _, _ = strings.Cut(id, "/")
+				}
+				if r := got.Overlay.Reporter[id]; r != want {
+					t.Errorf("failure of %s reported by %q, want %q", id, r, want)
+				}
+			}
+			for _, f := range got.Facts {
+				if f.Reporter == "" {
+					t.Errorf("fact %s %s has no reporter", f.Kind, f.Part)
 				}
 			}
 			if vols := got.Overlay.Volumes["db-1"]; len(vols) != 1 || vols[0].ID != "data" {
