@@ -21,10 +21,10 @@ import (
 // evidence is.
 func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions) []Finding {
 	opts.defaults()
-	silent := map[string]bool{}
+	attempted := map[string]time.Time{}
 	for _, f := range facts {
-		if f.Kind == model.FactCollection && f.Error != "" && !f.ObservedAt.IsZero() {
-			silent[f.Device] = true
+		if f.Kind == model.FactCollection {
+			attempted[f.Device] = f.AttemptedAt
 		}
 	}
 	var out []Finding
@@ -32,8 +32,8 @@ func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions)
 		if !f.ObservedAt.IsZero() {
 			at := f.ObservedAt.UTC()
 			x.ObservedAt = &at
-			if silent[f.Reporter] {
-				x.Evidence = append(x.Evidence, lastKnown(f.Reporter, at, opts.Now))
+			if line, ok := lastKnown(f.Reporter, at, attempted[f.Reporter], opts.Now); ok {
+				x.Evidence = append(x.Evidence, line)
 			}
 		}
 		out = append(out, x)
@@ -135,10 +135,16 @@ func ago(at, now time.Time) string {
 	return " (" + now.Sub(at).Round(time.Second).String() + " ago)"
 }
 
-// lastKnown is the evidence line of a finding resting on a device's last
-// good data after the device stopped answering.
-func lastKnown(device string, at, now time.Time) string {
-	return fmt.Sprintf("last known state: %s was last read at %s%s and has not answered since", device, at.UTC().Format(time.RFC3339), ago(at, now))
+// lastKnown is the evidence line of a finding resting on last known
+// state: data read at `at` that the reporter's later attempts (the last at
+// `attempt`) have not read again — it stopped answering, or answered
+// without that section. ok is false for data as fresh as the last attempt.
+func lastKnown(reporter string, at, attempt, now time.Time) (line string, ok bool) {
+	if attempt.IsZero() || !at.Before(attempt) {
+		return "", false
+	}
+	return fmt.Sprintf("last known state: read from %s at %s%s, not read again since (last attempt %s)",
+		reporter, at.UTC().Format(time.RFC3339), ago(at, now), attempt.UTC().Format(time.RFC3339)), true
 }
 
 // mergeSameID keeps one finding per id: a second fact about the same

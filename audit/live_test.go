@@ -69,7 +69,7 @@ func TestLiveFindingText(t *testing.T) {
 					Remediation: Stale.Rule().Fix, ObservedAt: &read},
 				{ID: "component-failed/db-1/PSU2", Rule: "component-failed", Severity: Warning, Subject: "db-1/PSU2", Causes: []string{"db-1/PSU2"},
 					Message:     "db-1/PSU2: failed (Absent)",
-					Evidence:    []string{"last known state: db-1 was last read at 2026-11-21T11:50:00Z (10m0s ago) and has not answered since"},
+					Evidence:    []string{"last known state: read from db-1 at 2026-11-21T11:50:00Z (10m0s ago), not read again since (last attempt 2026-11-21T12:00:00Z)"},
 					Remediation: "replace or repair it; until then its redundancy is spent (see redundancy-lost findings)", ObservedAt: &read}}},
 		{name: "data older than the stale limit", opts: LiveOptions{StaleAfter: 5 * time.Minute},
 			facts: []model.Fact{{Kind: model.FactCollection, Device: "sw-1", Part: "sw-1", ObservedAt: read, AttemptedAt: read, Detail: "1 PSU"}},

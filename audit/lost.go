@@ -62,12 +62,12 @@ func (a *Analysis) observedEvidence(f *Finding, failed []int32) {
 }
 
 // observedAt sets a finding's observed_at to the oldest read of the
-// observed failures it rests on and, for each reporter that has stopped
-// answering since, says how old that knowledge is.
+// observed failures it rests on and, for each that no answer since has
+// confirmed (last known state), says how old that knowledge is.
 func (a *Analysis) observedAt(f *Finding, failed []int32) {
 	g := a.G
 	var oldest time.Time
-	silent := map[string]bool{}
+	said := map[string]bool{}
 	for _, c := range failed {
 		at, ok := g.FailedAt[c]
 		if !ok {
@@ -76,9 +76,10 @@ func (a *Analysis) observedAt(f *Finding, failed []int32) {
 		if oldest.IsZero() || at.Before(oldest) {
 			oldest = at
 		}
-		if r := g.Reporter[c]; g.Silent[r] && !silent[r] {
-			silent[r] = true
-			f.Evidence = append(f.Evidence, lastKnown(r, at, a.now))
+		r := g.Reporter[c]
+		if line, ok := lastKnown(r, at, g.Attempted[r], a.now); ok && !said[line] {
+			said[line] = true
+			f.Evidence = append(f.Evidence, line)
 		}
 	}
 	if !oldest.IsZero() {

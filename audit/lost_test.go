@@ -168,7 +168,7 @@ func TestServiceRedundancyLostText(t *testing.T) {
 	}
 	at := time.Date(2026, 11, 21, 11, 0, 0, 0, time.UTC)
 	ov := &model.Overlay{Failed: map[string]string{"srv-1/PSU2": "observed failed (Enabled, Critical)"}, FailedAt: map[string]time.Time{"srv-1/PSU2": at},
-		Reporter: map[string]string{"srv-1/PSU2": "srv-1"}, Silent: map[string]bool{"srv-1": true}}
+		Reporter: map[string]string{"srv-1/PSU2": "srv-1"}, Attempted: map[string]time.Time{"srv-1": at.Add(time.Minute)}}
 	g, err := model.Build(inv, ov)
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +177,7 @@ func TestServiceRedundancyLostText(t *testing.T) {
 	want := []Finding{{ID: "redundancy-lost/web/srv-1/PSU1", Rule: "redundancy-lost", Severity: Critical, Subject: "web", Causes: []string{"srv-1/PSU1", "pdu-a", "feed-a"},
 		Message: "service web lost its redundancy: srv-1/PSU2 has failed, so srv-1/PSU1 is now a single point of failure (srv-1/PSU1, pdu-a or feed-a fails: srv-1 runs on srv-1/PSU1 alone)",
 		Evidence: []string{"srv-1/PSU1 -> pdu-a", "srv-1/PSU2 failed: observed failed (Enabled, Critical)",
-			"last known state: srv-1 was last read at 2026-11-21T11:00:00Z (1m30s ago) and has not answered since"},
+			"last known state: read from srv-1 at 2026-11-21T11:00:00Z (1m30s ago), not read again since (last attempt 2026-11-21T11:01:00Z)"},
 		Remediation: "replace or repair srv-1/PSU2; until then do no maintenance on srv-1/PSU1", ObservedAt: &at}}
 	f, ok := got[want[0].ID]
 	if !ok {

@@ -32,6 +32,11 @@ func TestLastKnownState(t *testing.T) {
 	want := []string{"component-failed/srv-1/PSU2", "redundancy-lost/srv-1/power/pdu-a"}
 	seen := pick(t, f.collect(t), want)
 	read := *seen[want[0]].ObservedAt
+	for _, id := range want {
+		if slices.ContainsFunc(seen[id].Evidence, func(e string) bool { return strings.HasPrefix(e, "last known state") }) {
+			t.Errorf("%s read just now calls itself last known state: %q", id, seen[id].Evidence)
+		}
+	}
 	lost := seen[want[1]]
 	if !strings.HasPrefix(lost.Message, "srv-1 now hangs on pdu-a: its PSU2 on pdu-b failed") {
 		t.Errorf("redundancy-lost message: %s", lost.Message)
@@ -54,7 +59,7 @@ func TestLastKnownState(t *testing.T) {
 				t.Errorf("%s: %s first_seen %v, want %v", when, id, g.FirstSeen, b.FirstSeen)
 			}
 			if !slices.ContainsFunc(g.Evidence, func(e string) bool {
-				return strings.HasPrefix(e, "last known state: srv-1 was last read at "+read.Format(time.RFC3339))
+				return strings.HasPrefix(e, "last known state: read from srv-1 at "+read.Format(time.RFC3339))
 			}) {
 				t.Errorf("%s: %s does not say how old its evidence is: %q", when, id, g.Evidence)
 			}
@@ -204,4 +209,41 @@ func pick(t *testing.T, s *Snapshot, ids []string) map[string]audit.Finding {
 		out[id] = f
 	}
 	return out
+}
+
+// TestKeptSection, through Redfish: the BMC answers, but its power
+// collection fails; the failed PSU it reported before stays failed, dated
+// by that read, and the evidence says it has not been read again.
+func TestKeptSection(t *testing.T) {
+	f := newRedfishFixture(t, Config{})
+	if err := f.lab.Inject("srv-1", lab.Fault{Kind: "psu-fail", Part: "PSU2"}); err != nil {
+		t.Fatal(err)
+	}
+	id := "component-failed/srv-1/PSU2"
+	read := *pick(t, f.collect(t), []string{id})[id].ObservedAt
+	if err := f.lab.Inject("srv-1", lab.Fault{Kind: "http-500", Part: "/redfish/v1/Chassis/1/PowerSubsystem"}); err != nil {
+		t.Fatal(err)
+	}
+	s := f.collect(t)
+	var kept bool
+	for _, o := range s.Observations {
+		if o.ID == "srv-1" {
+			kept = len(o.Kept) == 1 && o.Kept[0].Section == "psus" && o.Kept[0].CollectedAt.Equal(read) && o.Error == "" && len(o.PartErrors) > 0
+		}
+	}
+	if !kept {
+		t.Fatalf("the PSUs were not kept from the last read: %+v", s.Observations)
+	}
+	got := pick(t, s, []string{id, "redundancy-lost/srv-1/power/pdu-a"})
+	for id, g := range got {
+		if g.ObservedAt == nil || !g.ObservedAt.Equal(read) {
+			t.Errorf("%s observed_at %v, want %v", id, g.ObservedAt, read)
+		}
+		if !slices.ContainsFunc(g.Evidence, func(e string) bool { return strings.HasPrefix(e, "last known state: read from srv-1 at "+read.Format(time.RFC3339)) }) {
+			t.Errorf("%s does not say its evidence is last known state: %q", id, g.Evidence)
+		}
+	}
+	if _, ok := findingIDs(s)["stale/srv-1"]; ok {
+		t.Error("a device that answers is not stale")
+	}
 }

@@ -74,9 +74,9 @@ type Graph struct {
 	// managed device or power node whose observation says so.
 	FailedAt map[int32]time.Time
 	Reporter map[int32]string
-	// Silent lists managed ids whose last poll failed: what they said
-	// before stands (last known state), unverified since.
-	Silent map[string]bool
+	// Attempted is each managed id's last poll: a failure read before it
+	// is last known state that no answer since has confirmed.
+	Attempted map[string]time.Time
 
 	idx *lazyIndex
 }
@@ -249,9 +249,10 @@ type Overlay struct {
 	Reporter map[string]string
 	// Unknown lists device ids that were never collected.
 	Unknown map[string]bool
-	// Silent lists managed ids whose last poll failed while their last good
-	// data stand.
-	Silent map[string]bool
+	// Attempted is each managed id's last poll. A failure read before it
+	// (FailedAt) is last known state: the device has not answered since,
+	// or its answers since lacked that section.
+	Attempted map[string]time.Time
 	// Volumes replaces a device's declared volumes with what it reports.
 	// Drives of each are named device/volume/N.
 	Volumes map[string][]ObservedVolume
@@ -281,7 +282,7 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 			n += v.Drives
 		}
 	}
-	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, Silent: ov.Silent, idx: &lazyIndex{},
+	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, Attempted: ov.Attempted, idx: &lazyIndex{},
 		Comps: make([]Component, 0, n), Kinds: make([]Kind, 0, n), Entities: make([]int32, 0, n)}
 	b := &builder{inv: inv, g: g}
 	if err := b.build(ov); err != nil {

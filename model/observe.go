@@ -87,7 +87,7 @@ type Observed struct {
 func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
 	o := &observer{inv: inv, out: &Observed{Overlay: Overlay{
 		Failed: map[string]string{}, FailedAt: map[string]time.Time{}, Reporter: map[string]string{},
-		Unknown: map[string]bool{}, Silent: map[string]bool{},
+		Unknown: map[string]bool{}, Attempted: map[string]time.Time{},
 		Volumes: map[string][]ObservedVolume{}, DrawW: map[string]float64{},
 	}}}
 	byDevice := map[string][]*observation.Device{}
@@ -161,10 +161,13 @@ func (o *observer) collection(id string, got []*observation.Device) []*observati
 			f.ObservedAt = d.CollectedAt
 		}
 		parts = append(parts, contents(d)...)
+		for _, k := range d.Kept {
+			parts = append(parts, k.Section+" kept from "+k.CollectedAt.UTC().Format(time.RFC3339))
+		}
 		ok = append(ok, d)
 	}
-	if f.Error != "" && len(ok) > 0 {
-		o.out.Overlay.Silent[id] = true
+	if !f.AttemptedAt.IsZero() {
+		o.out.Overlay.Attempted[id] = f.AttemptedAt
 	}
 	slices.Sort(parts)
 	f.Detail = strings.Join(slices.Compact(parts), ", ")
@@ -230,10 +233,10 @@ func (o *observer) device(id string, d *observation.Device, links map[string][]l
 			o.fact(Fact{Kind: FactFailed, Device: id, Part: id, Detail: "is powered off"})
 		}
 		if len(d.PSUs) > 0 {
-			o.psus(dev, d)
+			o.section(d, observation.SectionPSUs, func() { o.psus(dev, d) })
 		}
 		if len(d.Volumes) > 0 {
-			o.volumes(dev, d)
+			o.section(d, observation.SectionStorage, func() { o.volumes(dev, d) })
 		}
 		if d.PowerWatts != nil && *d.PowerWatts > 0 {
 			o.out.Overlay.DrawW[id] = *d.PowerWatts
@@ -243,7 +246,7 @@ func (o *observer) device(id string, d *observation.Device, links map[string][]l
 		o.powerNode(p, d)
 	}
 	if len(d.Ports) > 0 {
-		o.ports(id, d, links[id])
+		o.section(d, observation.SectionPorts, func() { o.ports(id, d, links[id]) })
 	}
 	for _, f := range d.Fans {
 		switch f.Condition {
@@ -256,6 +259,14 @@ func (o *observer) device(id string, d *observation.Device, links map[string][]l
 	if d.InletCelsius != nil {
 		o.fact(Fact{Kind: FactInlet, Device: id, Part: id, Celsius: *d.InletCelsius})
 	}
+}
+
+// section reads one section of an observation, dating what it finds by
+// when that section was read (an earlier poll's, when it was kept).
+func (o *observer) section(d *observation.Device, name string, read func()) {
+	o.at = d.ReadAt(name)
+	read()
+	o.at = d.CollectedAt
 }
 
 func nameOr(name, id string) string {

@@ -85,7 +85,9 @@ func TestObserve(t *testing.T) {
 		failed  []string // component ids failed in the overlay
 		facts   []string // "kind part what" of each fact
 		unknown []string
-		silent  []string // managed ids whose last poll failed, last good data standing
+		// lastKnown are failures read before their reporter's last attempt:
+		// last known state, not confirmed since.
+		lastKnown []string
 		// reporter is whose observation the failures come from, when not
 		// the device's own.
 		reporter string
@@ -153,7 +155,13 @@ func TestObserve(t *testing.T) {
 			o[1].Error = "timeout"
 			o[1].PSUs[1].Condition = observation.Failed
 			return o
-		}, failed: []string{"sw-1/PSU2"}, facts: []string{"failed sw-1/PSU2 "}, silent: []string{"sw-1"}},
+		}, failed: []string{"sw-1/PSU2"}, facts: []string{"failed sw-1/PSU2 "}, lastKnown: []string{"sw-1/PSU2"}},
+		{name: "a kept section dates its failures by its own read", change: func(o []observation.Device) []observation.Device {
+			o[1].PSUs[0].Condition = observation.Failed
+			o[1].Kept = []observation.KeptSection{{Section: observation.SectionPSUs, CollectedAt: now.Add(-time.Hour)}}
+			o[1].CollectedAt, o[1].AttemptedAt = now.Add(time.Minute), now
+			return o
+		}, failed: []string{"sw-1/PSU1"}, facts: []string{"failed sw-1/PSU1 "}, lastKnown: []string{"sw-1/PSU1"}},
 		{name: "inlet temperature is a reading, not a verdict", change: func(o []observation.Device) []observation.Device {
 			c := 19.5
 			o[0].InletCelsius = &c
@@ -164,7 +172,7 @@ func TestObserve(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := tc.change(healthy())
 			got := Observe(inv, obs)
-			var failed, facts, unknown, silent []string
+			var failed, facts, unknown, lastKnown []string
 			for id := range got.Overlay.Failed {
 				failed = append(failed, id)
 			}
@@ -179,10 +187,12 @@ func TestObserve(t *testing.T) {
 			for id := range got.Overlay.Unknown {
 				unknown = append(unknown, id)
 			}
-			for id := range got.Overlay.Silent {
-				silent = append(silent, id)
+			for id, at := range got.Overlay.FailedAt {
+				if at.Before(got.Overlay.Attempted[got.Overlay.Reporter[id]]) {
+					lastKnown = append(lastKnown, id)
+				}
 			}
-			for _, l := range [][]string{failed, facts, unknown, silent, tc.failed, tc.facts, tc.unknown, tc.silent} {
+			for _, l := range [][]string{failed, facts, unknown, lastKnown, tc.failed, tc.facts, tc.unknown, tc.lastKnown} {
 				slices.Sort(l)
 			}
 			if !slices.Equal(failed, tc.failed) {
@@ -194,8 +204,8 @@ func TestObserve(t *testing.T) {
 			if !slices.Equal(unknown, tc.unknown) {
 				t.Errorf("unknown %v, want %v", unknown, tc.unknown)
 			}
-			if !slices.Equal(silent, tc.silent) {
-				t.Errorf("silent %v, want %v", silent, tc.silent)
+			if !slices.Equal(lastKnown, tc.lastKnown) {
+				t.Errorf("last known %v, want %v", lastKnown, tc.lastKnown)
 			}
 			// Every managed entry has one collection fact, dated by its
 			// newest data; every failure is dated by the data it rests on.
