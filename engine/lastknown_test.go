@@ -239,7 +239,9 @@ func TestKeptSection(t *testing.T) {
 		if g.ObservedAt == nil || !g.ObservedAt.Equal(read) {
 			t.Errorf("%s observed_at %v, want %v", id, g.ObservedAt, read)
 		}
-		if !slices.ContainsFunc(g.Evidence, func(e string) bool { return strings.HasPrefix(e, "last known state: read from srv-1 at "+read.Format(time.RFC3339)) }) {
+		if !slices.ContainsFunc(g.Evidence, func(e string) bool {
+			return strings.HasPrefix(e, "last known state: read from srv-1 at "+read.Format(time.RFC3339))
+		}) {
 			t.Errorf("%s does not say its evidence is last known state: %q", id, g.Evidence)
 		}
 	}
