@@ -21,18 +21,12 @@ import (
 // evidence is.
 func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions) []Finding {
 	opts.defaults()
-	attempted := map[string]time.Time{}
-	for _, f := range facts {
-		if f.Kind == model.FactCollection {
-			attempted[f.Device] = f.AttemptedAt
-		}
-	}
 	var out []Finding
 	add := func(x Finding, f model.Fact) {
 		if !f.ObservedAt.IsZero() {
 			at := f.ObservedAt.UTC()
 			x.ObservedAt = &at
-			if line, ok := lastKnown(f.Reporter, at, attempted[f.Reporter], opts.Now); ok {
+			if line, ok := lastKnown(f.Reporter, at, f.AttemptedAt, opts.Now); ok {
 				x.Evidence = append(x.Evidence, line)
 			}
 		}

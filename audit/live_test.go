@@ -62,7 +62,7 @@ func TestLiveFindingText(t *testing.T) {
 			facts: []model.Fact{{Kind: model.FactCollection, Device: "db-1", Part: "db-1", ObservedAt: read, AttemptedAt: now, Error: "redfish: timeout"}}},
 		{name: "failed poll, no stale limit: stale with its last known state", facts: []model.Fact{
 			{Kind: model.FactCollection, Device: "db-1", Part: "db-1", ObservedAt: read, AttemptedAt: now, Error: "redfish: timeout", Detail: "2 PSUs, 4 drives"},
-			fresh(model.Fact{Kind: model.FactFailed, Device: "db-1", Part: "db-1/PSU2", Detail: "failed (Absent)", Reporter: "db-1"})},
+			fresh(model.Fact{Kind: model.FactFailed, Device: "db-1", Part: "db-1/PSU2", Detail: "failed (Absent)", Reporter: "db-1", AttemptedAt: now})},
 			want: []Finding{
 				{ID: "stale/db-1", Rule: "stale", Severity: Warning, Subject: "db-1", Causes: []string{"db-1"},
 					Message:     "db-1 has not been collected successfully since 2026-11-21T11:50:00Z (10m0s ago): its last known state (2 PSUs, 4 drives) still stands for every rule, unverified since then (last error: redfish: timeout)",

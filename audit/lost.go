@@ -76,8 +76,7 @@ func (a *Analysis) observedAt(f *Finding, failed []int32) {
 		if oldest.IsZero() || at.Before(oldest) {
 			oldest = at
 		}
-		r := g.Reporter[c]
-		if line, ok := lastKnown(r, at, g.Attempted[r], a.now); ok && !said[line] {
+		if line, ok := lastKnown(g.Reporter[c], at, g.LastAttempt[c], a.now); ok && !said[line] {
 			said[line] = true
 			f.Evidence = append(f.Evidence, line)
 		}

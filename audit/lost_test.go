@@ -168,7 +168,7 @@ func TestServiceRedundancyLostText(t *testing.T) {
 	}
 	at := time.Date(2026, 11, 21, 11, 0, 0, 0, time.UTC)
 	ov := &model.Overlay{Failed: map[string]string{"srv-1/PSU2": "observed failed (Enabled, Critical)"}, FailedAt: map[string]time.Time{"srv-1/PSU2": at},
-		Reporter: map[string]string{"srv-1/PSU2": "srv-1"}, Attempted: map[string]time.Time{"srv-1": at.Add(time.Minute)}}
+		Reporter: map[string]string{"srv-1/PSU2": "srv-1"}, LastAttempt: map[string]time.Time{"srv-1/PSU2": at.Add(time.Minute)}}
 	g, err := model.Build(inv, ov)
 	if err != nil {
 		t.Fatal(err)

@@ -74,9 +74,10 @@ type Graph struct {
 	// managed device or power node whose observation says so.
 	FailedAt map[int32]time.Time
 	Reporter map[int32]string
-	// Attempted is each managed id's last poll: a failure read before it
-	// is last known state that no answer since has confirmed.
-	Attempted map[string]time.Time
+	// LastAttempt is the last poll of the observation reporting each
+	// failure: a failure read before it is last known state that the poll
+	// did not confirm.
+	LastAttempt map[int32]time.Time
 
 	idx *lazyIndex
 }
@@ -249,10 +250,10 @@ type Overlay struct {
 	Reporter map[string]string
 	// Unknown lists device ids that were never collected.
 	Unknown map[string]bool
-	// Attempted is each managed id's last poll. A failure read before it
-	// (FailedAt) is last known state: the device has not answered since,
-	// or its answers since lacked that section.
-	Attempted map[string]time.Time
+	// LastAttempt is, per failure, the last poll of the observation that
+	// reports it. A failure read before it (FailedAt) is last known state:
+	// the device did not answer that poll, or answered without that section.
+	LastAttempt map[string]time.Time
 	// Volumes replaces a device's declared volumes with what it reports.
 	// Drives of each are named device/volume/N.
 	Volumes map[string][]ObservedVolume
@@ -282,7 +283,7 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 			n += v.Drives
 		}
 	}
-	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, Attempted: ov.Attempted, idx: &lazyIndex{},
+	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, LastAttempt: map[int32]time.Time{}, idx: &lazyIndex{},
 		Comps: make([]Component, 0, n), Kinds: make([]Kind, 0, n), Entities: make([]int32, 0, n)}
 	b := &builder{inv: inv, g: g}
 	if err := b.build(ov); err != nil {
@@ -587,6 +588,9 @@ func (b *builder) overlay(ov *Overlay) {
 			}
 			if r, ok := ov.Reporter[id]; ok {
 				g.Reporter[c] = r
+			}
+			if t, ok := ov.LastAttempt[id]; ok {
+				g.LastAttempt[c] = t
 			}
 		}
 	}

@@ -58,7 +58,9 @@ type Fact struct {
 	// Reporter is the managed id whose observation the fact comes from (a
 	// PSU's outlet reported off by its PDU is the PDU's).
 	Reporter string
-	// AttemptedAt is the device's last poll (FactCollection).
+	// AttemptedAt is the last poll of the observation the fact comes from
+	// (for FactCollection, the device's newest attempt): data read before it
+	// are last known state, not confirmed by that poll.
 	AttemptedAt time.Time
 	// Error is the last collection error, "" when the last poll worked
 	// (FactCollection).
@@ -87,7 +89,7 @@ type Observed struct {
 func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
 	o := &observer{inv: inv, out: &Observed{Overlay: Overlay{
 		Failed: map[string]string{}, FailedAt: map[string]time.Time{}, Reporter: map[string]string{},
-		Unknown: map[string]bool{}, Attempted: map[string]time.Time{},
+		Unknown: map[string]bool{}, LastAttempt: map[string]time.Time{},
 		Volumes: map[string][]ObservedVolume{}, DrawW: map[string]float64{},
 	}}}
 	byDevice := map[string][]*observation.Device{}
@@ -105,7 +107,7 @@ func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
 		}
 		o.out.Seen++
 		for _, d := range usable {
-			o.at = d.CollectedAt
+			o.at, o.attempt = d.CollectedAt, d.AttemptedAt
 			o.device(m.ID, d, links)
 		}
 	}
@@ -122,13 +124,14 @@ func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
 type observer struct {
 	inv *inventory.Inventory
 	out *Observed
-	// at is the collection time of the observation being read.
-	at       time.Time
-	reporter string
+	// at is when the data being read were read; attempt is the last poll
+	// of the observation they are in; reporter is its managed id.
+	at, attempt time.Time
+	reporter    string
 }
 
 func (o *observer) fact(f Fact) {
-	f.ObservedAt, f.Reporter = o.at, o.reporter
+	f.ObservedAt, f.AttemptedAt, f.Reporter = o.at, o.attempt, o.reporter
 	o.out.Facts = append(o.out.Facts, f)
 }
 
@@ -136,6 +139,7 @@ func (o *observer) fail(id, why string) {
 	if _, ok := o.out.Overlay.Failed[id]; !ok {
 		o.out.Overlay.Failed[id] = why
 		o.out.Overlay.FailedAt[id] = o.at
+		o.out.Overlay.LastAttempt[id] = o.attempt
 		o.out.Overlay.Reporter[id] = o.reporter
 	}
 }
@@ -165,9 +169,6 @@ func (o *observer) collection(id string, got []*observation.Device) []*observati
 			parts = append(parts, k.Section+" kept from "+k.CollectedAt.UTC().Format(time.RFC3339))
 		}
 		ok = append(ok, d)
-	}
-	if !f.AttemptedAt.IsZero() {
-		o.out.Overlay.Attempted[id] = f.AttemptedAt
 	}
 	slices.Sort(parts)
 	f.Detail = strings.Join(slices.Compact(parts), ", ")

@@ -162,6 +162,11 @@ func TestObserve(t *testing.T) {
 			o[1].CollectedAt, o[1].AttemptedAt = now.Add(time.Minute), now
 			return o
 		}, failed: []string{"sw-1/PSU1"}, facts: []string{"failed sw-1/PSU1 "}, lastKnown: []string{"sw-1/PSU1"}},
+		{name: "a second source polled later does not age the first one's data", change: func(o []observation.Device) []observation.Device {
+			o[0].PSUs[1].Condition = observation.Failed
+			o[0].AttemptedAt = now.Add(-time.Second)
+			return append(o, observation.Device{ID: "db-1", Source: "snmp", AttemptedAt: now.Add(time.Minute), CollectedAt: now.Add(2 * time.Minute)})
+		}, failed: []string{"db-1/PSU2"}, facts: []string{"failed db-1/PSU2 "}},
 		{name: "inlet temperature is a reading, not a verdict", change: func(o []observation.Device) []observation.Device {
 			c := 19.5
 			o[0].InletCelsius = &c
@@ -188,7 +193,7 @@ func TestObserve(t *testing.T) {
 				unknown = append(unknown, id)
 			}
 			for id, at := range got.Overlay.FailedAt {
-				if at.Before(got.Overlay.Attempted[got.Overlay.Reporter[id]]) {
+				if at.Before(got.Overlay.LastAttempt[id]) {
 					lastKnown = append(lastKnown, id)
 				}
 			}
@@ -212,9 +217,15 @@ func TestObserve(t *testing.T) {
 			if len(collections) != len(inv.ManagedTargets()) {
 				t.Errorf("%d collection facts for %d managed entries", len(collections), len(inv.ManagedTargets()))
 			}
+			newest := map[string]observation.Device{}
 			for _, o := range obs {
-				if c := collections[o.ID]; !c.ObservedAt.Equal(o.CollectedAt) || c.Error != errorOf(o) {
-					t.Errorf("collection fact of %s: observed at %v error %q; the observation says %v %q", o.ID, c.ObservedAt, c.Error, o.CollectedAt, errorOf(o))
+				if n, ok := newest[o.ID]; !ok || o.CollectedAt.After(n.CollectedAt) {
+					newest[o.ID] = o
+				}
+			}
+			for id, o := range newest {
+				if c := collections[id]; !c.ObservedAt.Equal(o.CollectedAt) || c.Error != errorOf(o) {
+					t.Errorf("collection fact of %s: observed at %v error %q; the newest observation says %v %q", id, c.ObservedAt, c.Error, o.CollectedAt, errorOf(o))
 				}
 			}
 			for id := range got.Overlay.Failed {
