@@ -163,7 +163,10 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 				fresh = append(fresh, c)
 			}
 		}
-		failed := a.failedIn(s)
+		var failed []int32
+		if len(fresh) > 0 { // the cone walk is the costly part: only when needed
+			failed = a.failedIn(s)
+		}
 		for _, gr := range a.groupCuts(a.Now, s, fresh) {
 			f := a.spofFinding(a.Now, RedundancyLost, s, gr)
 			spent := a.spentBy(gr.causes, failed, func(e *evaluator) val { return e.svcVal(s) })
