@@ -168,7 +168,7 @@ links:
 	tg, _, _ := quirkTree(t, "multinode-twin")
 	obs := pollQuirk(t, tg)
 	obs.ID = "twin"
-	got := model.Observe(in, []observation.Device{obs}, model.ObserveOptions{Now: obs.CollectedAt})
+	got := model.Observe(in, []observation.Device{obs})
 	var unmatched []string
 	for _, f := range got.Facts {
 		if f.Kind == model.FactDrift && f.What == "port" {
