@@ -26,6 +26,15 @@ type PowerResult struct {
 	// Failover maps an overloaded-on-failover node to the failures (power
 	// node indexes, nearest first) that would overload it.
 	Failover map[int32][]Shift
+	// Declared is what each node would carry on the declared (or device-
+	// reported) draws alone: what the inventory accounts for. Measured
+	// marks the nodes whose Load is their own measurement (measured power
+	// wins; see measured.go).
+	Declared []float64
+	Measured []bool
+	// Branches are branch circuits over the limit now, or after a failure
+	// (branch.go).
+	Branches []BranchLoad
 }
 
 // Shift is one failure and the load it would put on a node.
@@ -83,20 +92,29 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 			}
 		}
 	}
+	declared := slices.Clone(lc.load)
+	var measured []bool
+	if g.Meters != nil {
+		measured = make([]bool, len(g.Power))
+	}
 	for p := len(g.Power) - 1; p >= 0; p-- {
 		lc.route[p] = -1
 		if !lc.live[p] {
 			continue
 		}
+		if w, ok := measuredLoad(g, int32(p)); ok {
+			lc.load[p], measured[p] = w, true
+		}
 		for _, in := range g.Power[p].Inputs {
 			if lc.live[in] {
 				lc.route[p] = in
 				lc.load[in] += lc.load[p]
+				declared[in] += declared[p]
 				break
 			}
 		}
 	}
-	res := PowerResult{Limit: limit, Load: lc.load, Failover: map[int32][]Shift{}}
+	res := PowerResult{Limit: limit, Load: lc.load, Failover: map[int32][]Shift{}, Declared: declared, Measured: measured}
 	for p := range g.Power {
 		if c := g.Power[p].CapacityW; c > 0 && lc.load[p] > limit*c+eps {
 			res.Overloads = append(res.Overloads, int32(p))
@@ -116,6 +134,9 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 		for _, sh := range fo.apply(int32(c), dead[c], limit) {
 			res.Failover[sh.node] = append(res.Failover[sh.node], Shift{Failed: int32(c), Load: sh.load})
 		}
+	}
+	if g.Meters != nil {
+		res.Branches = lc.branches(dead, limit)
 	}
 	for n, shifts := range res.Failover {
 		slices.SortFunc(shifts, func(x, y Shift) int {

@@ -16,7 +16,7 @@ func (a *Analysis) powerFindings() []Finding {
 	for _, p := range pr.Overloads {
 		P := &g.Power[p]
 		f := newFinding(Overload, P.ID, nil)
-		f.Message = fmt.Sprintf("%s carries %s W, %s of its %s W capacity (limit %s)", P.ID, watts(pr.Load[p]), pct(pr.Load[p]/P.CapacityW), watts(P.CapacityW), pct(pr.Limit))
+		f.Message = fmt.Sprintf("%s carries %s W (%s), %s of its %s W capacity (limit %s)", P.ID, watts(pr.Load[p]), pr.loadWord(p), pct(pr.Load[p]/P.CapacityW), watts(P.CapacityW), pct(pr.Limit))
 		f.Remediation = fmt.Sprintf("move load off %s or raise its capacity_w", P.ID)
 		out = append(out, f)
 	}
@@ -34,16 +34,19 @@ func (a *Analysis) powerFindings() []Finding {
 		}
 		f := newFinding(FailoverOverload, P.ID, causes)
 		worst := shifts[0]
-		f.Message = fmt.Sprintf("%s would carry %s W (%s of %s W) if %s fails; it carries %s W now", P.ID, watts(worst.Load), pct(worst.Load/P.CapacityW), watts(P.CapacityW), causes[0], watts(pr.Load[n]))
+		f.Message = fmt.Sprintf("%s would carry %s W (%s of %s W) if %s fails", P.ID, watts(worst.Load), pct(worst.Load/P.CapacityW), watts(P.CapacityW), causes[0])
 		if len(causes) > 1 {
 			f.Message += fmt.Sprintf(" (also if %s fails)", few(causes[1:], "or"))
 		}
+		f.Message += fmt.Sprintf("; it carries %s W now (%s)", watts(pr.Load[n]), pr.loadWord(n))
 		for _, sh := range shifts {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("%s fails: %s carries %s W", g.Power[sh.Failed].ID, P.ID, watts(sh.Load)))
 		}
 		f.Remediation = fmt.Sprintf("reduce the load that shifts onto %s or raise its capacity_w: it must carry the load of %s under %s", P.ID, causes[0], pct(pr.Limit))
 		out = append(out, f)
 	}
+	out = append(out, a.branchFindings()...)
+	out = append(out, a.measuredFindings()...)
 	return out
 }
 

@@ -259,8 +259,8 @@ func startBMCs(inv *inventory.Inventory, ca *redfishsim.CA, opts Options, log *s
 			return nil, fmt.Errorf("mockup for %q: no device with redfish management has that id", id)
 		}
 	}
-	for _, d := range inv.Devices {
-		if d.Management == nil || d.Management.Redfish == nil {
+	for _, d := range inv.ManagedTargets() { // devices and power nodes (PDUs)
+		if d.Management.Redfish == nil {
 			continue
 		}
 		u, err := url.Parse(d.Management.Redfish.Endpoint)
@@ -278,7 +278,7 @@ func startBMCs(inv *inventory.Inventory, ca *redfishsim.CA, opts Options, log *s
 		if dir, ok := opts.Mockups[d.ID]; ok {
 			sim, err = redfishsim.FromMockup(dir, o)
 		} else {
-			sim, err = redfishsim.FromDevice(inv, d.ID, o)
+			sim, err = redfishsim.FromInventory(inv, d.ID, o)
 		}
 		if err == nil {
 			if u.Scheme == "http" {

@@ -78,6 +78,9 @@ type Graph struct {
 	// failure: a failure read before it is last known state that the poll
 	// did not confirm.
 	LastAttempt map[int32]time.Time
+	// Meters are the power nodes' own measurements, by power index (nil
+	// when nothing measures).
+	Meters map[int32]*Meter
 
 	idx *lazyIndex
 }
@@ -259,6 +262,8 @@ type Overlay struct {
 	Volumes map[string][]ObservedVolume
 	// DrawW replaces a device's declared draw with what it reports.
 	DrawW map[string]float64
+	// Meters are power nodes' own measurements, by power node id.
+	Meters map[string]*Meter
 }
 
 // ObservedVolume is a volume as the hardware reports it.
@@ -285,7 +290,7 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 	}
 	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, LastAttempt: map[int32]time.Time{}, idx: &lazyIndex{},
 		Comps: make([]Component, 0, n), Kinds: make([]Kind, 0, n), Entities: make([]int32, 0, n)}
-	b := &builder{inv: inv, g: g}
+	b := &builder{inv: inv, g: g, meters: ov.Meters}
 	if err := b.build(ov); err != nil {
 		return nil, err
 	}
@@ -293,8 +298,9 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 }
 
 type builder struct {
-	inv *inventory.Inventory
-	g   *Graph
+	inv    *inventory.Inventory
+	g      *Graph
+	meters map[string]*Meter // the overlay's
 
 	// Pools back the per-device slices, so that a device's parts sit next
 	// to its neighbours' in memory: at a million components the analysis
@@ -380,6 +386,12 @@ func (b *builder) power() error {
 		n.Comp = b.comp(p.ID, KindPower, i)
 		b.powerIdx[p.ID] = i
 		g.Power = append(g.Power, n)
+		if m := b.meters[p.ID]; m != nil {
+			if g.Meters == nil {
+				g.Meters = map[int32]*Meter{}
+			}
+			g.Meters[i] = m
+		}
 		return nil
 	}
 	for i := range inv.Power {

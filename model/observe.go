@@ -111,6 +111,7 @@ func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
 			o.device(m.ID, d, links)
 		}
 	}
+	o.finishMeters()
 	sort.SliceStable(o.out.Facts, func(i, j int) bool {
 		a, b := o.out.Facts[i], o.out.Facts[j]
 		if a.Device != b.Device {
@@ -128,6 +129,8 @@ type observer struct {
 	// of the observation they are in; reporter is its managed id.
 	at, attempt time.Time
 	reporter    string
+	// psuInput is the input power each declared PSU (device/psu) reports.
+	psuInput map[string]*float64
 }
 
 func (o *observer) fact(f Fact) {
@@ -360,6 +363,7 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 			continue
 		}
 		q := present[match[i]]
+		o.psuSeen(id, q)
 		switch {
 		case q.Condition == observation.Failed:
 			o.fail(id, "observed failed ("+describeState(q.State, q.Health)+")")
@@ -567,6 +571,7 @@ func (o *observer) powerNode(p *inventory.PowerNode, d *observation.Device) {
 			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID, Detail: "reports a failure"})
 		}
 	}
+	o.meter(p, d)
 	for _, in := range d.Inputs {
 		if in.Condition == observation.Failed {
 			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID + "/input/" + in.Name, Detail: "input " + in.Name + " failed"})

@@ -50,7 +50,8 @@ const (
 	HugeBody    = "huge-body"    // a 200 whose body never ends (until the client stops reading)
 )
 
-var hardwareFaults = []string{PSUFail, PSURemove, PSUInputLost, DriveFail, DrivePredict, VolumeDegrade, LinkDown, FanFail, HotInlet, Reset}
+var hardwareFaults = []string{PSUFail, PSURemove, PSUInputLost, DriveFail, DrivePredict, VolumeDegrade, LinkDown, FanFail, HotInlet, Reset,
+	OutletOff, InletLost, BreakerTrip, LoadSet}
 var protocolFaults = []string{HTTP500, HTTP401, HTTP503, Hang, Truncate, InvalidJSON, HugeBody}
 
 // Faults lists every fault name, hardware first.

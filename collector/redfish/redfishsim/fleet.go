@@ -257,8 +257,8 @@ func (f *Fleet) Close() error {
 	return err
 }
 
-// StartInventory starts a generated BMC for every device of inv with
-// redfish management, each on the host:port of its endpoint (which must be
+// StartInventory starts a generated BMC for every device and power node
+// (a PDU: FromPowerNode) of inv with redfish management, each on the host:port of its endpoint (which must be
 // loopback), over TLS for https:// endpoints and plain HTTP for http://.
 // opts apply to every BMC; each BMC accepts its device's own credentials
 // unless opts sets them. On error nothing is left running.
@@ -267,8 +267,8 @@ func StartInventory(inv *inventory.Inventory, ca *CA, opts Options) (*Fleet, err
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range inv.Devices {
-		if d.Management == nil || d.Management.Redfish == nil {
+	for _, d := range inv.ManagedTargets() {
+		if d.Management.Redfish == nil {
 			continue
 		}
 		u, err := url.Parse(d.Management.Redfish.Endpoint)
@@ -280,7 +280,7 @@ func StartInventory(inv *inventory.Inventory, ca *CA, opts Options) (*Fleet, err
 		if u.Port() == "" {
 			addr = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443", "http": "80"}[u.Scheme])
 		}
-		sim, err := FromDevice(inv, d.ID, opts)
+		sim, err := FromInventory(inv, d.ID, opts)
 		if err == nil {
 			_, err = f.start(sim, addr, u.Scheme != "http")
 		}

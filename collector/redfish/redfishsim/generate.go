@@ -160,7 +160,7 @@ func (st *state) apply(f Fault) error {
 			st.inletC = f.Value
 		}
 	default:
-		return fmt.Errorf("%w %q", ErrUnknownFault, f.Fault)
+		return fmt.Errorf("%w %q for a server (a PDU's faults are served by FromPowerNode)", ErrUnknownFault, f.Fault)
 	}
 	return nil
 }

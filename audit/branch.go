@@ -1,0 +1,218 @@
+package audit
+
+// Branch circuits: a PDU that reports its branches (Redfish Branches, with
+// a current and a rating) is judged per branch too, because a branch's
+// breaker trips at its own rating long before the PDU's total capacity is
+// reached. A branch is over the limit when its current is above
+// policy.max_load_pct of its rating: now (overload), or after a single
+// power failure moves load onto the PSUs plugged into it
+// (failover-overload). The moving load is the devices' draws, as for the
+// nodes, converted to current at the branch's voltage (else its outlets'
+// voltage); a branch reporting no voltage is judged now but not on
+// failover.
+
+import (
+	"fmt"
+	"slices"
+)
+
+// BranchLoad is a branch circuit over the limit, now (Failed -1) or if a
+// power node fails.
+type BranchLoad struct {
+	Node   int32  // power index of the PDU
+	Branch string // the branch's id
+	Failed int32  // power index of the failure, or -1 for now
+	Amps   float64
+	Rated  float64
+	Now    float64 // its current now
+}
+
+// branchRef is a metered branch circuit the analysis follows.
+type branchRef struct {
+	node         int32
+	id           string
+	amps, rated  float64
+	volts        float64 // 0: unknown
+	overloadedAt float64 // the limit in amps
+}
+
+// branches finds the branch circuits over the limit now and after each
+// power failure (dead lists what goes down with each node).
+func (lc *loadCalc) branches(dead [][]int32, limit float64) []BranchLoad {
+	g := lc.g
+	var refs []branchRef
+	for p, m := range g.Meters {
+		if !lc.live[p] {
+			continue
+		}
+		volts := map[string]float64{}
+		for _, o := range m.Outlets {
+			if o.Volts != nil && *o.Volts > 0 && volts[o.Branch] == 0 {
+				volts[o.Branch] = *o.Volts
+			}
+		}
+		for _, b := range m.Branches {
+			if b.Amps == nil || b.RatedAmps == nil || *b.RatedAmps <= 0 {
+				continue
+			}
+			r := branchRef{node: p, id: b.ID, amps: *b.Amps, rated: *b.RatedAmps, volts: volts[b.ID], overloadedAt: limit * *b.RatedAmps}
+			if b.Volts != nil && *b.Volts > 0 {
+				r.volts = *b.Volts
+			}
+			refs = append(refs, r)
+		}
+	}
+	slices.SortFunc(refs, func(x, y branchRef) int {
+		if x.node != y.node {
+			return int(x.node - y.node)
+		}
+		return compareStrings(x.id, y.id)
+	})
+	var out []BranchLoad
+	for _, r := range refs {
+		if r.amps > r.overloadedAt+eps {
+			out = append(out, BranchLoad{Node: r.node, Branch: r.id, Failed: -1, Amps: r.amps, Rated: r.rated, Now: r.amps})
+		}
+	}
+	// The branch each declared PSU is plugged into (by its metered outlet).
+	branchOf := map[int32]int{}
+	if len(refs) > 0 {
+		psuIdx := make(map[string]int32, len(g.PSUs))
+		for i := range g.PSUs {
+			psuIdx[g.PSUs[i].ID] = int32(i)
+		}
+		for bi, r := range refs {
+			for _, o := range g.Meters[r.node].Outlets {
+				if o.Branch != r.id {
+					continue
+				}
+				for _, ps := range o.PSUs {
+					if i, ok := psuIdx[ps.ID]; ok && g.PSUs[i].PDU == r.node {
+						branchOf[i] = bi
+					}
+				}
+			}
+		}
+	}
+	if len(branchOf) == 0 {
+		return out
+	}
+	delta := make([]float64, len(refs))
+	seen := make([]bool, len(g.Devices))
+	for c := range g.Power {
+		if !lc.live[c] {
+			continue
+		}
+		isDead := map[int32]bool{}
+		for _, n := range dead[c] {
+			isDead[n] = true
+		}
+		var touched, devs []int
+		for _, n := range dead[c] {
+			for _, p := range lc.psusOn[n] {
+				d := g.PSUs[p].Device
+				if !lc.psuLive[p] || seen[d] || lc.share[d] == 0 {
+					continue
+				}
+				seen[d] = true
+				devs = append(devs, int(d))
+				D := &g.Devices[d]
+				left := 0
+				for _, q := range D.PSUs {
+					if lc.psuLive[q] && !isDead[g.PSUs[q].PDU] {
+						left++
+					}
+				}
+				newShare := 0.0
+				if left > 0 && left >= D.MinPSUs {
+					newShare = D.DrawW / float64(left)
+				}
+				for _, q := range D.PSUs {
+					bi, ok := branchOf[q]
+					if !ok || !lc.psuLive[q] || isDead[g.PSUs[q].PDU] || refs[bi].volts == 0 {
+						continue
+					}
+					if delta[bi] == 0 {
+						touched = append(touched, bi)
+					}
+					delta[bi] += (newShare - lc.share[d]) / refs[bi].volts
+				}
+			}
+		}
+		for _, d := range devs {
+			seen[d] = false
+		}
+		slices.Sort(touched)
+		for _, bi := range touched {
+			r := refs[bi]
+			if now := r.amps + delta[bi]; now > r.overloadedAt+eps && delta[bi] > eps {
+				out = append(out, BranchLoad{Node: r.node, Branch: r.id, Failed: int32(c), Amps: now, Rated: r.rated, Now: r.amps})
+			}
+			delta[bi] = 0
+		}
+	}
+	return out
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// branchFindings reports the branch circuits over the limit: overload
+// now, failover-overload per branch with every failure that would do it.
+func (a *Analysis) branchFindings() []Finding {
+	g, pr := a.G, a.Power
+	var out []Finding
+	type key struct {
+		node   int32
+		branch string
+	}
+	fail := map[key][]BranchLoad{}
+	var order []key
+	for _, b := range pr.Branches {
+		P := &g.Power[b.Node]
+		if b.Failed < 0 {
+			f := newFinding(Overload, P.ID, nil)
+			f.ID = Overload.String() + "/" + P.ID + "/branch/" + b.Branch
+			f.Message = fmt.Sprintf("%s branch circuit %s carries %.1f A (measured), %s of its %s A rating (limit %s): its breaker trips before %s's own capacity is reached",
+				P.ID, b.Branch, b.Amps, pct(b.Amps/b.Rated), watts(b.Rated), pct(pr.Limit), P.ID)
+			f.Remediation = fmt.Sprintf("move load off branch %s of %s onto another branch", b.Branch, P.ID)
+			out = append(out, f)
+			continue
+		}
+		k := key{b.Node, b.Branch}
+		if fail[k] == nil {
+			order = append(order, k)
+		}
+		fail[k] = append(fail[k], b)
+	}
+	for _, k := range order {
+		loads := fail[k]
+		slices.SortStableFunc(loads, func(x, y BranchLoad) int { return a.nearer(g.Power[x.Failed].Comp, g.Power[y.Failed].Comp) })
+		P := &g.Power[k.node]
+		var causes []string
+		for _, b := range loads {
+			causes = append(causes, g.Power[b.Failed].ID)
+		}
+		worst := loads[0]
+		f := newFinding(FailoverOverload, P.ID, causes)
+		f.ID = FailoverOverload.String() + "/" + P.ID + "/branch/" + k.branch + "/" + causes[0]
+		f.Message = fmt.Sprintf("%s branch circuit %s would carry %.1f A (%s of its %s A rating) if %s fails; it carries %.1f A now (measured): its breaker trips before %s's own capacity is reached",
+			P.ID, k.branch, worst.Amps, pct(worst.Amps/worst.Rated), watts(worst.Rated), causes[0], worst.Now, P.ID)
+		if len(causes) > 1 {
+			f.Message += fmt.Sprintf(" (also if %s fails)", few(causes[1:], "or"))
+		}
+		for _, b := range loads {
+			f.Evidence = append(f.Evidence, fmt.Sprintf("%s fails: %s branch %s carries %.1f A", g.Power[b.Failed].ID, P.ID, k.branch, b.Amps))
+		}
+		f.Remediation = fmt.Sprintf("spread the PSUs on branch %s of %s over its other branches, so that no branch takes more than %s of its rating after a failure", k.branch, P.ID, pct(pr.Limit))
+		out = append(out, f)
+	}
+	return out
+}
