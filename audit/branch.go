@@ -203,11 +203,11 @@ func (a *Analysis) branchFindings() []Finding {
 		worst := loads[0]
 		f := newFinding(FailoverOverload, P.ID, causes)
 		f.ID = FailoverOverload.String() + "/" + P.ID + "/branch/" + k.branch + "/" + causes[0]
-		f.Message = fmt.Sprintf("%s branch circuit %s would carry %.1f A (%s of its %s A rating) if %s fails; it carries %.1f A now (measured): its breaker trips before %s's own capacity is reached",
-			P.ID, k.branch, worst.Amps, pct(worst.Amps/worst.Rated), watts(worst.Rated), causes[0], worst.Now, P.ID)
+		f.Message = fmt.Sprintf("%s branch circuit %s would carry %.1f A (%s of its %s A rating) if %s fails", P.ID, k.branch, worst.Amps, pct(worst.Amps/worst.Rated), watts(worst.Rated), causes[0])
 		if len(causes) > 1 {
 			f.Message += fmt.Sprintf(" (also if %s fails)", few(causes[1:], "or"))
 		}
+		f.Message += fmt.Sprintf("; it carries %.1f A now (measured): its breaker trips before %s's own capacity is reached", worst.Now, P.ID)
 		for _, b := range loads {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("%s fails: %s branch %s carries %.1f A", g.Power[b.Failed].ID, P.ID, k.branch, b.Amps))
 		}

@@ -83,7 +83,9 @@ func (a *Analysis) measuredFindings() []Finding {
 				out = append(out, f)
 			}
 		}
-		out = append(out, outletFindings(P.ID, m)...)
+		if a.Now.powerVal(int32(p)).up {
+			out = append(out, outletFindings(P.ID, m)...)
+		}
 	}
 	return out
 }
@@ -92,7 +94,12 @@ func (a *Analysis) measuredFindings() []Finding {
 // on them.
 func outletFindings(pdu string, m *model.Meter) []Finding {
 	var out []Finding
-	drawing := func(o model.MeteredOutlet) bool { return o.Watts != nil && (o.On == nil || *o.On) }
+	// Only a live outlet's reading says where a cable is: switched on,
+	// with voltage where the PDU reports it (a tripped branch or a lost
+	// inlet leaves outlets on but dead).
+	drawing := func(o model.MeteredOutlet) bool {
+		return o.Watts != nil && (o.On == nil || *o.On) && (o.Volts == nil || *o.Volts > 0)
+	}
 	// Outlets that draw with nothing declared on them.
 	var spare []model.MeteredOutlet
 	for _, o := range m.Outlets {

@@ -19,7 +19,8 @@ type Meter struct {
 	Reporter string
 	At       time.Time
 	// LoadW is the node's own measured load (a PDU's total power, a UPS's
-	// output), nil when it reports none.
+	// output; else the sum of its inputs' power when each reports one),
+	// nil when it reports none.
 	LoadW    *float64
 	Outlets  []MeteredOutlet
 	Branches []MeteredBranch
@@ -70,9 +71,21 @@ func (o *observer) psuSeen(id string, q observation.PSU) {
 // meter reads a power node's own measurements into the overlay, and marks
 // what a tripped breaker or a lost supply leaves without power.
 func (o *observer) meter(p *inventory.PowerNode, d *observation.Device) {
-	m := &Meter{Reporter: o.reporter, At: o.at}
-	if d.PowerWatts != nil {
-		m.LoadW = d.PowerWatts
+	m := &Meter{Reporter: o.reporter, At: o.at, LoadW: d.PowerWatts}
+	if m.LoadW == nil {
+		// Without a total (most SNMP PDUs), the load is what comes in
+		// through its inputs, where every input reports its power.
+		sum, all := 0.0, len(d.Inputs) > 0
+		for _, in := range d.Inputs {
+			if in.Watts == nil {
+				all = false
+				break
+			}
+			sum += *in.Watts
+		}
+		if all {
+			m.LoadW = &sum
+		}
 	}
 	for _, out := range d.Outlets {
 		m.Outlets = append(m.Outlets, MeteredOutlet{ID: out.ID, On: out.On, Watts: out.Watts, Volts: out.Volts, Branch: out.Branch})
