@@ -3,6 +3,7 @@ package redfish_test
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +139,46 @@ func TestConformancePDU(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestPDURequestBudget: a PDU is read within Options.MaxRequests like a
+// server; a unit that needs more (here: no $expand, 25 requests) fails
+// the poll with the limit named, and the runner keeps the last good data.
+func TestPDURequestBudget(t *testing.T) {
+	needMockups(t)
+	fleet, err := redfishsim.NewFleet(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Close()
+	sim, err := redfishsim.FromMockup(filepath.Join(mockups, "dmtf-public-pdu"), redfishsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := fleet.Start(sim, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := collector.Target{ID: "pdu-1", Kind: "pdu", Management: &inventory.Management{Redfish: &inventory.Redfish{
+		Endpoint: u, Username: "operator", Password: "mockup-pw"}}}
+	for _, c := range []struct {
+		noExpand bool
+		max      int
+		fails    bool
+	}{{false, 3, false}, {true, 25, false}, {true, 10, true}} {
+		p := redfish.New(redfish.Options{RootCAs: fleet.CA().Pool(), NoExpand: c.noExpand, MaxRequests: c.max, Now: clock})
+		d := pollOnce(t, p, tg, 10*time.Second)
+		switch {
+		case c.fails && !strings.Contains(d.Error, "Options.MaxRequests"):
+			t.Errorf("expand=%v, %d requests allowed: error %q, want the limit named", !c.noExpand, c.max, d.Error)
+		case c.fails && (len(d.Outlets) > 0 || d.HasData()):
+			t.Errorf("expand=%v: an over-budget poll kept partial data: %d outlets", !c.noExpand, len(d.Outlets))
+		case !c.fails && (d.Error != "" || len(d.Outlets) != 11):
+			t.Errorf("expand=%v, %d requests allowed: error %q, %d outlets", !c.noExpand, c.max, d.Error, len(d.Outlets))
+		}
+		if d.Requests > c.max {
+			t.Errorf("expand=%v: %d requests sent, limit %d", !c.noExpand, d.Requests, c.max)
+		}
 	}
 }
