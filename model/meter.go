@@ -110,23 +110,18 @@ func (o *observer) meter(p *inventory.PowerNode, d *observation.Device) {
 			o.fail(p.ID, "every input lost")
 		}
 	}
-	for di := range o.inv.Devices {
-		dev := &o.inv.Devices[di]
-		for _, ps := range dev.PSUs {
-			if ps.PDU != p.ID || ps.Outlet == "" {
-				continue
-			}
-			id := dev.ID + "/" + ps.ID
-			i := outletIndex(d.Outlets, ps.Outlet)
-			if i < 0 {
-				continue // a PDU may list only some outlets; nothing is known of the rest
-			}
-			m.Outlets[i].PSUs = append(m.Outlets[i].PSUs, PluggedPSU{ID: id, Declared: ps.Outlet})
-			if why, ok := tripped[d.Outlets[i].Branch]; ok {
-				reason := fmt.Sprintf("%s outlet %s is on branch %s, whose breaker is %s", p.ID, ps.Outlet, d.Outlets[i].Branch, why)
-				o.fail(id, reason)
-				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "has no power: " + reason})
-			}
+	for _, pl := range o.plugs(p.ID) {
+		dev, ps := pl.dev, pl.psu
+		id := dev.ID + "/" + ps.ID
+		i := outletIndex(d.Outlets, ps.Outlet)
+		if i < 0 {
+			continue // a PDU may list only some outlets; nothing is known of the rest
+		}
+		m.Outlets[i].PSUs = append(m.Outlets[i].PSUs, PluggedPSU{ID: id, Declared: ps.Outlet})
+		if why, ok := tripped[d.Outlets[i].Branch]; ok {
+			reason := fmt.Sprintf("%s outlet %s is on branch %s, whose breaker is %s", p.ID, ps.Outlet, d.Outlets[i].Branch, why)
+			o.fail(id, reason)
+			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "has no power: " + reason})
 		}
 	}
 	if o.out.Overlay.Meters == nil {
@@ -135,6 +130,30 @@ func (o *observer) meter(p *inventory.PowerNode, d *observation.Device) {
 	if old := o.out.Overlay.Meters[p.ID]; old == nil || !m.At.Before(old.At) {
 		o.out.Overlay.Meters[p.ID] = m
 	}
+}
+
+// plug is a declared PSU with an outlet.
+type plug struct {
+	dev *inventory.Device
+	psu *inventory.PSU
+}
+
+// plugs lists the declared PSUs with an outlet on PDU pdu, in file order
+// (indexed once per Observe: a PDU's outlets are matched in time
+// proportional to its own PSUs, not to the inventory).
+func (o *observer) plugs(pdu string) []plug {
+	if o.plugged == nil {
+		o.plugged = map[string][]plug{}
+		for di := range o.inv.Devices {
+			d := &o.inv.Devices[di]
+			for pi := range d.PSUs {
+				if ps := &d.PSUs[pi]; ps.Outlet != "" {
+					o.plugged[ps.PDU] = append(o.plugged[ps.PDU], plug{dev: d, psu: ps})
+				}
+			}
+		}
+	}
+	return o.plugged[pdu]
 }
 
 // finishMeters joins each metered outlet's PSUs with what their devices

@@ -131,6 +131,8 @@ type observer struct {
 	reporter    string
 	// psuInput is the input power each declared PSU (device/psu) reports.
 	psuInput map[string]*float64
+	// plugged lists the declared PSUs with an outlet, by PDU (plugs()).
+	plugged map[string][]plug
 }
 
 func (o *observer) fact(f Fact) {
@@ -378,12 +380,7 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 			}
 			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Degraded: true, Detail: detail})
 		}
-		if p.Outlet != "" && q.Outlet != "" {
-			if got := outletOfURI(q.Outlet); got != "" && !sameOutlet(p.Outlet, got) {
-				o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: id, What: "outlet",
-					Declared: fmt.Sprintf("%s outlet %s", p.PDU, p.Outlet), Observed: "outlet " + got + " (" + q.Outlet + ")"})
-			}
-		}
+		o.outletLink(dev.ID, p, id, q.Outlet)
 	}
 	for j, q := range present {
 		if !used[j] {
@@ -580,21 +577,17 @@ func (o *observer) powerNode(p *inventory.PowerNode, d *observation.Device) {
 	if len(d.Outlets) == 0 {
 		return
 	}
-	for _, dev := range o.inv.Devices {
-		for _, ps := range dev.PSUs {
-			if ps.PDU != p.ID || ps.Outlet == "" {
-				continue
-			}
-			out, ok := findOutlet(d.Outlets, ps.Outlet)
-			if !ok {
-				continue
-			}
-			if out.On != nil && !*out.On {
-				id := dev.ID + "/" + ps.ID
-				why := fmt.Sprintf("%s outlet %s is off", p.ID, ps.Outlet)
-				o.fail(id, why)
-				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "has no power: " + why})
-			}
+	for _, pl := range o.plugs(p.ID) {
+		dev, ps := pl.dev, pl.psu
+		out, ok := findOutlet(d.Outlets, ps.Outlet)
+		if !ok {
+			continue
+		}
+		if out.On != nil && !*out.On {
+			id := dev.ID + "/" + ps.ID
+			why := fmt.Sprintf("%s outlet %s is off", p.ID, ps.Outlet)
+			o.fail(id, why)
+			o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: id, Detail: "has no power: " + why})
 		}
 	}
 }

@@ -263,21 +263,23 @@ func newState(inv *inventory.Inventory, dev *inventory.Device, opts Options) *st
 }
 
 // OutletURI is the Links.Outlet a generated PSU reports for PDU pdu, outlet
-// n: https://HOST/redfish/v1/PowerEquipment/RackPDUs/PDU-ID/Outlets/N,
+// n: https://HOST/redfish/v1/PowerEquipment/RackPDUs/UNIT/Outlets/N,
 // where HOST is the PDU's management address when it has one, else the
-// PDU's id, and N the outlet as the inventory names it (7, A4). Empty when
-// the inventory gives no outlet.
+// PDU's id; UNIT is 1 for a PDU managed over Redfish (where FromPowerNode
+// serves it), else the PDU's id; and N the outlet as the inventory names
+// it (7, A4). Empty when the inventory gives no outlet.
 func OutletURI(inv *inventory.Inventory, pdu string, n inventory.Outlet) string {
 	if pdu == "" || n == "" {
 		return ""
 	}
-	host := pdu
+	host, unit := pdu, url.PathEscape(pdu)
 	if p := inv.PowerNode(pdu); p != nil && p.Management != nil {
 		switch m := p.Management; {
 		case m.Redfish != nil:
 			if u, err := url.Parse(m.Redfish.Endpoint); err == nil && u.Host != "" {
 				host = u.Host
 			}
+			unit = "1" // where FromPowerNode serves the PDU
 		case m.SNMP != nil:
 			if h, _, err := net.SplitHostPort(m.SNMP.Address); err == nil {
 				host = h
@@ -286,7 +288,7 @@ func OutletURI(inv *inventory.Inventory, pdu string, n inventory.Outlet) string 
 			}
 		}
 	}
-	return fmt.Sprintf("https://%s/redfish/v1/PowerEquipment/RackPDUs/%s/Outlets/%s", host, url.PathEscape(pdu), url.PathEscape(string(n)))
+	return fmt.Sprintf("https://%s/redfish/v1/PowerEquipment/RackPDUs/%s/Outlets/%s", host, unit, url.PathEscape(string(n)))
 }
 
 func hash32(s string) uint32 {
