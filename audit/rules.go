@@ -125,8 +125,8 @@ var Rules = [numRules]Rule{
 		Title: "Failover would overload a power node",
 		Means: "If the listed power component fails, its load moves onto the subject — the other PDU of an A+B pair, the other UPS — which would then carry more than `policy.max_load_pct` (80%) of its `capacity_w`, and more than it carries now. A node that measures its own load (a PDU's total, see observations.md) starts from that measurement; the load that moves is the devices' draws, observed where collected, else `draw_w`; the message says whether the base is measured or declared. " +
 			"Where a PDU reports its branch circuits, each branch is judged against its rated current the same way: a breaker trips before the PDU's own capacity is reached.",
-		Why:   "A+B power is only redundant if either side can carry both: otherwise the surviving breaker trips seconds after the first failure.",
-		Fix:   "Reduce the load on the pair (move devices to another rack), raise the capacity (bigger PDUs or circuits), or cap servers' power. Keep each side below half of what the other can carry.",
+		Why: "A+B power is only redundant if either side can carry both: otherwise the surviving breaker trips seconds after the first failure.",
+		Fix: "Reduce the load on the pair (move devices to another rack), raise the capacity (bigger PDUs or circuits), or cap servers' power. Keep each side below half of what the other can carry.",
 	},
 	Overload: {
 		ID: "overload", Severity: Critical,
@@ -190,8 +190,8 @@ var Rules = [numRules]Rule{
 		Title: "The hardware disagrees with the inventory",
 		Means: "What a device reports differs from what the inventory declares: PSU count, which PDU outlet a PSU is on (its `Links.Outlet`, or an outlet drawing nothing under a PSU that draws), cabling seen over LLDP, RAID level, model or serial; " +
 			"a metered outlet drawing power with no declared PSU on it; a power node measuring well above what the inventory accounts for (more than 25% and 200 W: undeclared load). Tolerances: observations.md, Power as measured.",
-		Why:   "The audit is only as true as the inventory; drift is where the inventory stopped being true.",
-		Fix:   "Find out which is right. Fix the inventory, or fix the cabling.",
+		Why: "The audit is only as true as the inventory; drift is where the inventory stopped being true.",
+		Fix: "Find out which is right. Fix the inventory, or fix the cabling.",
 	},
 	InventoryInvalid: {
 		ID: "inventory-invalid", Severity: Warning, Live: true,
