@@ -5,7 +5,10 @@
 // controllers, volumes (RAID level normalized, member drives) and drives;
 // host Ethernet interfaces with link state and LLDP neighbours; fans,
 // temperatures and the inlet temperature; and identity, power state and
-// uptime. Each poll yields one observation.Device.
+// uptime. A power node (a PDU, a transfer switch) is read from its
+// PowerEquipment instead (pdu.go): mains, branch circuits with their
+// breakers, outlets and the total load. Each poll yields one
+// observation.Device.
 //
 // A Poller (New) implements collector.Poller. It behaves as a BMC owner
 // expects: TLS verified (an inventory entry's `ca` file, Options.RootCAs,

@@ -37,7 +37,8 @@ type poll struct {
 
 // Poll reads one server: power supplies and their redundancy, storage,
 // network ports with LLDP, fans and temperatures, and identity, in as few
-// requests as the BMC allows. It always returns an observation; when the
+// requests as the BMC allows; or, for a power node target (t.Kind pdu,
+// ats, …), one unit of its PowerEquipment. It always returns an observation; when the
 // BMC could not be read, Error says why (and what was read is dropped, so
 // the runner keeps the last good data). Problems with one part (the
 // storage answered 500) are PartErrors beside the rest. ctx's deadline
