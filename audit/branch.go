@@ -183,6 +183,7 @@ func (a *Analysis) branchFindings() []Finding {
 			f.Message = fmt.Sprintf("%s branch circuit %s carries %.1f A (measured), %s of its %s A rating (limit %s): its breaker trips before %s's own capacity is reached",
 				P.ID, b.Branch, b.Amps, pct(b.Amps/b.Rated), watts(b.Rated), pct(pr.Limit), P.ID)
 			f.Remediation = fmt.Sprintf("move load off branch %s of %s onto another branch", b.Branch, P.ID)
+			meterAt(&f, g.Meters[b.Node])
 			out = append(out, f)
 			continue
 		}
@@ -212,6 +213,7 @@ func (a *Analysis) branchFindings() []Finding {
 			f.Evidence = append(f.Evidence, fmt.Sprintf("%s fails: %s branch %s carries %.1f A", g.Power[b.Failed].ID, P.ID, k.branch, b.Amps))
 		}
 		f.Remediation = fmt.Sprintf("spread the PSUs on branch %s of %s over its other branches, so that no branch takes more than %s of its rating after a failure", k.branch, P.ID, pct(pr.Limit))
+		meterAt(&f, g.Meters[k.node])
 		out = append(out, f)
 	}
 	return out

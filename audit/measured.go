@@ -80,14 +80,26 @@ func (a *Analysis) measuredFindings() []Finding {
 				f.Message = fmt.Sprintf("%s measures %s; the inventory accounts for %s", P.ID, kW(w), kW(acc))
 				f.Evidence = []string{fmt.Sprintf("%s reports %s W; the devices plugged into it draw %s W by the inventory (draw_w, or what they report)", P.ID, watts(w), watts(acc))}
 				f.Remediation = fmt.Sprintf("find the load on %s the inventory does not know: undeclared devices (see its outlets), or draw_w figures that are too low", P.ID)
+				meterAt(&f, m)
 				out = append(out, f)
 			}
 		}
 		if a.Now.powerVal(int32(p)).up {
-			out = append(out, outletFindings(P.ID, m)...)
+			for _, f := range outletFindings(P.ID, m) {
+				meterAt(&f, m)
+				out = append(out, f)
+			}
 		}
 	}
 	return out
+}
+
+// meterAt dates a finding resting on a power node's meter by when it was read.
+func meterAt(f *Finding, m *model.Meter) {
+	if m != nil && !m.At.IsZero() {
+		at := m.At.UTC()
+		f.ObservedAt = &at
+	}
 }
 
 // outletFindings checks a PDU's metered outlets against the declared PSUs
