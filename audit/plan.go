@@ -1,0 +1,400 @@
+package audit
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/faultline/faultline/model"
+)
+
+// Plan is a maintenance plan: the selected components in batches that
+// may each be down at once, and those that may not go down at all yet.
+type Plan struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	// Maintain lists the components the selectors resolved to.
+	Maintain []string  `json:"maintain"`
+	Batches  []Batch   `json:"batches"`
+	Blocked  []Blocked `json:"blocked"`
+	// LowerBound is a proven lower bound on the number of batches of any
+	// safe plan; the plan is optimal when it has that many.
+	LowerBound int `json:"lower_bound"`
+	// Witness are selected components no two of which may share a batch
+	// (the clique behind the bound).
+	Witness        []string `json:"lower_bound_witness,omitempty"`
+	MaxBatch       int      `json:"max_batch,omitempty"`
+	KeepRedundancy bool     `json:"keep_redundancy,omitempty"`
+}
+
+// Batch is a set of components that may be down at the same time.
+type Batch struct {
+	Components []string `json:"components"`
+	// Degraded lists services that keep running but gain single points of
+	// failure while the batch is down.
+	Degraded []Impact `json:"degraded"`
+	// PeakLoad is the highest load of each power node with a capacity
+	// whose load the batch raises, over every order its members go down.
+	PeakLoad []PeakLoad `json:"peak_load"`
+}
+
+// PeakLoad is a power node's highest load during a batch.
+type PeakLoad struct {
+	ID        string  `json:"id"`
+	Watts     float64 `json:"watts"`
+	CapacityW float64 `json:"capacity_w"`
+}
+
+// Blocked is a selected component that is unsafe to take down even alone.
+type Blocked struct {
+	Component string `json:"component"`
+	// Down lists what it would take down (services) or overload (power).
+	Down []Impact `json:"down"`
+	// Degraded lists services it would leave with a new single point of
+	// failure (only with keep-redundancy).
+	Degraded []Impact `json:"degraded,omitempty"`
+	// FixFirst are observed failures whose repair alone makes it safe.
+	FixFirst []string `json:"fix_first"`
+}
+
+// PlanOptions tune a plan.
+type PlanOptions struct {
+	// KeepRedundancy also forbids a batch that leaves a service with a
+	// single point of failure it does not have now.
+	KeepRedundancy bool
+	// MaxBatch caps the components per batch (0: no cap).
+	MaxBatch int
+	// At stamps the plan (default: now).
+	At time.Time
+}
+
+// pairBudget caps the explicit pair checks behind the lower bound's
+// conflict graph (load and keep-redundancy conflicts; conflicts that take
+// a service down come free from cut sets). Fewer checks can only weaken
+// the bound, never make it wrong: every edge is a verified conflict.
+const pairBudget = 200_000
+
+// planner holds one planning run.
+type planner struct {
+	g    *model.Graph
+	a    *Analysis
+	x    *planIndex
+	opts PlanOptions
+	effs map[int32]*effect
+	k    *checker
+	// fixed holds checkers on the state with one observed failure repaired.
+	fixed map[int32]*checker
+}
+
+func (p *planner) effect(c int32) *effect {
+	if ef, ok := p.effs[c]; ok {
+		return ef
+	}
+	ef := p.x.effectOf(c)
+	p.effs[c] = ef
+	return ef
+}
+
+// PlanMaintenance plans taking the selected components down: batches that
+// are each safe on the current state of g (its observed failures already
+// failed), as few as it can find, and the components that are unsafe even
+// alone with the observed failures whose repair would unblock them. base
+// is the analysis of g (computed when nil).
+func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts PlanOptions) (*Plan, error) {
+	sel, err := Select(g, selectors)
+	if err != nil {
+		return nil, err
+	}
+	if base == nil {
+		base = Analyze(g, Options{SkipPairs: true})
+	}
+	if opts.At.IsZero() {
+		opts.At = time.Now().UTC()
+	}
+	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}}
+	p.k = newChecker(base, p.effect, opts.KeepRedundancy)
+	plan := &Plan{GeneratedAt: opts.At, Maintain: base.names(slices.Clone(sel)), Batches: []Batch{}, Blocked: []Blocked{},
+		MaxBatch: max(opts.MaxBatch, 0), KeepRedundancy: opts.KeepRedundancy}
+
+	// Each component alone; conflicts that take a service down come from
+	// the cut sets of the state with it down.
+	isSel := make(map[int32]int32, len(sel))
+	for i, c := range sel {
+		isSel[c] = int32(i)
+	}
+	var ok []int32 // local indexes of components safe alone
+	var blocked []int32
+	edges := newEdgeSet()
+	for i, c := range sel {
+		if !p.k.alone(c) {
+			p.k.restore(c)
+			blocked = append(blocked, c)
+			continue
+		}
+		for _, s := range p.effect(c).svcs {
+			if !base.NowSvc[s].Up {
+				continue
+			}
+			for _, y := range p.k.e.cutOf(p.k.e.svcVal(s)) {
+				if j, in := isSel[y]; in && int(j) != i {
+					edges.add(int32(i), j)
+				}
+			}
+		}
+		p.k.restore(c)
+		ok = append(ok, int32(i))
+	}
+	for _, c := range blocked {
+		plan.Blocked = append(plan.Blocked, p.blocked(c))
+	}
+	okSet := make([]bool, len(sel))
+	for _, i := range ok {
+		okSet[i] = true
+	}
+	edges.keep(okSet)
+	p.pairs(sel, ok, edges)
+
+	// Order: most conflicts first (they are hardest to place), then the
+	// widest effect, then inventory order.
+	order := slices.Clone(ok)
+	slices.SortStableFunc(order, func(x, y int32) int {
+		if d := cmp.Compare(edges.degree(y), edges.degree(x)); d != 0 {
+			return d
+		}
+		return cmp.Compare(len(p.effect(sel[y]).svcs), len(p.effect(sel[x]).svcs))
+	})
+	for _, b := range p.batches(sel, order) {
+		plan.Batches = append(plan.Batches, p.describe(b))
+	}
+	clique := edges.clique(ok)
+	plan.LowerBound = len(clique)
+	if len(ok) > 0 && plan.LowerBound == 0 {
+		plan.LowerBound = 1
+	}
+	if m := opts.MaxBatch; m > 0 {
+		plan.LowerBound = max(plan.LowerBound, (len(ok)+m-1)/m)
+	}
+	if len(clique) > 1 {
+		var cs []int32
+		for _, i := range clique {
+			cs = append(cs, sel[i])
+		}
+		slices.Sort(cs)
+		plan.Witness = base.names(cs)
+	}
+	return plan, nil
+}
+
+// batches fills one batch at a time: each candidate, in order, joins the
+// batch being filled if the whole batch stays safe with it (the check is
+// of the batch, not of pairs: three members of a 2-of-4 service conflict
+// though no two do), else waits for a later batch.
+func (p *planner) batches(sel []int32, order []int32) [][]int32 {
+	var out [][]int32
+	k := p.k
+	for len(order) > 0 {
+		var batch, pow, rest []int32
+		for _, i := range order {
+			c := sel[i]
+			if p.opts.MaxBatch > 0 && len(batch) >= p.opts.MaxBatch {
+				rest = append(rest, i)
+				continue
+			}
+			k.fail(c)
+			fits := k.availOK(p.effect(c).svcs)
+			if fits {
+				fits, _, _, _ = k.loadOK(c, pow)
+			}
+			if !fits {
+				k.restore(c)
+				rest = append(rest, i)
+				continue
+			}
+			batch = append(batch, c)
+			if p.effect(c).power {
+				pow = append(pow, c)
+			}
+		}
+		for _, c := range batch {
+			k.restore(c)
+		}
+		slices.Sort(batch)
+		out = append(out, batch)
+		order = rest
+	}
+	return out
+}
+
+// describe says what a batch degrades and the peak loads it causes.
+func (p *planner) describe(batch []int32) Batch {
+	g, k := p.g, p.k
+	b := Batch{Components: p.a.names(slices.Clone(batch)), Degraded: []Impact{}, PeakLoad: []PeakLoad{}}
+	// Peak loads: replay the batch's power components in order; each
+	// one's check covers every subset it completes.
+	peak := map[int32]float64{}
+	var pow []int32
+	for _, c := range batch {
+		if !p.effect(c).power {
+			continue
+		}
+		_, peaks, _, _ := k.loadOK(c, pow)
+		for _, nl := range peaks {
+			peak[nl.node] = max(peak[nl.node], nl.watts)
+		}
+		pow = append(pow, c)
+	}
+	var nodes []int32
+	for n, w := range peak {
+		if w > k.pl.lc.load[n]+eps {
+			nodes = append(nodes, n)
+		}
+	}
+	slices.Sort(nodes)
+	for _, n := range nodes {
+		b.PeakLoad = append(b.PeakLoad, PeakLoad{ID: g.Power[n].ID, Watts: roundW(peak[n]), CapacityW: g.Power[n].CapacityW})
+	}
+	var svcs []int32
+	for _, c := range batch {
+		k.fail(c)
+		svcs = append(svcs, p.effect(c).svcs...)
+	}
+	sortCompact(&svcs)
+	k.e.next()
+	for _, s := range svcs {
+		if !p.a.NowSvc[s].Up || g.Services[s].Tolerate < 1 {
+			continue
+		}
+		v := k.e.svcVal(s)
+		if !v.up {
+			continue // cannot happen: the batch was checked
+		}
+		if fresh := k.freshCuts(s, v); len(fresh) > 0 {
+			b.Degraded = append(b.Degraded, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: fresh,
+				Why: "keeps running, but now goes down if " + few(fresh, "or") + " fails"})
+		}
+	}
+	for _, c := range batch {
+		k.restore(c)
+	}
+	return b
+}
+
+func roundW(w float64) float64 { return math.Round(w) }
+
+// pairs adds the conflicts that cut sets do not show: pairs that would
+// overload a node, and with keep-redundancy pairs that would leave a
+// service a new single point of failure. Only pairs whose effects meet
+// can conflict.
+func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
+	bySvc := map[int32][]int32{}
+	byNode := map[int32][]int32{}
+	for _, i := range ok {
+		ef := p.effect(sel[i])
+		if p.opts.KeepRedundancy {
+			for _, s := range ef.svcs {
+				if p.a.NowSvc[s].Up && p.g.Services[s].Tolerate >= 1 {
+					bySvc[s] = append(bySvc[s], i)
+				}
+			}
+		}
+		if ef.power {
+			for _, n := range ef.la {
+				byNode[n] = append(byNode[n], i)
+			}
+		}
+	}
+	budget := pairBudget
+	seen := newEdgeSet()
+	k := p.k
+	var common []int32
+	check := func(i, j int32) {
+		if budget <= 0 || edges.has(i, j) || seen.has(i, j) {
+			return
+		}
+		seen.add(i, j)
+		budget--
+		x, y := sel[i], sel[j]
+		ex, ey := p.effect(x), p.effect(y)
+		k.fail(x)
+		k.fail(y)
+		bad := false
+		if p.opts.KeepRedundancy {
+			common = shared(common, ex.svcs, ey.svcs)
+			bad = !k.availOK(common)
+		}
+		if !bad && ex.power && ey.power {
+			fits, _, _, _ := k.loadOK(y, []int32{x})
+			bad = !fits
+		}
+		k.restore(x)
+		k.restore(y)
+		if bad {
+			edges.add(i, j)
+		}
+	}
+	for _, group := range []map[int32][]int32{bySvc, byNode} {
+		keys := make([]int32, 0, len(group))
+		for key := range group {
+			keys = append(keys, key)
+		}
+		slices.Sort(keys)
+		for _, key := range keys {
+			list := group[key]
+			for a := 0; a < len(list); a++ {
+				for b := a + 1; b < len(list); b++ {
+					check(list[a], list[b])
+				}
+			}
+		}
+	}
+}
+
+// blocked explains a component that is unsafe alone, and finds the
+// observed failures whose repair alone makes it safe.
+func (p *planner) blocked(c int32) Blocked {
+	down, degraded := p.k.explain(c)
+	b := Blocked{Component: p.g.ID(c), Down: down, Degraded: degraded, FixFirst: []string{}}
+	if b.Down == nil {
+		b.Down = []Impact{}
+	}
+	ec := p.effect(c)
+	var fixes []int32
+	for f, failed := range p.g.Failed {
+		if !failed {
+			continue
+		}
+		ef := p.effect(int32(f))
+		if !meets(ef.svcs, ec.svcs) && !(ef.power && ec.power && meets(ef.la, ec.la)) {
+			continue
+		}
+		if p.repaired(int32(f)).alone(c) {
+			fixes = append(fixes, int32(f))
+		}
+		p.repaired(int32(f)).restore(c)
+	}
+	b.FixFirst = p.a.names(p.a.sortedNow(fixes))
+	return b
+}
+
+// repaired returns a checker on the state with observed failure f
+// repaired (cached: several blocked components may ask).
+func (p *planner) repaired(f int32) *checker {
+	if p.fixed == nil {
+		p.fixed = map[int32]*checker{}
+	}
+	if k, ok := p.fixed[f]; ok {
+		return k
+	}
+	failed := slices.Clone(p.g.Failed)
+	failed[f] = false
+	reasons := map[int32]string{}
+	for c, why := range p.g.FailReason {
+		if c != f {
+			reasons[c] = why
+		}
+	}
+	a := Analyze(p.g.WithFailed(failed, reasons), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
+	k := newChecker(a, p.effect, p.opts.KeepRedundancy)
+	p.fixed[f] = k
+	return k
+}

@@ -1,0 +1,213 @@
+package audit
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/faultline/faultline/model"
+)
+
+// maxEnum bounds the power components of one batch whose loads interact
+// (bear on one node with a capacity) with a candidate's: every subset of
+// them is evaluated, 2^maxEnum at most. A candidate that would make more
+// interact is kept out of the batch (a sufficient check, never a guess).
+const maxEnum = 12
+
+// checker judges batches against one baseline: the graph's state with
+// some components failed (the observed failures, or those minus one
+// repair). The working vector holds the baseline plus the batch under
+// test; evaluations are incremental: only services and loads downstream
+// of the candidate are evaluated.
+type checker struct {
+	g        *model.Graph
+	a        *Analysis // the baseline's analysis
+	effect   func(c int32) *effect
+	keep     bool
+	base     []bool // the baseline's failures
+	work     []bool
+	e        *evaluator
+	pl       *planLoad
+	limit    float64
+	nowCuts  [][]int32 // per service: its cuts now, ascending (built on use)
+	nowBuilt []bool
+	scratch  []int32
+	effs     []*effect
+	comps    []int32
+}
+
+func newChecker(a *Analysis, effect func(int32) *effect, keep bool) *checker {
+	g := a.G
+	work := slices.Clone(g.Failed)
+	return &checker{g: g, a: a, effect: effect, keep: keep, base: g.Failed, work: work,
+		e: newEvaluator(g, a.net, work), pl: newPlanLoad(a.Power.lc), limit: a.Power.Limit,
+		nowCuts: make([][]int32, len(g.Services)), nowBuilt: make([]bool, len(g.Services))}
+}
+
+// fail and restore move a component in and out of the batch under test.
+func (k *checker) fail(c int32)    { k.work[c] = true }
+func (k *checker) restore(c int32) { k.work[c] = k.base[c] }
+
+func (k *checker) cutsNow(s int32) []int32 {
+	if !k.nowBuilt[s] {
+		k.nowBuilt[s] = true
+		k.nowCuts[s] = slices.Sorted(slices.Values(k.a.NowSvc[s].Cuts))
+	}
+	return k.nowCuts[s]
+}
+
+// svcCuts are a service's cuts under the current evaluation, as the audit
+// counts them (sites only for dr services), ascending.
+func (k *checker) svcCuts(s int32, v val) []int32 {
+	k.scratch = k.scratch[:0]
+	dr := k.g.Services[s].DR
+	for _, c := range k.e.cutOf(v) {
+		if dr || k.g.Kinds[c] != model.KindSite {
+			k.scratch = append(k.scratch, c)
+		}
+	}
+	return k.scratch
+}
+
+// availOK evaluates services svcs with the working vector (the batch and
+// the candidate failed): none that is up now may go down, and with
+// keep-redundancy none may gain a single point of failure.
+func (k *checker) availOK(svcs []int32) bool {
+	k.e.next()
+	for _, s := range svcs {
+		now := &k.a.NowSvc[s]
+		if !now.Up {
+			continue
+		}
+		v := k.e.svcVal(s)
+		if !v.up {
+			return false
+		}
+		if k.keep && k.g.Services[s].Tolerate >= 1 {
+			old := k.cutsNow(s)
+			for _, c := range k.svcCuts(s, v) {
+				if _, found := slices.BinarySearch(old, c); !found {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// nodeLoad is a power node's load.
+type nodeLoad struct {
+	node  int32
+	watts float64
+}
+
+// loadOK checks candidate c against the batch's power components: for
+// every subset of them that bears on a node c bears on, with c failed too,
+// no node may be pushed over the limit. It returns the peak load of each
+// such node (when ok), or the subset and nodes of the first violation.
+func (k *checker) loadOK(c int32, batchPow []int32) (ok bool, peaks []nodeLoad, witness []int32, over []int32) {
+	ec := k.effect(c)
+	if !ec.power || len(ec.la) == 0 {
+		return true, nil, nil, nil
+	}
+	var q []int32
+	for _, x := range batchPow {
+		if meets(k.effect(x).la, ec.la) {
+			q = append(q, x)
+		}
+	}
+	if len(q) > maxEnum {
+		return false, nil, q, nil
+	}
+	peaks = make([]nodeLoad, len(ec.la))
+	for i, n := range ec.la {
+		peaks[i] = nodeLoad{n, k.pl.lc.load[n]}
+	}
+	for mask := 0; mask < 1<<len(q); mask++ {
+		k.comps = append(k.comps[:0], c)
+		k.effs = append(k.effs[:0], ec)
+		for i, x := range q {
+			if mask&(1<<i) != 0 {
+				k.comps = append(k.comps, x)
+				k.effs = append(k.effs, k.effect(x))
+			}
+		}
+		k.pl.eval(k.comps, k.effs)
+		for i, n := range ec.la {
+			if k.pl.over(n, k.limit) {
+				over = append(over, n)
+			}
+			if k.pl.alive(n) {
+				peaks[i].watts = max(peaks[i].watts, k.pl.load(n))
+			}
+		}
+		if len(over) > 0 {
+			return false, nil, slices.Clone(k.comps), over
+		}
+	}
+	return true, peaks, nil, nil
+}
+
+// alone reports whether c is safe alone. It leaves c failed in the
+// working vector and the evaluator on that state, for the caller to read
+// cuts from; the caller restores c.
+func (k *checker) alone(c int32) bool {
+	k.fail(c)
+	if !k.availOK(k.effect(c).svcs) {
+		return false
+	}
+	ok, _, _, _ := k.loadOK(c, nil)
+	return ok
+}
+
+// explain says what c alone does that makes it unsafe: the services it
+// takes down, those that would lose redundancy (keep-redundancy), the
+// power nodes it overloads.
+func (k *checker) explain(c int32) (down, degraded []Impact) {
+	g := k.g
+	k.fail(c)
+	defer k.restore(c)
+	k.e.next()
+	for _, s := range k.effect(c).svcs {
+		if !k.a.NowSvc[s].Up {
+			continue
+		}
+		v := k.e.svcVal(s)
+		if !v.up {
+			why, _ := k.a.downReasons(k.e, s)
+			down = append(down, Impact{Kind: "service", ID: g.Services[s].ID, Why: "goes down: " + why})
+			continue
+		}
+		if k.keep && g.Services[s].Tolerate >= 1 {
+			if fresh := k.freshCuts(s, v); len(fresh) > 0 {
+				degraded = append(degraded, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: fresh,
+					Why: fmt.Sprintf("keeps running, but would go down if %s failed", few(fresh, "or"))})
+			}
+		}
+	}
+	ec := k.effect(c)
+	if ec.power {
+		k.pl.eval([]int32{c}, []*effect{ec})
+		for _, n := range ec.la {
+			if k.pl.over(n, k.limit) {
+				P := &g.Power[n]
+				w := k.pl.load(n)
+				down = append(down, Impact{Kind: "power", ID: P.ID,
+					Why: fmt.Sprintf("would carry %s W, %s of its %s W capacity (it carries %s W now)", watts(w), pct(w/P.CapacityW), watts(P.CapacityW), watts(k.pl.lc.load[n]))})
+			}
+		}
+	}
+	return down, degraded
+}
+
+// freshCuts are a service's single points of failure under the current
+// evaluation that it does not have now, nearest first.
+func (k *checker) freshCuts(s int32, v val) []string {
+	old := k.cutsNow(s)
+	var fresh []int32
+	for _, c := range k.svcCuts(s, v) {
+		if _, found := slices.BinarySearch(old, c); !found {
+			fresh = append(fresh, c)
+		}
+	}
+	return k.a.names(k.a.sortedNow(fresh))
+}
