@@ -95,6 +95,12 @@ func (p *planner) effect(c int32) *effect {
 	return ef
 }
 
+func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
+	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}}
+	p.k = newChecker(base, p.effect, opts.KeepRedundancy)
+	return p
+}
+
 // PlanMaintenance plans taking the selected components down: batches that
 // are each safe on the current state of g (its observed failures already
 // failed), as few as it can find, and the components that are unsafe even
@@ -111,8 +117,7 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 	if opts.At.IsZero() {
 		opts.At = time.Now().UTC()
 	}
-	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}}
-	p.k = newChecker(base, p.effect, opts.KeepRedundancy)
+	p := newPlanner(g, base, opts)
 	plan := &Plan{GeneratedAt: opts.At, Maintain: base.names(slices.Clone(sel)), Batches: []Batch{}, Blocked: []Blocked{},
 		MaxBatch: max(opts.MaxBatch, 0), KeepRedundancy: opts.KeepRedundancy}
 
