@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -22,7 +23,9 @@ type Plan struct {
 	LowerBound int `json:"lower_bound"`
 	// Witness are selected components no two of which may share a batch
 	// (the clique behind the bound).
-	Witness        []string `json:"lower_bound_witness,omitempty"`
+	Witness []string `json:"lower_bound_witness,omitempty"`
+	// LowerBoundReason says what proves the bound.
+	LowerBoundReason string   `json:"lower_bound_reason"`
 	MaxBatch       int      `json:"max_batch,omitempty"`
 	KeepRedundancy bool     `json:"keep_redundancy,omitempty"`
 }
@@ -172,22 +175,76 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 		plan.Batches = append(plan.Batches, p.describe(b))
 	}
 	clique := edges.clique(ok)
-	plan.LowerBound = len(clique)
-	if len(ok) > 0 && plan.LowerBound == 0 {
-		plan.LowerBound = 1
+	var cs []int32
+	for _, i := range clique {
+		cs = append(cs, sel[i])
 	}
-	if m := opts.MaxBatch; m > 0 {
-		plan.LowerBound = max(plan.LowerBound, (len(ok)+m-1)/m)
-	}
-	if len(clique) > 1 {
-		var cs []int32
-		for _, i := range clique {
-			cs = append(cs, sel[i])
-		}
-		slices.Sort(cs)
+	slices.Sort(cs)
+	switch {
+	case len(ok) == 0:
+		plan.LowerBoundReason = "nothing to place"
+	case len(clique) > 1:
+		plan.LowerBound = len(clique)
 		plan.Witness = base.names(cs)
+		plan.LowerBoundReason = "no two of " + words(plan.Witness, "and") + " may share a batch"
+	default:
+		plan.LowerBound = 1
+		plan.LowerBoundReason = "there is something to place"
+	}
+	if m := opts.MaxBatch; m > 0 && (len(ok)+m-1)/m > plan.LowerBound {
+		plan.LowerBound = (len(ok) + m - 1) / m
+		plan.Witness = nil
+		plan.LowerBoundReason = fmt.Sprintf("%d components to place, at most %d per batch", len(ok), m)
+	}
+	if lb, why := p.budgetBound(sel, ok); lb > plan.LowerBound {
+		plan.LowerBound = lb
+		plan.Witness = nil
+		plan.LowerBoundReason = why
 	}
 	return plan, nil
+}
+
+// budgetBound is the disruption-budget bound: a service that is up with
+// u members available and needs k may lose at most u−k of them in one
+// batch, so n of its member devices selected need ⌈n/(u−k)⌉ batches.
+// (Pairwise conflicts miss this: any two members of a 2-of-4 service may
+// go together, but not three.)
+func (p *planner) budgetBound(sel, ok []int32) (int, string) {
+	g, a := p.g, p.a
+	isOK := map[int32]bool{}
+	for _, i := range ok {
+		isOK[sel[i]] = true
+	}
+	best, why := 0, ""
+	for s := range g.Services {
+		if !a.NowSvc[s].Up {
+			continue
+		}
+		S := &g.Services[s]
+		avail := 0
+		var picked []string
+		for _, m := range S.Members {
+			switch {
+			case m.Device >= 0 && a.Now.availVal(m.Device).up:
+				avail++
+				if c := g.Devices[m.Device].Comp; isOK[c] {
+					picked = append(picked, g.ID(c))
+				}
+			case m.Service >= 0 && a.NowSvc[m.Service].Up:
+				avail++
+			}
+		}
+		budget := avail - S.MinUp
+		if budget < 1 || len(picked) <= budget {
+			continue
+		}
+		if n := (len(picked) + budget - 1) / budget; n > best {
+			best = n
+			why = fmt.Sprintf("service %s needs %d of its %d available members, so at most %d of %s may be down in one batch",
+				S.ID, S.MinUp, avail, budget, words(picked, "and"))
+		}
+	}
+	return best, why
 }
 
 // batches fills one batch at a time: each candidate, in order, joins the

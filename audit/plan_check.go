@@ -3,6 +3,7 @@ package audit
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/faultline/faultline/model"
 )
@@ -173,7 +174,10 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 		}
 		v := k.e.svcVal(s)
 		if !v.up {
-			why, _ := k.a.downReasons(k.e, s)
+			why, evidence := k.a.downReasons(k.e, s)
+			if len(evidence) > 0 {
+				why += " (" + strings.Join(evidence, "; ") + ")"
+			}
 			down = append(down, Impact{Kind: "service", ID: g.Services[s].ID, Why: "goes down: " + why})
 			continue
 		}
