@@ -25,9 +25,9 @@ type Plan struct {
 	// (the clique behind the bound).
 	Witness []string `json:"lower_bound_witness,omitempty"`
 	// LowerBoundReason says what proves the bound.
-	LowerBoundReason string   `json:"lower_bound_reason"`
-	MaxBatch       int      `json:"max_batch,omitempty"`
-	KeepRedundancy bool     `json:"keep_redundancy,omitempty"`
+	LowerBoundReason string `json:"lower_bound_reason"`
+	MaxBatch         int    `json:"max_batch,omitempty"`
+	KeepRedundancy   bool   `json:"keep_redundancy,omitempty"`
 }
 
 // Batch is a set of components that may be down at the same time.
