@@ -100,7 +100,7 @@ func (p *planner) effect(c int32) *effect {
 
 func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
 	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}}
-	p.k = newChecker(base, p.effect, opts.KeepRedundancy)
+	p.k = newChecker(base, p.x, p.effect, opts.KeepRedundancy)
 	return p
 }
 
@@ -124,42 +124,21 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 	plan := &Plan{GeneratedAt: opts.At, Maintain: base.names(slices.Clone(sel)), Batches: []Batch{}, Blocked: []Blocked{},
 		MaxBatch: max(opts.MaxBatch, 0), KeepRedundancy: opts.KeepRedundancy}
 
-	// Each component alone; conflicts that take a service down come from
-	// the cut sets of the state with it down.
-	isSel := make(map[int32]int32, len(sel))
-	for i, c := range sel {
-		isSel[c] = int32(i)
-	}
+	// Each component alone.
 	var ok []int32 // local indexes of components safe alone
 	var blocked []int32
-	edges := newEdgeSet()
 	for i, c := range sel {
-		if !p.k.alone(c) {
-			p.k.restore(c)
+		if p.k.try(c) {
+			ok = append(ok, int32(i))
+		} else {
 			blocked = append(blocked, c)
-			continue
 		}
-		for _, s := range p.effect(c).svcs {
-			if !base.NowSvc[s].Up {
-				continue
-			}
-			for _, y := range p.k.e.cutOf(p.k.e.svcVal(s)) {
-				if j, in := isSel[y]; in && int(j) != i {
-					edges.add(int32(i), j)
-				}
-			}
-		}
-		p.k.restore(c)
-		ok = append(ok, int32(i))
+		p.k.reset()
 	}
+	edges := newEdgeSet()
 	for _, c := range blocked {
 		plan.Blocked = append(plan.Blocked, p.blocked(c))
 	}
-	okSet := make([]bool, len(sel))
-	for _, i := range ok {
-		okSet[i] = true
-	}
-	edges.keep(okSet)
 	p.pairs(sel, ok, edges)
 
 	// Order: most conflicts first (they are hardest to place), then the
@@ -255,31 +234,20 @@ func (p *planner) batches(sel []int32, order []int32) [][]int32 {
 	var out [][]int32
 	k := p.k
 	for len(order) > 0 {
-		var batch, pow, rest []int32
+		var batch, rest []int32
 		for _, i := range order {
 			c := sel[i]
 			if p.opts.MaxBatch > 0 && len(batch) >= p.opts.MaxBatch {
 				rest = append(rest, i)
 				continue
 			}
-			k.fail(c)
-			fits := k.availOK(p.effect(c).svcs)
-			if fits {
-				fits, _, _, _ = k.loadOK(c, pow)
-			}
-			if !fits {
-				k.restore(c)
+			if !k.try(c) {
 				rest = append(rest, i)
 				continue
 			}
 			batch = append(batch, c)
-			if p.effect(c).power {
-				pow = append(pow, c)
-			}
 		}
-		for _, c := range batch {
-			k.restore(c)
-		}
+		k.reset()
 		slices.Sort(batch)
 		out = append(out, batch)
 		order = rest
@@ -317,11 +285,12 @@ func (p *planner) describe(batch []int32) Batch {
 	}
 	var svcs []int32
 	for _, c := range batch {
-		k.fail(c)
+		k.apply(c)
 		svcs = append(svcs, p.effect(c).svcs...)
 	}
 	sortCompact(&svcs)
 	k.e.next()
+	p.seed(batch)
 	for _, s := range svcs {
 		if !p.a.NowSvc[s].Up || g.Services[s].Tolerate < 1 {
 			continue
@@ -335,28 +304,54 @@ func (p *planner) describe(batch []int32) Batch {
 				Why: "keeps running, but now goes down if " + few(fresh, "or") + " fails"})
 		}
 	}
-	for _, c := range batch {
-		k.restore(c)
-	}
+	k.reset()
 	return b
+}
+
+// seed gives the checker's evaluator, for the state with batch applied,
+// the value of every device the batch cannot reach: a device's own state
+// (it, its rack, power and volumes) depends only on its cone, so where no
+// batch member is in it the value now is the value then, cut set and all.
+// Copying it is cheaper than re-deriving the power chain's cut sets, which
+// is most of a device's evaluation.
+func (p *planner) seed(batch []int32) {
+	e, base := p.k.e, p.a.Now
+	p.x.round++
+	round := p.x.round
+	for _, c := range batch {
+		for _, d := range p.effect(c).devs {
+			p.x.devMark[d] = round
+		}
+	}
+	for d := range p.g.Devices {
+		if p.x.devMark[d] == round {
+			continue
+		}
+		if v, ok := base.dev.get(int32(d), base.epoch); ok {
+			e.dev.set(int32(d), e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+		}
+	}
 }
 
 func roundW(w float64) float64 { return math.Round(w) }
 
-// pairs adds the conflicts that cut sets do not show: pairs that would
-// overload a node, and with keep-redundancy pairs that would leave a
-// service a new single point of failure. Only pairs whose effects meet
-// can conflict.
+// pairs finds pairwise conflicts (the lower bound's graph, and the
+// order's degrees): only pairs whose effects meet — a service up now, or a
+// node's load — can conflict. Pairs sharing the most are checked first,
+// within a budget; every edge is a verified conflict, so a budget that
+// ends the search early weakens the bound but never falsifies it.
 func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
+	local := make([]int32, len(sel))
+	for i := range local {
+		local[i] = -1
+	}
 	bySvc := map[int32][]int32{}
 	byNode := map[int32][]int32{}
 	for _, i := range ok {
 		ef := p.effect(sel[i])
-		if p.opts.KeepRedundancy {
-			for _, s := range ef.svcs {
-				if p.a.NowSvc[s].Up && p.g.Services[s].Tolerate >= 1 {
-					bySvc[s] = append(bySvc[s], i)
-				}
+		for _, s := range ef.svcs {
+			if p.a.NowSvc[s].Up {
+				bySvc[s] = append(bySvc[s], i)
 			}
 		}
 		if ef.power {
@@ -365,49 +360,57 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 			}
 		}
 	}
-	budget := pairBudget
-	seen := newEdgeSet()
-	k := p.k
-	var common []int32
-	check := func(i, j int32) {
-		if budget <= 0 || edges.has(i, j) || seen.has(i, j) {
-			return
-		}
-		seen.add(i, j)
-		budget--
-		x, y := sel[i], sel[j]
-		ex, ey := p.effect(x), p.effect(y)
-		k.fail(x)
-		k.fail(y)
-		bad := false
-		if p.opts.KeepRedundancy {
-			common = shared(common, ex.svcs, ey.svcs)
-			bad = !k.availOK(common)
-		}
-		if !bad && ex.power && ey.power {
-			fits, _, _, _ := k.loadOK(y, []int32{x})
-			bad = !fits
-		}
-		k.restore(x)
-		k.restore(y)
-		if bad {
-			edges.add(i, j)
-		}
-	}
-	for _, group := range []map[int32][]int32{bySvc, byNode} {
-		keys := make([]int32, 0, len(group))
-		for key := range group {
-			keys = append(keys, key)
-		}
-		slices.Sort(keys)
-		for _, key := range keys {
-			list := group[key]
-			for a := 0; a < len(list); a++ {
-				for b := a + 1; b < len(list); b++ {
-					check(list[a], list[b])
+	type cand struct{ i, j, n int32 }
+	var cands []cand
+	cnt := make([]int32, len(sel))
+	var touched []int32
+	const wide = 256 // a service or node shared wider is not enumerated pairwise
+	for _, i := range ok {
+		ef := p.effect(sel[i])
+		bump := func(list []int32) {
+			if len(list) > wide {
+				return
+			}
+			for _, j := range list {
+				if j > i {
+					if cnt[j] == 0 {
+						touched = append(touched, j)
+					}
+					cnt[j]++
 				}
 			}
 		}
+		for _, s := range ef.svcs {
+			bump(bySvc[s])
+		}
+		if ef.power {
+			for _, n := range ef.la {
+				bump(byNode[n])
+			}
+		}
+		for _, j := range touched {
+			cands = append(cands, cand{i, j, cnt[j]})
+			cnt[j] = 0
+		}
+		touched = touched[:0]
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if d := cmp.Compare(b.n, a.n); d != 0 {
+			return d
+		}
+		if d := cmp.Compare(a.i, b.i); d != 0 {
+			return d
+		}
+		return cmp.Compare(a.j, b.j)
+	})
+	budget := min(len(cands), pairBudget, 2*len(ok)+1000)
+	k := p.k
+	for _, c := range cands[:budget] {
+		k.try(sel[c.i])
+		if !k.try(sel[c.j]) {
+			edges.add(c.i, c.j)
+		}
+		k.reset()
 	}
 }
 
@@ -429,10 +432,11 @@ func (p *planner) blocked(c int32) Blocked {
 		if !meets(ef.svcs, ec.svcs) && !(ef.power && ec.power && meets(ef.la, ec.la)) {
 			continue
 		}
-		if p.repaired(int32(f)).alone(c) {
+		k := p.repaired(int32(f))
+		if k.try(c) {
 			fixes = append(fixes, int32(f))
 		}
-		p.repaired(int32(f)).restore(c)
+		k.reset()
 	}
 	b.FixFirst = p.a.names(p.a.sortedNow(fixes))
 	return b
@@ -456,7 +460,7 @@ func (p *planner) repaired(f int32) *checker {
 		}
 	}
 	a := Analyze(p.g.WithFailed(failed, reasons), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
-	k := newChecker(a, p.effect, p.opts.KeepRedundancy)
+	k := newChecker(a, p.x, p.effect, p.opts.KeepRedundancy)
 	p.fixed[f] = k
 	return k
 }

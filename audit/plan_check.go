@@ -34,19 +34,68 @@ type checker struct {
 	scratch  []int32
 	effs     []*effect
 	comps    []int32
+
+	bs      *bstate // the up/down state of the baseline plus the applied set
+	applied []int32 // components applied, in order
+	pow     []int32 // the power components among them
 }
 
-func newChecker(a *Analysis, effect func(int32) *effect, keep bool) *checker {
+func newChecker(a *Analysis, x *planIndex, effect func(int32) *effect, keep bool) *checker {
 	g := a.G
 	work := slices.Clone(g.Failed)
 	return &checker{g: g, a: a, effect: effect, keep: keep, base: g.Failed, work: work,
 		e: newEvaluator(g, a.net, work), pl: newPlanLoad(a.Power.lc), limit: a.Power.Limit,
-		nowCuts: make([][]int32, len(g.Services)), nowBuilt: make([]bool, len(g.Services))}
+		nowCuts: make([][]int32, len(g.Services)), nowBuilt: make([]bool, len(g.Services)),
+		bs: newBState(g, x, a.net, g.Failed)}
 }
 
-// fail and restore move a component in and out of the batch under test.
-func (k *checker) fail(c int32)    { k.work[c] = true }
-func (k *checker) restore(c int32) { k.work[c] = k.base[c] }
+// apply adds c to the applied set without checking it.
+func (k *checker) apply(c int32) {
+	k.bs.fail(c)
+	k.work[c] = true
+	k.applied = append(k.applied, c)
+	if k.effect(c).power {
+		k.pow = append(k.pow, c)
+	}
+}
+
+// reset empties the applied set: the baseline again.
+func (k *checker) reset() {
+	k.bs.undoTo(0)
+	for _, c := range k.applied {
+		k.work[c] = k.base[c]
+	}
+	k.applied, k.pow = k.applied[:0], k.pow[:0]
+}
+
+// try adds c to the applied set if the set stays safe with it: every
+// service up now stays up (the up/down state, incrementally), no node is
+// pushed over the limit by any subset of the set's power components with
+// c, and with keep-redundancy no service gains a single point of failure
+// (cut sets of the services downstream of c).
+func (k *checker) try(c int32) bool {
+	m := k.bs.mark()
+	k.bs.fail(c)
+	ok := k.bs.down == 0
+	if ok && k.keep {
+		k.work[c] = true
+		ok = k.availOK(k.effect(c).svcs)
+	}
+	if ok {
+		ok, _, _, _ = k.loadOK(c, k.pow)
+	}
+	if !ok {
+		k.bs.undoTo(m)
+		k.work[c] = k.base[c]
+		return false
+	}
+	k.work[c] = true
+	k.applied = append(k.applied, c)
+	if k.effect(c).power {
+		k.pow = append(k.pow, c)
+	}
+	return true
+}
 
 func (k *checker) cutsNow(s int32) []int32 {
 	if !k.nowBuilt[s] {
@@ -148,25 +197,13 @@ func (k *checker) loadOK(c int32, batchPow []int32) (ok bool, peaks []nodeLoad, 
 	return true, peaks, nil, nil
 }
 
-// alone reports whether c is safe alone. It leaves c failed in the
-// working vector and the evaluator on that state, for the caller to read
-// cuts from; the caller restores c.
-func (k *checker) alone(c int32) bool {
-	k.fail(c)
-	if !k.availOK(k.effect(c).svcs) {
-		return false
-	}
-	ok, _, _, _ := k.loadOK(c, nil)
-	return ok
-}
-
 // explain says what c alone does that makes it unsafe: the services it
 // takes down, those that would lose redundancy (keep-redundancy), the
 // power nodes it overloads.
 func (k *checker) explain(c int32) (down, degraded []Impact) {
 	g := k.g
-	k.fail(c)
-	defer k.restore(c)
+	k.apply(c)
+	defer k.reset()
 	k.e.next()
 	for _, s := range k.effect(c).svcs {
 		if !k.a.NowSvc[s].Up {
@@ -175,6 +212,7 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 		v := k.e.svcVal(s)
 		if !v.up {
 			why, evidence := k.a.downReasons(k.e, s)
+			evidence = slices.DeleteFunc(evidence, func(e string) bool { return strings.HasPrefix(e, "requires ") })
 			if len(evidence) > 0 {
 				why += " (" + strings.Join(evidence, "; ") + ")"
 			}

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/faultline/faultline/model"
 )
@@ -179,6 +182,50 @@ func (j *oracleJudge) unsafe(batch []string) string {
 	return ""
 }
 
+// degraded lists, per service up now with a tolerance, the single points of
+// failure it has with the batch down and not now ("svc: a b c").
+func (j *oracleJudge) degraded(batch []string) []string {
+	o := j.o
+	var idx []int
+	for _, id := range batch {
+		idx = append(idx, o.index[id])
+	}
+	all := with(j.base, idx...)
+	now := j.cuts
+	if now == nil {
+		now = j.cutsUnder(j.base, j.now)
+	}
+	after := j.cutsUnder(all, o.eval(all))
+	var out []string
+	for si, s := range o.inv.Services {
+		if !j.now.svc[si] || s.Tolerance() < 1 {
+			continue
+		}
+		var fresh []string
+		for _, c := range after[si] {
+			if !slices.Contains(now[si], c) {
+				fresh = append(fresh, c)
+			}
+		}
+		if len(fresh) > 0 {
+			slices.Sort(fresh)
+			out = append(out, s.ID+": "+strings.Join(fresh, " "))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func degradedOf(b Batch) []string {
+	var out []string
+	for _, x := range b.Degraded {
+		f := slices.Sorted(slices.Values(x.NewSPOFs))
+		out = append(out, x.ID+": "+strings.Join(f, " "))
+	}
+	slices.Sort(out)
+	return out
+}
+
 func verifyPlan(o *oracle, failed map[string]string, sels []string, opts PlanOptions, p *Plan) string {
 	base := o.failedSet(keys(failed)...)
 	j := newJudge(o, base, opts.KeepRedundancy)
@@ -203,6 +250,9 @@ func verifyPlan(o *oracle, failed map[string]string, sels []string, opts PlanOpt
 		}
 		if why := j.unsafe(b.Components); why != "" {
 			return fmt.Sprintf("batch %d %v is unsafe: %s", bi+1, b.Components, why)
+		}
+		if diff := cmp.Diff(j.degraded(b.Components), degradedOf(b), cmpEmpty); diff != "" {
+			return fmt.Sprintf("batch %d %v degrades (-oracle +plan):\n%s", bi+1, b.Components, diff)
 		}
 	}
 	for _, b := range p.Blocked {

@@ -18,6 +18,7 @@ import (
 // effect is one component's downstream.
 type effect struct {
 	svcs []int32 // services whose state it can change, ascending
+	devs []int32 // devices whose own state (up, not network) it can change
 	// Power components only (site, rack, power node, PSU):
 	power bool
 	pows  []int32 // power nodes it can take down, ascending (topological)
@@ -207,7 +208,7 @@ func (x *planIndex) effectOf(c int32) *effect {
 		}
 	}
 	slices.Sort(svcs)
-	ef.svcs = svcs
+	ef.svcs, ef.devs = svcs, devs
 	if !ef.power {
 		return ef
 	}

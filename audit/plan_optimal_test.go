@@ -117,25 +117,13 @@ func optimum(p *planner, comps []int32, maxBatch int) int {
 		if !safe[rest] || (maxBatch > 0 && bits.OnesCount(uint(mask)) > maxBatch) {
 			continue
 		}
-		var pow []int32
 		for i := 0; i < n; i++ {
 			if rest&(1<<i) != 0 {
-				k.fail(comps[i])
-				if p.effect(comps[i]).power {
-					pow = append(pow, comps[i])
-				}
+				k.apply(comps[i])
 			}
 		}
-		c := comps[top]
-		k.fail(c)
-		ok := k.availOK(p.effect(c).svcs)
-		if ok {
-			ok, _, _, _ = k.loadOK(c, pow)
-		}
-		safe[mask] = ok
-		for i := 0; i < n; i++ {
-			k.restore(comps[i])
-		}
+		safe[mask] = k.try(comps[top])
+		k.reset()
 	}
 	dp := make([]int, 1<<n)
 	for mask := 1; mask < 1<<n; mask++ {

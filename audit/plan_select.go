@@ -67,13 +67,21 @@ func Select(g *model.Graph, selectors []string) ([]int32, error) {
 		mark := func(c int32) { chosen[c] = true; n++ }
 		switch {
 		case !isKV:
-			if c := g.Lookup(sel); c >= 0 {
-				mark(c)
+			if !strings.ContainsAny(pat, `*?[\`) {
+				if c := g.Lookup(sel); c >= 0 {
+					mark(c)
+				}
 				break
 			}
-			links := strings.ContainsAny(pat, ":~")
-			for c := range g.Comps {
-				if (g.Kinds[c] != model.KindLink || links) && globMatch(pat, g.Comps[c].ID) {
+			// A * never crosses a /, so a glob without one names no PSU
+			// or drive ("device/..."): skip them, they are most components.
+			links, parts := strings.ContainsAny(pat, ":~"), strings.Contains(pat, "/")
+			for c, k := range g.Kinds {
+				switch {
+				case k == model.KindLink && !links, (k == model.KindPSU || k == model.KindDrive) && !parts:
+					continue
+				}
+				if globMatch(pat, g.Comps[c].ID) {
 					mark(int32(c))
 				}
 			}

@@ -1,0 +1,44 @@
+package audit
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// BenchmarkPlan plans taking down every top-of-rack switch of a generated
+// fleet and, in the same iteration, audits it (the order-1 analysis and
+// its findings, as BenchmarkAnalyze): plan/audit is the ratio that
+// docs/performance.md records. Run it with -benchtime 1x.
+func BenchmarkPlan(b *testing.B) {
+	for _, n := range sizes[1:] {
+		b.Run(sizeName(n), func(b *testing.B) {
+			_, g := loadFleet(b, n)
+			var auditT, planT time.Duration
+			var p *Plan
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				a := Analyze(g, Options{SkipPairs: true})
+				_ = a.Findings()
+				auditT += time.Since(start)
+				a = nil
+				runtime.GC()
+				start = time.Now()
+				var err error
+				p, err = PlanMaintenance(g, nil, []string{"*-tor-*"}, PlanOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				planT += time.Since(start)
+			}
+			b.ReportMetric(float64(len(p.Maintain)), "tors")
+			b.ReportMetric(float64(len(p.Batches)), "batches")
+			b.ReportMetric(float64(p.LowerBound), "lower-bound")
+			b.ReportMetric(float64(len(p.Blocked)), "blocked")
+			b.ReportMetric(auditT.Seconds()/float64(b.N), "audit-s")
+			b.ReportMetric(planT.Seconds()/float64(b.N), "plan-s")
+			b.ReportMetric(planT.Seconds()/auditT.Seconds(), "plan/audit")
+		})
+	}
+}
