@@ -345,8 +345,8 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 	for i := range local {
 		local[i] = -1
 	}
-	bySvc := map[int32][]int32{}
-	byNode := map[int32][]int32{}
+	bySvc := make([][]int32, len(p.g.Services))
+	byNode := make([][]int32, len(p.g.Power))
 	for _, i := range ok {
 		ef := p.effect(sel[i])
 		for _, s := range ef.svcs {
@@ -394,15 +394,25 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 		}
 		touched = touched[:0]
 	}
-	slices.SortFunc(cands, func(a, b cand) int {
-		if d := cmp.Compare(b.n, a.n); d != 0 {
-			return d
-		}
-		if d := cmp.Compare(a.i, b.i); d != 0 {
-			return d
-		}
-		return cmp.Compare(a.j, b.j)
-	})
+	// Most shared first (a counting sort: counts are small), then in
+	// generation order, which is deterministic.
+	maxN := int32(0)
+	for _, c := range cands {
+		maxN = max(maxN, c.n)
+	}
+	at := make([]int, maxN+2)
+	for _, c := range cands {
+		at[maxN-c.n+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	sorted := make([]cand, len(cands))
+	for _, c := range cands {
+		sorted[at[maxN-c.n]] = c
+		at[maxN-c.n]++
+	}
+	cands = sorted
 	budget := min(len(cands), pairBudget, 2*len(ok)+1000)
 	k := p.k
 	for _, c := range cands[:budget] {
