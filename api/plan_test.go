@@ -65,3 +65,30 @@ func TestPlanMatchesLibrary(t *testing.T) {
 		t.Errorf("expected feeds blocked and ToRs in batches: %+v", got)
 	}
 }
+
+// TestPlanConcurrent: plans and what-ifs share the served snapshot's
+// analysis; under -race this shows they only read it.
+func TestPlanConcurrent(t *testing.T) {
+	s, _, _ := newTestServer(t, token)
+	bodies := []string{`{"maintain":["tor-*"]}`, `{"maintain":["kind=pdu"],"keep_redundancy":true}`, `{"maintain":["feed-a","rack=r0*"],"max_batch":3}`}
+	done := make(chan string)
+	for i := 0; i < 6; i++ {
+		go func(i int) {
+			path, body := "/api/v1/plan", bodies[i%len(bodies)]
+			if i%4 == 3 {
+				path, body = "/api/v1/whatif", `{"fail":["feed-a"]}`
+			}
+			rec := do(t, s, call{method: "POST", path: path, body: body, header: bearer})
+			if rec.Code != 200 {
+				done <- path + " " + body + ": " + rec.Body.String()
+				return
+			}
+			done <- ""
+		}(i)
+	}
+	for i := 0; i < 6; i++ {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
