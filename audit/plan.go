@@ -168,7 +168,7 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 		plan.LowerBoundReason = "no two of " + words(plan.Witness, "and") + " may share a batch"
 	default:
 		plan.LowerBound = 1
-		plan.LowerBoundReason = "there is something to place"
+		plan.LowerBoundReason = "something can be placed"
 	}
 	if m := opts.MaxBatch; m > 0 && (len(ok)+m-1)/m > plan.LowerBound {
 		plan.LowerBound = (len(ok) + m - 1) / m

@@ -34,23 +34,6 @@ func (s *edgeSet) add(i, j int32) {
 
 func (s *edgeSet) degree(i int32) int { return len(s.adj[i]) }
 
-// keep drops every edge with an end outside the set.
-func (s *edgeSet) keep(in []bool) {
-	old := s.m
-	s.m, s.adj = map[uint64]struct{}{}, map[int32][]int32{}
-	var keys []uint64
-	for k := range old {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		i, j := int32(k>>32), int32(uint32(k))
-		if in[i] && in[j] {
-			s.add(i, j)
-		}
-	}
-}
-
 // cliqueBudget caps the branch-and-bound steps of the clique search; the
 // best clique found is a valid bound however the search ends.
 const cliqueBudget = 1_000_000
