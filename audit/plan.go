@@ -415,9 +415,12 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 	cands = sorted
 	budget := min(len(cands), pairBudget, 2*len(ok)+1000)
 	k := p.k
+	var common []int32
 	for _, c := range cands[:budget] {
-		k.try(sel[c.i])
-		if !k.try(sel[c.j]) {
+		x, y := sel[c.i], sel[c.j]
+		k.apply(x) // safe alone: checked
+		common = shared(common, p.effect(x).svcs, p.effect(y).svcs)
+		if !k.tryOn(y, common) {
 			edges.add(c.i, c.j)
 		}
 		k.reset()

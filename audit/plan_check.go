@@ -38,6 +38,15 @@ type checker struct {
 	bs      *bstate // the up/down state of the baseline plus the applied set
 	applied []int32 // components applied, in order
 	pow     []int32 // the power components among them
+
+	// touched counts, per device, the applied components whose effect
+	// can change the device's own state; seen stamps the devices seeded
+	// in the current evaluation.
+	touched []int32
+	fabs    []int32 // the same per fabric component
+	seen    []uint32
+	seenAt  uint32
+	walk    []int32
 }
 
 func newChecker(a *Analysis, x *planIndex, effect func(int32) *effect, keep bool) *checker {
@@ -46,12 +55,98 @@ func newChecker(a *Analysis, x *planIndex, effect func(int32) *effect, keep bool
 	return &checker{g: g, a: a, effect: effect, keep: keep, base: g.Failed, work: work,
 		e: newEvaluator(g, a.net, work), pl: newPlanLoad(a.Power.lc), limit: a.Power.Limit,
 		nowCuts: make([][]int32, len(g.Services)), nowBuilt: make([]bool, len(g.Services)),
-		bs: newBState(g, x, a.net, g.Failed)}
+		bs: newBState(g, x, a.net, g.Failed), touched: make([]int32, len(g.Devices)), fabs: make([]int32, len(a.net.comps)), seen: make([]uint32, len(g.Devices))}
+}
+
+func (k *checker) touch(c int32, d int32) {
+	ef := k.effect(c)
+	for _, dev := range ef.devs {
+		k.touched[dev] += d
+	}
+	for _, f := range ef.fabs {
+		k.fabs[f] += d
+	}
+}
+
+// seedCone starts a new evaluation of the working vector in which every
+// device the services svcs can reach (members, recursively through member
+// and required services, and the devices their network runs through)
+// that no applied component can change takes its value now, cut set
+// included, instead of re-deriving it: a device's own state depends only
+// on its cone. What is left to evaluate is what the batch changes.
+func (k *checker) seedCone(svcs []int32) {
+	g, e, base := k.g, k.e, k.a.Now
+	e.next()
+	k.seenAt++
+	at := k.seenAt
+	seed := func(d int32) {
+		if k.seen[d] == at {
+			return
+		}
+		k.seen[d] = at
+		if k.touched[d] > 0 {
+			return
+		}
+		if v, ok := base.dev.get(d, base.epoch); ok {
+			e.dev.set(d, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+		}
+	}
+	net := k.a.net
+	fabric := func(d int32) {
+		kc := net.compOf[d]
+		if kc < 0 {
+			return
+		}
+		if k.fabs[kc] == 0 && base.comp[kc] == base.epoch {
+			// Untouched: its members' values as next hops, as now.
+			for _, m := range net.comps[kc] {
+				k.seen[m] = at
+				if v, ok := base.fwd.get(m, base.epoch); ok {
+					e.fwd.set(m, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+				}
+			}
+			e.comp[kc] = e.epoch
+			return
+		}
+		for _, m := range net.comps[kc] {
+			if k.seen[m] == at {
+				continue
+			}
+			seed(m)
+			for _, a := range g.Devices[m].Adj {
+				if g.Devices[a.Peer].Root {
+					seed(a.Peer)
+				}
+			}
+		}
+	}
+	k.walk = append(k.walk[:0], svcs...)
+	for i := 0; i < len(k.walk); i++ {
+		S := &g.Services[k.walk[i]]
+		for _, m := range S.Members {
+			if m.Service >= 0 {
+				k.walk = append(k.walk, m.Service)
+				continue
+			}
+			seed(m.Device)
+			for _, a := range g.Devices[m.Device].Adj {
+				P := &g.Devices[a.Peer]
+				switch {
+				case P.Root:
+					seed(a.Peer)
+				case P.Forwards && k.seen[a.Peer] != at:
+					fabric(a.Peer)
+				}
+			}
+		}
+		k.walk = append(k.walk, S.Requires...)
+	}
 }
 
 // apply adds c to the applied set without checking it.
 func (k *checker) apply(c int32) {
 	k.bs.fail(c)
+	k.touch(c, 1)
 	k.work[c] = true
 	k.applied = append(k.applied, c)
 	if k.effect(c).power {
@@ -64,6 +159,7 @@ func (k *checker) reset() {
 	k.bs.undoTo(0)
 	for _, c := range k.applied {
 		k.work[c] = k.base[c]
+		k.touch(c, -1)
 	}
 	k.applied, k.pow = k.applied[:0], k.pow[:0]
 }
@@ -73,13 +169,20 @@ func (k *checker) reset() {
 // pushed over the limit by any subset of the set's power components with
 // c, and with keep-redundancy no service gains a single point of failure
 // (cut sets of the services downstream of c).
-func (k *checker) try(c int32) bool {
+func (k *checker) try(c int32) bool { return k.tryOn(c, k.effect(c).svcs) }
+
+// tryOn is try with the cut-set check limited to services svcs (a caller
+// that knows the others unaffected: a pair of components each safe alone
+// can only conflict on services both reach).
+func (k *checker) tryOn(c int32, svcs []int32) bool {
 	m := k.bs.mark()
 	k.bs.fail(c)
 	ok := k.bs.down == 0
+	k.touch(c, 1)
 	if ok && k.keep {
 		k.work[c] = true
-		ok = k.availOK(k.effect(c).svcs)
+		k.seedCone(svcs)
+		ok = k.availOK(svcs)
 	}
 	if ok {
 		ok, _, _, _ = k.loadOK(c, k.pow)
@@ -87,6 +190,7 @@ func (k *checker) try(c int32) bool {
 	if !ok {
 		k.bs.undoTo(m)
 		k.work[c] = k.base[c]
+		k.touch(c, -1)
 		return false
 	}
 	k.work[c] = true
@@ -118,11 +222,11 @@ func (k *checker) svcCuts(s int32, v val) []int32 {
 	return k.scratch
 }
 
-// availOK evaluates services svcs with the working vector (the batch and
-// the candidate failed): none that is up now may go down, and with
-// keep-redundancy none may gain a single point of failure.
+// availOK evaluates services svcs in the evaluation seedCone started (the
+// working vector: the batch and the candidate failed): none that is up now
+// may go down, and with keep-redundancy none may gain a single point of
+// failure.
 func (k *checker) availOK(svcs []int32) bool {
-	k.e.next()
 	for _, s := range svcs {
 		now := &k.a.NowSvc[s]
 		if !now.Up {
@@ -204,7 +308,7 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 	g := k.g
 	k.apply(c)
 	defer k.reset()
-	k.e.next()
+	k.seedCone(k.effect(c).svcs)
 	for _, s := range k.effect(c).svcs {
 		if !k.a.NowSvc[s].Up {
 			continue

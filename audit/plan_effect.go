@@ -19,6 +19,7 @@ import (
 type effect struct {
 	svcs []int32 // services whose state it can change, ascending
 	devs []int32 // devices whose own state (up, not network) it can change
+	fabs []int32 // fabric components whose reachability it can change
 	// Power components only (site, rack, power node, PSU):
 	power bool
 	pows  []int32 // power nodes it can take down, ascending (topological)
@@ -131,6 +132,7 @@ func (x *planIndex) effectOf(c int32) *effect {
 			return
 		}
 		x.kMark[k] = round
+		ef.fabs = append(ef.fabs, k)
 		for _, m := range x.net.comps[k] {
 			hitAvail(m)
 			for _, a := range g.Devices[m].Adj {
