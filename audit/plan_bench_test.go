@@ -9,10 +9,19 @@ import (
 // BenchmarkPlan plans taking down every top-of-rack switch of a generated
 // fleet and, in the same iteration, audits it (the order-1 analysis and
 // its findings, as BenchmarkAnalyze): plan/audit is the ratio that
-// docs/performance.md records. Run it with -benchtime 1x.
+// docs/performance.md records; the keep run adds --keep-redundancy. Run it
+// with -benchtime 1x.
 func BenchmarkPlan(b *testing.B) {
-	for _, n := range sizes[1:] {
-		b.Run(sizeName(n), func(b *testing.B) {
+	for _, run := range []struct {
+		n    int
+		keep bool
+	}{{100_000, false}, {1_000_000, false}, {100_000, true}} {
+		n := run.n
+		name := sizeName(n)
+		if run.keep {
+			name += "-keep"
+		}
+		b.Run(name, func(b *testing.B) {
 			_, g := loadFleet(b, n)
 			var auditT, planT time.Duration
 			var p *Plan
@@ -26,7 +35,7 @@ func BenchmarkPlan(b *testing.B) {
 				runtime.GC()
 				start = time.Now()
 				var err error
-				p, err = PlanMaintenance(g, nil, []string{"*-tor-*"}, PlanOptions{})
+				p, err = PlanMaintenance(g, nil, []string{"*-tor-*"}, PlanOptions{KeepRedundancy: run.keep})
 				if err != nil {
 					b.Fatal(err)
 				}
