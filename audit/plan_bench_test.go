@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"math"
 	"runtime"
 	"testing"
 	"time"
@@ -8,7 +9,8 @@ import (
 
 // BenchmarkPlan plans taking down every top-of-rack switch of a generated
 // fleet and, in the same iteration, audits it (the order-1 analysis and
-// its findings, as BenchmarkAnalyze): plan/audit is the ratio that
+// its findings, as BenchmarkAnalyze), the fastest of a few alternating
+// repetitions of each: plan/audit is the ratio that
 // docs/performance.md records; the keep run adds --keep-redundancy. Run it
 // with -benchtime 1x.
 func BenchmarkPlan(b *testing.B) {
@@ -23,30 +25,39 @@ func BenchmarkPlan(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			_, g := loadFleet(b, n)
-			var auditT, planT time.Duration
+			// Alternate audit and plan a few times and keep the fastest of
+			// each: on a shared machine the minimum is the stable figure.
+			reps := 3
+			if n >= 1_000_000 {
+				reps = 2
+			}
+			auditT, planT := time.Duration(math.MaxInt64), time.Duration(math.MaxInt64)
 			var p *Plan
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				start := time.Now()
-				a := Analyze(g, Options{SkipPairs: true})
-				_ = a.Findings()
-				auditT += time.Since(start)
-				a = nil
-				runtime.GC()
-				start = time.Now()
-				var err error
-				p, err = PlanMaintenance(g, nil, []string{"*-tor-*"}, PlanOptions{KeepRedundancy: run.keep})
-				if err != nil {
-					b.Fatal(err)
+				for r := 0; r < reps; r++ {
+					runtime.GC()
+					start := time.Now()
+					a := Analyze(g, Options{SkipPairs: true})
+					_ = a.Findings()
+					auditT = min(auditT, time.Since(start))
+					a = nil
+					runtime.GC()
+					start = time.Now()
+					var err error
+					p, err = PlanMaintenance(g, nil, []string{"*-tor-*"}, PlanOptions{KeepRedundancy: run.keep})
+					if err != nil {
+						b.Fatal(err)
+					}
+					planT = min(planT, time.Since(start))
 				}
-				planT += time.Since(start)
 			}
 			b.ReportMetric(float64(len(p.Maintain)), "tors")
 			b.ReportMetric(float64(len(p.Batches)), "batches")
 			b.ReportMetric(float64(p.LowerBound), "lower-bound")
 			b.ReportMetric(float64(len(p.Blocked)), "blocked")
-			b.ReportMetric(auditT.Seconds()/float64(b.N), "audit-s")
-			b.ReportMetric(planT.Seconds()/float64(b.N), "plan-s")
+			b.ReportMetric(auditT.Seconds(), "audit-s")
+			b.ReportMetric(planT.Seconds(), "plan-s")
 			b.ReportMetric(planT.Seconds()/auditT.Seconds(), "plan/audit")
 		})
 	}

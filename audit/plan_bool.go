@@ -364,7 +364,7 @@ func (s *bstate) availDown(d int32) {
 		return
 	}
 	s.setB(&s.avail[d], false)
-	for _, sv := range s.x.svcOfDev[d] {
+	for _, sv := range s.x.svcOfDev.at(d) {
 		s.memberLost(sv)
 	}
 }

@@ -31,7 +31,7 @@ type effect struct {
 type planIndex struct {
 	g          *model.Graph
 	net        *netIndex
-	svcOfDev   [][]int32 // device -> services it is a member of
+	svcOfDev   csr       // device -> services it is a member of
 	svcParents [][]int32 // service -> services with it as member or requirement
 	devsOf     [][]int32 // rack -> devices
 	racksOf    [][]int32 // site -> racks
@@ -47,7 +47,7 @@ type planIndex struct {
 
 func newPlanIndex(g *model.Graph, net *netIndex) *planIndex {
 	x := &planIndex{g: g, net: net,
-		svcOfDev: make([][]int32, len(g.Devices)), svcParents: make([][]int32, len(g.Services)),
+		svcParents: make([][]int32, len(g.Services)),
 		devsOf: make([][]int32, len(g.Racks)), racksOf: make([][]int32, len(g.Sites)),
 		powOfRack: make([][]int32, len(g.Racks)), powOfSite: make([][]int32, len(g.Sites)),
 		feeds: make([][]int32, len(g.Power)), psusOn: make([][]int32, len(g.Power)),
@@ -55,12 +55,19 @@ func newPlanIndex(g *model.Graph, net *netIndex) *planIndex {
 		powMark: make([]uint32, len(g.Power)), kMark: make([]uint32, len(net.comps)),
 		svcMark: make([]uint32, len(g.Services)),
 	}
+	x.svcOfDev = newCSR(len(g.Devices), func(add func(from, to int32)) {
+		for s := range g.Services {
+			for _, m := range g.Services[s].Members {
+				if m.Device >= 0 {
+					add(m.Device, int32(s))
+				}
+			}
+		}
+	})
 	for s := range g.Services {
 		S := &g.Services[s]
 		for _, m := range S.Members {
-			if m.Device >= 0 {
-				x.svcOfDev[m.Device] = append(x.svcOfDev[m.Device], int32(s))
-			} else {
+			if m.Device < 0 {
 				x.svcParents[m.Service] = append(x.svcParents[m.Service], int32(s))
 			}
 		}
@@ -194,7 +201,7 @@ func (x *planIndex) effectOf(c int32) *effect {
 	}
 	var svcs []int32
 	for _, d := range avail {
-		for _, s := range x.svcOfDev[d] {
+		for _, s := range x.svcOfDev.at(d) {
 			if x.svcMark[s] != round {
 				x.svcMark[s] = round
 				svcs = append(svcs, s)
@@ -282,3 +289,25 @@ func shared(dst, a, b []int32) []int32 {
 	}
 	return dst
 }
+
+// csr is a one-to-many map over dense keys in two flat arrays (no slice
+// per key: a million devices would be a million allocations).
+type csr struct{ off, val []int32 }
+
+// newCSR builds one from the pairs edges yields, in the order yielded.
+func newCSR(n int, edges func(add func(from, to int32))) csr {
+	c := csr{off: make([]int32, n+1)}
+	edges(func(from, _ int32) { c.off[from+1]++ })
+	for i := 1; i <= n; i++ {
+		c.off[i] += c.off[i-1]
+	}
+	c.val = make([]int32, c.off[n])
+	next := slices.Clone(c.off[:n])
+	edges(func(from, to int32) {
+		c.val[next[from]] = to
+		next[from]++
+	})
+	return c
+}
+
+func (c csr) at(i int32) []int32 { return c.val[c.off[i]:c.off[i+1]] }
