@@ -95,7 +95,7 @@ func TestRoutes(t *testing.T) {
 		{"whatif wrong token", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":["feed-a"]}`, header: map[string]string{"Authorization": "Bearer nope"}}, 401, "bearer token", "application/json"},
 		{"whatif basic auth", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":["feed-a"]}`, header: map[string]string{"Authorization": "Basic " + token}}, 401, "bearer token", "application/json"},
 		{"whatif bad json", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":`, header: bearer}, 400, "bad JSON", "application/json"},
-		{"whatif unknown field", call{method: "POST", path: "/api/v1/whatif", body: `{"fails":["x"]}`, header: bearer}, 400, "unknown field", "application/json"},
+		{"whatif unknown field", call{method: "POST", path: "/api/v1/whatif", body: `{"fails":["x"]}`, header: bearer}, 400, `unknown key \"fails\": use \"fail\"`, "application/json"},
 		{"whatif empty", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":[]}`, header: bearer}, 400, "name what fails", "application/json"},
 		{"whatif no body", call{method: "POST", path: "/api/v1/whatif", header: bearer}, 400, "empty request body", "application/json"},
 		{"whatif unknown", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":["pdu-r3-a"]}`, header: bearer}, 422, `did you mean \"pdu-r03-a\"?`, "application/json"},

@@ -71,6 +71,8 @@ type Snapshot struct {
 	Reload        ReloadStatus
 	// History reports whether a data directory is in use.
 	History bool
+	// HistoryHealth is how the history's writes are going (with History).
+	HistoryHealth history.Health
 }
 
 // ReloadStatus is the outcome of the last inventory (re)load.
@@ -285,6 +287,9 @@ func (e *Engine) audit(ctx context.Context) error {
 		Analysis: a, Observed: observed, Observations: obs, Report: report,
 		AuditedAt: start.UTC(), AuditDuration: time.Since(start), Collection: e.lastJob, Reload: e.reload, History: e.store != nil,
 	}
+	if e.store != nil {
+		snap.HistoryHealth = e.store.Health()
+	}
 	// Let subscribers (the API's pre-rendering) see the snapshot before
 	// readers do, so that no reader renders it on the request path.
 	if e.cfg.OnSnapshot != nil {
@@ -461,9 +466,11 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 			lastStat = fi
 			hash, err := fileHash(e.cfg.InventoryFile)
-			if err != nil || hash == seenHash || hash == e.currentHash() {
+			if err != nil || hash == seenHash || (hash == e.currentHash() && !e.rejected()) {
 				continue
 			}
+			// The content in force, back after a rejected edit, is
+			// reloaded too: that clears the rejection.
 			seenHash = hash
 			if err := e.Reload(ctx); err != nil {
 				e.log.Warn("inventory change rejected", "error", err)
@@ -480,6 +487,13 @@ func fileHash(path string) (string, error) {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// rejected reports whether the last (re)load was rejected.
+func (e *Engine) rejected() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.reload.OK
 }
 
 func (e *Engine) currentHash() string {

@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -35,25 +36,85 @@ const schemaVersion = "1"
 type Store struct {
 	db   *sql.DB
 	path string
+	lock *dirLock
+
+	healthM sync.Mutex
+	health  Health
 }
 
-// Open opens (creating if needed) the store in dir.
+// Health is how the store's writes have gone since it was opened: a full
+// disk or a database another program holds make writes fail while
+// collection and auditing go on, and history is lost until they succeed
+// again.
+type Health struct {
+	// WriteFailures counts writes (a collection, an audit's findings, a
+	// prune) that failed.
+	WriteFailures uint64
+	// LastSuccess is when a write last committed.
+	LastSuccess time.Time
+	// Failing is true while the latest write failed, since FailingSince;
+	// LastError and LastErrorAt describe the latest failure.
+	Failing      bool
+	FailingSince time.Time
+	LastError    string
+	LastErrorAt  time.Time
+}
+
+// Health returns the write outcomes so far.
+func (s *Store) Health() Health {
+	s.healthM.Lock()
+	defer s.healthM.Unlock()
+	return s.health
+}
+
+// record notes a write's outcome. A write cut short by its context
+// (shutdown) is neither a success nor a failure.
+func (s *Store) record(ctx context.Context, err error) {
+	if err != nil && ctx.Err() != nil {
+		return
+	}
+	s.healthM.Lock()
+	defer s.healthM.Unlock()
+	now := time.Now().UTC()
+	if err != nil {
+		if !s.health.Failing {
+			s.health.FailingSince = now
+		}
+		s.health.WriteFailures++
+		s.health.Failing, s.health.LastError, s.health.LastErrorAt = true, err.Error(), now
+		return
+	}
+	s.health.Failing, s.health.FailingSince, s.health.LastSuccess = false, time.Time{}, now
+}
+
+// Open opens (creating if needed) the store in dir, locking the
+// directory: while it is open, Open of the same directory by another
+// process (or another Store) fails with ErrLocked.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, FileName)
 	// WAL: readers never block the writer, and a killed process loses
 	// nothing committed. busy_timeout: wait, do not fail, on a lock.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)"
+	// _txlock=immediate: a transaction takes the write lock when it
+	// begins, so it waits out the busy timeout there; a deferred one that
+	// read first and must then upgrade fails at once with SQLITE_BUSY.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
+		lock.release()
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1) // one writer; SQLite serializes writes anyway
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, lock: lock}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		lock.release()
 		return nil, err
 	}
 	return s, nil
@@ -62,8 +123,11 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database and unlocks the directory.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	return errors.Join(err, s.lock.release())
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	stmts := []string{
@@ -141,7 +205,8 @@ func fromUnix(ms sql.NullInt64) time.Time {
 }
 
 // SaveCollection stores one collection's observations in one transaction.
-func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observation.Device) error {
+func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observation.Device) (err error) {
+	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
@@ -273,7 +338,8 @@ type Lifecycle struct {
 // first seen now, findings seen before keep their first-seen time, and
 // open findings no longer present are resolved. It returns the first-seen
 // time of every finding given.
-func (s *Store) UpdateFindings(ctx context.Context, at time.Time, fs []audit.Finding) (map[string]time.Time, error) {
+func (s *Store) UpdateFindings(ctx context.Context, at time.Time, fs []audit.Finding) (_ map[string]time.Time, err error) {
+	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("history: findings: %w", err)
@@ -366,7 +432,8 @@ func (s *Store) OpenFindings(ctx context.Context) ([]audit.Finding, error) {
 
 // Prune deletes collections older than before, keeping each device's
 // newest observation, and findings resolved before it.
-func (s *Store) Prune(ctx context.Context, before time.Time) error {
+func (s *Store) Prune(ctx context.Context, before time.Time) (err error) {
+	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("history: prune: %w", err)

@@ -25,7 +25,7 @@ import (
 // If-None-Match. It never writes to the BMC except to open and close a
 // session.
 type conn struct {
-	base    string // scheme://host[:port], no credentials
+	origin  *url.URL // the endpoint: scheme://host[:port], no credentials
 	hc      *http.Client
 	user    string
 	pass    string
@@ -93,7 +93,11 @@ func (c *conn) release() {
 }
 
 func (c *conn) newRequest(ctx context.Context, method, path string, body io.Reader) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	target, err := requestURL(c.origin, path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
@@ -200,7 +204,7 @@ func (c *conn) readBody(resp *http.Response, target string) ([]byte, error) {
 // long: connection failures and 429/502/503/504, never after the deadline
 // would pass, never for an oversized body, and never once ctx has ended.
 func (c *conn) retryable(ctx context.Context, err error, resp *http.Response, backoff time.Duration) (time.Duration, bool) {
-	if ctx.Err() != nil || errors.Is(err, ErrTooLarge) {
+	if ctx.Err() != nil || errors.Is(err, ErrTooLarge) || errors.Is(err, errOffOrigin) || errors.Is(err, errRedirects) {
 		return 0, false
 	}
 	wait := backoff/2 + rand.N(backoff/2+1) // jitter: BMCs in one rack should not retry in step

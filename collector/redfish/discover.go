@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/faultline/faultline/observation"
 )
 
 // readRoot reads the service root: protocol features and where sessions are.
@@ -19,9 +21,13 @@ func (pl *poll) readRoot(ctx context.Context) error {
 		return err
 	}
 	pl.dev.features = root.ProtocolFeaturesSupported
-	pl.dev.sessionsURI = root.Links.Sessions.ID
-	if pl.dev.sessionsURI == "" {
-		pl.dev.sessionsURI = defaultSessionsURI
+	pl.dev.sessionsURI = defaultSessionsURI
+	if l := root.Links.Sessions.ID; l != "" {
+		if p, foreign := canonicalRef(pl.base, l); foreign {
+			pl.warn(fmt.Sprintf("the service root names a session service off the BMC's origin (%q); the credentials go only to the endpoint, at %s", clip(l, 120), defaultSessionsURI))
+		} else {
+			pl.dev.sessionsURI = p
+		}
 	}
 	pl.dev.systems, pl.dev.chassis, pl.dev.manager = nil, nil, ""
 	pl.dev.rootLinks = [3]string{root.Systems.ID, root.Chassis.ID, root.Managers.ID}
@@ -35,6 +41,7 @@ func (pl *poll) discover(ctx context.Context) error {
 			return fmt.Errorf("service root: %w", err)
 		}
 	}
+	pl.listErrs = nil
 	var lists [3][]string
 	var errs [3]error
 	parallel(3, func(i int) {
@@ -50,9 +57,13 @@ func (pl *poll) discover(ctx context.Context) error {
 	if errs[0] != nil && errs[1] != nil {
 		return fmt.Errorf("systems: %w", errs[0])
 	}
+	listed := true
 	for i, name := range []string{"systems", "chassis", "managers"} {
 		if errs[i] != nil {
-			pl.log.Warn("redfish: listing failed", "collection", name, "error", errs[i])
+			// A part error, so that what was not listed is not read as
+			// healthy; and the listing is tried again next poll.
+			pl.listErrs = append(pl.listErrs, observation.PartError{Part: name, Error: "listing: " + errs[i].Error()})
+			listed = false
 		}
 	}
 	// The root and the collections are read again only to rediscover,
@@ -71,7 +82,9 @@ func (pl *poll) discover(ctx context.Context) error {
 	if len(pl.dev.systems)+len(pl.dev.chassis) == 0 {
 		return errors.New("the BMC lists no systems and no chassis")
 	}
-	pl.dev.discoveredAt = pl.now
+	if listed {
+		pl.dev.discoveredAt = pl.now
+	}
 	return nil
 }
 
@@ -88,12 +101,23 @@ func (pl *poll) members(ctx context.Context, coll ref, want int) ([]ref, error) 
 		if err := decodeJSON(b, &c); err != nil {
 			return nil, err
 		}
+		off := 0
 		for _, m := range c.Members {
-			if _, foreign := canonicalRef(pl.base, m.ID); m.ID != "" && !foreign {
+			switch _, foreign := canonicalRef(pl.base, m.ID); {
+			case foreign:
+				off++
+			case m.ID != "":
 				out = append(out, m)
 			}
 		}
+		if off > 0 {
+			pl.warn(fmt.Sprintf("%s: %d members link off the BMC's origin; not followed", shown(coll.ID), off))
+		}
 		if c.NextLink == "" {
+			break
+		}
+		if _, foreign := canonicalRef(pl.base, c.NextLink); foreign {
+			pl.warn(fmt.Sprintf("%s: the next page links off the BMC's origin; not followed", shown(coll.ID)))
 			break
 		}
 		coll = ref{ID: c.NextLink}

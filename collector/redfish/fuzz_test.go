@@ -114,3 +114,31 @@ func FuzzRAID(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRequestURL: whatever link a BMC serves, the request it leads to is
+// on the endpoint's origin or refused; never on another host or port.
+func FuzzRequestURL(f *testing.F) {
+	for _, s := range []string{"/redfish/v1/", "@127.0.9.99:8000/redfish/v1/Systems/at", "9/redfish/v1", "//127.0.9.99/x",
+		"https://127.0.9.99/x", "http://127.0.9.5:80/x", "https://u:p@127.0.9.5/x", "/a/../../b?$expand=.", "\\\\h\\x", "https:h/x", "%2F%2Fh/x"} {
+		f.Add("http://127.0.9.5", s)
+		f.Add("https://127.0.0.1:8443", s)
+	}
+	f.Fuzz(func(t *testing.T, endpoint, ref string) {
+		base, err := url.Parse(endpoint)
+		if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
+			return
+		}
+		base = &url.URL{Scheme: base.Scheme, Host: base.Host}
+		got, err := requestURL(base, ref)
+		if err != nil {
+			return
+		}
+		u, err := url.Parse(got)
+		if err != nil {
+			t.Fatalf("requestURL(%s, %q) = %q, which does not parse: %v", base, ref, got, err)
+		}
+		if u.Scheme != base.Scheme || u.Host != base.Host || u.User != nil {
+			t.Fatalf("requestURL(%s, %q) = %q: off the origin", base, ref, got)
+		}
+	})
+}

@@ -30,6 +30,7 @@ type poll struct {
 	inline    map[string][]byte // resources that came inline this poll, by path
 	ambiguous map[string]bool   // paths claimed by two different resources
 	warnings  []string
+	listErrs  []observation.PartError // collections discovery could not list
 }
 
 // Poll reads one server: power supplies and their redundancy, storage,
@@ -88,14 +89,9 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		p: p, dev: dev, base: base, log: log, now: start,
 		inline: make(map[string][]byte), ambiguous: make(map[string]bool),
 		c: &conn{
-			base: base.String(),
-			hc: &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-				if req.URL.Host != via[0].URL.Host {
-					return errors.New("redirect to another host refused")
-				}
-				return nil
-			}},
-			user: rf.Username, pass: password,
+			origin: base,
+			hc:     &http.Client{Transport: rt, CheckRedirect: checkRedirect},
+			user:   rf.Username, pass: password,
 			local: make(chan struct{}, p.opts.PerDevice), global: p.global,
 			maxBody: p.opts.MaxBodyBytes, retries: p.opts.Retries, backoff: p.opts.RetryBackoff,
 			cache: &dev.cache, sent: &sent, rtt: &dev.rtt,
@@ -216,6 +212,7 @@ func (pl *poll) readAll(ctx context.Context) (*result, bool, error) {
 	if len(tops) > 0 && len(tops) == ns+nc+btoi(mgr != nil) {
 		return nil, stale, tops[0] // nothing could be read: the device failed
 	}
+	res.partErrs = append(res.partErrs, pl.listErrs...)
 	for _, err := range tops {
 		res.partErrs = append(res.partErrs, partError(err))
 	}

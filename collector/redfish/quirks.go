@@ -14,36 +14,40 @@ import (
 // test (quirks_test.go) and a fixture under testdata/quirks/.
 
 // canonicalRef turns a link into the path the collector requests and keys
-// its caches by, and reports whether it points at another host.
+// its caches by, and reports whether it is off the BMC's origin (another
+// scheme, host or port, or no URL at all): such a link is never followed.
+// The link is resolved against the endpoint as a URL reference, never
+// glued onto it as text (see origin.go).
 //
 // Quirk (HPE iLO 5): @odata.id values end in "/" ("/redfish/v1/Systems/1/")
 // and some are doubled ("/redfish/v1/Systems/1//"), while other links to
 // the same resource have no slash; both must name one resource, or a
 // resource read inline from an $expand is not found and is fetched again.
 // Canonical form: no query, no fragment, no doubled or trailing slash; an
-// absolute URL on the BMC's own host is reduced to its path.
+// absolute URL on the BMC's own origin is reduced to its path.
 func canonicalRef(base *url.URL, ref string) (path string, foreign bool) {
 	if i := strings.IndexAny(ref, "?#"); i >= 0 {
 		ref = ref[:i]
 	}
 	ref = strings.TrimSpace(ref)
-	if u, err := url.Parse(ref); err == nil && u.IsAbs() {
-		if base == nil || !strings.EqualFold(u.Host, base.Host) {
-			return ref, true
-		}
-		ref = u.EscapedPath()
+	if ref == "" {
+		return "", false
 	}
-	for strings.Contains(ref, "//") {
-		ref = strings.ReplaceAll(ref, "//", "/")
+	u, ok := resolve(base, ref)
+	if !ok {
+		return ref, true
 	}
-	for prev := ""; ref != prev; {
-		prev = ref
-		ref = strings.TrimSpace(ref)
-		if len(ref) > 1 {
-			ref = strings.TrimRight(ref, "/")
-		}
+	p := u.EscapedPath()
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
 	}
-	return ref, false
+	if len(p) > 1 {
+		p = strings.TrimRight(p, "/")
+	}
+	if p == "" {
+		p = "/"
+	}
+	return p, false
 }
 
 // outletRef is what a PSU's Links.Outlet is reported as.

@@ -42,14 +42,10 @@ func (pl *poll) logout(ctx context.Context, loc string) {
 	defer cancel()
 	path, foreign := canonicalRef(pl.base, loc)
 	if foreign {
-		pl.log.Warn("redfish: session lives on another host; not deleting it there", "location", loc)
+		pl.warn(fmt.Sprintf("the BMC put the new session off its origin (%q); not deleting it there", clip(loc, 120)))
 		return
 	}
 	if err := schemas.DeleteSession(gofishClient{c: pl.c, ctx: lctx}, path); err != nil {
-		w := fmt.Sprintf("logout failed, the session stays open until it times out: %v", err)
-		pl.mu.Lock()
-		pl.warnings = append(pl.warnings, w)
-		pl.mu.Unlock()
-		pl.log.Warn("redfish logout failed", "error", err)
+		pl.warn(fmt.Sprintf("logout failed, the session stays open until it times out: %v", err))
 	}
 }
