@@ -24,7 +24,7 @@ func TestPlanRoute(t *testing.T) {
 		{"plan no token", call{method: "POST", path: "/api/v1/plan", body: `{"maintain":["feed-a"]}`}, 401, "bearer token"},
 		{"plan empty", call{method: "POST", path: "/api/v1/plan", body: `{"maintain":[" "]}`, header: bearer}, 400, "name what to maintain"},
 		{"plan negative batch", call{method: "POST", path: "/api/v1/plan", body: `{"maintain":["feed-a"],"max_batch":-1}`, header: bearer}, 400, "max_batch"},
-		{"plan unknown field", call{method: "POST", path: "/api/v1/plan", body: `{"maintian":["x"]}`, header: bearer}, 400, "unknown field"},
+		{"plan unknown field", call{method: "POST", path: "/api/v1/plan", body: `{"maintian":["x"]}`, header: bearer}, 400, `unknown key \"maintian\": use \"keep_redundancy\", \"maintain\"`},
 		{"plan unknown selector", call{method: "POST", path: "/api/v1/plan", body: `{"maintain":["feed-c"]}`, header: bearer}, 422, `matches no component`},
 		{"plan bad key", call{method: "POST", path: "/api/v1/plan", body: `{"maintain":["row=3"]}`, header: bearer}, 422, `unknown key \"row\"`},
 	}

@@ -48,7 +48,7 @@ type planIndex struct {
 func newPlanIndex(g *model.Graph, net *netIndex) *planIndex {
 	x := &planIndex{g: g, net: net,
 		svcParents: make([][]int32, len(g.Services)),
-		devsOf: make([][]int32, len(g.Racks)), racksOf: make([][]int32, len(g.Sites)),
+		devsOf:     make([][]int32, len(g.Racks)), racksOf: make([][]int32, len(g.Sites)),
 		powOfRack: make([][]int32, len(g.Racks)), powOfSite: make([][]int32, len(g.Sites)),
 		feeds: make([][]int32, len(g.Power)), psusOn: make([][]int32, len(g.Power)),
 		devMark: make([]uint32, len(g.Devices)), availMark: make([]uint32, len(g.Devices)),
