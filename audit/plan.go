@@ -71,10 +71,10 @@ type PlanOptions struct {
 	At time.Time
 }
 
-// pairBudget caps the explicit pair checks behind the lower bound's
-// conflict graph (load and keep-redundancy conflicts; conflicts that take
-// a service down come free from cut sets). Fewer checks can only weaken
-// the bound, never make it wrong: every edge is a verified conflict.
+// pairBudget caps the pair checks behind the lower bound's conflict graph
+// (with 2 per component plus 1,000 below it, most shared pairs first).
+// Fewer checks can only weaken the bound, never make it wrong: every edge
+// is a verified conflict.
 const pairBudget = 200_000
 
 // planner holds one planning run.
