@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/faultline/faultline/model"
@@ -150,9 +152,11 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 		}
 		return cmp.Compare(len(p.effect(sel[y]).svcs), len(p.effect(sel[x]).svcs))
 	})
-	for _, b := range p.batches(sel, order) {
+	batches := p.batches(sel, order)
+	for _, b := range batches {
 		plan.Batches = append(plan.Batches, p.describe(b))
 	}
+	p.degradedAll(batches, plan.Batches)
 	clique := edges.clique(ok)
 	var cs []int32
 	for _, i := range clique {
@@ -248,19 +252,20 @@ func (p *planner) batches(sel []int32, order []int32) [][]int32 {
 			batch = append(batch, c)
 		}
 		k.reset()
-		slices.Sort(batch)
-		out = append(out, batch)
+		out = append(out, batch) // in the order accepted: describe replays it
 		order = rest
 	}
 	return out
 }
 
-// describe says what a batch degrades and the peak loads it causes.
+// describe lists a batch's components and the peak loads it causes
+// (degradedAll adds what it degrades).
 func (p *planner) describe(batch []int32) Batch {
 	g, k := p.g, p.k
-	b := Batch{Components: p.a.names(slices.Clone(batch)), Degraded: []Impact{}, PeakLoad: []PeakLoad{}}
-	// Peak loads: replay the batch's power components in order; each
-	// one's check covers every subset it completes.
+	b := Batch{Components: p.a.names(slices.Sorted(slices.Values(batch))), Degraded: []Impact{}, PeakLoad: []PeakLoad{}}
+	// Peak loads: replay the batch's power components in the order they
+	// were accepted (each within the exact check's reach then); each one's
+	// check covers every subset it completes.
 	peak := map[int32]float64{}
 	var pow []int32
 	for _, c := range batch {
@@ -283,54 +288,110 @@ func (p *planner) describe(batch []int32) Batch {
 	for _, n := range nodes {
 		b.PeakLoad = append(b.PeakLoad, PeakLoad{ID: g.Power[n].ID, Watts: roundW(peak[n]), CapacityW: g.Power[n].CapacityW})
 	}
+	return b
+}
+
+// degradedAll fills each batch's Degraded: the services that keep running
+// but gain single points of failure while it is down. Batches are
+// independent, so they are evaluated in parallel, one evaluator per
+// worker; what the workers share they only read (the cuts now are built
+// first).
+func (p *planner) degradedAll(batches [][]int32, out []Batch) {
+	g := p.g
+	for s := range g.Services {
+		if p.a.NowSvc[s].Up && g.Services[s].Tolerate >= 1 {
+			p.k.cutsNow(int32(s))
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(batches))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		d := &describer{p: p, work: p.k.work, e: p.k.e, mark: make([]uint32, len(g.Devices))}
+		if w > 0 {
+			d.work = slices.Clone(p.k.base)
+			d.e = newEvaluator(g, p.a.net, d.work)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out[i].Degraded = d.degraded(batches[i])
+			}
+		}()
+	}
+	for i := range batches {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// describer evaluates what batches degrade, with its own evaluator.
+type describer struct {
+	p       *planner
+	work    []bool
+	e       *evaluator
+	mark    []uint32
+	round   uint32
+	scratch []int32
+}
+
+func (d *describer) degraded(batch []int32) []Impact {
+	p, g, e, base := d.p, d.p.g, d.e, d.p.a.Now
 	var svcs []int32
+	d.round++
 	for _, c := range batch {
-		k.apply(c)
-		svcs = append(svcs, p.effect(c).svcs...)
+		d.work[c] = true
+		ef := p.effs[c] // every member's effect was computed when it was tried
+		svcs = append(svcs, ef.svcs...)
+		for _, dev := range ef.devs {
+			d.mark[dev] = d.round
+		}
 	}
 	sortCompact(&svcs)
-	k.e.next()
-	p.seed(batch)
+	e.next()
+	// Every device the batch cannot reach keeps its value now, cut set
+	// and all (a device's own state depends only on its cone): copying it
+	// is cheaper than re-deriving the power chain's cut sets.
+	for dev := range g.Devices {
+		if d.mark[dev] == d.round {
+			continue
+		}
+		if v, ok := base.dev.get(int32(dev), base.epoch); ok {
+			e.dev.set(int32(dev), e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+		}
+	}
+	out := []Impact{}
 	for _, s := range svcs {
 		if !p.a.NowSvc[s].Up || g.Services[s].Tolerate < 1 {
 			continue
 		}
-		v := k.e.svcVal(s)
+		v := e.svcVal(s)
 		if !v.up {
 			continue // cannot happen: the batch was checked
 		}
-		if fresh := k.freshCuts(s, v); len(fresh) > 0 {
-			b.Degraded = append(b.Degraded, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: fresh,
-				Why: "keeps running, but now goes down if " + few(fresh, "or") + " fails"})
+		old := p.k.nowCuts[s]
+		var fresh []int32
+		dr := g.Services[s].DR
+		for _, c := range e.cutOf(v) {
+			if !dr && g.Kinds[c] == model.KindSite {
+				continue
+			}
+			if _, found := slices.BinarySearch(old, c); !found {
+				fresh = append(fresh, c)
+			}
+		}
+		if len(fresh) > 0 {
+			names := p.a.names(p.a.sortedNow(fresh))
+			out = append(out, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: names,
+				Why: "keeps running, but now goes down if " + few(names, "or") + " fails"})
 		}
 	}
-	k.reset()
-	return b
-}
-
-// seed gives the checker's evaluator, for the state with batch applied,
-// the value of every device the batch cannot reach: a device's own state
-// (it, its rack, power and volumes) depends only on its cone, so where no
-// batch member is in it the value now is the value then, cut set and all.
-// Copying it is cheaper than re-deriving the power chain's cut sets, which
-// is most of a device's evaluation.
-func (p *planner) seed(batch []int32) {
-	e, base := p.k.e, p.a.Now
-	p.x.round++
-	round := p.x.round
 	for _, c := range batch {
-		for _, d := range p.effect(c).devs {
-			p.x.devMark[d] = round
-		}
+		d.work[c] = p.k.base[c]
 	}
-	for d := range p.g.Devices {
-		if p.x.devMark[d] == round {
-			continue
-		}
-		if v, ok := base.dev.get(int32(d), base.epoch); ok {
-			e.dev.set(int32(d), e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-		}
-	}
+	return out
 }
 
 func roundW(w float64) float64 { return math.Round(w) }

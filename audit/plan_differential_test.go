@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -216,6 +217,47 @@ func (j *oracleJudge) degraded(batch []string) []string {
 	return out
 }
 
+// checkPeaks compares a batch's peak loads with the oracle's: the highest
+// load of every node with a capacity over every subset of the batch's
+// power components, where it is above the load now.
+func (j *oracleJudge) checkPeaks(b Batch) string {
+	o := j.o
+	var pow []int
+	for _, id := range b.Components {
+		if c := o.index[id]; o.kind[c] == "site" || o.kind[c] == "rack" || o.kind[c] == "power" || o.kind[c] == "psu" {
+			pow = append(pow, c)
+		}
+	}
+	peak := slices.Clone(j.load)
+	for mask := 1; mask < 1<<len(pow); mask++ {
+		var sub []int
+		for i, c := range pow {
+			if mask&(1<<i) != 0 {
+				sub = append(sub, c)
+			}
+		}
+		load := o.loads(o.eval(with(j.base, sub...)))
+		for pi := range peak {
+			peak[pi] = max(peak[pi], load[pi])
+		}
+	}
+	want := map[string]float64{}
+	for pi, p := range o.inv.Power {
+		if p.CapacityW > 0 && peak[pi] > j.load[pi]+eps {
+			want[p.ID] = peak[pi]
+		}
+	}
+	if len(want) != len(b.PeakLoad) {
+		return fmt.Sprintf("peak loads %+v, oracle %v", b.PeakLoad, want)
+	}
+	for _, l := range b.PeakLoad {
+		if w, ok := want[l.ID]; !ok || math.Abs(w-l.Watts) > 0.5+1e-9 || l.CapacityW != o.inv.PowerNode(l.ID).CapacityW {
+			return fmt.Sprintf("peak load %+v, oracle %v", l, want)
+		}
+	}
+	return ""
+}
+
 func degradedOf(b Batch) []string {
 	var out []string
 	for _, x := range b.Degraded {
@@ -250,6 +292,9 @@ func verifyPlan(o *oracle, failed map[string]string, sels []string, opts PlanOpt
 		}
 		if why := j.unsafe(b.Components); why != "" {
 			return fmt.Sprintf("batch %d %v is unsafe: %s", bi+1, b.Components, why)
+		}
+		if msg := j.checkPeaks(b); msg != "" {
+			return fmt.Sprintf("batch %d %v: %s", bi+1, b.Components, msg)
 		}
 		if diff := cmp.Diff(j.degraded(b.Components), degradedOf(b), cmpEmpty); diff != "" {
 			return fmt.Sprintf("batch %d %v degrades (-oracle +plan):\n%s", bi+1, b.Components, diff)
