@@ -74,7 +74,7 @@ type PlanOptions struct {
 }
 
 // pairBudget caps the pair checks behind the lower bound's conflict graph
-// (with 2 per component plus 1,000 below it, most shared pairs first).
+// (with one per component plus 1,000 below it, most shared pairs first).
 // Fewer checks can only weaken the bound, never make it wrong: every edge
 // is a verified conflict.
 const pairBudget = 200_000
@@ -474,7 +474,7 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 		at[maxN-c.n]++
 	}
 	cands = sorted
-	budget := min(len(cands), pairBudget, 2*len(ok)+1000)
+	budget := min(len(cands), pairBudget, len(ok)+1000)
 	k := p.k
 	var common []int32
 	for _, c := range cands[:budget] {
