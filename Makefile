@@ -58,7 +58,7 @@ fuzz:
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzParseSnmprec$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzDecodeOID$$' -fuzztime $(FUZZTIME)
-	for f in FuzzDecode FuzzCanonicalRef FuzzRequestURL FuzzRAID FuzzCondition; do \
+	for f in FuzzDecode FuzzCanonicalRef FuzzRequestURL FuzzRAID FuzzCondition FuzzPortNames FuzzChooseInlet FuzzScrub FuzzCountMembers FuzzMaxArray; do \
 	  $(GO) test ./collector/redfish -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collector/redfish/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeStrict$$' -fuzztime $(FUZZTIME)

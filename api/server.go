@@ -98,6 +98,10 @@ func New(eng *engine.Engine, opts Options) *Server {
 		}
 		handlers = append(handlers, rt.handler)
 		r.Handle(rt.method, rt.path, handlers...)
+		if rt.method == http.MethodGet {
+			// Every GET route answers HEAD (net/http drops the body).
+			r.Handle(http.MethodHead, rt.path, handlers...)
+		}
 	}
 	s.handler = r
 	return s

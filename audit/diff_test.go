@@ -7,7 +7,7 @@ import (
 )
 
 func finding(rule, subject string, causes ...string) Finding {
-	f := newFinding(rule, subject, causes)
+	f := newFinding(ruleNamed(rule), subject, causes)
 	f.Message = rule + " " + subject
 	return f
 }

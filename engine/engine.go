@@ -253,20 +253,14 @@ func (e *Engine) audit(ctx context.Context) error {
 	if err != nil {
 		e.log.Warn("restart history unavailable", "error", err)
 	}
-	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{Observe: model.ObserveOptions{
+	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{
 		Now: start.UTC(), StaleAfter: e.cfg.StaleAfter, Restarts: restarts, Window: e.cfg.HistoryWindow,
-	}})
+	})
 	if err != nil {
 		return fmt.Errorf("engine: audit: %w", err)
 	}
 	if !e.reload.OK {
-		f := audit.Finding{ID: "inventory-invalid/" + e.cfg.InventoryFile, Rule: "inventory-invalid", Severity: audit.RuleByID("inventory-invalid").Severity,
-			Subject: e.cfg.InventoryFile, Causes: []string{}, Message: e.reload.Error, Evidence: e.reload.Diagnostics,
-			Remediation: "fix the errors listed (faultline validate -i " + e.cfg.InventoryFile + "); the file is reloaded when it changes"}
-		if len(f.Evidence) > 20 {
-			f.Evidence = append(f.Evidence[:20], fmt.Sprintf("… %d more", len(e.reload.Diagnostics)-20))
-		}
-		findings = append(findings, f)
+		findings = append(findings, audit.InvalidInventory(e.cfg.InventoryFile, e.reload.Error, e.reload.Diagnostics))
 	}
 	if e.store != nil {
 		first, err := e.store.UpdateFindings(ctx, start, findings)
@@ -403,8 +397,9 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	e.mu.Lock()
 	for i := range obs {
 		o := obs[i]
-		e.obs[collector.Key(o.ID, o.Source)] = &o
-		e.boots.observe(&o)
+		key := collector.Key(o.ID, o.Source)
+		e.obs[key] = &o
+		e.boots.observe(&o, key)
 	}
 	e.lastJob = &done
 	e.mu.Unlock()

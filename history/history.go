@@ -18,6 +18,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -237,9 +239,8 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
 		var boot, uptime any
-		if o.Error == "" && o.UptimeSeconds != nil {
-			boot = o.CollectedAt.Add(-time.Duration(*o.UptimeSeconds * float64(time.Second))).UnixMilli()
-			uptime = *o.UptimeSeconds
+		if r, ok := ReadingOf(&o); ok {
+			boot, uptime = r.At.UnixMilli(), r.Uptime
 		}
 		ok := 0
 		if o.Error == "" {
@@ -279,34 +280,31 @@ func (s *Store) LatestObservations(ctx context.Context) ([]observation.Device, e
 	return out, rows.Err()
 }
 
-// Restarts counts, per device, the restarts seen in observations since
-// the given time: its uptime went down, or its boot time (collection time
-// minus uptime) moved forward by more than RestartSlack.
+// Restarts counts, per device, the restarts seen in the stored
+// observations since the given time (see CountRestarts).
 func (s *Store) Restarts(ctx context.Context, since time.Time) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.device, o.source, o.boot_at, o.uptime FROM observations o JOIN collections c ON c.id = o.collection
+		SELECT o.device, o.source, o.collected_at, o.boot_at, o.uptime FROM observations o JOIN collections c ON c.id = o.collection
 		WHERE c.at >= ? AND o.boot_at IS NOT NULL ORDER BY o.device, o.source, o.collection`, since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("history: restarts: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
-	var prev Boot
-	var prevKey string
+	var readings []Reading
 	for rows.Next() {
-		var dev, src string
-		var b Boot
+		var r Reading
+		var seen sql.NullInt64
 		var bootMS int64
-		if err := rows.Scan(&dev, &src, &bootMS, &b.Uptime); err != nil {
+		if err := rows.Scan(&r.Device, &r.Source, &seen, &bootMS, &r.Uptime); err != nil {
 			return nil, fmt.Errorf("history: restarts: %w", err)
 		}
-		b.At = time.UnixMilli(bootMS)
-		if key := dev + "\x00" + src; key == prevKey && Restarted(prev, b) {
-			out[dev]++
-		}
-		prev, prevKey = b, dev+"\x00"+src
+		r.Seen, r.At = fromUnix(seen), time.UnixMilli(bootMS).UTC()
+		readings = append(readings, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: restarts: %w", err)
+	}
+	return CountRestarts(readings, since), nil
 }
 
 // RestartSlack is how far a computed boot time may move between polls
@@ -318,6 +316,53 @@ const RestartSlack = 90 * time.Second
 type Boot struct {
 	At     time.Time
 	Uptime float64
+}
+
+// Reading is one good poll's uptime of a device from one source, read at
+// Seen.
+type Reading struct {
+	Device, Source string
+	Seen           time.Time
+	Boot
+}
+
+// ReadingOf returns the uptime reading of a good observation, if it has one.
+func ReadingOf(o *observation.Device) (Reading, bool) {
+	if o.Error != "" || o.UptimeSeconds == nil || !o.HasData() {
+		return Reading{}, false
+	}
+	at := o.CollectedAt.Add(-time.Duration(*o.UptimeSeconds * float64(time.Second)))
+	return Reading{Device: o.ID, Source: o.Source, Seen: o.CollectedAt, Boot: Boot{At: at, Uptime: *o.UptimeSeconds}}, true
+}
+
+// CountRestarts is the one restart counter, for the history database and
+// for serve without one: per device, the restarts between consecutive
+// readings of one source, both seen at or after since. The flapping
+// rule's limit is applied by package audit.
+func CountRestarts(readings []Reading, since time.Time) map[string]int {
+	rs := make([]Reading, 0, len(readings))
+	for _, r := range readings {
+		if !r.Seen.Before(since) {
+			rs = append(rs, r)
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b Reading) int {
+		if c := strings.Compare(a.Device, b.Device); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Source, b.Source); c != 0 {
+			return c
+		}
+		return a.Seen.Compare(b.Seen)
+	})
+	out := map[string]int{}
+	for i := 1; i < len(rs); i++ {
+		prev, cur := rs[i-1], rs[i]
+		if prev.Device == cur.Device && prev.Source == cur.Source && Restarted(prev.Boot, cur.Boot) {
+			out[cur.Device]++
+		}
+	}
+	return out
 }
 
 // Restarted reports whether the device restarted between two readings:

@@ -79,8 +79,7 @@ func (l *liveFlags) load(ctx context.Context, file string, opts audit.Options, s
 		return nil, false
 	}
 	a, findings, observed, err := audit.Live(inv, of.Devices, audit.LiveOptions{
-		Observe: model.ObserveOptions{Now: of.GeneratedAt, StaleAfter: l.staleAfter},
-		Audit:   opts,
+		Now: of.GeneratedAt, StaleAfter: l.staleAfter, Audit: opts,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %s: %v\n", file, err)
