@@ -42,7 +42,7 @@ func planFor(t *testing.T, name, maintain, obs string, keep bool) (*model.Graph,
 		if err != nil {
 			t.Fatal(err)
 		}
-		ov = &model.Observe(inv, of.Devices, model.ObserveOptions{Now: of.GeneratedAt}).Overlay
+		ov = &model.Observe(inv, of.Devices).Overlay
 	}
 	g, err := model.Build(inv, ov)
 	if err != nil {
