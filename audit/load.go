@@ -35,6 +35,8 @@ type PowerResult struct {
 	// Branches are branch circuits over the limit now, or after a failure
 	// (branch.go).
 	Branches []BranchLoad
+
+	lc *loadCalc // the state the loads were computed from (plan reuses it)
 }
 
 // Shift is one failure and the load it would put on a node.
@@ -114,7 +116,7 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 			}
 		}
 	}
-	res := PowerResult{Limit: limit, Load: lc.load, Failover: map[int32][]Shift{}, Declared: declared, Measured: measured}
+	res := PowerResult{Limit: limit, Load: lc.load, Failover: map[int32][]Shift{}, Declared: declared, Measured: measured, lc: lc}
 	for p := range g.Power {
 		if c := g.Power[p].CapacityW; c > 0 && lc.load[p] > limit*c+eps {
 			res.Overloads = append(res.Overloads, int32(p))

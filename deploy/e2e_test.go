@@ -312,14 +312,16 @@ scrape_configs:
 	promURL := "http://" + promAddr
 	procs := []*process{fl, prom}
 
-	// The demo's faults: app-1's eno2 link down leaves app and web on
-	// tor-3a alone; db-1's failed drive degrades its raid10 volume.
+	// The demo's faults: app-1's eno2 link down leaves app and web, and
+	// app-1 itself, on tor-3a alone; db-1's failed drive degrades its
+	// raid10 volume.
 	want := []struct {
 		name   string
 		labels map[string]string
 	}{
 		{"FaultlineRedundancyLost", map[string]string{"subject": "app", "cause": "tor-3a", "id": "redundancy-lost/app/tor-3a", "severity": "page", "job": "faultline"}},
 		{"FaultlineRedundancyLost", map[string]string{"subject": "web", "cause": "tor-3a"}},
+		{"FaultlineRedundancyLost", map[string]string{"subject": "app-1"}}, // causes its link to tor-3a first
 		{"FaultlineRaidDegraded", map[string]string{"subject": "db-1/data", "rule": "raid-degraded"}},
 	}
 	err = poll(40*time.Second, procs, func() error {
@@ -358,7 +360,7 @@ scrape_configs:
 	if got, err := query(promURL, `up{job="faultline"}`); err != nil || !slices.Equal(got, []string{"1"}) {
 		t.Errorf("up: %v %v", got, err)
 	}
-	if got, err := query(promURL, `faultline_findings{rule="redundancy-lost"}`); err != nil || !slices.Equal(got, []string{"2"}) {
+	if got, err := query(promURL, `faultline_findings{rule="redundancy-lost"}`); err != nil || !slices.Equal(got, []string{"3"}) {
 		t.Errorf("faultline_findings{rule=\"redundancy-lost\"} through Prometheus: %v %v", got, err)
 	}
 
