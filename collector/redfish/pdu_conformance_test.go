@@ -2,7 +2,9 @@ package redfish_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +181,57 @@ func TestPDURequestBudget(t *testing.T) {
 		}
 		if d.Requests > c.max {
 			t.Errorf("expand=%v: %d requests sent, limit %d", !c.noExpand, d.Requests, c.max)
+		}
+	}
+}
+
+// TestPDULinksStayOnOrigin: a PDU listing an outlet on another host (a
+// copy of the DMTF mockup, edited) has it dropped, with a warning; the
+// credentials go nowhere else, and the other outlets are read.
+func TestPDULinksStayOnOrigin(t *testing.T) {
+	needMockups(t)
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(mockups, "dmtf-public-pdu"))); err != nil {
+		t.Fatal(err)
+	}
+	coll := filepath.Join(dir, "PowerEquipment", "RackPDUs", "1", "Outlets", "index.json")
+	b, err := os.ReadFile(coll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), `"/redfish/v1/PowerEquipment/RackPDUs/1/Outlets/C3"`, `"https://trap.invalid/redfish/v1/PowerEquipment/RackPDUs/1/Outlets/C3"`, 1))
+	if err := os.WriteFile(coll, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fleet, err := redfishsim.NewFleet(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fleet.Close()
+	for _, noExpand := range []bool{false, true} {
+		sim, err := redfishsim.FromMockup(dir, redfishsim.Options{ID: fmt.Sprint("edited", noExpand)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := fleet.Start(sim, "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg := collector.Target{ID: "pdu-1", Kind: "pdu", Management: &inventory.Management{Redfish: &inventory.Redfish{
+			Endpoint: u, Username: "operator", Password: "mockup-pw"}}}
+		d := pollOnce(t, redfish.New(redfish.Options{RootCAs: fleet.CA().Pool(), NoExpand: noExpand, Now: clock}), tg, 10*time.Second)
+		if d.Error != "" {
+			t.Fatalf("expand=%v: %s", !noExpand, d.Error)
+		}
+		var ids []string
+		for _, o := range d.Outlets {
+			ids = append(ids, o.ID)
+		}
+		if len(ids) != 10 || slices.Contains(ids, "C3") {
+			t.Errorf("expand=%v: outlets %v, want the ten on the PDU's origin", !noExpand, ids)
+		}
+		if !slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.Contains(w, "off the BMC's origin") }) {
+			t.Errorf("expand=%v: no warning of the foreign member: %q", !noExpand, d.Warnings)
 		}
 	}
 }
