@@ -93,3 +93,54 @@ devices:
 		t.Error("no CA pool for the Redfish collector")
 	}
 }
+
+// A PDU managed over Redfish is simulated (FromPowerNode) and takes the
+// PDU faults.
+func TestLabSimulatesRedfishPDUs(t *testing.T) {
+	t.Setenv("LAB_P", "p")
+	src := fmt.Sprintf(`version: 1
+sites: [{id: s}]
+racks: [{id: r, site: s}]
+power:
+  - id: pdu-a
+    kind: pdu
+    rack: r
+    management: {redfish: {endpoint: "https://127.0.0.1:%d", username: u, password: "${env:LAB_P}"}}
+devices:
+  - {id: srv, kind: server, rack: r, draw_w: 400, psus: [{id: PSU1, pdu: pdu-a, outlet: A3}]}
+`, freePort(t, "tcp"))
+	path := filepath.Join(t.TempDir(), "inv.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inv, err := inventory.Load(path, inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Start(inv, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if d := l.Devices(); len(d) != 1 || d[0].ID != "pdu-a" || d[0].Protocol != "redfish" {
+		t.Fatalf("simulated devices %+v, want pdu-a over redfish", d)
+	}
+	for _, c := range []struct {
+		f    Fault
+		want string // "" for success
+	}{
+		{Fault{Kind: "outlet-off", Part: "A3"}, ""},
+		{Fault{Kind: "breaker-trip", Part: "A"}, ""},
+		{Fault{Kind: "load-set", Value: "3200"}, ""},
+		{Fault{Kind: "outlet-off", Part: "A4"}, "no such part"},
+		{Fault{Kind: "psu-fail", Part: "PSU1"}, "for a PDU"},
+	} {
+		err := l.Inject("pdu-a", c.f)
+		if (c.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: %v, want %q", c.f, err, c.want)
+		}
+	}
+	if err := l.Clear("pdu-a"); err != nil {
+		t.Error(err)
+	}
+}
