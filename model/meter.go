@@ -98,16 +98,18 @@ func (o *observer) meter(p *inventory.PowerNode, d *observation.Device) {
 			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID + "/branch/" + b.ID, Detail: "branch circuit " + b.ID + "'s breaker is " + b.Breaker})
 		}
 	}
-	// Every input lost: the node itself has no power, whatever feeds it.
+	// Every input reading no voltage: the node itself has no power,
+	// whatever feeds it. (A failed condition alone is not enough: SNMP
+	// PDUs report an overloaded phase as failed, and it still carries.)
 	if len(d.Inputs) > 0 {
-		lost := 0
+		dead := 0
 		for _, in := range d.Inputs {
-			if in.Condition == observation.Failed {
-				lost++
+			if in.Voltage != nil && *in.Voltage < 10 {
+				dead++
 			}
 		}
-		if lost == len(d.Inputs) {
-			o.fail(p.ID, "every input lost")
+		if dead == len(d.Inputs) {
+			o.fail(p.ID, "no voltage on any input")
 		}
 	}
 	for _, pl := range o.plugs(p.ID) {
