@@ -109,3 +109,89 @@ func TestMeasuredLoadThroughSNMP(t *testing.T) {
 		})
 	}
 }
+
+// TestOutletAndInletThroughSNMP: an outlet switched off under a server PSU
+// and a PDU's inlet lost, through a simulated Raritan PDU (PDU2-MIB), each
+// the right finding, and gone when the fault clears.
+func TestOutletAndInletThroughSNMP(t *testing.T) {
+	inv, err := inventory.Parse("rack.yaml", []byte(snmpRack), inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agents := map[string]*snmpsim.Agent{}
+	targets := map[string]collector.Target{}
+	for _, id := range []string{"pdu-a", "pdu-b"} {
+		table, err := snmpsim.FromInventory(inv, id, snmpsim.GenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := snmpsim.New(table, snmpsim.Options{Community: "lab"})
+		if err := a.Listen("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = a.Close() })
+		m := *inv.PowerNode(id).Management.SNMP
+		m.Address = a.Addr()
+		agents[id] = a
+		targets[id] = collector.Target{ID: id, Kind: "pdu", Management: &inventory.Management{SNMP: &m}}
+	}
+	p := snmp.New(snmp.Options{})
+	findings := func() map[string]string {
+		var obs []observation.Device
+		for _, id := range []string{"pdu-a", "pdu-b"} {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			d := p.Poll(ctx, targets[id])
+			cancel()
+			if d.Error != "" {
+				t.Fatalf("%s: %s", id, d.Error)
+			}
+			obs = append(obs, d)
+		}
+		o := model.Observe(inv, obs)
+		g, err := model.Build(inv, &o.Overlay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, fs := audit.Audit(g, audit.Options{SkipPairs: true})
+		fs = append(fs, audit.LiveFindings(o.Facts, inv.Policy, audit.LiveOptions{})...)
+		got := map[string]string{}
+		for _, f := range fs {
+			got[f.ID] = f.Message
+		}
+		return got
+	}
+	if got := findings(); len(got) != 0 {
+		t.Fatalf("findings before any fault: %v", got)
+	}
+	for _, c := range []struct {
+		pdu   string
+		fault snmpsim.Fault
+		want  map[string]string
+	}{
+		{"pdu-a", snmpsim.Fault{Kind: snmpsim.OutletOff, Part: "1"}, map[string]string{
+			"component-failed/s1/PSU1":       "pdu-a outlet 1 is off",
+			"redundancy-lost/s1/power/pdu-b": "",
+		}},
+		{"pdu-b", snmpsim.Fault{Kind: snmpsim.InletLost}, map[string]string{
+			"component-failed/pdu-b":         "no voltage on any input",
+			"redundancy-lost/s1/power/pdu-a": "",
+			"redundancy-lost/s2/power/pdu-a": "",
+		}},
+	} {
+		t.Run(c.fault.Kind, func(t *testing.T) {
+			if err := agents[c.pdu].Inject(c.fault); err != nil {
+				t.Fatal(err)
+			}
+			got := findings()
+			for id, words := range c.want {
+				if msg, ok := got[id]; !ok || !strings.Contains(msg, words) {
+					t.Errorf("%s: %q (ok %v), want it to say %q; all %v", id, msg, ok, words, got)
+				}
+			}
+			agents[c.pdu].Clear()
+			if after := findings(); len(after) != 0 {
+				t.Errorf("cleared, still %v", after)
+			}
+		})
+	}
+}

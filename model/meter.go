@@ -110,6 +110,7 @@ func (o *observer) meter(p *inventory.PowerNode, d *observation.Device) {
 		}
 		if dead == len(d.Inputs) {
 			o.fail(p.ID, "no voltage on any input")
+			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID, Detail: "has no power: no voltage on any input"})
 		}
 	}
 	for _, pl := range o.plugs(p.ID) {

@@ -33,7 +33,7 @@ const (
 )
 
 // FaultKinds lists every kind Inject accepts.
-var FaultKinds = append([]string{PSUFail, PortDown, NeighborChanged, Reboot, Timeout, Malformed, EndlessTable, Loop, WrongTypes, GenErr}, hostileKinds...)
+var FaultKinds = append([]string{PSUFail, PortDown, NeighborChanged, Reboot, OutletOff, InletLost, Timeout, Malformed, EndlessTable, Loop, WrongTypes, GenErr}, hostileKinds...)
 
 // Standard OIDs the semantic faults change.
 var (
@@ -86,6 +86,14 @@ func (a *Agent) Inject(f Fault) error {
 		}
 	case PSUFail:
 		if err := a.failPSU(f.Part); err != nil {
+			return err
+		}
+	case OutletOff:
+		if err := a.outletOff(f.Part); err != nil {
+			return err
+		}
+	case InletLost:
+		if err := a.inletLost(); err != nil {
 			return err
 		}
 	case PortDown:
