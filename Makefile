@@ -57,6 +57,8 @@ fuzz:
 	for f in FuzzDecode FuzzCanonicalRef FuzzRequestURL FuzzRAID FuzzCondition; do \
 	  $(GO) test ./collector/redfish -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collector/redfish/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
+	for f in FuzzParseObservationKey FuzzParseShare FuzzDecodeObservation; do \
+	  $(GO) test ./sitebus -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 vet:
 	$(GO) vet $(PKGS)
