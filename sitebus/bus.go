@@ -267,3 +267,32 @@ func (b *Bus) Close() error {
 	}
 	return nil
 }
+
+// BucketReplicas reports how many replicas a bucket has.
+func (b *Bus) BucketReplicas(ctx context.Context, name string) (int, error) {
+	kv := b.obs
+	if name == FindingsBucket {
+		kv = b.find
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.opts.Timeout)
+	defer cancel()
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("sitebus: bucket %s: %s", name, errText(err))
+	}
+	return st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas, nil
+}
+
+// Observations counts the keys of the observations bucket.
+func (b *Bus) Observations(ctx context.Context) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.opts.Timeout)
+	defer cancel()
+	keys, err := b.obs.Keys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sitebus: %s", errText(err))
+	}
+	return len(keys), nil
+}
