@@ -438,7 +438,11 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 		e.log.Error("audit failed", "error", err)
 	}
 	e.finishJob(j, done)
-	e.log.Info("collection done", "devices", done.Devices, "failed", done.Failed, "took", done.Duration.Round(time.Millisecond))
+	level := slog.LevelInfo
+	if done.Devices == 0 {
+		level = slog.LevelDebug // an auditor polling nothing re-audits each interval
+	}
+	e.log.Log(ctx, level, "collection done", "devices", done.Devices, "failed", done.Failed, "took", done.Duration.Round(time.Millisecond))
 }
 
 func (e *Engine) finishJob(j *Job, done Job) {

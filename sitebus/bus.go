@@ -77,6 +77,7 @@ type Bus struct {
 
 	Reconnects  atomic.Uint64
 	Disconnects atomic.Uint64
+	closing     atomic.Bool // Close was called: the handlers stay quiet
 }
 
 // Redact returns a URL list with passwords and tokens removed, for logs.
@@ -135,6 +136,9 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 		// disconnected fails at once.
 		nats.ReconnectBufSize(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if b.closing.Load() {
+				return
+			}
 			b.Disconnects.Add(1)
 			b.log.Warn("nats: disconnected", "servers", where, "error", errText(err))
 		}),
@@ -147,6 +151,9 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 			b.mu.Unlock()
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			if b.closing.Load() {
+				return
+			}
 			b.log.Warn("nats: asynchronous error", "error", errText(err))
 		}),
 	}
@@ -256,6 +263,7 @@ func (b *Bus) reconnected() <-chan struct{} {
 // Close drains the connection (what was sent is flushed first), waiting
 // at most Timeout.
 func (b *Bus) Close() error {
+	b.closing.Store(true)
 	err := b.nc.Drain()
 	deadline := time.Now().Add(b.opts.Timeout)
 	for !b.nc.IsClosed() && time.Now().Before(deadline) {
