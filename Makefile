@@ -8,7 +8,7 @@ export SNMP_COMMUNITY ?= faultline-demo
 export BMC_PASSWORD   ?= faultline-demo
 DATA ?= $(CURDIR)/data
 
-.PHONY: all build run test test-short race bench bench-sweep fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-sweep bench-sites fuzz vet lint fmt clean
 
 all: build
 
@@ -36,6 +36,11 @@ test-short:
 BENCH ?= .
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m $(PKGS)
+
+# Site collectors over NATS: 10 collectors, 20,000 devices, one auditor
+# (a minute or two; results are recorded in docs/performance.md).
+bench-sites:
+	$(GO) test -v -run '^$$' -bench BenchmarkSiteCollectors -benchtime 1x -timeout 30m ./sitebus
 
 # The Redfish fleet sweep: SWEEP_BMCS simulated BMCs over TLS with 50 ms of
 # latency (a few minutes; results are recorded in docs/redfish.md).
