@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strconv"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -190,7 +190,9 @@ func BenchmarkSiteCollectors(b *testing.B) {
 				id := "component-failed/" + dev.ID + "/PSU2"
 				waitUntil(b, time.Minute, id, func() bool { return hasFinding(aud.Snapshot(), id) })
 				out = append(out, time.Since(t0))
-				pubs[s].Publish([]observation.Device{func() observation.Device { d := dev; d.AttemptedAt, d.CollectedAt = time.Now().UTC(), time.Now().UTC(); return d }()})
+				healthy := dev
+				healthy.AttemptedAt, healthy.CollectedAt = time.Now().UTC(), time.Now().UTC()
+				pubs[s].Publish([]observation.Device{healthy})
 				waitUntil(b, time.Minute, id+" cleared", func() bool { return !hasFinding(aud.Snapshot(), id) })
 			}
 			slices.Sort(out)
