@@ -134,6 +134,8 @@ type Engine struct {
 	lastJob  *Job
 	seq      uint64
 	in       inbox
+	// sourceReady: the Source has delivered its initial state.
+	sourceReady atomic.Bool
 
 	jobsMu  sync.Mutex
 	jobs    map[string]*Job
@@ -290,7 +292,7 @@ func (e *Engine) audit(ctx context.Context) error {
 				e.log.Error("history: findings not recorded", "error", err)
 			}
 		}
-		if e.cfg.FirstSeen != nil {
+		if e.cfg.FirstSeen != nil && (e.cfg.Source == nil || e.sourceReady.Load()) {
 			ids := make([]string, len(findings))
 			for i := range findings {
 				ids[i] = findings[i].ID

@@ -21,9 +21,12 @@ type Sink interface {
 }
 
 // Source feeds observations collected elsewhere: Watch calls update with
-// each one as it arrives, until ctx ends.
+// each one as it arrives, until ctx ends, and loaded once it has delivered
+// everything there was when it started. Until then the engine does not
+// audit what it received (a partial state would read as stale devices)
+// nor record first_seen.
 type Source interface {
-	Watch(ctx context.Context, update func(observation.Device)) error
+	Watch(ctx context.Context, update func(observation.Device), loaded func()) error
 }
 
 // FirstSeenStore decides findings' first_seen when several auditors
@@ -86,16 +89,25 @@ func (e *Engine) takeInbox() bool {
 // runSource watches the Source and audits on change: at once after a
 // quiet spell, then at most once per AuditEvery while updates keep coming.
 func (e *Engine) runSource(ctx context.Context) {
+	loadedCh := make(chan struct{})
+	loaded := sync.OnceFunc(func() { close(loadedCh) })
 	go func() {
-		if err := e.cfg.Source.Watch(ctx, e.receive); err != nil && ctx.Err() == nil {
+		if err := e.cfg.Source.Watch(ctx, e.receive, loaded); err != nil && ctx.Err() == nil {
 			e.log.Error("observation source stopped", "error", err)
 		}
 	}()
+	select {
+	case <-ctx.Done():
+		return
+	case <-loadedCh:
+	}
+	e.sourceReady.Store(true)
 	every := e.cfg.AuditEvery
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	armed := false
 	var last time.Time
+	first := true
 	run := func() {
 		armed = false
 		last = time.Now()
@@ -104,6 +116,10 @@ func (e *Engine) runSource(ctx context.Context) {
 		}
 	}
 	for {
+		if first {
+			first = false
+			run() // the state as loaded
+		}
 		select {
 		case <-ctx.Done():
 			timer.Stop()

@@ -15,7 +15,8 @@ import (
 // chanSource delivers what the test sends, as a site collector's bucket would.
 type chanSource chan observation.Device
 
-func (c chanSource) Watch(ctx context.Context, update func(observation.Device)) error {
+func (c chanSource) Watch(ctx context.Context, update func(observation.Device), loaded func()) error {
+	loaded()
 	for {
 		select {
 		case <-ctx.Done():

@@ -88,7 +88,7 @@ func watch(t *testing.T, b *Bus) (*received, *Source) {
 			r.obs[ObservationKey(o.ID, o.Source)] = o
 			r.n++
 			r.mu.Unlock()
-		})
+		}, func() {})
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return r, src

@@ -25,20 +25,21 @@ type Source struct {
 // Source returns the bucket's watcher.
 func (b *Bus) Source() *Source { return &Source{b: b} }
 
-// Watch calls update with every observation in the bucket, then with
-// each new one as it is put, until ctx ends (it is the engine's Source).
+// Watch calls update with every observation in the bucket, then loaded,
+// then update with each new one as it is put, until ctx ends (it is the
+// engine's Source). A restarted watch calls loaded again.
 // A deleted key is not delivered: the auditor keeps the last observation,
 // which ages into stale. Entries that are not a valid observation under
 // their key are logged and skipped. When the watch ends (the connection
 // closed under it), it is started again from where it stopped.
-func (s *Source) Watch(ctx context.Context, update func(observation.Device)) error {
+func (s *Source) Watch(ctx context.Context, update func(observation.Device), loaded func()) error {
 	for wait := time.Second; ctx.Err() == nil; {
 		w, err := s.b.obs.WatchAll(ctx, jetstream.IgnoreDeletes())
 		if err != nil {
 			s.b.log.Warn("sitebus: watching observations failed; retrying", "error", errText(err), "in", wait)
 		} else {
 			wait = time.Second
-			s.drain(ctx, w, update)
+			s.drain(ctx, w, update, loaded)
 			_ = w.Stop()
 		}
 		select {
@@ -53,7 +54,7 @@ func (s *Source) Watch(ctx context.Context, update func(observation.Device)) err
 // drain delivers a watcher's entries until it closes or ctx ends. A
 // restarted watch delivers every key's latest entry again; the engine
 // keeps the newest of what it gets.
-func (s *Source) drain(ctx context.Context, w jetstream.KeyWatcher, update func(observation.Device)) {
+func (s *Source) drain(ctx context.Context, w jetstream.KeyWatcher, update func(observation.Device), loaded func()) {
 	for {
 		var e jetstream.KeyValueEntry
 		select {
@@ -67,6 +68,7 @@ func (s *Source) drain(ctx context.Context, w jetstream.KeyWatcher, update func(
 		}
 		if e == nil {
 			s.b.log.Info("sitebus: observations loaded", "observations", s.Received.Load())
+			loaded()
 			continue
 		}
 		o, err := DecodeObservation(e.Key(), e.Value())
