@@ -7,13 +7,15 @@ PKGS     := ./...
 export SNMP_COMMUNITY ?= faultline-demo
 export BMC_PASSWORD   ?= faultline-demo
 DATA ?= $(CURDIR)/data
+# faultline version prints it; a build outside a git checkout says "(devel)".
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
 .PHONY: all build run test test-short race bench bench-sweep bench-sites fuzz vet lint fmt clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/faultline
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/faultline
 
 # The main job on the bundled demo: simulated devices on loopback, real
 # protocols, the API and the report on http://127.0.0.1:8080 (Ctrl-C stops).
@@ -56,12 +58,15 @@ fuzz:
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParseOID$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzValueDecoders$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzWalk$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParts$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzParseSnmprec$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzDecodeOID$$' -fuzztime $(FUZZTIME)
-	for f in FuzzDecode FuzzCanonicalRef FuzzRequestURL FuzzRAID FuzzCondition; do \
+	for f in FuzzDecode FuzzCanonicalRef FuzzRequestURL FuzzRAID FuzzCondition FuzzPortNames FuzzChooseInlet FuzzScrub FuzzCountMembers FuzzMaxArray; do \
 	  $(GO) test ./collector/redfish -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./collector/redfish/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeStrict$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./api -run '^$$' -fuzz '^FuzzAcceptsGzip$$' -fuzztime $(FUZZTIME)
 	for f in FuzzParseObservationKey FuzzParseShare FuzzDecodeObservation; do \
 	  $(GO) test ./sitebus -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 

@@ -79,14 +79,14 @@ func TestRoutes(t *testing.T) {
 		{"inventory", call{method: "GET", path: "/api/v1/inventory"}, 200, `"devices":16`, "application/json"},
 		{"inventory redacts", call{method: "GET", path: "/api/v1/inventory"}, 200, `"password":"${env:BMC_PASSWORD}"`, "application/json"},
 		{"devices", call{method: "GET", path: "/api/v1/devices"}, 200, `"id":"db-1"`, "application/json"},
-		{"device", call{method: "GET", path: "/api/v1/devices/app-2"}, 200, `"device-spof/app-2/tor-3a"`, "application/json"},
+		{"device", call{method: "GET", path: "/api/v1/devices/app-2"}, 200, `"device-spof/app-2/network/tor-3a"`, "application/json"},
 		{"power node", call{method: "GET", path: "/api/v1/devices/pdu-r03-a"}, 200, `"kind":"pdu"`, "application/json"},
 		{"device unknown", call{method: "GET", path: "/api/v1/devices/nope"}, 404, `no device or power node \"nope\"`, "application/json"},
 		{"findings", call{method: "GET", path: "/api/v1/findings"}, 200, `"summary":{"critical":10`, "application/json"},
 		{"findings by severity", call{method: "GET", path: "/api/v1/findings?severity=warning"}, 200, `"critical":0,"warning":43`, "application/json"},
 		{"findings by rule", call{method: "GET", path: "/api/v1/findings?rule=failover-overload"}, 200, `"critical":2,"warning":0`, "application/json"},
 		{"findings by subject", call{method: "GET", path: "/api/v1/findings?subject=mail"}, 200, `"spof/mail/mail-1"`, "application/json"},
-		{"findings by cause", call{method: "GET", path: "/api/v1/findings?cause=tor-3a"}, 200, `"device-spof/app-2/tor-3a"`, "application/json"},
+		{"findings by cause", call{method: "GET", path: "/api/v1/findings?cause=tor-3a"}, 200, `"device-spof/app-2/network/tor-3a"`, "application/json"},
 		{"findings bad severity", call{method: "GET", path: "/api/v1/findings?severity=loud"}, 400, `unknown severity \"loud\"`, "application/json"},
 		{"findings bad rule", call{method: "GET", path: "/api/v1/findings?rule=nope"}, 400, `unknown rule`, "application/json"},
 		{"report", call{method: "GET", path: "/api/v1/report"}, 200, `"generated_at"`, "application/json"},
@@ -95,7 +95,7 @@ func TestRoutes(t *testing.T) {
 		{"whatif wrong token", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":["feed-a"]}`, header: map[string]string{"Authorization": "Bearer nope"}}, 401, "bearer token", "application/json"},
 		{"whatif basic auth", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":["feed-a"]}`, header: map[string]string{"Authorization": "Basic " + token}}, 401, "bearer token", "application/json"},
 		{"whatif bad json", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":`, header: bearer}, 400, "bad JSON", "application/json"},
-		{"whatif unknown field", call{method: "POST", path: "/api/v1/whatif", body: `{"fails":["x"]}`, header: bearer}, 400, "unknown field", "application/json"},
+		{"whatif unknown field", call{method: "POST", path: "/api/v1/whatif", body: `{"fails":["x"]}`, header: bearer}, 400, `unknown key \"fails\": use \"fail\"`, "application/json"},
 		{"whatif empty", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":[]}`, header: bearer}, 400, "name what fails", "application/json"},
 		{"whatif no body", call{method: "POST", path: "/api/v1/whatif", header: bearer}, 400, "empty request body", "application/json"},
 		{"whatif unknown", call{method: "POST", path: "/api/v1/whatif", body: `{"fail":["pdu-r3-a"]}`, header: bearer}, 422, `did you mean \"pdu-r03-a\"?`, "application/json"},
@@ -243,5 +243,53 @@ func TestWhatIfMatchesCLI(t *testing.T) {
 	}
 	if len(got.Overloaded) != 1 || got.Overloaded[0].ID != "pdu-r03-b" || len(got.Degraded) != len(want.Degraded) {
 		t.Errorf("what-if over the API: %+v", got)
+	}
+}
+
+// TestHeadOnEveryGET walks every GET route over a real HTTP server: HEAD
+// answers with GET's status and content type, and no body.
+func TestHeadOnEveryGET(t *testing.T) {
+	s, eng, _ := newTestServer(t, token)
+	job := eng.Collect(context.Background())
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	params := map[string]string{":id": "db-1"}
+	n := 0
+	for _, rt := range s.routes() {
+		if rt.method != http.MethodGet {
+			continue
+		}
+		n++
+		path := rt.path
+		if strings.HasPrefix(path, "/api/v1/collect/") {
+			path = strings.Replace(path, ":id", job.ID, 1)
+		}
+		for k, v := range params {
+			path = strings.Replace(path, k, v, 1)
+		}
+		get, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, get.Body)
+		get.Body.Close()
+		head, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(head.Body)
+		head.Body.Close()
+		if head.StatusCode != get.StatusCode || head.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s: %d, GET: %d", path, head.StatusCode, get.StatusCode)
+		}
+		if hc, gc := head.Header.Get("Content-Type"), get.Header.Get("Content-Type"); hc != gc {
+			t.Errorf("HEAD %s: content type %q, GET %q", path, hc, gc)
+		}
+		if len(body) != 0 {
+			t.Errorf("HEAD %s: %d bytes of body", path, len(body))
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d GET routes walked", n)
 	}
 }

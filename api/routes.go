@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -42,6 +41,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/inventory", false, s.inventory},
 		{http.MethodGet, "/api/v1/devices", false, s.devices},
 		{http.MethodGet, "/api/v1/devices/:id", false, s.device},
+		{http.MethodGet, "/api/v1/observations", false, s.observations},
 		{http.MethodGet, "/api/v1/findings", false, s.findings},
 		{http.MethodGet, "/api/v1/report", false, s.report},
 		{http.MethodPost, "/api/v1/whatif", true, s.whatif},
@@ -69,8 +69,11 @@ var (
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
 
 type readiness struct {
-	Ready      bool                `json:"ready"`
+	Ready bool `json:"ready"`
+	// Reasons say why not, when not ready.
+	Reasons    []string            `json:"reasons,omitempty"`
 	Inventory  engine.ReloadStatus `json:"inventory"`
+	History    *historyStatus      `json:"history,omitempty"`
 	AuditedAt  time.Time           `json:"audited_at"`
 	Collection *engine.Job         `json:"last_collection,omitempty"`
 	Devices    struct {
@@ -79,8 +82,19 @@ type readiness struct {
 	} `json:"devices"`
 }
 
-// readyz: ready once a snapshot is published. A rejected inventory change
-// is reported in the detail; the server keeps serving the last good one.
+type historyStatus struct {
+	WriteFailures uint64    `json:"write_failures"`
+	LastSuccess   time.Time `json:"last_success,omitzero"`
+	Failing       bool      `json:"failing"`
+	FailingSince  time.Time `json:"failing_since,omitzero"`
+	LastError     string    `json:"last_error,omitempty"`
+	LastErrorAt   time.Time `json:"last_error_at,omitzero"`
+}
+
+// readyz: ready once a snapshot is published, unless history writes are
+// failing (the service runs, but what it sees is being lost). A rejected
+// inventory change is reported in the detail; the server keeps serving
+// the last good one.
 func (s *Server) readyz(c *gin.Context) {
 	snap := s.eng.Snapshot()
 	if snap == nil {
@@ -89,7 +103,16 @@ func (s *Server) readyz(c *gin.Context) {
 	}
 	r := readiness{Ready: true, Inventory: snap.Reload, AuditedAt: snap.AuditedAt, Collection: summaryJob(snap.Collection)}
 	r.Devices.Managed, r.Devices.Seen = snap.Observed.Managed, snap.Observed.Seen
-	c.JSON(http.StatusOK, r)
+	status := http.StatusOK
+	if snap.History {
+		h := snap.HistoryHealth
+		r.History = &historyStatus{WriteFailures: h.WriteFailures, LastSuccess: h.LastSuccess, Failing: h.Failing, FailingSince: h.FailingSince, LastError: h.LastError, LastErrorAt: h.LastErrorAt}
+		if h.Failing {
+			r.Ready, status = false, http.StatusServiceUnavailable
+			r.Reasons = append(r.Reasons, fmt.Sprintf("history writes failing since %s: %s (check the --data directory's disk and that no other program holds faultline.db)", h.FailingSince.Format(time.RFC3339), h.LastError))
+		}
+	}
+	c.JSON(status, r)
 }
 
 func summaryJob(j *engine.Job) *engine.Job {
@@ -99,19 +122,6 @@ func summaryJob(j *engine.Job) *engine.Job {
 	cp := *j
 	cp.Results = nil
 	return &cp
-}
-
-func (s *Server) metrics(c *gin.Context) {
-	_, r, err := s.current()
-	if err != nil {
-		jsonError(c, http.StatusInternalServerError, "rendering metrics failed")
-		return
-	}
-	live := s.runtimeMetrics()
-	c.Header("Content-Type", contentType)
-	c.Status(http.StatusOK)
-	_, _ = c.Writer.Write(r.metrics)
-	_, _ = c.Writer.Write(live)
 }
 
 //go:embed openapi.json
@@ -334,30 +344,6 @@ func (s *Server) report(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "application/json", r.findings)
-}
-
-// readBody decodes a JSON body strictly, within the size limit.
-func (s *Server) readBody(c *gin.Context, v any) bool {
-	body := http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBody)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooBig):
-			jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", s.opts.MaxBody))
-		case errors.Is(err, io.EOF):
-			jsonError(c, http.StatusBadRequest, "empty request body: send JSON")
-		default:
-			jsonError(c, http.StatusBadRequest, "bad JSON: "+err.Error())
-		}
-		return false
-	}
-	if dec.More() {
-		jsonError(c, http.StatusBadRequest, "bad JSON: more than one value")
-		return false
-	}
-	return true
 }
 
 type whatifRequest struct {

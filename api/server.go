@@ -8,8 +8,11 @@
 package api
 
 import (
+	"bytes"
 	"crypto/subtle"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -51,14 +54,16 @@ type Server struct {
 	// The Go and process metrics are gathered at most once a second, so
 	// that /metrics stays a memory copy however often it is scraped.
 	runtimeM   sync.Mutex
-	runtimeAt  time.Time
-	runtimeOut []byte
+	runtimeOut *runtimePart
+	// metricWants has a bit per format and encoding a scraper has asked
+	// for (see wantMetrics).
+	metricWants atomic.Uint32
 }
 
 // rendered holds the per-snapshot bytes.
 type rendered struct {
 	seq      uint64
-	metrics  []byte
+	metrics  *snapshotMetrics
 	findings []byte // the report JSON, which is the unfiltered findings
 	etag     string
 	// etagHeader is etag as a header value, allocated once.
@@ -93,6 +98,10 @@ func New(eng *engine.Engine, opts Options) *Server {
 		}
 		handlers = append(handlers, rt.handler)
 		r.Handle(rt.method, rt.path, handlers...)
+		if rt.method == http.MethodGet {
+			// Every GET route answers HEAD (net/http drops the body).
+			r.Handle(http.MethodHead, rt.path, handlers...)
+		}
 	}
 	s.handler = r
 	return s
@@ -126,8 +135,8 @@ func (s *Server) renderFor(snap *engine.Snapshot) (*rendered, error) {
 	if r := s.cache.Load(); r != nil && r.seq >= snap.Seq {
 		return r, nil
 	}
-	m, err := RenderMetrics(snap)
-	if err != nil {
+	m := &snapshotMetrics{snap: snap}
+	if err := s.prerenderMetrics(m); err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	f, err := marshal(snap.Report)
@@ -196,16 +205,25 @@ func jsonError(c *gin.Context, code int, msg string) {
 	c.JSON(code, errorBody{Error: msg})
 }
 
-func (s *Server) runtimeMetrics() []byte {
-	s.runtimeM.Lock()
-	defer s.runtimeM.Unlock()
-	if time.Since(s.runtimeAt) < time.Second {
-		return s.runtimeOut
+// readBody decodes a JSON body strictly (see decodeStrict), within the
+// size limit, answering 400 or 413 itself when it cannot.
+func (s *Server) readBody(c *gin.Context, v any) bool {
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", s.opts.MaxBody))
+		return false
+	case err != nil:
+		jsonError(c, http.StatusBadRequest, "reading the request body: "+err.Error())
+		return false
+	case len(bytes.TrimSpace(data)) == 0:
+		jsonError(c, http.StatusBadRequest, "empty request body: send JSON")
+		return false
 	}
-	out, err := gatherText(s.runtime)
-	if err != nil {
-		s.log.Warn("runtime metrics", "error", err)
+	if err := decodeStrict(data, v); err != nil {
+		jsonError(c, http.StatusBadRequest, "bad JSON: "+err.Error())
+		return false
 	}
-	s.runtimeOut, s.runtimeAt = out, time.Now()
-	return out
+	return true
 }

@@ -2,8 +2,8 @@ package audit
 
 import (
 	"slices"
+	"time"
 
-	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 )
 
@@ -12,6 +12,7 @@ import (
 type Analysis struct {
 	G   *model.Graph
 	net *netIndex
+	now time.Time
 
 	// Design is evaluated with nothing failed; Now with the observed
 	// failures (the same evaluator as Design when nothing is failed).
@@ -48,6 +49,10 @@ type ServiceResult struct {
 // outside it, its rack and its site that alone cut its power or network.
 type DeviceResult struct {
 	PowerCuts, NetCuts []int32
+	// LostPower and LostNet are the components outside it that cut its
+	// power or network now, because of observed failures, while by design
+	// they do not (redundancy-lost), nearest first.
+	LostPower, LostNet []int32
 }
 
 // Options tune the analysis.
@@ -59,6 +64,9 @@ type Options struct {
 	MaxPairs int
 	// SkipPairs leaves out order-2 analysis (what-if and diff do not need it).
 	SkipPairs bool
+	// Now is the time of the audit, for the age of observed evidence (zero:
+	// ages are not stated).
+	Now time.Time
 }
 
 // Analyze runs every structural analysis over g.
@@ -69,7 +77,7 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 	if opts.MaxPairs <= 0 {
 		opts.MaxPairs = g.Inv.Policy.PairLimit()
 	}
-	a := &Analysis{G: g, net: buildNetIndex(g)}
+	a := &Analysis{G: g, net: buildNetIndex(g), now: opts.Now}
 	a.Design = newEvaluator(g, a.net, make([]bool, len(g.Comps)))
 	a.Now = a.Design
 	if slices.Contains(g.Failed, true) {
@@ -87,6 +95,7 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 			}
 		}
 		a.NowSvc = a.services(a.Now)
+		a.devicesLost()
 	}
 	if !opts.SkipPairs {
 		a.pairs(opts.MaxPairs)
@@ -111,17 +120,7 @@ func (a *Analysis) devices() {
 		if !av.up || (!D.PSUsRedundant && !D.LinksRedundant) {
 			continue
 		}
-		// Its own parts, its rack and its site are not "outside" it, and a
-		// power source (utility, generator) is a site-wide risk that the
-		// services' findings report, not a flaw of this device's cabling.
-		own := func(c int32) bool {
-			if g.Kinds[c] == model.KindPower {
-				if k := g.Power[g.Entities[c]].Kind; k == inventory.Utility || k == inventory.Generator {
-					return true
-				}
-			}
-			return g.DeviceOf(c) == di || c == g.Racks[D.Rack].Comp || c == g.Sites[g.Racks[D.Rack].Site].Comp
-		}
+		own := a.ownTo(di)
 		if D.PSUsRedundant {
 			a.Devices[d].PowerCuts = a.sorted(filter(e.cutOf(e.powered(di)), own))
 		}

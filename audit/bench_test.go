@@ -159,3 +159,36 @@ func BenchmarkNaive(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnalyzeObserved is BenchmarkAnalyze with observed failures (one
+// PSU in a hundred, one link in a hundred): the state now, service and
+// device redundancy-lost and the findings that name what spent it.
+func BenchmarkAnalyzeObserved(b *testing.B) {
+	for _, n := range sizes {
+		b.Run(sizeName(n), func(b *testing.B) {
+			inv, g := loadFleet(b, n)
+			ov := &model.Overlay{Failed: map[string]string{}}
+			for i, p := range g.PSUs {
+				if i%100 == 7 {
+					ov.Failed[p.ID] = "observed failed"
+				}
+			}
+			for i := range inv.Links {
+				if i%100 == 3 {
+					ov.Failed[inv.Links[i].ID()] = "link down"
+				}
+			}
+			g, err := model.Build(inv, ov)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			b.ResetTimer()
+			b.ReportMetric(float64(len(ov.Failed)), "failed")
+			for i := 0; i < b.N; i++ {
+				a := Analyze(g, Options{SkipPairs: true})
+				_ = a.Findings()
+			}
+		})
+	}
+}

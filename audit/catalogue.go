@@ -14,8 +14,11 @@ func Catalogue() string {
 	b.WriteString("(`go test ./audit -run TestCatalogue -update` rewrites it).\n\n")
 	b.WriteString("Structural rules read only the inventory; live rules (marked *live*) need\n")
 	b.WriteString("observations from the collectors (`faultline collect`, `faultline serve`).\n")
-	b.WriteString("A finding's `id` is `rule/subject/nearest-cause` and stays the same while the\n")
-	b.WriteString("problem does, so monitoring can deduplicate on it.\n\n")
+	b.WriteString("A finding's `id` is `rule/subject/nearest-cause` (`rule/device/power/nearest-cause`\n")
+	b.WriteString("or `rule/device/network/nearest-cause` for a side of a device's own redundancy)\n")
+	b.WriteString("and stays the same while the problem does; no two findings of a report share\n")
+	b.WriteString("one, so monitoring can deduplicate on it. A finding that rests on observed\n")
+	b.WriteString("state carries `observed_at`: when that state was read.\n\n")
 	b.WriteString("| rule | severity | |\n|---|---|---|\n")
 	for _, r := range Rules {
 		live := ""

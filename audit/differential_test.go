@@ -22,6 +22,7 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 300
 	}
+	var lostPower, lostNet int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		inv := randomInventory(r)
@@ -40,7 +41,23 @@ func TestDifferential(t *testing.T) {
 		if msg := compare(o, g, a, failed); msg != "" {
 			t.Fatalf("seed %d: %s", seed, msg)
 		}
+		if dup := duplicateIDs(a.Findings()); len(dup) > 0 {
+			t.Fatalf("seed %d: findings share ids: %v", seed, dup)
+		}
+		for _, d := range a.Devices {
+			if len(d.LostPower) > 0 {
+				lostPower++
+			}
+			if len(d.LostNet) > 0 {
+				lostNet++
+			}
+		}
 	}
+	// The comparison means something only if both sides were exercised.
+	if lostPower == 0 || lostNet == 0 {
+		t.Errorf("no case with device redundancy lost (power %d, network %d)", lostPower, lostNet)
+	}
+	t.Logf("%d devices lost power redundancy, %d network redundancy", lostPower, lostNet)
 }
 
 func ids(g *model.Graph, cs []int32) []string {
@@ -63,13 +80,28 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	nowFailed := o.failedSet(obs...)
 	now := o.eval(nowFailed)
 
-	cutsOf := func(base []bool, si int, dr bool) []string {
+	// single(c) and nowSingle(c) are the design and the observed state
+	// with c failed as well, each evaluated once.
+	singles, nowSingles := make([]*state, len(o.comps)), make([]*state, len(o.comps))
+	single := func(c int) *state {
+		if singles[c] == nil {
+			singles[c] = o.eval(with(none, c))
+		}
+		return singles[c]
+	}
+	nowSingle := func(c int) *state {
+		if nowSingles[c] == nil {
+			nowSingles[c] = o.eval(with(nowFailed, c))
+		}
+		return nowSingles[c]
+	}
+	cutsOf := func(base []bool, plus func(c int) *state, si int, dr bool) []string {
 		var cuts []string
 		for c, id := range o.comps {
 			if base[c] || (!dr && o.kind[c] == "site") {
 				continue
 			}
-			if !o.eval(with(base, c)).svc[si] {
+			if !plus(c).svc[si] {
 				cuts = append(cuts, id)
 			}
 		}
@@ -80,16 +112,17 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 		for _, w := range []struct {
 			name string
 			base []bool
+			plus func(c int) *state
 			st   *state
 			res  ServiceResult
-		}{{"design", none, design, a.Services[si]}, {"now", nowFailed, now, a.NowSvc[si]}} {
+		}{{"design", none, single, design, a.Services[si]}, {"now", nowFailed, nowSingle, now, a.NowSvc[si]}} {
 			if w.st.svc[si] != w.res.Up {
 				return fmt.Sprintf("%s: service %s up: oracle %v engine %v", w.name, s.ID, w.st.svc[si], w.res.Up)
 			}
 			if !w.res.Up || s.Tolerance() < 1 {
 				continue
 			}
-			want := cutsOf(w.base, si, s.DR)
+			want := cutsOf(w.base, w.plus, si, s.DR)
 			if diff := cmp.Diff(want, ids(g, w.res.Cuts), cmpEmpty); diff != "" {
 				return fmt.Sprintf("%s: service %s cuts (-oracle +engine):\n%s", w.name, s.ID, diff)
 			}
@@ -138,7 +171,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 			if o.isOwn(d, id) {
 				continue
 			}
-			st := o.eval(with(none, c))
+			st := single(c)
 			if D.PSUsRedundant && !st.powered[di] {
 				wantP = append(wantP, id)
 			}
@@ -153,6 +186,47 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 		}
 		if diff := cmp.Diff(wantN, ids(g, a.Devices[di].NetCuts), cmpEmpty); diff != "" {
 			return fmt.Sprintf("device %s network cuts (-oracle +engine):\n%s", d.ID, diff)
+		}
+	}
+	// Device redundancy-lost: components outside a device with redundant
+	// PSUs or links that cut its power or network now, with the observed
+	// failures, while by design they do not.
+	wantP := make([][]string, len(inv.Devices))
+	wantN := make([][]string, len(inv.Devices))
+	if len(obs) > 0 {
+		for c, id := range o.comps {
+			if nowFailed[c] {
+				continue
+			}
+			for di := range inv.Devices {
+				d := &inv.Devices[di]
+				D := &g.Devices[di]
+				if !now.up[di] || o.isOwn(d, id) {
+					continue
+				}
+				power := D.PSUsRedundant && design.powered[di] && now.powered[di]
+				net := D.LinksRedundant && design.net[di] && now.net[di]
+				if !power && !net {
+					continue
+				}
+				st, des := nowSingle(c), single(c)
+				if power && !st.powered[di] && des.powered[di] {
+					wantP[di] = append(wantP[di], id)
+				}
+				if net && !st.net[di] && des.net[di] {
+					wantN[di] = append(wantN[di], id)
+				}
+			}
+		}
+	}
+	for di := range inv.Devices {
+		sort.Strings(wantP[di])
+		sort.Strings(wantN[di])
+		if diff := cmp.Diff(wantP[di], ids(g, a.Devices[di].LostPower), cmpEmpty); diff != "" {
+			return fmt.Sprintf("device %s power redundancy lost (-oracle +engine):\n%s", inv.Devices[di].ID, diff)
+		}
+		if diff := cmp.Diff(wantN[di], ids(g, a.Devices[di].LostNet), cmpEmpty); diff != "" {
+			return fmt.Sprintf("device %s network redundancy lost (-oracle +engine):\n%s", inv.Devices[di].ID, diff)
 		}
 	}
 	// Loads under the current state, and failover of each live power node.
@@ -210,4 +284,16 @@ func pairKey(x, y string) string {
 		x, y = y, x
 	}
 	return x + " + " + y
+}
+
+// duplicateIDs lists ids that more than one finding carries.
+func duplicateIDs(fs []Finding) []string {
+	seen := map[string]int{}
+	var dup []string
+	for _, f := range fs {
+		if seen[f.ID]++; seen[f.ID] == 2 {
+			dup = append(dup, f.ID)
+		}
+	}
+	return dup
 }

@@ -13,12 +13,15 @@ type Finding struct {
 	Rule     string   `json:"rule"`
 	Severity Severity `json:"severity"`
 	// Subject and Causes are inventory ids (parts as device/part).
-	Subject     string     `json:"subject"`
-	Causes      []string   `json:"causes"`
-	Message     string     `json:"message"`
-	Evidence    []string   `json:"evidence,omitempty"`
-	Remediation string     `json:"remediation"`
-	FirstSeen   *time.Time `json:"first_seen,omitempty"`
+	Subject     string   `json:"subject"`
+	Causes      []string `json:"causes"`
+	Message     string   `json:"message"`
+	Evidence    []string `json:"evidence,omitempty"`
+	Remediation string   `json:"remediation"`
+	// ObservedAt is when the observed state the finding rests on was read:
+	// older than the last attempt when the device has stopped answering.
+	ObservedAt *time.Time `json:"observed_at,omitempty"`
+	FirstSeen  *time.Time `json:"first_seen,omitempty"`
 }
 
 // Summary counts findings by severity.
@@ -90,15 +93,31 @@ func (r *Report) CountAtLeast(s Severity) int {
 	return n
 }
 
-func newFinding(rule, subject string, causes []string) Finding {
-	id := rule + "/" + subject
+// newFinding starts a finding of a rule about subject, with the id
+// rule/subject/nearest-cause (rule/subject without causes).
+func newFinding(rule RuleID, subject string, causes []string) Finding {
+	id := rule.String() + "/" + subject
 	if len(causes) > 0 {
 		id += "/" + causes[0]
 	}
 	if causes == nil {
 		causes = []string{}
 	}
-	return Finding{ID: id, Rule: rule, Severity: RuleByID(rule).Severity, Subject: subject, Causes: causes}
+	return Finding{ID: id, Rule: rule.String(), Severity: rule.Rule().Severity, Subject: subject, Causes: causes}
+}
+
+// The two sides of a device's own redundancy.
+const (
+	sidePower   = "power"
+	sideNetwork = "network"
+)
+
+// deviceID is the id of a finding about one side of a device's
+// redundancy: rule/device/side/nearest-cause. The side keeps the power and
+// the network finding of one device apart when they share a nearest cause
+// (a PDU that feeds both PSUs and the only switch).
+func deviceID(rule RuleID, device, side, cause string) string {
+	return rule.String() + "/" + device + "/" + side + "/" + cause
 }
 
 // words joins names for a sentence: "a", "a and b", "a, b and c".

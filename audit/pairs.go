@@ -75,105 +75,132 @@ func (a *Analysis) pairs(limit int) {
 // support lists every component in a service's cone: everything whose
 // state its evaluation reads.
 func (a *Analysis) support(s int32) []int32 {
-	g := a.G
-	seen := make(map[int32]bool)
-	var out []int32
-	add := func(c int32) {
-		if !seen[c] {
-			seen[c] = true
-			out = append(out, c)
+	c := a.newCone()
+	c.service(s)
+	return c.sorted()
+}
+
+// cone collects the components an evaluation reads: a service's, or one
+// side (power, network) of a device's.
+type cone struct {
+	a                         *Analysis
+	seen                      map[int32]bool
+	out                       []int32
+	powerSeen, devSeen, svcOK map[int32]bool
+	compSeen                  map[int32]bool
+}
+
+func (a *Analysis) newCone() *cone {
+	return &cone{a: a, seen: map[int32]bool{}, powerSeen: map[int32]bool{}, devSeen: map[int32]bool{}, svcOK: map[int32]bool{}, compSeen: map[int32]bool{}}
+}
+
+func (c *cone) sorted() []int32 {
+	slices.Sort(c.out)
+	return c.out
+}
+
+func (c *cone) add(x int32) {
+	if !c.seen[x] {
+		c.seen[x] = true
+		c.out = append(c.out, x)
+	}
+}
+
+func (c *cone) power(p int32) {
+	if c.powerSeen[p] {
+		return
+	}
+	c.powerSeen[p] = true
+	g := c.a.G
+	P := &g.Power[p]
+	c.add(P.Comp)
+	if P.Rack >= 0 {
+		c.add(g.Racks[P.Rack].Comp)
+		c.add(g.Sites[g.Racks[P.Rack].Site].Comp)
+	}
+	if P.Site >= 0 {
+		c.add(g.Sites[P.Site].Comp)
+	}
+	for _, in := range P.Inputs {
+		c.power(in)
+	}
+}
+
+// powered adds a device's PSUs and the power chain behind them.
+func (c *cone) powered(d int32) {
+	g := c.a.G
+	for _, p := range g.Devices[d].PSUs {
+		c.add(g.PSUs[p].Comp)
+		c.power(g.PSUs[p].PDU)
+	}
+}
+
+func (c *cone) device(d int32) {
+	if c.devSeen[d] {
+		return
+	}
+	c.devSeen[d] = true
+	g := c.a.G
+	D := &g.Devices[d]
+	c.add(D.Comp)
+	c.add(g.Racks[D.Rack].Comp)
+	c.add(g.Sites[g.Racks[D.Rack].Site].Comp)
+	c.powered(d)
+	for _, v := range D.Volumes {
+		for _, dr := range v.Drives {
+			c.add(dr)
 		}
 	}
-	powerSeen := map[int32]bool{}
-	var power func(p int32)
-	power = func(p int32) {
-		if powerSeen[p] {
-			return
+}
+
+func (c *cone) links(d int32) {
+	g := c.a.G
+	for _, adj := range g.Devices[d].Adj {
+		P := &g.Devices[adj.Peer]
+		if P.Root || P.Forwards {
+			c.add(g.Links[adj.Link].Comp)
 		}
-		powerSeen[p] = true
-		P := &g.Power[p]
-		add(P.Comp)
-		if P.Rack >= 0 {
-			add(g.Racks[P.Rack].Comp)
-			add(g.Sites[g.Racks[P.Rack].Site].Comp)
-		}
-		if P.Site >= 0 {
-			add(g.Sites[P.Site].Comp)
-		}
-		for _, in := range P.Inputs {
-			power(in)
+		if P.Root {
+			c.device(adj.Peer)
 		}
 	}
-	devSeen := map[int32]bool{}
-	device := func(d int32) {
-		if devSeen[d] {
-			return
+}
+
+// network adds what a device's path to the roots reads.
+func (c *cone) network(d int32) {
+	g := c.a.G
+	if !g.NetworkModelled || g.Devices[d].Root {
+		return
+	}
+	c.links(d)
+	for _, adj := range g.Devices[d].Adj {
+		k := c.a.net.compOf[adj.Peer]
+		if k < 0 || c.compSeen[k] {
+			continue
 		}
-		devSeen[d] = true
-		D := &g.Devices[d]
-		add(D.Comp)
-		add(g.Racks[D.Rack].Comp)
-		add(g.Sites[g.Racks[D.Rack].Site].Comp)
-		for _, p := range D.PSUs {
-			add(g.PSUs[p].Comp)
-			power(g.PSUs[p].PDU)
-		}
-		for _, v := range D.Volumes {
-			for _, dr := range v.Drives {
-				add(dr)
-			}
+		c.compSeen[k] = true
+		for _, m := range c.a.net.comps[k] {
+			c.device(m)
+			c.links(m)
 		}
 	}
-	compSeen := map[int32]bool{}
-	links := func(d int32) {
-		for _, adj := range g.Devices[d].Adj {
-			P := &g.Devices[adj.Peer]
-			if P.Root || P.Forwards {
-				add(g.Links[adj.Link].Comp)
-			}
-			if P.Root {
-				device(adj.Peer)
-			}
+}
+
+func (c *cone) service(s int32) {
+	if c.svcOK[s] {
+		return
+	}
+	c.svcOK[s] = true
+	S := &c.a.G.Services[s]
+	for _, m := range S.Members {
+		if m.Device >= 0 {
+			c.device(m.Device)
+			c.network(m.Device)
+		} else {
+			c.service(m.Service)
 		}
 	}
-	network := func(d int32) {
-		if !g.NetworkModelled || g.Devices[d].Root {
-			return
-		}
-		links(d)
-		for _, adj := range g.Devices[d].Adj {
-			k := a.net.compOf[adj.Peer]
-			if k < 0 || compSeen[k] {
-				continue
-			}
-			compSeen[k] = true
-			for _, m := range a.net.comps[k] {
-				device(m)
-				links(m)
-			}
-		}
+	for _, r := range S.Requires {
+		c.service(r)
 	}
-	svcSeen := map[int32]bool{}
-	var service func(s int32)
-	service = func(s int32) {
-		if svcSeen[s] {
-			return
-		}
-		svcSeen[s] = true
-		S := &g.Services[s]
-		for _, m := range S.Members {
-			if m.Device >= 0 {
-				device(m.Device)
-				network(m.Device)
-			} else {
-				service(m.Service)
-			}
-		}
-		for _, r := range S.Requires {
-			service(r)
-		}
-	}
-	service(s)
-	slices.Sort(out)
-	return out
 }

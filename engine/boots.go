@@ -8,63 +8,36 @@ import (
 	"github.com/faultline/faultline/observation"
 )
 
-// bootTracker remembers each device's boot times (collection time minus
-// uptime) without a history database, to count restarts in a window.
+// bootTracker remembers devices' uptime readings without a history
+// database, for history.CountRestarts (the same counter the database uses).
 type bootTracker struct {
-	boots map[string][]boot
+	readings map[string][]history.Reading // by collector.Key
 }
 
-type boot struct {
-	seen time.Time
-	history.Boot
-}
+func newBootTracker() *bootTracker { return &bootTracker{readings: map[string][]history.Reading{}} }
 
-func newBootTracker() *bootTracker { return &bootTracker{boots: map[string][]boot{}} }
+// maxReadings bounds what is kept per device and source.
+const maxReadings = 1000
 
-func (b *bootTracker) observe(o *observation.Device) {
-	if o.Error != "" || o.UptimeSeconds == nil {
+func (b *bootTracker) observe(o *observation.Device, key string) {
+	r, ok := history.ReadingOf(o)
+	if !ok {
 		return
 	}
-	at := o.CollectedAt.Add(-time.Duration(*o.UptimeSeconds * float64(time.Second)))
-	key := o.ID + "\x00" + o.Source
-	list := b.boots[key]
-	list = append(list, boot{seen: o.CollectedAt, Boot: history.Boot{At: at, Uptime: *o.UptimeSeconds}})
-	if len(list) > 1000 {
-		list = list[len(list)-1000:]
+	list := append(b.readings[key], r)
+	if len(list) > maxReadings {
+		list = list[len(list)-maxReadings:]
 	}
-	b.boots[key] = list
+	b.readings[key] = list
 }
 
 // count returns restarts per device seen since the given time.
 func (b *bootTracker) count(since time.Time) map[string]int {
-	out := map[string]int{}
-	keys := make([]string, 0, len(b.boots))
-	for k := range b.boots {
-		keys = append(keys, k)
+	var all []history.Reading
+	for _, list := range b.readings {
+		all = append(all, list...)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		list := b.boots[k]
-		id := k[:indexNul(k)]
-		for i := 1; i < len(list); i++ {
-			if list[i].seen.Before(since) {
-				continue
-			}
-			if history.Restarted(list[i-1].Boot, list[i].Boot) {
-				out[id]++
-			}
-		}
-	}
-	return out
-}
-
-func indexNul(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return i
-		}
-	}
-	return len(s)
+	return history.CountRestarts(all, since)
 }
 
 func sortObservations(obs []observation.Device) {

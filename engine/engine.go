@@ -82,6 +82,8 @@ type Snapshot struct {
 	Reload        ReloadStatus
 	// History reports whether a data directory is in use.
 	History bool
+	// HistoryHealth is how the history's writes are going (with History).
+	HistoryHealth history.Health
 }
 
 // ReloadStatus is the outcome of the last inventory (re)load.
@@ -270,20 +272,14 @@ func (e *Engine) audit(ctx context.Context) error {
 	if err != nil {
 		e.log.Warn("restart history unavailable", "error", err)
 	}
-	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{Observe: model.ObserveOptions{
+	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{
 		Now: start.UTC(), StaleAfter: e.cfg.StaleAfter, Restarts: restarts, Window: e.cfg.HistoryWindow,
-	}})
+	})
 	if err != nil {
 		return fmt.Errorf("engine: audit: %w", err)
 	}
 	if !e.reload.OK {
-		f := audit.Finding{ID: "inventory-invalid/" + e.cfg.InventoryFile, Rule: "inventory-invalid", Severity: audit.RuleByID("inventory-invalid").Severity,
-			Subject: e.cfg.InventoryFile, Causes: []string{}, Message: e.reload.Error, Evidence: e.reload.Diagnostics,
-			Remediation: "fix the errors listed (faultline validate -i " + e.cfg.InventoryFile + "); the file is reloaded when it changes"}
-		if len(f.Evidence) > 20 {
-			f.Evidence = append(f.Evidence[:20], fmt.Sprintf("… %d more", len(e.reload.Diagnostics)-20))
-		}
-		findings = append(findings, f)
+		findings = append(findings, audit.InvalidInventory(e.cfg.InventoryFile, e.reload.Error, e.reload.Diagnostics))
 	}
 	if e.store != nil || e.cfg.FirstSeen != nil {
 		var first map[string]time.Time
@@ -312,6 +308,9 @@ func (e *Engine) audit(ctx context.Context) error {
 		Seq: e.seq, Inventory: e.inv, InventoryFile: e.cfg.InventoryFile, InventoryHash: e.invHash, LoadedAt: e.loadedAt,
 		Analysis: a, Observed: observed, Observations: obs, Report: report,
 		AuditedAt: start.UTC(), AuditDuration: time.Since(start), Collection: e.lastJob, Reload: e.reload, History: e.store != nil,
+	}
+	if e.store != nil {
+		snap.HistoryHealth = e.store.Health()
 	}
 	// Let subscribers (the API's pre-rendering) see the snapshot before
 	// readers do, so that no reader renders it on the request path.
@@ -426,8 +425,9 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	e.mu.Lock()
 	for i := range obs {
 		o := obs[i]
-		e.obs[collector.Key(o.ID, o.Source)] = &o
-		e.boots.observe(&o)
+		key := collector.Key(o.ID, o.Source)
+		e.obs[key] = &o
+		e.boots.observe(&o, key)
 	}
 	e.lastJob = &done
 	e.mu.Unlock()
@@ -503,9 +503,11 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 			lastStat = fi
 			hash, err := fileHash(e.cfg.InventoryFile)
-			if err != nil || hash == seenHash || hash == e.currentHash() {
+			if err != nil || hash == seenHash || (hash == e.currentHash() && !e.rejected()) {
 				continue
 			}
+			// The content in force, back after a rejected edit, is
+			// reloaded too: that clears the rejection.
 			seenHash = hash
 			if err := e.Reload(ctx); err != nil {
 				e.log.Warn("inventory change rejected", "error", err)
@@ -522,6 +524,13 @@ func fileHash(path string) (string, error) {
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// rejected reports whether the last (re)load was rejected.
+func (e *Engine) rejected() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.reload.OK
 }
 
 func (e *Engine) currentHash() string {

@@ -299,3 +299,45 @@ func TestWatchReloads(t *testing.T) {
 		t.Error("inventory-invalid still reported after the fix")
 	}
 }
+
+// TestWatchRevertClears: a file edited to invalid and then back to the
+// content in force clears the rejection without a SIGHUP (the watcher used
+// to skip content it had already loaded).
+func TestWatchRevertClears(t *testing.T) {
+	f := newFixture(t, Config{})
+	f.eng.cfg.WatchInterval = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { f.eng.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	path := f.eng.cfg.InventoryFile
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait := func(what string, cond func(*Snapshot) bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !cond(f.eng.Snapshot()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for round := range 2 { // twice: the same bad content again is noticed again
+		bad := strings.Replace(string(good), "members: [app-1, app-2]", "members: [app-1, app-3]", 1)
+		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wait(fmt.Sprintf("round %d: the invalid file to be rejected", round), func(s *Snapshot) bool { return !s.Reload.OK })
+		if err := os.WriteFile(path, good, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		wait(fmt.Sprintf("round %d: the reverted file to clear the rejection", round), func(s *Snapshot) bool { return s.Reload.OK })
+		s := f.eng.Snapshot()
+		if _, ok := findingIDs(s)["inventory-invalid/"+path]; ok {
+			t.Errorf("round %d: inventory-invalid still reported after the revert", round)
+		}
+	}
+}

@@ -81,7 +81,7 @@ func (e *Engine) takeInbox() bool {
 		}
 		o := o
 		e.obs[k] = &o
-		e.boots.observe(&o)
+		e.boots.observe(&o, k)
 	}
 	return len(got) > 0
 }

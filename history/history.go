@@ -18,6 +18,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -35,25 +38,85 @@ const schemaVersion = "1"
 type Store struct {
 	db   *sql.DB
 	path string
+	lock *dirLock
+
+	healthM sync.Mutex
+	health  Health
 }
 
-// Open opens (creating if needed) the store in dir.
+// Health is how the store's writes have gone since it was opened: a full
+// disk or a database another program holds make writes fail while
+// collection and auditing go on, and history is lost until they succeed
+// again.
+type Health struct {
+	// WriteFailures counts writes (a collection, an audit's findings, a
+	// prune) that failed.
+	WriteFailures uint64
+	// LastSuccess is when a write last committed.
+	LastSuccess time.Time
+	// Failing is true while the latest write failed, since FailingSince;
+	// LastError and LastErrorAt describe the latest failure.
+	Failing      bool
+	FailingSince time.Time
+	LastError    string
+	LastErrorAt  time.Time
+}
+
+// Health returns the write outcomes so far.
+func (s *Store) Health() Health {
+	s.healthM.Lock()
+	defer s.healthM.Unlock()
+	return s.health
+}
+
+// record notes a write's outcome. A write cut short by its context
+// (shutdown) is neither a success nor a failure.
+func (s *Store) record(ctx context.Context, err error) {
+	if err != nil && ctx.Err() != nil {
+		return
+	}
+	s.healthM.Lock()
+	defer s.healthM.Unlock()
+	now := time.Now().UTC()
+	if err != nil {
+		if !s.health.Failing {
+			s.health.FailingSince = now
+		}
+		s.health.WriteFailures++
+		s.health.Failing, s.health.LastError, s.health.LastErrorAt = true, err.Error(), now
+		return
+	}
+	s.health.Failing, s.health.FailingSince, s.health.LastSuccess = false, time.Time{}, now
+}
+
+// Open opens (creating if needed) the store in dir, locking the
+// directory: while it is open, Open of the same directory by another
+// process (or another Store) fails with ErrLocked.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, FileName)
 	// WAL: readers never block the writer, and a killed process loses
 	// nothing committed. busy_timeout: wait, do not fail, on a lock.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)"
+	// _txlock=immediate: a transaction takes the write lock when it
+	// begins, so it waits out the busy timeout there; a deferred one that
+	// read first and must then upgrade fails at once with SQLITE_BUSY.
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
+		lock.release()
 		return nil, fmt.Errorf("history: open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1) // one writer; SQLite serializes writes anyway
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, lock: lock}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		lock.release()
 		return nil, err
 	}
 	return s, nil
@@ -62,8 +125,11 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database and unlocks the directory.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	return errors.Join(err, s.lock.release())
+}
 
 func (s *Store) migrate(ctx context.Context) error {
 	stmts := []string{
@@ -141,7 +207,8 @@ func fromUnix(ms sql.NullInt64) time.Time {
 }
 
 // SaveCollection stores one collection's observations in one transaction.
-func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observation.Device) error {
+func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observation.Device) (err error) {
+	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
@@ -172,9 +239,8 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
 		var boot, uptime any
-		if o.Error == "" && o.UptimeSeconds != nil {
-			boot = o.CollectedAt.Add(-time.Duration(*o.UptimeSeconds * float64(time.Second))).UnixMilli()
-			uptime = *o.UptimeSeconds
+		if r, ok := ReadingOf(&o); ok {
+			boot, uptime = r.At.UnixMilli(), r.Uptime
 		}
 		ok := 0
 		if o.Error == "" {
@@ -214,34 +280,31 @@ func (s *Store) LatestObservations(ctx context.Context) ([]observation.Device, e
 	return out, rows.Err()
 }
 
-// Restarts counts, per device, the restarts seen in observations since
-// the given time: its uptime went down, or its boot time (collection time
-// minus uptime) moved forward by more than RestartSlack.
+// Restarts counts, per device, the restarts seen in the stored
+// observations since the given time (see CountRestarts).
 func (s *Store) Restarts(ctx context.Context, since time.Time) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.device, o.source, o.boot_at, o.uptime FROM observations o JOIN collections c ON c.id = o.collection
+		SELECT o.device, o.source, o.collected_at, o.boot_at, o.uptime FROM observations o JOIN collections c ON c.id = o.collection
 		WHERE c.at >= ? AND o.boot_at IS NOT NULL ORDER BY o.device, o.source, o.collection`, since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("history: restarts: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
-	var prev Boot
-	var prevKey string
+	var readings []Reading
 	for rows.Next() {
-		var dev, src string
-		var b Boot
+		var r Reading
+		var seen sql.NullInt64
 		var bootMS int64
-		if err := rows.Scan(&dev, &src, &bootMS, &b.Uptime); err != nil {
+		if err := rows.Scan(&r.Device, &r.Source, &seen, &bootMS, &r.Uptime); err != nil {
 			return nil, fmt.Errorf("history: restarts: %w", err)
 		}
-		b.At = time.UnixMilli(bootMS)
-		if key := dev + "\x00" + src; key == prevKey && Restarted(prev, b) {
-			out[dev]++
-		}
-		prev, prevKey = b, dev+"\x00"+src
+		r.Seen, r.At = fromUnix(seen), time.UnixMilli(bootMS).UTC()
+		readings = append(readings, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history: restarts: %w", err)
+	}
+	return CountRestarts(readings, since), nil
 }
 
 // RestartSlack is how far a computed boot time may move between polls
@@ -253,6 +316,53 @@ const RestartSlack = 90 * time.Second
 type Boot struct {
 	At     time.Time
 	Uptime float64
+}
+
+// Reading is one good poll's uptime of a device from one source, read at
+// Seen.
+type Reading struct {
+	Device, Source string
+	Seen           time.Time
+	Boot
+}
+
+// ReadingOf returns the uptime reading of a good observation, if it has one.
+func ReadingOf(o *observation.Device) (Reading, bool) {
+	if o.Error != "" || o.UptimeSeconds == nil || !o.HasData() {
+		return Reading{}, false
+	}
+	at := o.CollectedAt.Add(-time.Duration(*o.UptimeSeconds * float64(time.Second)))
+	return Reading{Device: o.ID, Source: o.Source, Seen: o.CollectedAt, Boot: Boot{At: at, Uptime: *o.UptimeSeconds}}, true
+}
+
+// CountRestarts is the one restart counter, for the history database and
+// for serve without one: per device, the restarts between consecutive
+// readings of one source, both seen at or after since. The flapping
+// rule's limit is applied by package audit.
+func CountRestarts(readings []Reading, since time.Time) map[string]int {
+	rs := make([]Reading, 0, len(readings))
+	for _, r := range readings {
+		if !r.Seen.Before(since) {
+			rs = append(rs, r)
+		}
+	}
+	slices.SortStableFunc(rs, func(a, b Reading) int {
+		if c := strings.Compare(a.Device, b.Device); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Source, b.Source); c != 0 {
+			return c
+		}
+		return a.Seen.Compare(b.Seen)
+	})
+	out := map[string]int{}
+	for i := 1; i < len(rs); i++ {
+		prev, cur := rs[i-1], rs[i]
+		if prev.Device == cur.Device && prev.Source == cur.Source && Restarted(prev.Boot, cur.Boot) {
+			out[cur.Device]++
+		}
+	}
+	return out
 }
 
 // Restarted reports whether the device restarted between two readings:
@@ -273,7 +383,8 @@ type Lifecycle struct {
 // first seen now, findings seen before keep their first-seen time, and
 // open findings no longer present are resolved. It returns the first-seen
 // time of every finding given.
-func (s *Store) UpdateFindings(ctx context.Context, at time.Time, fs []audit.Finding) (map[string]time.Time, error) {
+func (s *Store) UpdateFindings(ctx context.Context, at time.Time, fs []audit.Finding) (_ map[string]time.Time, err error) {
+	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("history: findings: %w", err)
@@ -366,7 +477,8 @@ func (s *Store) OpenFindings(ctx context.Context) ([]audit.Finding, error) {
 
 // Prune deletes collections older than before, keeping each device's
 // newest observation, and findings resolved before it.
-func (s *Store) Prune(ctx context.Context, before time.Time) error {
+func (s *Store) Prune(ctx context.Context, before time.Time) (err error) {
+	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("history: prune: %w", err)

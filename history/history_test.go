@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"maps"
 	"testing"
 	"time"
 
@@ -125,5 +126,35 @@ func TestRestarts(t *testing.T) {
 	}
 	if st.Collections != 1 || st.Observations != 2 {
 		t.Errorf("after prune: %+v; want the newest collection kept", st)
+	}
+}
+
+// TestCountRestarts: the one restart counter, for the database and for
+// serve without one.
+func TestCountRestarts(t *testing.T) {
+	r := func(dev, src string, minute int, uptime float64) Reading {
+		seen := t0.Add(time.Duration(minute) * time.Minute)
+		return Reading{Device: dev, Source: src, Seen: seen, Boot: Boot{At: seen.Add(-time.Duration(uptime * float64(time.Second))), Uptime: uptime}}
+	}
+	cases := []struct {
+		name     string
+		readings []Reading
+		since    time.Time
+		want     map[string]int
+	}{
+		{"uptime grows: no restart", []Reading{r("a", "snmp", 0, 600), r("a", "snmp", 5, 900), r("a", "snmp", 10, 1200)}, t0, map[string]int{}},
+		{"uptime went down", []Reading{r("a", "snmp", 0, 600), r("a", "snmp", 5, 30)}, t0, map[string]int{"a": 1}},
+		{"a reset between polls that left more uptime: boot time moved", []Reading{r("a", "snmp", 0, 60), r("a", "snmp", 10, 120)}, t0, map[string]int{"a": 1}},
+		{"boot time jitter under the slack", []Reading{r("a", "snmp", 0, 600), r("a", "snmp", 5, 900+30)}, t0, map[string]int{}},
+		{"readings before the window do not count", []Reading{r("a", "snmp", 0, 600), r("a", "snmp", 5, 30), r("a", "snmp", 10, 330)}, t0.Add(5 * time.Minute), map[string]int{}},
+		{"sources are separate series, in any order", []Reading{r("a", "redfish", 5, 20), r("a", "snmp", 5, 900), r("a", "redfish", 0, 5000), r("a", "snmp", 0, 600)}, t0, map[string]int{"a": 1}},
+		{"devices are counted apart", []Reading{r("a", "snmp", 0, 600), r("b", "snmp", 0, 600), r("b", "snmp", 5, 10), r("a", "snmp", 5, 900)}, t0, map[string]int{"b": 1}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CountRestarts(tc.readings, tc.since); !maps.Equal(got, tc.want) {
+				t.Errorf("restarts %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/faultline/faultline/inventory"
 )
@@ -69,6 +70,14 @@ type Graph struct {
 	Unknown []bool // by device index
 	// FailReason says why a component is marked failed (for evidence).
 	FailReason map[int32]string
+	// FailedAt is when an observed failure was read, and Reporter the
+	// managed device or power node whose observation says so.
+	FailedAt map[int32]time.Time
+	Reporter map[int32]string
+	// LastAttempt is the last poll of the observation reporting each
+	// failure: a failure read before it is last known state that the poll
+	// did not confirm.
+	LastAttempt map[int32]time.Time
 
 	idx *lazyIndex
 }
@@ -234,8 +243,17 @@ type Overlay struct {
 	// Failed maps component ids ("db-1/PSU2", "db-1/data/1", a link id, a
 	// device id) to why they are considered failed.
 	Failed map[string]string
-	// Unknown lists device ids that could not be collected.
+	// FailedAt is when each failure was read; Reporter is the managed id
+	// whose observation reports it (a PSU's outlet reported off by its PDU
+	// is the PDU's).
+	FailedAt map[string]time.Time
+	Reporter map[string]string
+	// Unknown lists device ids that were never collected.
 	Unknown map[string]bool
+	// LastAttempt is, per failure, the last poll of the observation that
+	// reports it. A failure read before it (FailedAt) is last known state:
+	// the device did not answer that poll, or answered without that section.
+	LastAttempt map[string]time.Time
 	// Volumes replaces a device's declared volumes with what it reports.
 	// Drives of each are named device/volume/N.
 	Volumes map[string][]ObservedVolume
@@ -265,7 +283,7 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 			n += v.Drives
 		}
 	}
-	g := &Graph{Inv: inv, FailReason: map[int32]string{}, idx: &lazyIndex{},
+	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, LastAttempt: map[int32]time.Time{}, idx: &lazyIndex{},
 		Comps: make([]Component, 0, n), Kinds: make([]Kind, 0, n), Entities: make([]int32, 0, n)}
 	b := &builder{inv: inv, g: g}
 	if err := b.build(ov); err != nil {
@@ -565,6 +583,15 @@ func (b *builder) overlay(ov *Overlay) {
 		if c := g.Lookup(id); c >= 0 {
 			g.Failed[c] = true
 			g.FailReason[c] = why
+			if t, ok := ov.FailedAt[id]; ok {
+				g.FailedAt[c] = t
+			}
+			if r, ok := ov.Reporter[id]; ok {
+				g.Reporter[c] = r
+			}
+			if t, ok := ov.LastAttempt[id]; ok {
+				g.LastAttempt[c] = t
+			}
 		}
 	}
 	for id := range ov.Unknown {

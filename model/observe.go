@@ -16,7 +16,9 @@ import (
 // FactKind is a kind of observed fact the live rules report on.
 type FactKind string
 
-// The fact kinds.
+// The fact kinds. Facts are what the hardware said, never a verdict: the
+// limits (inlet temperature, staleness, restarts) are applied by package
+// audit, which also writes every finding.
 const (
 	// FactFailed: a part observed failed (or degraded, when Degraded is set).
 	FactFailed FactKind = "failed"
@@ -24,12 +26,12 @@ const (
 	FactRAID FactKind = "raid"
 	// FactDrift: the hardware disagrees with the inventory.
 	FactDrift FactKind = "drift"
-	// FactThermal: an inlet temperature above the limit.
-	FactThermal FactKind = "thermal"
-	// FactStale: no recent successful collection.
-	FactStale FactKind = "stale"
-	// FactRestarts: the device restarted repeatedly in the history window.
-	FactRestarts FactKind = "restarts"
+	// FactInlet: an inlet temperature reading (Celsius).
+	FactInlet FactKind = "inlet"
+	// FactCollection: how a managed device's collection stands, one per
+	// managed device: its newest data (ObservedAt, zero if never read), its
+	// last attempt and error, and what the data hold (Detail).
+	FactCollection FactKind = "collection"
 )
 
 // Fact is one observation the live rules turn into a finding.
@@ -49,27 +51,20 @@ type Fact struct {
 	// Failed marks a failed volume (FactRAID).
 	Failed  bool
 	Celsius float64
-	Age     time.Duration
-	Count   int
-	// Error is the last collection error (FactStale).
+	// ObservedAt is when the data behind the fact were read (the
+	// observation's collected_at): older than AttemptedAt when the device
+	// has stopped answering and its last good data stand.
+	ObservedAt time.Time
+	// Reporter is the managed id whose observation the fact comes from (a
+	// PSU's outlet reported off by its PDU is the PDU's).
+	Reporter string
+	// AttemptedAt is the last poll of the observation the fact comes from
+	// (for FactCollection, the device's newest attempt): data read before it
+	// are last known state, not confirmed by that poll.
+	AttemptedAt time.Time
+	// Error is the last collection error, "" when the last poll worked
+	// (FactCollection).
 	Error string
-}
-
-// ObserveOptions tune how observations are read.
-type ObserveOptions struct {
-	// Now is the time of the audit.
-	Now time.Time
-	// StaleAfter is how old a device's last good data may be before its
-	// state is unverified (0: never stale by age).
-	StaleAfter time.Duration
-	// InletLimit is the thermal limit in °C (default the inventory's policy).
-	InletLimit float64
-	// Restarts counts uptime resets per device in the history window.
-	Restarts map[string]int
-	// RestartLimit is how many restarts in the window make a device flap (default 2).
-	RestartLimit int
-	// Window names the history window, for messages.
-	Window time.Duration
 }
 
 // Observed is the observed state mapped onto an inventory: an overlay for
@@ -77,7 +72,8 @@ type ObserveOptions struct {
 type Observed struct {
 	Overlay Overlay
 	Facts   []Fact
-	// Seen counts devices with usable data; Managed counts managed entries.
+	// Seen counts managed entries with data (now or last good); Managed
+	// counts managed entries.
 	Seen, Managed int
 }
 
@@ -85,15 +81,15 @@ type Observed struct {
 // matched as DESIGN.md says: a PSU by its match name, else its id against
 // the reported id or name, else in physical order; ports by name; volumes
 // by id or name, else in order. Anything that cannot be matched is drift.
-func Observe(inv *inventory.Inventory, obs []observation.Device, opts ObserveOptions) *Observed {
-	if opts.InletLimit <= 0 {
-		opts.InletLimit = inv.Policy.InletLimit()
-	}
-	if opts.RestartLimit <= 0 {
-		opts.RestartLimit = 2
-	}
-	o := &observer{inv: inv, opts: opts, out: &Observed{Overlay: Overlay{
-		Failed: map[string]string{}, Unknown: map[string]bool{},
+//
+// What is known stays known: a device's newest data are used however old
+// they are (a failed poll keeps the last good data, see
+// observation.KeepLastGood), and every fact and failure carries when it
+// was read. Whether data are too old to trust is the audit's decision.
+func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
+	o := &observer{inv: inv, out: &Observed{Overlay: Overlay{
+		Failed: map[string]string{}, FailedAt: map[string]time.Time{}, Reporter: map[string]string{},
+		Unknown: map[string]bool{}, LastAttempt: map[string]time.Time{},
 		Volumes: map[string][]ObservedVolume{}, DrawW: map[string]float64{},
 	}}}
 	byDevice := map[string][]*observation.Device{}
@@ -104,17 +100,15 @@ func Observe(inv *inventory.Inventory, obs []observation.Device, opts ObserveOpt
 	for _, m := range inv.ManagedTargets() {
 		o.out.Managed++
 		got := byDevice[m.ID]
-		usable := o.usable(m.ID, got)
+		usable := o.collection(m.ID, got)
 		if len(usable) == 0 {
 			o.out.Overlay.Unknown[m.ID] = true
 			continue
 		}
 		o.out.Seen++
 		for _, d := range usable {
+			o.at, o.attempt = d.CollectedAt, d.AttemptedAt
 			o.device(m.ID, d, links)
-		}
-		if n := opts.Restarts[m.ID]; n >= opts.RestartLimit {
-			o.fact(Fact{Kind: FactRestarts, Device: m.ID, Part: m.ID, Count: n, Age: opts.Window})
 		}
 	}
 	sort.SliceStable(o.out.Facts, func(i, j int) bool {
@@ -128,49 +122,89 @@ func Observe(inv *inventory.Inventory, obs []observation.Device, opts ObserveOpt
 }
 
 type observer struct {
-	inv  *inventory.Inventory
-	opts ObserveOptions
-	out  *Observed
+	inv *inventory.Inventory
+	out *Observed
+	// at is when the data being read were read; attempt is the last poll
+	// of the observation they are in; reporter is its managed id.
+	at, attempt time.Time
+	reporter    string
 }
 
-func (o *observer) fact(f Fact) { o.out.Facts = append(o.out.Facts, f) }
+func (o *observer) fact(f Fact) {
+	f.ObservedAt, f.AttemptedAt, f.Reporter = o.at, o.attempt, o.reporter
+	o.out.Facts = append(o.out.Facts, f)
+}
 
 func (o *observer) fail(id, why string) {
 	if _, ok := o.out.Overlay.Failed[id]; !ok {
 		o.out.Overlay.Failed[id] = why
+		o.out.Overlay.FailedAt[id] = o.at
+		o.out.Overlay.LastAttempt[id] = o.attempt
+		o.out.Overlay.Reporter[id] = o.reporter
 	}
 }
 
-// usable returns the observations of a device whose data may be used, and
-// records a stale fact when there are none recent enough.
-func (o *observer) usable(id string, got []*observation.Device) []*observation.Device {
+// collection returns the observations of a device that hold data (now or
+// last good), and records the device's collection fact: its newest data,
+// its last attempt and that attempt's error.
+func (o *observer) collection(id string, got []*observation.Device) []*observation.Device {
 	var ok []*observation.Device
-	var lastErr string
-	var newest time.Time
+	f := Fact{Kind: FactCollection, Device: id, Part: id, Reporter: id}
+	var parts []string
 	for _, d := range got {
+		if d.AttemptedAt.After(f.AttemptedAt) {
+			f.AttemptedAt = d.AttemptedAt
+		}
 		if d.Error != "" {
-			lastErr = d.Source + ": " + d.Error
+			f.Error = d.Source + ": " + d.Error
 		}
 		if !d.HasData() {
 			continue
 		}
-		if d.CollectedAt.After(newest) {
-			newest = d.CollectedAt
+		if d.CollectedAt.After(f.ObservedAt) {
+			f.ObservedAt = d.CollectedAt
 		}
-		if o.opts.StaleAfter > 0 && o.opts.Now.Sub(d.CollectedAt) > o.opts.StaleAfter {
-			continue
+		parts = append(parts, contents(d)...)
+		for _, k := range d.Kept {
+			parts = append(parts, k.Section+" kept from "+k.CollectedAt.UTC().Format(time.RFC3339))
 		}
 		ok = append(ok, d)
 	}
-	switch {
-	case len(got) == 0:
-		o.fact(Fact{Kind: FactStale, Device: id, Part: id, Error: "never collected"})
-	case len(ok) == 0 && newest.IsZero():
-		o.fact(Fact{Kind: FactStale, Device: id, Part: id, Error: lastErr})
-	case len(ok) == 0:
-		o.fact(Fact{Kind: FactStale, Device: id, Part: id, Age: o.opts.Now.Sub(newest), Error: lastErr})
-	}
+	slices.Sort(parts)
+	f.Detail = strings.Join(slices.Compact(parts), ", ")
+	o.reporter = id
+	o.out.Facts = append(o.out.Facts, f)
 	return ok
+}
+
+// contents names what an observation holds, for "what is unverified".
+func contents(d *observation.Device) []string {
+	var out []string
+	add := func(n int, noun string) {
+		if n > 0 {
+			out = append(out, plural(n, noun))
+		}
+	}
+	add(len(d.PSUs), "PSU")
+	add(len(d.Volumes), "volume")
+	add(len(d.Drives), "drive")
+	add(len(d.Ports), "port")
+	add(len(d.Fans), "fan")
+	add(len(d.Outlets), "outlet")
+	if d.UPS != nil {
+		out = append(out, "UPS state")
+	}
+	if d.InletCelsius != nil {
+		out = append(out, "inlet temperature")
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // linkEnd is a declared link seen from one of its ends.
@@ -200,10 +234,10 @@ func (o *observer) device(id string, d *observation.Device, links map[string][]l
 			o.fact(Fact{Kind: FactFailed, Device: id, Part: id, Detail: "is powered off"})
 		}
 		if len(d.PSUs) > 0 {
-			o.psus(dev, d)
+			o.section(d, observation.SectionPSUs, func() { o.psus(dev, d) })
 		}
 		if len(d.Volumes) > 0 {
-			o.volumes(dev, d)
+			o.section(d, observation.SectionStorage, func() { o.volumes(dev, d) })
 		}
 		if d.PowerWatts != nil && *d.PowerWatts > 0 {
 			o.out.Overlay.DrawW[id] = *d.PowerWatts
@@ -213,7 +247,7 @@ func (o *observer) device(id string, d *observation.Device, links map[string][]l
 		o.powerNode(p, d)
 	}
 	if len(d.Ports) > 0 {
-		o.ports(id, d, links[id])
+		o.section(d, observation.SectionPorts, func() { o.ports(id, d, links[id]) })
 	}
 	for _, f := range d.Fans {
 		switch f.Condition {
@@ -223,9 +257,17 @@ func (o *observer) device(id string, d *observation.Device, links map[string][]l
 			o.fact(Fact{Kind: FactFailed, Device: id, Part: id + "/fan/" + nameOr(f.Name, f.ID), Degraded: true, Detail: "fan degraded"})
 		}
 	}
-	if d.InletCelsius != nil && *d.InletCelsius > o.opts.InletLimit {
-		o.fact(Fact{Kind: FactThermal, Device: id, Part: id, Celsius: *d.InletCelsius})
+	if d.InletCelsius != nil {
+		o.fact(Fact{Kind: FactInlet, Device: id, Part: id, Celsius: *d.InletCelsius})
 	}
+}
+
+// section reads one section of an observation, dating what it finds by
+// when that section was read (an earlier poll's, when it was kept).
+func (o *observer) section(d *observation.Device, name string, read func()) {
+	o.at = d.ReadAt(name)
+	read()
+	o.at = d.CollectedAt
 }
 
 func nameOr(name, id string) string {

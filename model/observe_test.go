@@ -80,12 +80,17 @@ func TestObserve(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := []struct {
-		name      string
-		change    func(obs []observation.Device) []observation.Device
-		failed    []string // component ids failed in the overlay
-		facts     []string // "kind part what" of each fact
-		unknown   []string
-		staleness time.Duration
+		name    string
+		change  func(obs []observation.Device) []observation.Device
+		failed  []string // component ids failed in the overlay
+		facts   []string // "kind part what" of each fact
+		unknown []string
+		// lastKnown are failures read before their reporter's last attempt:
+		// last known state, not confirmed since.
+		lastKnown []string
+		// reporter is whose observation the failures come from, when not
+		// the device's own.
+		reporter string
 	}{
 		{name: "healthy", change: func(o []observation.Device) []observation.Device { return o }},
 		{name: "failed PSU matched by name", change: func(o []observation.Device) []observation.Device {
@@ -116,7 +121,7 @@ func TestObserve(t *testing.T) {
 		{name: "PDU outlet off", change: func(o []observation.Device) []observation.Device {
 			o[2].Outlets[1].On = yes(false)
 			return o
-		}, failed: []string{"db-1/PSU2"}, facts: []string{"failed db-1/PSU2 "}},
+		}, failed: []string{"db-1/PSU2"}, facts: []string{"failed db-1/PSU2 "}, reporter: "pdu-a"},
 		{name: "failed drive in a degraded raid10", change: func(o []observation.Device) []observation.Device {
 			o[0].Drives[2].Condition = observation.Failed
 			o[0].Volumes[0].Condition = observation.Degraded
@@ -129,7 +134,7 @@ func TestObserve(t *testing.T) {
 		{name: "link down", change: func(o []observation.Device) []observation.Device {
 			o[1].Ports[1].Oper = "down"
 			return o
-		}, failed: []string{"db-1:eno2~sw-1:Ethernet2"}, facts: []string{"failed db-1:eno2~sw-1:Ethernet2 "}},
+		}, failed: []string{"db-1:eno2~sw-1:Ethernet2"}, facts: []string{"failed db-1:eno2~sw-1:Ethernet2 "}, reporter: "sw-1"},
 		{name: "cable moved", change: func(o []observation.Device) []observation.Device {
 			o[1].Ports[0].Neighbors[0].SysName = "db-9"
 			return o
@@ -144,27 +149,55 @@ func TestObserve(t *testing.T) {
 		}, failed: []string{"ups-1"}, facts: []string{"failed ups-1 "}},
 		{name: "never collected", change: func(o []observation.Device) []observation.Device {
 			return o[1:]
-		}, unknown: []string{"db-1"}, facts: []string{"stale db-1 "}},
-		{name: "last good data too old", staleness: time.Minute, change: func(o []observation.Device) []observation.Device {
+		}, unknown: []string{"db-1"}},
+		{name: "last good data stand however old", change: func(o []observation.Device) []observation.Device {
 			o[1].CollectedAt = now.Add(-time.Hour)
 			o[1].Error = "timeout"
+			o[1].PSUs[1].Condition = observation.Failed
 			return o
-		}, unknown: []string{"sw-1"}, facts: []string{"stale sw-1 "}},
+		}, failed: []string{"sw-1/PSU2"}, facts: []string{"failed sw-1/PSU2 "}, lastKnown: []string{"sw-1/PSU2"}},
+		{name: "a kept section dates its failures by its own read", change: func(o []observation.Device) []observation.Device {
+			o[1].PSUs[0].Condition = observation.Failed
+			o[1].Kept = []observation.KeptSection{{Section: observation.SectionPSUs, CollectedAt: now.Add(-time.Hour)}}
+			o[1].CollectedAt, o[1].AttemptedAt = now.Add(time.Minute), now
+			return o
+		}, failed: []string{"sw-1/PSU1"}, facts: []string{"failed sw-1/PSU1 "}, lastKnown: []string{"sw-1/PSU1"}},
+		{name: "a second source polled later does not age the first one's data", change: func(o []observation.Device) []observation.Device {
+			o[0].PSUs[1].Condition = observation.Failed
+			o[0].AttemptedAt = now.Add(-time.Second)
+			return append(o, observation.Device{ID: "db-1", Source: "snmp", AttemptedAt: now.Add(time.Minute), CollectedAt: now.Add(2 * time.Minute)})
+		}, failed: []string{"db-1/PSU2"}, facts: []string{"failed db-1/PSU2 "}},
+		{name: "inlet temperature is a reading, not a verdict", change: func(o []observation.Device) []observation.Device {
+			c := 19.5
+			o[0].InletCelsius = &c
+			return o
+		}, facts: []string{"inlet db-1 "}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Observe(inv, tc.change(healthy()), ObserveOptions{Now: now, StaleAfter: tc.staleness})
-			var failed, facts, unknown []string
+			obs := tc.change(healthy())
+			got := Observe(inv, obs)
+			var failed, facts, unknown, lastKnown []string
 			for id := range got.Overlay.Failed {
 				failed = append(failed, id)
 			}
+			collections := map[string]Fact{}
 			for _, f := range got.Facts {
+				if f.Kind == FactCollection {
+					collections[f.Device] = f
+					continue
+				}
 				facts = append(facts, string(f.Kind)+" "+f.Part+" "+f.What)
 			}
 			for id := range got.Overlay.Unknown {
 				unknown = append(unknown, id)
 			}
-			for _, l := range [][]string{failed, facts, unknown, tc.failed, tc.facts, tc.unknown} {
+			for id, at := range got.Overlay.FailedAt {
+				if at.Before(got.Overlay.LastAttempt[id]) {
+					lastKnown = append(lastKnown, id)
+				}
+			}
+			for _, l := range [][]string{failed, facts, unknown, lastKnown, tc.failed, tc.facts, tc.unknown, tc.lastKnown} {
 				slices.Sort(l)
 			}
 			if !slices.Equal(failed, tc.failed) {
@@ -176,6 +209,42 @@ func TestObserve(t *testing.T) {
 			if !slices.Equal(unknown, tc.unknown) {
 				t.Errorf("unknown %v, want %v", unknown, tc.unknown)
 			}
+			if !slices.Equal(lastKnown, tc.lastKnown) {
+				t.Errorf("last known %v, want %v", lastKnown, tc.lastKnown)
+			}
+			// Every managed entry has one collection fact, dated by its
+			// newest data; every failure is dated by the data it rests on.
+			if len(collections) != len(inv.ManagedTargets()) {
+				t.Errorf("%d collection facts for %d managed entries", len(collections), len(inv.ManagedTargets()))
+			}
+			newest := map[string]observation.Device{}
+			for _, o := range obs {
+				if n, ok := newest[o.ID]; !ok || o.CollectedAt.After(n.CollectedAt) {
+					newest[o.ID] = o
+				}
+			}
+			for id, o := range newest {
+				if c := collections[id]; !c.ObservedAt.Equal(o.CollectedAt) || c.Error != errorOf(o) {
+					t.Errorf("collection fact of %s: observed at %v error %q; the newest observation says %v %q", id, c.ObservedAt, c.Error, o.CollectedAt, errorOf(o))
+				}
+			}
+			for id := range got.Overlay.Failed {
+				if _, ok := got.Overlay.FailedAt[id]; !ok {
+					t.Errorf("failure of %s has no time", id)
+				}
+				want := tc.reporter
+				if want == "" {
+					want, _, _ = strings.Cut(id, "/")
+				}
+				if r := got.Overlay.Reporter[id]; r != want {
+					t.Errorf("failure of %s reported by %q, want %q", id, r, want)
+				}
+			}
+			for _, f := range got.Facts {
+				if f.Reporter == "" {
+					t.Errorf("fact %s %s has no reporter", f.Kind, f.Part)
+				}
+			}
 			if vols := got.Overlay.Volumes["db-1"]; len(vols) != 1 || vols[0].ID != "data" {
 				if !strings.Contains(tc.name, "never") {
 					t.Errorf("observed volume not named after the declared one: %+v", vols)
@@ -183,4 +252,11 @@ func TestObserve(t *testing.T) {
 			}
 		})
 	}
+}
+
+func errorOf(o observation.Device) string {
+	if o.Error == "" {
+		return ""
+	}
+	return o.Source + ": " + o.Error
 }

@@ -98,6 +98,35 @@ type Device struct {
 	Outlets []Outlet     `json:"outlets,omitempty"`
 	Inputs  []PowerInput `json:"inputs,omitempty"`
 	UPS     *UPS         `json:"ups,omitempty"`
+
+	// Kept lists the sections of a good poll that came back empty with a
+	// part error and hold an earlier poll's data instead (see KeepLastGood),
+	// with when those data were read.
+	Kept []KeptSection `json:"kept,omitempty"`
+}
+
+// The sections KeepLastGood may keep from an earlier poll.
+const (
+	SectionPSUs    = "psus"    // psus, power_redundancy
+	SectionStorage = "storage" // controllers, volumes, drives
+	SectionPorts   = "ports"   // ports
+)
+
+// KeptSection is a section carried over from an earlier poll.
+type KeptSection struct {
+	Section     string    `json:"section"`
+	CollectedAt time.Time `json:"collected_at"`
+}
+
+// ReadAt is when a section's data were read: CollectedAt, or the earlier
+// time of a kept section.
+func (d *Device) ReadAt(section string) time.Time {
+	for _, k := range d.Kept {
+		if k.Section == section {
+			return k.CollectedAt
+		}
+	}
+	return d.CollectedAt
 }
 
 // OK reports whether the last poll succeeded.

@@ -50,6 +50,34 @@ func TestKeepLastGood(t *testing.T) {
 	}
 }
 
+// TestKeepSections: a good poll whose power collection failed keeps the
+// PSUs an earlier poll read, dated by that poll; a section it did read,
+// or one it read empty without a part error, is what it says.
+func TestKeepSections(t *testing.T) {
+	t1, t2, t3 := time.Unix(100, 0), time.Unix(200, 0), time.Unix(300, 0)
+	prev := &Device{ID: "a", CollectedAt: t1, PSUs: []PSU{{ID: "1", Condition: Failed}}, Ports: []Port{{Name: "Ethernet1", Oper: "up"}}}
+	partial := Device{ID: "a", CollectedAt: t2, PartErrors: []PartError{{Part: "chassis 1U: power supplies", Error: "HTTP 500"}},
+		Ports: []Port{{Name: "Ethernet1", Oper: "down"}}}
+	got := KeepLastGood(prev, partial)
+	if len(got.PSUs) != 1 || got.PSUs[0].Condition != Failed || !got.ReadAt(SectionPSUs).Equal(t1) {
+		t.Errorf("PSUs not kept with their time: %+v read at %v", got.PSUs, got.ReadAt(SectionPSUs))
+	}
+	if got.Ports[0].Oper != "down" || !got.ReadAt(SectionPorts).Equal(t2) {
+		t.Errorf("the ports read now were replaced: %+v", got.Ports)
+	}
+	if len(got.Kept) != 1 {
+		t.Errorf("kept %+v, want the PSUs only", got.Kept)
+	}
+	// Kept again on the next partial poll: still dated by the first read.
+	again := KeepLastGood(&got, Device{ID: "a", CollectedAt: t3, PartErrors: partial.PartErrors})
+	if !again.ReadAt(SectionPSUs).Equal(t1) || !again.ReadAt(SectionPorts).Equal(t2) {
+		t.Errorf("kept twice: PSUs read at %v, ports at %v", again.ReadAt(SectionPSUs), again.ReadAt(SectionPorts))
+	}
+	if clean := KeepLastGood(prev, Device{ID: "a", CollectedAt: t2}); len(clean.PSUs) != 0 || len(clean.Kept) != 0 {
+		t.Error("a poll without part errors that reports no PSUs kept the old ones")
+	}
+}
+
 // FuzzRead: reading an observations file never panics, and what it
 // accepts writes back and reads again the same.
 func FuzzRead(f *testing.F) {

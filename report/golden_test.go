@@ -101,22 +101,52 @@ func TestGoldenWhatIf(t *testing.T) {
 	}
 }
 
+// TestGoldenDiff renders the three kinds of change in every format: a
+// problem introduced, one resolved, and problems that stay open with
+// causes removed (changed, never "resolved") or added (worsened).
 func TestGoldenDiff(t *testing.T) {
-	_, old := audit.Audit(graph(t, "testdata/cases/nfs.yaml"), audit.Options{})
-	_, fixed := audit.Audit(graph(t, "testdata/diff/nfs-fixed.yaml"), audit.Options{})
-	d := audit.DiffFindings(old, fixed)
-	if len(d.Resolved) == 0 || len(d.Introduced) != 0 {
-		t.Errorf("adding a second filer: %d introduced, %d resolved", len(d.Introduced), len(d.Resolved))
+	cases := []struct {
+		name, old, new                string
+		introduced, changed, resolved int
+	}{
+		{"introduced", "testdata/diff/feeds-two.yaml", "testdata/diff/db-added.yaml", 1, 0, 0},
+		{"resolved", "testdata/diff/db-added.yaml", "testdata/diff/feeds-two.yaml", 0, 0, 1},
+		{"changed", "testdata/diff/feeds-one.yaml", "testdata/diff/feeds-two.yaml", 0, 2, 3},
+		{"worsened", "testdata/diff/feeds-two.yaml", "testdata/diff/feeds-one.yaml", 3, 2, 0},
+		{"nfs", "testdata/cases/nfs.yaml", "testdata/diff/nfs-fixed.yaml", 0, 2, 0},
 	}
-	for _, format := range []struct {
-		f   Format
-		ext string
-	}{{JSON, "json"}, {Table, "txt"}, {Markdown, "md"}} {
-		var b bytes.Buffer
-		if err := Diff(&b, format.f, "nfs.yaml", "nfs-fixed.yaml", d); err != nil {
-			t.Fatal(err)
-		}
-		golden(t, "diff-nfs."+format.ext, b.Bytes())
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, old := audit.Audit(graph(t, tc.old), audit.Options{})
+			newInv, err := inventory.Load(tc.new, inventory.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := model.Build(newInv, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, cur := audit.Audit(g, audit.Options{})
+			d := audit.DiffFindings(old, cur)
+			if len(d.Introduced) != tc.introduced || len(d.Changed) != tc.changed || len(d.Resolved) != tc.resolved {
+				t.Errorf("%d introduced, %d changed, %d resolved; want %d, %d, %d",
+					len(d.Introduced), len(d.Changed), len(d.Resolved), tc.introduced, tc.changed, tc.resolved)
+			}
+			opts := DiffOptions{Old: filepath.Base(tc.old), New: filepath.Base(tc.new), File: tc.new, Position: func(id string) (int, int) {
+				p := newInv.DeclaredAt(id)
+				return int(p.Line), int(p.Col)
+			}}
+			for _, format := range []struct {
+				f   Format
+				ext string
+			}{{JSON, "json"}, {Table, "txt"}, {Markdown, "md"}, {GitHub, "github"}} {
+				var b bytes.Buffer
+				if err := Diff(&b, format.f, opts, d); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, "diff-"+tc.name+"."+format.ext, b.Bytes())
+			}
+		})
 	}
 }
 

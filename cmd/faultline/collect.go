@@ -39,15 +39,21 @@ func (c *collectFlags) add(fs interface {
 }
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("collect", stderr)
-	var file string
-	fs.StringVar(&file, "i", "inventory.yaml", "inventory `FILE`")
-	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
-	out := fs.String("out", "", "write the observations (JSON) to `FILE`")
+	c := newCmd("collect", "[--out FILE] [--timeout D] [--concurrency N] [--ca FILE] [-i] FILE", []string{
+		"faultline collect inventory.yaml --out obs.json",
+		"faultline audit inventory.yaml --observations obs.json",
+	}, stdout, stderr)
+	var invf inventoryFlag
+	invf.add(c)
+	out := c.String("out", "", "write the observations (JSON) to `FILE`")
 	var cf collectFlags
-	cf.add(fs)
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	cf.add(c)
+	if code, ok := c.parse(args); !ok {
+		return code
+	}
+	file, code, ok := invf.resolve(c)
+	if !ok {
+		return code
 	}
 	inv, ok := loadInventory(file, inventory.Options{}, stderr)
 	if !ok {

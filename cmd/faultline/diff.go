@@ -4,48 +4,111 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/report"
 )
 
 func init() {
-	register("diff", "findings a change to the inventory introduces and resolves (exit 1 if it introduces a critical one)", runDiff)
+	register("diff", "findings a change to the inventory introduces, changes and resolves (exit 1 if a critical one is introduced or gains causes)", runDiff)
 }
 
-func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("diff", stderr)
-	format := fs.String("o", "", "output `FORMAT`: table, json or markdown")
-	fs.StringVar(format, "output", "", "output `FORMAT` (same as -o)")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCmd("diff", "[-o table|json|markdown|github] OLD NEW\n       faultline diff --base REF [-o ...] [-i] FILE", []string{
+		"faultline diff old.yaml new.yaml -o markdown",
+		"faultline diff --base origin/main inventory.yaml -o github   # in a pull request's CI job",
+	}, stdout, stderr)
+	var invf inventoryFlag
+	invf.add(c)
+	var out formatFlag
+	out.add(c, "table, json, markdown (a pull request comment) or github (annotations in GitHub Actions)")
+	base := c.String("base", "", "read the old side from git: the file as it is at `REF` (git show REF:PATH)")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
-	if fs.NArg() != 2 {
-		fmt.Fprintln(stderr, "usage: faultline diff [-o FORMAT] OLD.yaml NEW.yaml")
-		return exitBadInput
+	var format report.Format
+	if out.format == string(report.GitHub) {
+		format = report.GitHub
+	} else {
+		var ok bool
+		if format, ok = out.outFormat(stdout, stderr, false); !ok {
+			return exitBadInput
+		}
 	}
-	c := commonFlags{format: *format}
-	f, ok := c.outFormat(stdout, stderr, false)
-	if !ok {
-		return exitBadInput
-	}
-	var sets [2][]audit.Finding
-	for i, file := range fs.Args() {
-		_, g, ok := buildGraph(file, nil, stderr)
+
+	var oldInv, newInv *inventory.Inventory
+	var oldName, newName string
+	if *base != "" {
+		file, code, ok := invf.resolve(c)
 		if !ok {
+			return code
+		}
+		if _, err := os.Stat(file); err != nil {
+			fmt.Fprintf(stderr, "faultline: %s: no such file: give the inventory as -i FILE or as the argument\n", file)
+			return exitBadInput
+		}
+		data, name, err := gitShow(ctx, *base, file)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+		if oldInv, ok = parseInventory(name, data, stderr); !ok {
+			return exitBadInput
+		}
+		oldName, newName = name, file
+	} else {
+		if invf.file != "" {
+			return c.usageError("-i is for diff --base; without it give OLD NEW")
+		}
+		if len(c.args) != 2 {
+			return c.usageError("want two files, OLD NEW (or --base REF FILE), got %d argument(s)", len(c.args))
+		}
+		oldName, newName = c.args[0], c.args[1]
+		var ok bool
+		if oldInv, ok = loadInventory(oldName, inventory.Options{}, stderr); !ok {
+			return exitBadInput
+		}
+	}
+	annotated := newName
+	if format == report.GitHub {
+		annotated = annotationPath(ctx, newName)
+		var ok bool
+		if newInv, ok = loadInventoryGitHub(newName, annotated, inventory.Options{}, stdout, stderr); !ok {
+			return exitBadInput
+		}
+	} else {
+		var ok bool
+		if newInv, ok = loadInventory(newName, inventory.Options{}, stderr); !ok {
+			return exitBadInput
+		}
+	}
+
+	var sets [2][]audit.Finding
+	for i, side := range []struct {
+		name string
+		inv  *inventory.Inventory
+	}{{oldName, oldInv}, {newName, newInv}} {
+		g, err := model.Build(side.inv, nil)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline: %s: %v\n", side.name, err)
 			return exitBadInput
 		}
 		_, sets[i] = audit.Audit(g, audit.Options{})
 	}
 	d := audit.DiffFindings(sets[0], sets[1])
-	if err := report.Diff(stdout, f, fs.Arg(0), fs.Arg(1), d); err != nil {
+	opts := report.DiffOptions{Old: oldName, New: newName, File: annotated, Position: func(id string) (int, int) {
+		p := newInv.DeclaredAt(id)
+		return int(p.Line), int(p.Col)
+	}}
+	if err := report.Diff(stdout, format, opts, d); err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
 	}
-	for _, x := range d.Introduced {
-		if x.Severity == audit.Critical {
-			return exitFindings
-		}
+	if d.Worsens(audit.Critical) {
+		return exitFindings
 	}
 	return exitOK
 }

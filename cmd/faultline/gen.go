@@ -14,7 +14,10 @@ func init() {
 }
 
 func runGen(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("gen", stderr)
+	fs := newCmd("gen", "[--components N | --racks N --servers-per-rack N] [--seed SEED] [--out FILE]", []string{
+		"faultline gen --components 100000 --out fleet.yaml",
+		"faultline gen --racks 3 --servers-per-rack 5 --seed 7",
+	}, stdout, stderr)
 	components := fs.Int("components", 0, "size the fleet to about `N` components (overrides --racks)")
 	spec := fleet.Spec{}
 	fs.IntVar(&spec.Sites, "sites", 2, "`N` sites")
@@ -24,8 +27,11 @@ func runGen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&spec.Tolerate2, "tolerate2", 0.02, "share of services with tolerate: 2")
 	fs.Float64Var(&spec.Flaws, "flaws", 0.03, "share of servers with a cabling or disk mistake")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	if code, ok := fs.parse(args); !ok {
+		return code
+	}
+	if code, ok := fs.noArgs(); !ok {
+		return code
 	}
 	if *components > 0 {
 		sized := fleet.ForComponents(*components, spec.Seed)

@@ -26,10 +26,13 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && (args[0] == "fault" || args[0] == "clear") {
 		return runLabFault(ctx, args, stdout, stderr)
 	}
-	fs := newFlagSet("lab", stderr)
-	var file string
-	fs.StringVar(&file, "i", "inventory.yaml", "inventory `FILE`")
-	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
+	fs := newCmd("lab", "[--admin ADDR] [--ca-dir DIR] [--mockup DEVICE=DIR] [-i] FILE\n       faultline lab fault [--admin ADDR] DEVICE FAULT [PART [VALUE]]\n       faultline lab clear [--admin ADDR] DEVICE", []string{
+		"faultline lab inventory.yaml",
+		"faultline lab fault db-1 drive-fail data/1",
+		"faultline lab clear db-1",
+	}, stdout, stderr)
+	var invf inventoryFlag
+	invf.add(fs)
 	admin := fs.String("admin", "127.0.0.1:8079", "admin API `ADDR` for fault injection (loopback)")
 	latency := fs.Duration("latency", 0, "latency added to every answer")
 	jitter := fs.Duration("jitter", 0, "spread the BMCs' latency by up to ± this")
@@ -38,16 +41,23 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(mockups, "mockup", "serve a Redfish mockup tree for a device: `DEVICE=DIR` (repeatable)")
 	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, lab-ca-key.pem) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
 	var sf sitesFlags
-	sf.add(fs)
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	sf.add(fs.FlagSet)
+	if code, ok := fs.parse(args); !ok {
+		return code
 	}
+	var file string
 	if sf.sites > 0 {
 		var err error
 		if file, err = sf.writeInventory(*caDir); err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
+	} else {
+		f, code, ok := invf.resolve(fs)
+		if !ok {
+			return code
+		}
+		file = f
 	}
 	inv, ok := loadInventory(file, inventory.Options{}, stderr)
 	if !ok {
@@ -95,15 +105,18 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 //	faultline lab clear [--admin ADDR] DEVICE
 func runLabFault(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	verb := args[0]
-	fs := newFlagSet("lab "+verb, stderr)
-	admin := fs.String("admin", "127.0.0.1:8079", "the lab's admin API `ADDR`")
-	if err := fs.Parse(args[1:]); err != nil {
-		return flagExit(err)
+	synopsis, examples := "[--admin ADDR] DEVICE FAULT [PART [VALUE]]", []string{"faultline lab fault db-1 drive-fail data/1", "faultline lab fault tor-3b psu-fail PSU2"}
+	if verb == "clear" {
+		synopsis, examples = "[--admin ADDR] DEVICE", []string{"faultline lab clear db-1"}
 	}
-	rest := fs.Args()
+	fs := newCmd("lab "+verb, synopsis, examples, stdout, stderr)
+	admin := fs.String("admin", "127.0.0.1:8079", "the lab's admin API `ADDR`")
+	if code, ok := fs.parse(args[1:]); !ok {
+		return code
+	}
+	rest := fs.args
 	if (verb == "fault" && (len(rest) < 2 || len(rest) > 4)) || (verb == "clear" && len(rest) != 1) {
-		fmt.Fprintln(stderr, "usage: faultline lab fault [--admin ADDR] DEVICE FAULT [PART [VALUE]]\n       faultline lab clear [--admin ADDR] DEVICE")
-		return exitBadInput
+		return fs.usageError("want %s, got %d argument(s)", strings.TrimPrefix(synopsis, "[--admin ADDR] "), len(rest))
 	}
 	url := fmt.Sprintf("http://%s/devices/%s/faults", *admin, rest[0])
 	method, body := http.MethodDelete, []byte(nil)

@@ -38,12 +38,16 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return exitBadInput
-		}
+		return exitBadInput
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		args = []string{"version"}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
@@ -64,5 +68,6 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'faultline COMMAND -h' for a command's flags.")
+	fmt.Fprintln(w, "\nexamples:\n  faultline validate inventory.yaml\n  faultline whatif inventory.yaml --fail pdu-r03-a\n  faultline diff --base origin/main inventory.yaml -o markdown")
+	fmt.Fprintln(w, "\nRun 'faultline COMMAND -h' for a command's flags and examples.")
 }

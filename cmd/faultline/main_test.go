@@ -47,8 +47,8 @@ func TestExitCodes(t *testing.T) {
 		{"whatif unknown", []string{"whatif", "-i", "../../inventory.yaml", "--fail", "pdu-r3-a"}, 2, `did you mean "pdu-r03-a"?`},
 		{"whatif link end", []string{"whatif", "-i", "../../inventory.yaml", "--fail", "app-1:eno1", "-o", "json"}, 0, `"app-1:eno1~tor-3a:Ethernet3"`},
 		{"whatif nothing", []string{"whatif", "-i", "../../inventory.yaml"}, 2, "needs --fail"},
-		{"diff resolves", []string{"diff", "-o", "table", "../../report/testdata/cases/nfs.yaml", "../../report/testdata/diff/nfs-fixed.yaml"}, 0, "0 introduced, 2 resolved"},
-		{"diff introduces", []string{"diff", "-o", "json", "../../report/testdata/diff/nfs-fixed.yaml", "../../report/testdata/cases/nfs.yaml"}, 1, `"introduced"`},
+		{"diff shrinks causes", []string{"diff", "-o", "table", "../../report/testdata/cases/nfs.yaml", "../../report/testdata/diff/nfs-fixed.yaml"}, 0, "0 introduced, 2 changed, 0 resolved"},
+		{"diff grows causes", []string{"diff", "-o", "json", "../../report/testdata/diff/nfs-fixed.yaml", "../../report/testdata/cases/nfs.yaml"}, 1, `"causes_added": [`},
 		{"diff usage", []string{"diff", "one.yaml"}, 2, "usage"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 	}
@@ -181,7 +181,7 @@ services:
 		}
 	}
 	for _, f := range r.Findings {
-		if f.Rule == "redundancy-lost" {
+		if f.Rule == "redundancy-lost" && f.Subject == "app" {
 			want := []string{"app-1:eno1~sw-1:Ethernet1", "sw-1", "sw-1/PSU1", "pdu-a"}
 			if strings.Join(f.Causes, ",") != strings.Join(want, ",") {
 				t.Errorf("redundancy-lost causes %v, want %v", f.Causes, want)

@@ -33,10 +33,12 @@ func init() {
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", stderr)
-	var file string
-	fs.StringVar(&file, "i", "inventory.yaml", "inventory `FILE`")
-	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
+	fs := newCmd("serve", "[--listen ADDR] [--interval D] [--data DIR] [--demo] [-i] FILE", []string{
+		"faultline serve inventory.yaml --data /var/lib/faultline",
+		"faultline serve --demo -i inventory.yaml   # simulated devices on loopback",
+	}, stdout, stderr)
+	var invf inventoryFlag
+	invf.add(fs)
 	listen := fs.String("listen", "127.0.0.1:8080", "HTTP listen `ADDR`")
 	interval := fs.Duration("interval", 5*time.Minute, "time between collections (0: only on request)")
 	dataDir := fs.String("data", "", "keep history (observations, findings' first-seen) in `DIR`")
@@ -49,9 +51,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var cf collectFlags
 	cf.add(fs)
 	var nf natsFlags
-	nf.add(fs)
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	nf.add(fs.FlagSet)
+	if code, ok := fs.parse(args); !ok {
+		return code
+	}
+	file, code, ok := invf.resolve(fs)
+	if !ok {
+		return code
 	}
 	intervalSet := false
 	fs.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
@@ -158,11 +164,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if remote != nil {
 		handler = remote.handler(eng, srv)
 	}
-	httpSrv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(ln) }()
+	go func() { errc <- httpSrv.Serve(api.Listener(ln)) }() // net/http's own errors as JSON
 	runDone := make(chan struct{})
 	go func() {
 		defer close(runDone)

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/faultline/faultline/inventory"
 )
@@ -14,21 +14,37 @@ func init() {
 	register("validate", "check an inventory file; exit 2 with every error as FILE:LINE:COL", runValidate)
 }
 
-func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var file string
-	fs.StringVar(&file, "i", "inventory.yaml", "inventory `FILE`")
-	fs.StringVar(&file, "inventory", "inventory.yaml", "inventory `FILE` (same as -i)")
-	strict := fs.Bool("strict", false, "treat warnings (plaintext secrets, TLS verification off) as errors")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := newCmd("validate", "[--strict] [-o text|github] [-i] FILE", []string{
+		"faultline validate inventory.yaml",
+		"faultline validate --strict -i inventory.yaml",
+		"faultline validate inventory.yaml -o github   # annotations in a GitHub Actions job",
+	}, stdout, stderr)
+	var inv inventoryFlag
+	inv.add(c)
+	strict := c.Bool("strict", false, "treat warnings (plaintext secrets, TLS verification off) as errors")
+	format := c.String("o", "text", "output `FORMAT`: text, or github (GitHub Actions workflow commands that annotate the file)")
+	c.StringVar(format, "output", "text", "output `FORMAT` (same as -o)")
+	if code, ok := c.parse(args); !ok {
+		return code
 	}
-	inv, ok := loadInventory(file, inventory.Options{Strict: *strict}, stderr)
+	file, code, ok := inv.resolve(c)
+	if !ok {
+		return code
+	}
+	if *format != "text" && *format != "github" {
+		return c.usageError("-o %q: use text or github", *format)
+	}
+	var loaded *inventory.Inventory
+	if *format == "github" {
+		loaded, ok = loadInventoryGitHub(file, annotationPath(ctx, file), inventory.Options{Strict: *strict}, stdout, stderr)
+	} else {
+		loaded, ok = loadInventory(file, inventory.Options{Strict: *strict}, stderr)
+	}
 	if !ok {
 		return exitBadInput
 	}
-	fmt.Fprintf(stdout, "%s: ok: %s\n", file, inv.Summarize())
+	fmt.Fprintf(stdout, "%s: ok: %s\n", file, loaded.Summarize())
 	return exitOK
 }
 
@@ -36,19 +52,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 func loadInventory(file string, opts inventory.Options, stderr io.Writer) (*inventory.Inventory, bool) {
 	inv, err := inventory.Load(file, opts)
 	if err != nil {
-		var ierr *inventory.Error
-		if errors.As(err, &ierr) {
-			errs := 0
-			for _, d := range ierr.Diagnostics {
-				fmt.Fprintln(stderr, d)
-				if d.Severity == inventory.SevError {
-					errs++
-				}
-			}
-			fmt.Fprintf(stderr, "%s: %d error(s)\n", file, errs)
-		} else {
-			fmt.Fprintf(stderr, "faultline: %v\n", err)
-		}
+		printLoadError(file, err, stderr)
 		return nil, false
 	}
 	for _, w := range inv.Warnings {
@@ -57,9 +61,32 @@ func loadInventory(file string, opts inventory.Options, stderr io.Writer) (*inve
 	return inv, true
 }
 
-func flagExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+// parseInventory is loadInventory for an inventory already read (the old
+// side of diff --base); name is what messages call it.
+func parseInventory(name string, data []byte, stderr io.Writer) (*inventory.Inventory, bool) {
+	inv, err := inventory.Parse(name, data, inventory.Options{})
+	if err != nil {
+		printLoadError(name, err, stderr)
+		return nil, false
 	}
-	return exitBadInput
+	return inv, true
+}
+
+func printLoadError(file string, err error, stderr io.Writer) {
+	var ierr *inventory.Error
+	switch {
+	case errors.As(err, &ierr):
+		errs := 0
+		for _, d := range ierr.Diagnostics {
+			fmt.Fprintln(stderr, d)
+			if d.Severity == inventory.SevError {
+				errs++
+			}
+		}
+		fmt.Fprintf(stderr, "%s: %d error(s)\n", file, errs)
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(stderr, "faultline: %s: no such file: give the inventory as -i FILE or as the argument\n", file)
+	default:
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+	}
 }

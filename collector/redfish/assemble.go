@@ -176,14 +176,16 @@ func (pl *poll) ports(res *result) []observation.Port {
 		}
 	}
 	var out []observation.Port
+	var owners []string
 	for _, s := range res.systems {
+		sysID := firstNonEmpty(string(s.doc.ID), lastSegment(strings.TrimPrefix(s.label, "system ")))
 		for _, r := range s.ifaces {
 			e := r.doc
 			if strings.EqualFold(e.EthernetInterfaceType, "Virtual") || e.Links.HostInterface.ID != "" {
 				continue // a VLAN, bond or team, or the host's channel to its BMC: no cable
 			}
 			port := observation.Port{
-				Name: firstNonEmpty(string(e.ID), e.Name, lastSegment(r.uri)), Description: e.Description,
+				Name: firstNonEmpty(string(e.ID), lastSegment(r.uri), e.Name), Description: e.Description,
 				MAC:       strings.ToLower(firstNonEmpty(e.MACAddress, e.PermanentMACAddress)),
 				SpeedMbps: int64Of(e.SpeedMbps), Oper: linkState(e.LinkStatus),
 			}
@@ -207,21 +209,95 @@ func (pl *poll) ports(res *result) []observation.Port {
 				pl.enrich(&port, p)
 			}
 			out = append(out, port)
+			owners = append(owners, sysID)
 		}
 	}
 	if len(out) == 0 {
-		for _, p := range res.ports {
-			port := observation.Port{Name: firstNonEmpty(string(p.ID), string(p.PortID), p.Name), Oper: linkState(p.LinkStatus)}
+		uris := make([]string, 0, len(res.ports))
+		for u := range res.ports {
+			uris = append(uris, u)
+		}
+		sort.Strings(uris)
+		for _, u := range uris {
+			p := res.ports[u]
+			port := observation.Port{Name: firstNonEmpty(string(p.ID), string(p.PortID), lastSegment(u), p.Name), Oper: linkState(p.LinkStatus)}
 			pl.enrich(&port, p)
 			out = append(out, port)
+			owners = append(owners, ownerOf(u))
 		}
+		qualifyPorts(out, owners)
 		sortPorts(out)
+		return out
 	}
+	qualifyPorts(out, owners)
 	return out
 }
 
 func sortPorts(ps []observation.Port) {
-	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+}
+
+// qualifyPorts makes port names unique on the device, as an inventory
+// link names them (model compares them without regard to case).
+//
+// Quirk (multi-node BMCs: Supermicro, Gigabyte and Dell C6420-style
+// chassis, two or four systems behind one manager): each node has an
+// "eno1", and a link in the inventory could name neither. A name that two
+// ports share is qualified by the system (for adapter ports, the
+// network adapter) holding each: "2/eno1" is system 2's eno1. A name that is
+// unique stays plain. Should a qualified name still collide (two systems
+// with one Id, or a port already named so), it gets "#2", "#3", … in the
+// BMC's order.
+func qualifyPorts(ps []observation.Port, owners []string) {
+	key := strings.ToLower
+	count := map[string]int{}
+	for _, p := range ps {
+		count[key(p.Name)]++
+	}
+	used := map[string]bool{}
+	next := map[string]int{} // per qualified name: suffixes handed out
+	for _, p := range ps {
+		if count[key(p.Name)] == 1 {
+			used[key(p.Name)] = true // unique names stay as they are
+		}
+	}
+	for i := range ps {
+		if count[key(ps[i].Name)] == 1 {
+			continue
+		}
+		name := ps[i].Name
+		if i < len(owners) && owners[i] != "" {
+			name = owners[i] + "/" + name
+		}
+		cand := name
+		for used[key(cand)] {
+			// Count on from where the last port of this name stopped:
+			// a BMC with thousands of one name costs linear time.
+			next[key(name)]++
+			cand = name + "#" + itoa(next[key(name)]+1)
+		}
+		used[key(cand)] = true
+		ps[i].Name = cand
+	}
+}
+
+// ownerOf is what holds an adapter port: its network adapter
+// ("/redfish/v1/Chassis/1/NetworkAdapters/slot-2/Ports/1" is "slot-2"),
+// else its chassis or system.
+func ownerOf(uri string) string {
+	segs := strings.Split(strings.Trim(uri, "/"), "/")
+	owner := ""
+	for i := 0; i+1 < len(segs); i++ {
+		switch segs[i] {
+		case "NetworkAdapters":
+			return lastSegment(segs[i+1])
+		case "Systems", "Chassis":
+			if owner == "" {
+				owner = lastSegment(segs[i+1])
+			}
+		}
+	}
+	return owner
 }
 
 func (pl *poll) enrich(port *observation.Port, p portDoc) {

@@ -31,6 +31,8 @@ type device struct {
 	cache etagCache
 	rtt   latency
 
+	logged map[string]bool // configuration warnings logged (once per process: http://, insecure)
+
 	// parts are systems, chassis and the manager as read last time, with
 	// the answer they were read from, when that one answer held all of
 	// them: the same answer again (a 304, or the same bytes) is the same

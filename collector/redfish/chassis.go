@@ -17,6 +17,7 @@ type chassisPart struct {
 	thermal  thermalPart
 	ports    map[string]portDoc // canonical URI → port
 	partErrs []observation.PartError
+	cover    coverage // of power, thermal and network adapters
 }
 
 // readChassis reads a chassis' power (PowerSubsystem, else legacy Power),
@@ -53,16 +54,17 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 	}
 	d := out.doc
 	var envWatts *float64
+	var powerRead, thermalRead, portsRead bool
 	parallel(4, func(i int) {
 		switch i {
 		case 0:
-			out.power = pl.readPower(ctx, d, fail)
+			out.power, powerRead = pl.readPower(ctx, d, fail)
 		case 1:
 			if d.EnvironmentMetrics.ID != "" {
 				var em environmentMetricsDoc
 				b, err := pl.get(ctx, d.EnvironmentMetrics, 0)
 				if err == nil {
-					err = decodeJSON(b, &em)
+					err = pl.decode(b, &em)
 				}
 				if err != nil {
 					fail("environment metrics", err)
@@ -81,6 +83,7 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 			if len(errs) > 0 {
 				fail("thermal", errs...)
 			}
+			thermalRead = len(errs) == 0 || len(out.thermal.fans)+len(out.thermal.temps) > 0
 		case 3:
 			if d.NetworkAdapters.ID != "" {
 				ports, errs := pl.readAdapters(ctx, d.NetworkAdapters)
@@ -88,12 +91,16 @@ func (pl *poll) readChassis(ctx context.Context, uri string) chassisPart {
 				if len(errs) > 0 {
 					fail("network adapters", errs...)
 				}
+				portsRead = len(errs) == 0 || len(ports) > 0
 			}
 		}
 	})
 	if envWatts != nil {
 		out.power.watts = envWatts
 	}
+	out.cover.add(d.PowerSubsystem.ID != "" || d.Power.ID != "", powerRead)
+	out.cover.add(d.ThermalSubsystem.ID != "" || d.Thermal.ID != "", thermalRead)
+	out.cover.add(d.NetworkAdapters.ID != "", portsRead)
 	return out
 }
 
@@ -110,12 +117,10 @@ func (c chassisPart) slim() chassisPart {
 // readPower prefers PowerSubsystem and falls back to legacy Power when the
 // former fails and the latter exists. Consumed watts come from
 // EnvironmentMetrics (set by the caller), else legacy PowerControl, else
-// the sum of the PSUs' input.
-func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, ...error)) powerPart {
-	var (
-		pp   powerPart
-		errs []error
-	)
+// the sum of the PSUs' input. ok says the power was read: without an
+// error, or with at least one PSU.
+func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, ...error)) (pp powerPart, ok bool) {
+	var errs []error
 	switch {
 	case d.PowerSubsystem.ID != "":
 		pp, errs = pl.readPowerSubsystem(ctx, d.PowerSubsystem)
@@ -125,7 +130,7 @@ func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, .
 			if len(errs) > 0 {
 				fail("power", errs...)
 			}
-			return pp
+			return pp, len(errs) == 0 || len(pp.psus) > 0
 		}
 		if len(errs) > 0 {
 			fail("power subsystem", errs...)
@@ -152,7 +157,7 @@ func (pl *poll) readPower(ctx context.Context, d chassisDoc, fail func(string, .
 			pp.watts = &sum
 		}
 	}
-	return pp
+	return pp, len(errs) == 0 || len(pp.psus) > 0
 }
 
 // readAdapters reads the ports of every network adapter (Ports, or the
@@ -167,11 +172,11 @@ func (pl *poll) readAdapters(ctx context.Context, coll ref) (map[string]portDoc,
 		errs []error
 	)
 	out := map[string]portDoc{}
-	parallel(len(ids), func(i int) {
+	pl.each(ctx, len(ids), func(i int) {
 		var ad networkAdapterDoc
 		b, err := pl.get(ctx, ids[i], 2)
 		if err == nil {
-			err = decodeJSON(b, &ad)
+			err = pl.decode(b, &ad)
 		}
 		ports := ad.Ports
 		if ports.ID == "" {
@@ -187,11 +192,11 @@ func (pl *poll) readAdapters(ctx context.Context, coll ref) (map[string]portDoc,
 			mu.Unlock()
 			return
 		}
-		parallel(len(pids), func(j int) {
+		pl.each(ctx, len(pids), func(j int) {
 			var p portDoc
 			b, err := pl.get(ctx, pids[j], 0)
 			if err == nil {
-				err = decodeJSON(b, &p)
+				err = pl.decode(b, &p)
 			}
 			mu.Lock()
 			defer mu.Unlock()

@@ -38,6 +38,14 @@ type conn struct {
 	cache   *etagCache
 	sent    *atomic.Int64 // requests put on the wire (retries and sessions included)
 	rtt     *latency      // the BMC's plain-request latency, for judging $expand
+	budget  *budget       // the poll's limits
+	scrub   *scrubber     // the poll's secrets, kept out of messages
+}
+
+// bmcMessage is the message of a BMC's error body as errors show it:
+// short, one line, without secrets or an echoed request.
+func (c *conn) bmcMessage(body []byte) string {
+	return c.scrub.clean(redfishMessage(body), maxMessage)
 }
 
 // HTTPError is a BMC's answer other than success.
@@ -142,7 +150,7 @@ func (c *conn) revalidate(ctx context.Context, path, query string) (body []byte,
 			c.cache.store(target, resp.Header.Get("ETag"), body)
 			return body, false, nil
 		case err == nil:
-			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: redfishMessage(body)}
+			err = &HTTPError{Method: http.MethodGet, Path: shown(target), Code: resp.StatusCode, Message: c.bmcMessage(body)}
 		}
 		wait, retry := c.retryable(ctx, err, resp, backoff)
 		if !retry || attempt >= c.retries {
@@ -197,6 +205,9 @@ func (c *conn) readBody(resp *http.Response, target string) ([]byte, error) {
 	if int64(len(body)) > c.maxBody {
 		return nil, fmt.Errorf("GET %s: %w: more than the limit of %d bytes", shown(target), ErrTooLarge, c.maxBody)
 	}
+	if err := c.budget.read(int64(len(body))); err != nil {
+		return nil, err
+	}
 	return body, nil
 }
 
@@ -204,7 +215,8 @@ func (c *conn) readBody(resp *http.Response, target string) ([]byte, error) {
 // long: connection failures and 429/502/503/504, never after the deadline
 // would pass, never for an oversized body, and never once ctx has ended.
 func (c *conn) retryable(ctx context.Context, err error, resp *http.Response, backoff time.Duration) (time.Duration, bool) {
-	if ctx.Err() != nil || errors.Is(err, ErrTooLarge) || errors.Is(err, errOffOrigin) || errors.Is(err, errRedirects) {
+	var le *LimitError
+	if ctx.Err() != nil || errors.Is(err, ErrTooLarge) || errors.Is(err, errOffOrigin) || errors.Is(err, errRedirects) || errors.As(err, &le) {
 		return 0, false
 	}
 	wait := backoff/2 + rand.N(backoff/2+1) // jitter: BMCs in one rack should not retry in step
@@ -229,6 +241,7 @@ func (c *conn) retryable(ctx context.Context, err error, resp *http.Response, ba
 // options were used (not their long values).
 func shown(target string) string {
 	path, q, ok := strings.Cut(target, "?")
+	path = (*scrubber)(nil).clean(path, maxShownPath)
 	if !ok {
 		return path
 	}
@@ -239,7 +252,7 @@ func shown(target string) string {
 		}
 	}
 	if len(used) == 0 {
-		return target
+		return path + " (with a query)"
 	}
 	return path + " (with " + strings.Join(used, " and ") + ")"
 }
@@ -262,10 +275,9 @@ func redfishMessage(body []byte) string {
 	} else if line, _, _ := bytes.Cut(bytes.TrimSpace(body), []byte("\n")); len(line) > 0 {
 		msg = string(line)
 	}
-	if len(msg) > 200 {
-		msg = msg[:200] + "…"
-	}
-	return msg
+	// Cleaned and clipped by the caller (scrubber.clean), which also drops
+	// a secret this cut leaves half.
+	return clip(msg, 64<<10)
 }
 
 // unwrapURLError drops *url.Error's repetition of method and URL (we say

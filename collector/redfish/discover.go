@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/faultline/faultline/observation"
 )
@@ -17,7 +18,7 @@ func (pl *poll) readRoot(ctx context.Context) error {
 		return err
 	}
 	var root serviceRootDoc
-	if err := decodeJSON(b, &root); err != nil {
+	if err := pl.decode(b, &root); err != nil {
 		return err
 	}
 	pl.dev.features = root.ProtocolFeaturesSupported
@@ -88,39 +89,91 @@ func (pl *poll) discover(ctx context.Context) error {
 	return nil
 }
 
-// members lists a collection's members (following Members@odata.nextLink);
-// links to other hosts are dropped.
+// members lists a collection's members, following Members@odata.nextLink
+// within Options.MaxPages pages and Options.MaxMembers members. A member
+// listed twice (on one page or across pages) is listed once; a next page
+// already read ends the listing (a loop, with a warning); links off the
+// BMC's origin are dropped (with a warning). Members are counted before
+// they are decoded, so a collection of 350,000 costs a scan, not 350,000
+// allocations.
 func (pl *poll) members(ctx context.Context, coll ref, want int) ([]ref, error) {
 	var out []ref
-	for page := 0; page < 64; page++ {
-		b, err := pl.get(ctx, coll, want)
+	maxMembers, maxPages := pl.p.opts.MaxMembers, pl.p.opts.MaxPages
+	first := clip(shown(coll.ID), 120)
+	seen := map[string]bool{}
+	pages := map[string]bool{}
+	for page := 0; ; page++ {
+		if page >= maxPages {
+			return nil, pl.budget.over(&LimitError{Option: "MaxPages", Limit: int64(maxPages), What: "pages in one collection", Where: first})
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, context.Cause(ctx)
+		}
+		pages[pl.pageKey(coll.ID)] = true
+		b, err := pl.getPage(ctx, coll, want, page > 0)
 		if err != nil {
 			return nil, err
 		}
+		if n := countMembers(b); len(seen)+n > maxMembers && n > 0 {
+			// Counted before decoding; duplicates count too, which only
+			// matters to a BMC listing the same link thousands of times.
+			return nil, pl.budget.over(&LimitError{Option: "MaxMembers", Limit: int64(maxMembers), What: "members in one collection", Where: first})
+		}
 		var c collectionDoc
-		if err := decodeJSON(b, &c); err != nil {
+		if err := pl.decode(b, &c); err != nil {
 			return nil, err
 		}
-		off := 0
+		off, dup := 0, 0
 		for _, m := range c.Members {
-			switch _, foreign := canonicalRef(pl.base, m.ID); {
+			switch p, foreign := canonicalRef(pl.base, m.ID); {
 			case foreign:
 				off++
-			case m.ID != "":
+			case p == "":
+			case seen[p]:
+				dup++
+			default:
+				seen[p] = true
 				out = append(out, m)
 			}
 		}
 		if off > 0 {
-			pl.warn(fmt.Sprintf("%s: %d members link off the BMC's origin; not followed", shown(coll.ID), off))
+			pl.warn(fmt.Sprintf("%s: %d members link off the BMC's origin; not followed", first, off))
+		}
+		if dup > 0 {
+			pl.warn(fmt.Sprintf("%s: %d members listed more than once; each read once", first, dup))
 		}
 		if c.NextLink == "" {
-			break
+			return out, nil
 		}
 		if _, foreign := canonicalRef(pl.base, c.NextLink); foreign {
-			pl.warn(fmt.Sprintf("%s: the next page links off the BMC's origin; not followed", shown(coll.ID)))
-			break
+			pl.warn(fmt.Sprintf("%s: the next page links off the BMC's origin; not followed", first))
+			return out, nil
+		}
+		if pages[pl.pageKey(c.NextLink)] {
+			pl.warn(fmt.Sprintf("%s: the next page links back to a page already read; listing stopped there", first))
+			return out, nil
 		}
 		coll = ref{ID: c.NextLink}
 	}
-	return out, nil
+}
+
+// pageKey names a page of a collection: its canonical path and its query
+// (pages of one collection differ by $skip or a token).
+func (pl *poll) pageKey(link string) string {
+	p, _ := canonicalRef(pl.base, link)
+	_, q, _ := strings.Cut(link, "?")
+	q, _, _ = strings.Cut(q, "#")
+	return p + "?" + q
+}
+
+// countMembers counts the elements of a collection's Members array
+// without decoding them.
+func countMembers(b []byte) int {
+	n := 0
+	eachKey(b, func(key, val []byte) {
+		if string(key) == "Members" {
+			eachElement(val, func([]byte) { n++ })
+		}
+	})
+	return n
 }

@@ -26,8 +26,13 @@ func TestFaults(t *testing.T) {
 			if d.Error == "" {
 				t.Fatalf("no error; part errors %v", d.PartErrors)
 			}
-			if !strings.HasPrefix(d.Error, "collector/redfish: srv-1: ") {
-				t.Errorf("error %q does not say which collector and device", d.Error)
+			if d.ID != "srv-1" || d.Source != observation.SourceRedfish {
+				t.Errorf("the observation says device %q, source %q; want srv-1, redfish", d.ID, d.Source)
+			}
+			if strings.Contains(d.Error, "collector/redfish") || strings.Contains(d.Error, "srv-1") {
+				// One prefix per layer: the observation names the device
+				// and the source, and model prefixes the source.
+				t.Errorf("error %q repeats the collector or the device the observation names", d.Error)
 			}
 			for _, w := range words {
 				if !strings.Contains(d.Error, w) {

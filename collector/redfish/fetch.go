@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -32,19 +33,38 @@ func (pl *poll) getPath(ctx context.Context, ref string, want int) ([]byte, erro
 	}
 	path, foreign := canonicalRef(pl.base, ref)
 	if foreign {
-		return nil, fmt.Errorf("%s: a link to another host, not followed", ref)
+		return nil, fmt.Errorf("%s: a link to another host, not followed", clip(ref, 120))
 	}
 	if path == "" {
 		return nil, errors.New("an empty link")
 	}
-	if b := pl.inlined(path); b != nil && !pl.cutShort(b, want) {
+	if b := pl.inlined(ctx, path); b != nil && !pl.cutShort(b, want) {
 		return b, nil
 	}
-	if levels := pl.expandLevels(want); levels > 0 {
-		a, err := pl.getExpanded(ctx, path, fmt.Sprintf("$expand=.($levels=%d)", levels), "")
-		return a.body, err
+	levels := pl.expandLevels(want)
+	return pl.once(ctx, path+"\x00"+itoa(levels), func() ([]byte, error) {
+		if levels > 0 {
+			a, err := pl.getExpanded(ctx, path, fmt.Sprintf("$expand=.($levels=%d)", levels), "")
+			return a.body, err
+		}
+		return pl.c.get(ctx, path, "")
+	})
+}
+
+// getPage reads a page of a collection: the first as any link, the next
+// ones (Members@odata.nextLink) with their query, which tells the pages
+// apart ($skip, a token).
+func (pl *poll) getPage(ctx context.Context, r ref, want int, next bool) ([]byte, error) {
+	_, q, _ := strings.Cut(r.ID, "?")
+	q, _, _ = strings.Cut(q, "#")
+	if !next || q == "" {
+		return pl.get(ctx, r, want)
 	}
-	return pl.c.get(ctx, path, "")
+	path, foreign := canonicalRef(pl.base, r.ID)
+	if foreign || path == "" {
+		return nil, fmt.Errorf("%s: a link to another host, not followed", clip(r.ID, 120))
+	}
+	return pl.once(ctx, path+"?"+q, func() ([]byte, error) { return pl.c.get(ctx, path, q) })
 }
 
 // answer is a BMC's answer to a request for a system, chassis or manager:
@@ -68,7 +88,7 @@ func (pl *poll) plain(ctx context.Context, path string) (answer, error) {
 func (pl *poll) top(ctx context.Context, ref, sel string, want int) (answer, error) {
 	path, foreign := canonicalRef(pl.base, ref)
 	if foreign {
-		return answer{}, fmt.Errorf("%s: a link to another host, not followed", ref)
+		return answer{}, fmt.Errorf("%s: a link to another host, not followed", clip(ref, 120))
 	}
 	if !pl.selectOK() {
 		return pl.plain(ctx, path)

@@ -110,7 +110,7 @@ func (c *conn) send(ctx context.Context, method, path string, body []byte, auth 
 		return nil, fmt.Errorf("%s %s: reading the body: %w", method, path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &HTTPError{Method: method, Path: path, Code: resp.StatusCode, Message: redfishMessage(b)}
+		return nil, &HTTPError{Method: method, Path: path, Code: resp.StatusCode, Message: c.bmcMessage(b)}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(b))
 	return resp, nil

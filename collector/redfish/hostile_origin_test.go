@@ -110,7 +110,7 @@ func addMembers(links ...string) func(map[string]any) {
 // the BMC's own data is still read.
 func TestHostileLinksNeverLeaveTheOrigin(t *testing.T) {
 	inv := loadLab(t)
-	other := newTrap(t, "127.0.0.2:0")  // another host
+	other := newTrap(t, "127.0.0.2:0")   // another host
 	sibling := newTrap(t, "127.0.0.1:0") // the BMC's host, another port
 	o, s := other.hostAddr(), sibling.hostAddr()
 	const systems, chassis, root = "/redfish/v1/Systems", "/redfish/v1/Chassis", "/redfish/v1"

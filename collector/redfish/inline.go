@@ -5,6 +5,7 @@ package redfish
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 )
@@ -20,12 +21,15 @@ func (pl *poll) answered(b []byte) {
 // poll's expanded answers. Most resources are found where they came (a
 // link's inline object); this index serves the links that point across
 // the tree, and is built only when one is followed.
-func (pl *poll) inlined(path string) []byte {
+func (pl *poll) inlined(ctx context.Context, path string) []byte {
 	pl.mu.Lock()
 	pending := pl.answers[pl.indexed:]
 	pl.indexed = len(pl.answers)
 	pl.mu.Unlock()
 	for _, b := range pending {
+		if ctx.Err() != nil {
+			return nil
+		}
 		pl.index(b)
 	}
 	pl.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,6 +56,22 @@ type Options struct {
 	LogoutTimeout time.Duration
 	// CacheBytes bounds the ETag cache per BMC (default 4 MiB).
 	CacheBytes int64
+	// The budget of one poll of one BMC (a BMC is untrusted input). A BMC
+	// that takes a poll over one of them fails that poll with an error
+	// naming the limit; the other BMCs are untouched.
+	//
+	// MaxMembers bounds the members of one collection, and the links of
+	// one array followed (a storage's Drives), default 4096; MaxPages the
+	// pages of one collection (Members@odata.nextLink), default 64;
+	// MaxRequests the requests put on the wire in one poll (retries,
+	// redirects and the session included, the logout excepted), default
+	// 2000; MaxBytes the bytes of answers read in one poll, default 32 MiB
+	// (what one poll can hold in memory: answers are shared by the links
+	// that lead to them until the poll ends).
+	MaxMembers  int
+	MaxPages    int
+	MaxRequests int
+	MaxBytes    int64
 	// Now is the clock, for uptime (default time.Now).
 	Now func() time.Time
 }
@@ -97,6 +114,18 @@ func (o *Options) defaults() {
 	}
 	if o.CacheBytes <= 0 {
 		o.CacheBytes = 4 << 20
+	}
+	if o.MaxMembers <= 0 {
+		o.MaxMembers = defaultMaxMembers
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = defaultMaxPages
+	}
+	if o.MaxRequests <= 0 {
+		o.MaxRequests = defaultMaxRequests
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = defaultMaxBytes
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -160,6 +189,13 @@ func (p *Poller) device(id, endpoint string) *device {
 	defer p.mu.Unlock()
 	d := p.devices[key]
 	if d == nil {
+		// What was remembered under the device's old endpoint goes: the
+		// memory is bounded by the devices, not by their history.
+		for k := range p.devices {
+			if strings.HasPrefix(k, id+"\x00") {
+				delete(p.devices, k)
+			}
+		}
 		d = &device{cache: etagCache{limit: p.opts.CacheBytes}}
 		p.devices[key] = d
 	}

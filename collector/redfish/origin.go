@@ -99,6 +99,7 @@ func clip(s string, n int) string {
 // warn records a warning for the observation and logs it; safe from the
 // poll's parallel walks.
 func (pl *poll) warn(w string) {
+	w = pl.c.scrub.clean(w, 1024)
 	pl.mu.Lock()
 	pl.warnings = append(pl.warnings, w)
 	pl.mu.Unlock()

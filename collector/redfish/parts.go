@@ -79,5 +79,5 @@ func (pl *poll) readTop(ctx context.Context, uri, sel string, levels int, doc an
 	if a, err = pl.reread(ctx, a, read); err != nil {
 		return a, nil, err
 	}
-	return a, nil, decodeJSON(a.body, doc)
+	return a, nil, pl.decode(a.body, doc)
 }

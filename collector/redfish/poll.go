@@ -29,6 +29,8 @@ type poll struct {
 	indexed   int               // how many of them are in inline
 	inline    map[string][]byte // resources that came inline this poll, by path
 	ambiguous map[string]bool   // paths claimed by two different resources
+	visited   map[string]*visit // links followed this poll, with their answers
+	budget    *budget
 	warnings  []string
 	listErrs  []observation.PartError // collections discovery could not list
 }
@@ -44,10 +46,12 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	start := p.opts.Now()
 	obs := observation.Device{ID: t.ID, Source: observation.SourceRedfish, AttemptedAt: start.UTC()}
 	log := p.log.With("device", t.ID)
+	var scrub *scrubber
 	fail := func(err error) observation.Device {
-		obs.Error = fmt.Sprintf("collector/redfish: %s: %v", t.ID, err)
+		obs.Error = err.Error()
 		obs.Duration = observation.Duration(p.opts.Now().Sub(start))
-		log.Warn("redfish poll failed", "error", obs.Error)
+		scrub.scrubObservation(&obs)
+		log.Debug("redfish poll failed", "error", obs.Error)
 		return obs
 	}
 	if !p.Handles(t) {
@@ -64,41 +68,60 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	if err != nil {
 		return fail(fmt.Errorf("password: %w", err))
 	}
+	scrub = newScrubber(rf.Username, password)
 	cfg, warn, err := p.tlsConfig(rf, t.Dir)
 	if err != nil {
 		return fail(err)
 	}
-	if warn != "" {
-		obs.Warnings = append(obs.Warnings, warn)
-		log.Warn(warn)
-	}
-	if base.Scheme == "http" {
-		w := "credentials and data travel unencrypted (http:// endpoint)"
-		obs.Warnings = append(obs.Warnings, w)
-		log.Warn(w)
-	}
-
 	dev := p.device(t.ID, base.String())
 	dev.mu.Lock()
 	defer dev.mu.Unlock()
+	// The configuration's warnings are in every observation, but in the
+	// log once per device per process: a poll every few seconds would
+	// repeat them forever.
+	var standing []string
+	if warn != "" {
+		standing = append(standing, warn)
+	}
+	if base.Scheme == "http" {
+		standing = append(standing, "credentials and data travel unencrypted (http:// endpoint)")
+	}
+	for _, w := range standing {
+		obs.Warnings = append(obs.Warnings, w)
+		if !dev.logged[w] {
+			if dev.logged == nil {
+				dev.logged = map[string]bool{}
+			}
+			dev.logged[w] = true
+			log.Warn(w)
+		}
+	}
 
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	bud := &budget{maxRequests: int64(p.opts.MaxRequests), maxBytes: p.opts.MaxBytes, cancel: cancel}
 	var sent atomic.Int64
-	tr, rt := p.transport(cfg, &sent)
+	tr, rt := p.transport(cfg, &sent, bud)
 	defer tr.CloseIdleConnections()
 	pl := &poll{
-		p: p, dev: dev, base: base, log: log, now: start,
-		inline: make(map[string][]byte), ambiguous: make(map[string]bool),
+		p: p, dev: dev, base: base, log: log, now: start, budget: bud,
+		inline: make(map[string][]byte), ambiguous: make(map[string]bool), visited: make(map[string]*visit),
 		c: &conn{
 			origin: base,
 			hc:     &http.Client{Transport: rt, CheckRedirect: checkRedirect},
 			user:   rf.Username, pass: password,
 			local: make(chan struct{}, p.opts.PerDevice), global: p.global,
 			maxBody: p.opts.MaxBodyBytes, retries: p.opts.Retries, backoff: p.opts.RetryBackoff,
-			cache: &dev.cache, sent: &sent, rtt: &dev.rtt,
+			cache: &dev.cache, sent: &sent, rtt: &dev.rtt, budget: bud, scrub: scrub,
 		},
 	}
 	res, err := pl.run(ctx, rf.Auth == "session", rf.Username, password)
-	if err == nil && ctx.Err() != nil {
+	if le := bud.exceeded(); le != nil {
+		// Over budget: what was read is incomplete, whatever else failed
+		// on the way; the limit is the reason.
+		err = le
+		dev.discoveredAt = time.Time{}
+	} else if err == nil && ctx.Err() != nil {
 		// Out of time with parts unread: what was read is incomplete, and
 		// the runner keeps the last good observation instead.
 		err = fmt.Errorf("read only part of the device before the deadline: %w", context.Cause(ctx))
@@ -112,6 +135,7 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		return fail(err)
 	}
 	pl.assemble(res, &obs)
+	scrub.scrubObservation(&obs)
 	obs.CollectedAt = p.opts.Now().UTC()
 	obs.Duration = observation.Duration(p.opts.Now().Sub(start))
 	log.Debug("redfish poll", "requests", obs.Requests, "took", time.Duration(obs.Duration), "part_errors", len(obs.PartErrors))
@@ -162,6 +186,7 @@ func (pl *poll) run(ctx context.Context, session bool, user, pass string) (*resu
 			pl.dev.discoveredAt = time.Time{}
 			pl.mu.Lock()
 			pl.inline, pl.answers, pl.indexed = make(map[string][]byte), nil, 0
+			pl.visited = make(map[string]*visit)
 			pl.mu.Unlock()
 			continue
 		}
@@ -178,7 +203,7 @@ func (pl *poll) readAll(ctx context.Context) (*result, bool, error) {
 	}
 	ns, nc := len(res.systems), len(res.chassis)
 	var mgr *managerPart
-	parallel(ns+nc+1, func(i int) {
+	pl.each(ctx, ns+nc+1, func(i int) {
 		switch {
 		case i < ns:
 			res.systems[i] = pl.readSystem(ctx, pl.dev.systems[i])
@@ -209,8 +234,25 @@ func (pl *poll) readAll(ctx context.Context) (*result, bool, error) {
 	if mgr != nil {
 		note(mgr.label, mgr.err)
 	}
-	if len(tops) > 0 && len(tops) == ns+nc+btoi(mgr != nil) {
-		return nil, stale, tops[0] // nothing could be read: the device failed
+	var cover coverage
+	read := 0
+	for _, s := range res.systems {
+		if s.err == nil {
+			read++
+			cover.merge(s.cover)
+		}
+	}
+	for _, c := range res.chassis {
+		if c.err == nil {
+			read++
+			cover.merge(c.cover)
+		}
+	}
+	if read == 0 && len(tops) > 0 {
+		return nil, stale, tops[0] // no system and no chassis could be read: the device failed
+	}
+	if cover.advertised > 0 && cover.read == 0 {
+		return nil, stale, pl.unverified(res)
 	}
 	res.partErrs = append(res.partErrs, pl.listErrs...)
 	for _, err := range tops {
@@ -244,17 +286,22 @@ func (pl *poll) readLinkedPorts(ctx context.Context, res *result) {
 			}
 			for _, l := range r.doc.Links.Ports {
 				if u, foreign := canonicalRef(pl.base, l.ID); !foreign && u != "" {
-					if _, ok := res.ports[u]; !ok {
+					if _, ok := res.ports[u]; !ok && !seen[u] {
+						seen[u] = true
 						missing = append(missing, u)
 					}
 				}
 			}
 		}
 	}
+	if len(missing) > pl.p.opts.MaxMembers {
+		pl.budget.over(&LimitError{Option: "MaxMembers", Limit: int64(pl.p.opts.MaxMembers), What: "ports linked from host interfaces"})
+		return
+	}
 	docs := make([]*portDoc, len(missing))
-	parallel(len(missing), func(i int) {
+	pl.each(ctx, len(missing), func(i int) {
 		var p portDoc
-		if b, err := pl.getPath(ctx, missing[i], 0); err == nil && decodeJSON(b, &p) == nil {
+		if b, err := pl.getPath(ctx, missing[i], 0); err == nil && pl.decode(b, &p) == nil {
 			docs[i] = &p
 		}
 	})
@@ -284,13 +331,6 @@ func (e *labelled) Error() string { return e.label + ": " + e.err.Error() }
 func (e *labelled) Unwrap() error { return e.err }
 
 func partErr(label string, err error) error { return &labelled{label: label, err: err} }
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // parallel runs f(0..n-1) concurrently and waits. Requests inside are
 // bounded by the connection's semaphores, not here.

@@ -24,7 +24,7 @@ func (pl *poll) readPowerSubsystem(ctx context.Context, r ref) (powerPart, []err
 	b, err := pl.get(ctx, r, 3)
 	var ps powerSubsystemDoc
 	if err == nil {
-		err = decodeJSON(b, &ps)
+		err = pl.decode(b, &ps)
 	}
 	if err != nil {
 		return out, []error{err}
@@ -39,11 +39,11 @@ func (pl *poll) readPowerSubsystem(ctx context.Context, r ref) (powerPart, []err
 		mu   sync.Mutex
 		errs []error
 	)
-	parallel(len(ids), func(i int) {
+	pl.each(ctx, len(ids), func(i int) {
 		var d powerSupplyDoc
 		b, err := pl.get(ctx, ids[i], 1)
 		if err == nil {
-			err = decodeJSON(b, &d)
+			err = pl.decode(b, &d)
 		}
 		if err != nil {
 			mu.Lock()
@@ -57,7 +57,7 @@ func (pl *poll) readPowerSubsystem(ctx context.Context, r ref) (powerPart, []err
 			var m powerSupplyMetricsDoc
 			b, err := pl.get(ctx, d.Metrics, 0)
 			if err == nil {
-				err = decodeJSON(b, &m)
+				err = pl.decode(b, &m)
 			}
 			if err != nil {
 				mu.Lock()
@@ -147,7 +147,7 @@ func (pl *poll) readLegacyPower(ctx context.Context, r ref) (powerPart, []error)
 	b, err := pl.get(ctx, r, 0)
 	var doc legacyPowerDoc
 	if err == nil {
-		err = decodeJSON(b, &doc)
+		err = pl.decode(b, &doc)
 	}
 	if err != nil {
 		return out, []error{err}

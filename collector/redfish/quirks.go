@@ -3,7 +3,9 @@ package redfish
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/faultline/faultline/observation"
@@ -145,19 +147,69 @@ func hpeBayNumber(oem json.RawMessage) (int, bool) {
 // no Links.Sessions; the collection is at this well-known path.
 const defaultSessionsURI = "/redfish/v1/SessionService/Sessions"
 
-// isInletSensor reports whether a legacy temperature sensor measures the
-// air coming in.
+// sensor is a temperature sensor as the inlet choice sees it.
+type sensor struct {
+	name, context string
+	celsius       float64
+}
+
+// componentWords name sensors on a component, never the air coming in.
+var componentWords = regexp.MustCompile(`(?i)(^|[^a-z])(cpu|proc|processor|socket|dimm|mem|memory|vr|vrm|vrmin|vdd|pch|core|gpu|soc|dram|hbm|exhaust|outlet|exit|bmc|psu|riser|nic|hdd|ssd|nvme)([^a-z]|$)`)
+
+// inletNamed reports whether a sensor's name says it measures the intake
+// air.
+func inletNamed(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "inlet") || strings.Contains(n, "ambient") || strings.Contains(n, "intake")
+}
+
+// chooseInlet picks the sensor that measures the air coming in, or -1.
 //
 // Quirk (all vendors): PhysicalContext "Intake" is the standard, but many
 // services leave it out and only name the sensor: Dell "System Board Inlet
 // Temp", HPE "01-Inlet Ambient", Supermicro "Inlet Temp", Lenovo "Ambient
 // Temp".
-func isInletSensor(name, context string) bool {
-	if strings.EqualFold(context, "Intake") {
-		return true
+//
+// Quirk (some Supermicro, Gigabyte and Lenovo firmware): every sensor,
+// CPU, DIMM and VR included, says PhysicalContext "Intake"; taken at its
+// word, the first CPU sensor is the inlet and the server looks too hot.
+// So names and readings can veto the context: a sensor whose name names a
+// component (CPU, DIMM, VR, PCH, Core, PSU, BMC, …) or the air going out
+// (Exhaust, Outlet, Exit) is never the inlet; among the
+// rest, one whose name says Inlet, Ambient or Intake is preferred to one
+// that only has the context; and among those of the same preference, a
+// reading more than 10 °C above the coolest is not the inlet (inlet air
+// is the coolest air in the box). The first remaining one, in the BMC's
+// order, is the inlet.
+func chooseInlet(ss []sensor) int {
+	const spread = 10.0
+	best := [2][]int{} // by preference: named, then context only
+	for i, s := range ss {
+		if componentWords.MatchString(s.name) || math.IsNaN(s.celsius) || math.IsInf(s.celsius, 0) {
+			continue
+		}
+		switch {
+		case inletNamed(s.name):
+			best[0] = append(best[0], i)
+		case strings.EqualFold(strings.TrimSpace(s.context), "Intake"):
+			best[1] = append(best[1], i)
+		}
 	}
-	n := strings.ToLower(name)
-	return strings.Contains(n, "inlet") || strings.Contains(n, "ambient") || strings.Contains(n, "intake")
+	for _, cands := range best {
+		if len(cands) == 0 {
+			continue
+		}
+		coolest := ss[cands[0]].celsius
+		for _, i := range cands {
+			coolest = min(coolest, ss[i].celsius)
+		}
+		for _, i := range cands {
+			if ss[i].celsius <= coolest+spread {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // bayCondition is the condition of a PSU, drive or fan bay.

@@ -37,22 +37,33 @@ func TestMemberRef(t *testing.T) {
 	}
 }
 
-func TestIsInletSensor(t *testing.T) {
+func TestChooseInlet(t *testing.T) {
+	intake := func(name string, c float64) sensor { return sensor{name: name, context: "Intake", celsius: c} }
 	tests := []struct {
-		name, context string
-		want          bool
+		name string
+		ss   []sensor
+		want int
 	}{
-		{"Chassis Intake Temp", "Intake", true},
-		{"System Board Inlet Temp", "SystemBoard", true}, // Dell
-		{"01-Inlet Ambient", "", true},                   // HPE
-		{"Inlet Temp", "", true},                         // Supermicro
-		{"Ambient Temp", "", true},                       // Lenovo
-		{"CPU1 Temp", "CPU", false},
-		{"Exhaust Temp", "Exhaust", false},
+		{"typed", []sensor{{"CPU1 Temp", "CPU", 50}, {"Chassis Intake Temp", "Intake", 22}}, 1},
+		{"Dell, named", []sensor{{"System Board Inlet Temp", "SystemBoard", 21}, {"System Board Exhaust Temp", "Exhaust", 35}}, 0},
+		{"HPE, named", []sensor{{"01-Inlet Ambient", "", 20}}, 0},
+		{"Supermicro, named", []sensor{{"Inlet Temp", "", 24}}, 0},
+		{"Lenovo, named", []sensor{{"Ambient Temp", "", 23}}, 0},
+		{"a CPU is never the inlet", []sensor{{"CPU1 Temp", "CPU", 50}}, -1},
+		{"exhaust is not", []sensor{{"Exhaust Temp", "Exhaust", 30}}, -1},
+		{"every sensor Intake, the inlet named", []sensor{
+			intake("CPU1 Temp", 55), intake("CPU2 Temp", 54), intake("DIMMA1 Temp", 40),
+			intake("CPU1_VR Temp", 48), intake("PCH Temp", 45), intake("System Temp", 30), intake("Inlet Temp", 24)}, 6},
+		{"every sensor Intake, components only", []sensor{intake("CPU1 Temp", 55), intake("P1_DIMM_A Temp", 41), intake("VR_P0 Temp", 44)}, -1},
+		{"every sensor Intake, unnamed: not the hot one", []sensor{intake("Temp1", 61), intake("Temp2", 23), intake("Temp3", 26)}, 1},
+		{"two inlets: the first", []sensor{intake("Front Inlet", 22), intake("Rear Inlet", 23)}, 0},
+		{"named beats context", []sensor{intake("Temp1", 20), {"Ambient", "", 27}}, 1},
+		{"Core is a component", []sensor{intake("Core 0", 70), intake("Board", 25)}, 1},
+		{"none", nil, -1},
 	}
 	for _, tc := range tests {
-		if got := isInletSensor(tc.name, tc.context); got != tc.want {
-			t.Errorf("isInletSensor(%q, %q) = %v", tc.name, tc.context, got)
+		if got := chooseInlet(tc.ss); got != tc.want {
+			t.Errorf("%s: chooseInlet = %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }

@@ -23,10 +23,10 @@ func (pl *poll) login(ctx context.Context, user, pass string) (string, error) {
 		return "", errors.New("login: the BMC answered without an X-Auth-Token")
 	}
 	pl.c.token = auth.Token
+	pl.c.scrub.add(auth.Token)
 	if auth.Session == "" {
 		w := "the BMC did not say where the new session is (no Location): it stays open until it times out"
-		pl.warnings = append(pl.warnings, w)
-		pl.log.Warn(w)
+		pl.warn(w)
 	}
 	return auth.Session, nil
 }

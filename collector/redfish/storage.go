@@ -43,7 +43,7 @@ func (pl *poll) readStorage(ctx context.Context, label, prefix string, coll ref)
 		return out
 	}
 	parts := make([]storagePart, len(members))
-	parallel(len(members), func(i int) { parts[i] = pl.readOneStorage(ctx, label, prefix, members[i]) })
+	pl.each(ctx, len(members), func(i int) { parts[i] = pl.readOneStorage(ctx, label, prefix, members[i]) })
 	for _, p := range parts {
 		out.add(p)
 	}
@@ -56,12 +56,18 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 	b, err := pl.get(ctx, r, 2)
 	var doc storageDoc
 	if err == nil {
-		err = decodeJSON(b, &doc)
+		err = pl.decode(b, &doc)
 	}
 	if err != nil {
 		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": storage " + lastSegment(uri), Error: err.Error()})
 		return out
 	}
+	drvRefs, err := pl.distinct(r.ID, "Drives", doc.Drives)
+	if err != nil {
+		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": storage " + lastSegment(uri), Error: err.Error()})
+		return out
+	}
+	doc.Drives = drvRefs
 	label = label + ": storage " + string(doc.ID)
 	parent := prefix + firstNonEmpty(string(doc.ID), lastSegment(uri))
 	var mu sync.Mutex
@@ -87,11 +93,11 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 		}
 		ctrls := make([]*observation.Controller, len(ids))
 		ctrlSelf := make([]string, len(ids))
-		parallel(len(ids), func(i int) {
+		pl.each(ctx, len(ids), func(i int) {
 			var sc storageControllerDoc
 			b, err := pl.get(ctx, ids[i], 0)
 			if err == nil {
-				err = decodeJSON(b, &sc)
+				err = pl.decode(b, &sc)
 			}
 			if err != nil {
 				fail("controller "+lastSegment(ids[i].ID), err)
@@ -110,11 +116,11 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 
 	drives := make([]*observation.Drive, len(doc.Drives))
 	driveSelf := make([]string, len(doc.Drives))
-	parallel(len(doc.Drives), func(i int) {
+	pl.each(ctx, len(doc.Drives), func(i int) {
 		var d driveDoc
 		b, err := pl.get(ctx, doc.Drives[i], 0)
 		if err == nil {
-			err = decodeJSON(b, &d)
+			err = pl.decode(b, &d)
 		}
 		if err != nil {
 			fail("drive "+lastSegment(doc.Drives[i].ID), err)
@@ -137,11 +143,11 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 		vols := make([]*observation.Volume, len(ids))
 		members := make([][]string, len(ids))
 		volSelf := make([]string, len(ids))
-		parallel(len(ids), func(i int) {
+		pl.each(ctx, len(ids), func(i int) {
 			var v volumeDoc
 			b, err := pl.get(ctx, ids[i], 0)
 			if err == nil {
-				err = decodeJSON(b, &v)
+				err = pl.decode(b, &v)
 			}
 			if err != nil {
 				fail("volume "+lastSegment(ids[i].ID), err)
@@ -219,7 +225,7 @@ func (pl *poll) readSimpleStorage(ctx context.Context, label, sysID string, coll
 		var ss simpleStorageDoc
 		b, err := pl.get(ctx, m, 0)
 		if err == nil {
-			err = decodeJSON(b, &ss)
+			err = pl.decode(b, &ss)
 		}
 		if err != nil {
 			out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": simple storage " + lastSegment(m.ID), Error: err.Error()})

@@ -26,6 +26,7 @@ type systemPart struct {
 	storage  storagePart
 	ifaces   []ifaceRec
 	partErrs []observation.PartError
+	cover    coverage // of storage and Ethernet interfaces
 }
 
 type ifaceRec struct {
@@ -56,6 +57,7 @@ func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 	if len(pl.dev.systems) > 1 {
 		prefix = sysID + "/"
 	}
+	var storageRead, ethRead bool
 	parallel(2, func(i int) {
 		switch {
 		case i == 0 && out.doc.Storage.ID != "":
@@ -68,8 +70,13 @@ func (pl *poll) readSystem(ctx context.Context, uri string) systemPart {
 			if err != nil {
 				out.partErrs = append(out.partErrs, observation.PartError{Part: out.label + ": ethernet interfaces", Error: err.Error()})
 			}
+			ethRead = err == nil || len(out.ifaces) > 0
 		}
 	})
+	st := out.storage
+	storageRead = len(st.partErrs) == 0 || len(st.controllers)+len(st.volumes)+len(st.drives) > 0
+	out.cover.add(out.doc.Storage.ID != "" || out.doc.SimpleStorage.ID != "", storageRead)
+	out.cover.add(out.doc.EthernetInterfaces.ID != "", ethRead)
 	return out
 }
 
@@ -81,10 +88,10 @@ func (pl *poll) readEthernet(ctx context.Context, coll ref) ([]ifaceRec, error) 
 	}
 	out := make([]ifaceRec, len(ids))
 	errs := make([]error, len(ids))
-	parallel(len(ids), func(i int) {
+	pl.each(ctx, len(ids), func(i int) {
 		b, err := pl.get(ctx, ids[i], 0)
 		if err == nil {
-			err = decodeJSON(b, &out[i].doc)
+			err = pl.decode(b, &out[i].doc)
 		}
 		out[i].uri, _ = canonicalRef(pl.base, ids[i].ID)
 		errs[i] = err
@@ -119,7 +126,7 @@ func (pl *poll) readManager(ctx context.Context, uri string) managerPart {
 			return p.(managerPart)
 		}
 		if a, err = pl.reread(ctx, a, read); err == nil {
-			err = decodeJSON(a.body, &out.doc)
+			err = pl.decode(a.body, &out.doc)
 			pl.remember(uri, a, out, &fetches{}, err == nil)
 		}
 	}

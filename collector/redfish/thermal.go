@@ -25,7 +25,7 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 	b, err := pl.get(ctx, r, 2)
 	var ts thermalSubsystemDoc
 	if err == nil {
-		err = decodeJSON(b, &ts)
+		err = pl.decode(b, &ts)
 	}
 	if err != nil {
 		return out, []error{err}
@@ -46,11 +46,11 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 			}
 			fans := make([]*observation.Fan, len(ids))
 			selfIDs := make([]string, len(ids))
-			parallel(len(ids), func(j int) {
+			pl.each(ctx, len(ids), func(j int) {
 				var f fanDoc
 				b, err := pl.get(ctx, ids[j], 0)
 				if err == nil {
-					err = decodeJSON(b, &f)
+					err = pl.decode(b, &f)
 				}
 				mu.Lock()
 				defer mu.Unlock()
@@ -75,7 +75,7 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 			var tm thermalMetricsDoc
 			b, err := pl.get(ctx, ts.ThermalMetrics, 0)
 			if err == nil {
-				err = decodeJSON(b, &tm)
+				err = pl.decode(b, &tm)
 			}
 			if err != nil {
 				mu.Lock()
@@ -83,17 +83,14 @@ func (pl *poll) readThermalSubsystem(ctx context.Context, r ref) (thermalPart, [
 				mu.Unlock()
 				return
 			}
-			out.inlet = firstOf(tm.TemperatureSummaryCelsius.Intake.Reading, tm.TemperatureSummaryCelsius.Ambient.Reading)
+			var ss []sensor
 			for _, r := range tm.TemperatureReadingsCelsius {
 				if r.Reading == nil {
 					continue
 				}
-				inlet := isInletSensor(r.DeviceName, r.PhysicalContext)
-				if inlet && out.inlet == nil {
-					out.inlet = r.Reading
-				}
-				out.temps = append(out.temps, observation.Temperature{Name: firstNonEmpty(r.DeviceName, r.PhysicalContext), Celsius: *r.Reading, Inlet: inlet})
+				ss = append(ss, sensor{name: r.DeviceName, context: r.PhysicalContext, celsius: *r.Reading})
 			}
+			out.temps, out.inlet = temperatures(ss, firstOf(tm.TemperatureSummaryCelsius.Intake.Reading, tm.TemperatureSummaryCelsius.Ambient.Reading))
 		}
 	})
 	for _, g := range ts.FanRedundancy {
@@ -110,7 +107,7 @@ func (pl *poll) readLegacyThermal(ctx context.Context, r ref) (thermalPart, []er
 	b, err := pl.get(ctx, r, 0)
 	var doc legacyThermalDoc
 	if err == nil {
-		err = decodeJSON(b, &doc)
+		err = pl.decode(b, &doc)
 	}
 	if err != nil {
 		return out, []error{err}
@@ -131,16 +128,14 @@ func (pl *poll) readLegacyThermal(ctx context.Context, r ref) (thermalPart, []er
 		}
 		out.fanRefs = append(out.fanRefs, memberRef(pl.base, self))
 	}
+	var ss []sensor
 	for _, t := range doc.Temperatures {
 		if t.ReadingCelsius == nil || Condition(t.Status.State, "") == observation.Absent {
 			continue
 		}
-		inlet := isInletSensor(t.Name, t.PhysicalContext)
-		if inlet && out.inlet == nil {
-			out.inlet = t.ReadingCelsius
-		}
-		out.temps = append(out.temps, observation.Temperature{Name: t.Name, Celsius: *t.ReadingCelsius, Inlet: inlet})
+		ss = append(ss, sensor{name: t.Name, context: t.PhysicalContext, celsius: *t.ReadingCelsius})
 	}
+	out.temps, out.inlet = temperatures(ss, nil)
 	for _, r := range doc.Redundancy {
 		g, refs := pl.legacyGroup(r)
 		out.redundancy, out.redRefs = append(out.redundancy, g), append(out.redRefs, refs)
@@ -155,4 +150,21 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// temperatures converts a chassis' sensors, marking the inlet
+// (chooseInlet); the BMC's own summary of the intake, when it gives one,
+// is the inlet reading.
+func temperatures(ss []sensor, summary *float64) ([]observation.Temperature, *float64) {
+	in := chooseInlet(ss)
+	var out []observation.Temperature
+	inlet := summary
+	for i, s := range ss {
+		out = append(out, observation.Temperature{Name: firstNonEmpty(s.name, s.context), Celsius: s.celsius, Inlet: i == in})
+		if i == in && inlet == nil {
+			v := s.celsius
+			inlet = &v
+		}
+	}
+	return out, inlet
 }

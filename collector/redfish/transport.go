@@ -50,7 +50,7 @@ func (p *Poller) tlsConfig(rf *inventory.Redfish, dir string) (*tls.Config, stri
 // Internet, and a proxy would see the credentials). The poll closes its
 // idle connections when done, so a sweep of 10,000 BMCs never holds more
 // connections than polls in flight.
-func (p *Poller) transport(cfg *tls.Config, sent *atomic.Int64) (*http.Transport, http.RoundTripper) {
+func (p *Poller) transport(cfg *tls.Config, sent *atomic.Int64, b *budget) (*http.Transport, http.RoundTripper) {
 	n := p.opts.ConnsPerDevice
 	tr := &http.Transport{
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -62,16 +62,28 @@ func (p *Poller) transport(cfg *tls.Config, sent *atomic.Int64) (*http.Transport
 		MaxIdleConnsPerHost: n,
 		IdleConnTimeout:     30 * time.Second,
 	}
-	return tr, counting{next: tr, n: sent}
+	return tr, counting{next: tr, n: sent, budget: b}
 }
 
-// counting counts requests put on the wire.
+// counting counts requests put on the wire, and refuses those over the
+// poll's MaxRequests (every request goes through it: retries, redirects
+// and the session's POST too). The session's DELETE is never refused: a
+// poll stopped by its budget still logs out.
 type counting struct {
-	next http.RoundTripper
-	n    *atomic.Int64
+	next   http.RoundTripper
+	n      *atomic.Int64
+	budget *budget
 }
 
 func (c counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodDelete {
+		if err := c.budget.request(); err != nil {
+			if r.Body != nil {
+				_ = r.Body.Close()
+			}
+			return nil, err
+		}
+	}
 	c.n.Add(1)
 	return c.next.RoundTrip(r)
 }

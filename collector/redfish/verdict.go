@@ -4,9 +4,12 @@ package redfish
 // them off for a BMC that mishandles them.
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/faultline/faultline/observation"
 )
 
 // cutShort reports whether a resource that came inline should be read
@@ -144,4 +147,52 @@ func linkCounts(b []byte) (bare, inline int) {
 		}
 	})
 	return bare, inline
+}
+
+// coverage counts the resources the rules need that a system or chassis
+// advertises, and how many of them were read. The rules need a chassis'
+// power (PowerSubsystem or Power: the PSUs and their redundancy), its
+// thermal (fans, temperatures, the inlet) and its network adapters'
+// ports, a system's storage (Storage or SimpleStorage) and its Ethernet
+// interfaces (the ports links are checked against). One counts as read
+// when it answered without an error, or with at least one part (a PSU of
+// two: the other is a part error).
+type coverage struct{ advertised, read int }
+
+func (c *coverage) add(advertised, read bool) {
+	if advertised {
+		c.advertised++
+		if read {
+			c.read++
+		}
+	}
+}
+
+func (c *coverage) merge(o coverage) {
+	c.advertised += o.advertised
+	c.read += o.read
+}
+
+// unverified is the error of a poll that read systems or chassis but none
+// of the resources the rules need that they advertise: an observation of
+// it would say nothing and still count as verified, where an error keeps
+// the last good data (or leaves the device stale).
+func (pl *poll) unverified(res *result) error {
+	var errs []observation.PartError
+	for _, s := range res.systems {
+		errs = append(errs, s.storage.partErrs...)
+		errs = append(errs, s.partErrs...)
+	}
+	for _, c := range res.chassis {
+		errs = append(errs, c.partErrs...)
+	}
+	msg := "none of the power, thermal, storage and network resources the BMC advertises could be read"
+	switch len(errs) {
+	case 0:
+	case 1:
+		msg += fmt.Sprintf(" (%s: %s)", errs[0].Part, errs[0].Error)
+	default:
+		msg += fmt.Sprintf(" (%d part errors; the first: %s: %s)", len(errs), errs[0].Part, errs[0].Error)
+	}
+	return errors.New(msg)
 }

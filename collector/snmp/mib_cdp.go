@@ -22,12 +22,18 @@ var cdpMIB = &module{
 			n    observation.Neighbor
 		}
 		var add []found
+		lldp := map[*observation.Port]bool{}
+		for i := range b.dev.Ports {
+			if hasLLDP(&b.dev.Ports[i]) {
+				lldp[&b.dev.Ports[i]] = true
+			}
+		}
 		for _, rw := range rows {
 			if len(rw.index) != 2 {
 				continue
 			}
 			pt := b.port(int64(rw.index[0]))
-			if pt == nil || hasLLDP(pt) {
+			if pt == nil || lldp[pt] {
 				continue
 			}
 			add = append(add, found{pt, observation.Neighbor{Protocol: "cdp", SysName: p.text(rw, 0), PortID: p.text(rw, 1)}})

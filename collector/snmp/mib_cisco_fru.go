@@ -61,7 +61,7 @@ var ciscoFRUMIB = &module{
 				if pt == nil || !ok {
 					continue
 				}
-				pt.readings = append(pt.readings, t.states.read(&p, t.source, v))
+				pt.add(t.states.read(&p, t.source, v))
 			}
 		}
 		return p.err()

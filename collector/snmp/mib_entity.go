@@ -19,7 +19,15 @@ var entityMIB = &module{
 		var p problems
 		rows, err := r.table(entPhysicalEntry, 2, 4, 5, 7, 11, 13)
 		p.addTable(err)
-		for _, rw := range rows {
+		type found struct {
+			idx                 int64
+			name, model, serial string
+		}
+		var psus []found
+		for i, rw := range rows {
+			if i%checkEvery == 0 && b.psus.stopped() {
+				break
+			}
 			if len(rw.index) != 1 {
 				continue
 			}
@@ -34,11 +42,47 @@ var entityMIB = &module{
 			b.ent[idx] = e
 			switch e.class {
 			case entClassPowerSupply:
-				b.psus.addEntity(idx, e.name, p.text(rw, 5), p.text(rw, 4))
+				psus = append(psus, found{idx, e.name, p.text(rw, 5), p.text(rw, 4)})
 			case entClassFan:
 				b.fans.addEntity(idx, e.name, "", "")
 			}
 		}
+		// A power supply inside another ("Power Supply Module 1" holding
+		// "Power Supply 1") is one unit: the outermost is the part, the
+		// inner ones reach it by index and by name.
+		var inner []found
+		for _, f := range psus {
+			if b.unitOf(f.idx, entClassPowerSupply) == f.idx {
+				b.psus.addEntity(f.idx, f.name, f.model, f.serial)
+			} else {
+				inner = append(inner, f)
+			}
+		}
+		for _, f := range inner {
+			if unit := b.psus.entity(b.unitOf(f.idx, entClassPowerSupply)); unit != nil {
+				b.psus.alias(f.idx, unit, f.name, f.model, f.serial)
+			} else {
+				// A containment loop has no outermost: each is its own.
+				b.psus.addEntity(f.idx, f.name, f.model, f.serial)
+			}
+		}
 		return p.err()
 	},
+}
+
+// maxContainment bounds the walk up entPhysicalContainedIn: deeper trees
+// (or loops) are cut there.
+const maxContainment = 16
+
+// unitOf returns the outermost entity of class that contains idx (idx
+// itself when none does), following entPhysicalContainedIn through
+// entities of any class.
+func (b *builder) unitOf(idx, class int64) int64 {
+	unit := idx
+	b.ancestors(idx, maxContainment, func(anc int64) {
+		if e := b.ent[anc]; e != nil && e.class == class {
+			unit = anc
+		}
+	})
+	return unit
 }

@@ -1,6 +1,8 @@
 package snmp
 
 import (
+	"slices"
+
 	"github.com/faultline/faultline/observation"
 )
 
@@ -28,7 +30,10 @@ var entitySensorMIB = &module{
 		p.addTable(err)
 		type tally struct{ ok, failed int }
 		counts := map[*part]*tally{}
-		for _, rw := range rows {
+		for i, rw := range rows {
+			if i%checkEvery == 0 && b.psus.stopped() {
+				break
+			}
 			idx := last(rw.index)
 			typ, _ := p.integer(rw, 0)
 			v, ok := rw.cell(2)
@@ -36,11 +41,19 @@ var entitySensorMIB = &module{
 				continue
 			}
 			rd := entPhySensorOper.read(&p, "entPhySensorOperStatus", v)
-			for _, set := range []*partSet{&b.psus, &b.fans} {
-				for _, pt := range set.list {
-					if pt.entIndex == 0 || !b.isUnder(idx, pt.entIndex) {
+			// The parts the sensor sits in: its own entry and a few
+			// levels of containers above it, each part counted once
+			// (the views of a nested unit are one part).
+			var seen [2 * (maxSensorDepth + 1)]*part
+			n := 0
+			b.ancestors(idx, maxSensorDepth, func(anc int64) {
+				for _, set := range []*partSet{&b.psus, &b.fans} {
+					pt := set.entity(anc)
+					if pt == nil || slices.Contains(seen[:n], pt) {
 						continue
 					}
+					seen[n] = pt
+					n++
 					t := counts[pt]
 					if t == nil {
 						t = &tally{}
@@ -53,21 +66,21 @@ var entitySensorMIB = &module{
 						t.failed++
 					}
 					if typ == 10 && set == &b.fans {
-						if n, ok := p.number(rw, 1); ok {
-							pt.rpm = ptr(n)
+						if rpm, ok := p.number(rw, 1); ok {
+							pt.rpm = ptr(rpm)
 						}
 					}
 				}
-			}
+			})
 		}
 		for pt, t := range counts {
 			switch {
 			case t.failed > 0 && t.ok == 0:
-				pt.readings = append(pt.readings, reading{"entPhySensorOperStatus", observation.Failed, "all sensors nonoperational"})
+				pt.add(reading{"entPhySensorOperStatus", observation.Failed, "all sensors nonoperational"})
 			case t.failed > 0:
-				pt.readings = append(pt.readings, reading{"entPhySensorOperStatus", observation.Degraded, "some sensors nonoperational"})
+				pt.add(reading{"entPhySensorOperStatus", observation.Degraded, "some sensors nonoperational"})
 			case t.ok > 0:
-				pt.readings = append(pt.readings, reading{"entPhySensorOperStatus", observation.OK, "sensors ok"})
+				pt.add(reading{"entPhySensorOperStatus", observation.OK, "sensors ok"})
 			}
 		}
 		return p.err()

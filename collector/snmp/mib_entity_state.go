@@ -33,7 +33,7 @@ var entityStateMIB = &module{
 					continue
 				}
 				if v, ok := rw.cell(0); ok {
-					pt.readings = append(pt.readings, entStateOper.read(&p, "entStateOper", v))
+					pt.add(entStateOper.read(&p, "entStateOper", v))
 				}
 			}
 		}

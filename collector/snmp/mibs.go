@@ -59,20 +59,21 @@ type entity struct {
 	name   string
 }
 
-// isUnder reports whether entity idx is anc or contained (transitively,
-// a few levels deep) in it.
-func (b *builder) isUnder(idx, anc int64) bool {
-	for range 4 {
-		if idx == anc {
-			return true
-		}
+// maxSensorDepth is how many levels of containment above a sensor are
+// searched for the part it measures.
+const maxSensorDepth = 3
+
+// ancestors calls fn for entity idx and the entities containing it, at
+// most depth levels up (a containment loop ends there too).
+func (b *builder) ancestors(idx int64, depth int, fn func(int64)) {
+	for range depth + 1 {
+		fn(idx)
 		e := b.ent[idx]
-		if e == nil || e.parent == 0 {
-			return false
+		if e == nil || e.parent == 0 || e.parent == idx {
+			return
 		}
 		idx = e.parent
 	}
-	return false
 }
 
 // port returns the port with the ifIndex, or nil.

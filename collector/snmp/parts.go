@@ -1,6 +1,8 @@
 package snmp
 
 import (
+	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,22 +53,63 @@ func (p *part) stateText() string {
 
 // partSet is the power supplies (or fans) of one device, in physical
 // order: ENTITY-MIB entries first (by index), then vendor-only entries.
+// Lookups are maps, so that matching a vendor table is linear in its
+// rows whatever the number of parts.
 type partSet struct {
-	list  []*part
+	list []*part
+	// byEnt maps an entPhysicalIndex to its part; the entries nested in
+	// another of the same class (see unitOf) map to the outer one.
 	byEnt map[int64]*part
+	// byName maps a nameKey to the first part (in list order) known by it.
+	byName map[string]*part
+	// ctx is the poll's: matching stops when it is done (the poll then
+	// fails as a whole).
+	ctx context.Context
 }
 
-func (s *partSet) addEntity(idx int64, name, model, serial string) {
+func (s *partSet) addEntity(idx int64, name, model, serial string) *part {
 	if s.byEnt == nil {
 		s.byEnt = map[int64]*part{}
 	}
 	p := &part{id: strconv.FormatInt(idx, 10), entIndex: idx, name: name, model: model, serial: serial}
 	s.byEnt[idx] = p
 	s.list = append(s.list, p)
+	s.nameIt(p, name)
+	return p
 }
 
-// entity returns the part that is ENTITY-MIB entry idx, or nil.
+// alias makes ENTITY-MIB entry idx, named name, another view of unit:
+// vendor rows and sensors for idx (by index or by name) reach unit.
+func (s *partSet) alias(idx int64, unit *part, name, model, serial string) {
+	s.byEnt[idx] = unit
+	s.nameIt(unit, name)
+	if unit.model == "" {
+		unit.model = model
+	}
+	if unit.serial == "" {
+		unit.serial = serial
+	}
+}
+
+// nameIt lets p be found by name, unless an earlier part has that name.
+func (s *partSet) nameIt(p *part, name string) {
+	k := nameKey(name)
+	if k == "" {
+		return
+	}
+	if s.byName == nil {
+		s.byName = map[string]*part{}
+	}
+	if _, taken := s.byName[k]; !taken {
+		s.byName[k] = p
+	}
+}
+
+// entity returns the part that is (or contains) ENTITY-MIB entry idx, or nil.
 func (s *partSet) entity(idx int64) *part { return s.byEnt[idx] }
+
+// stopped reports whether the poll's deadline has passed.
+func (s *partSet) stopped() bool { return s.ctx != nil && s.ctx.Err() != nil }
 
 // vendorRow is one row of a vendor's own PSU or fan table.
 type vendorRow struct {
@@ -84,16 +127,20 @@ type vendorRow struct {
 // entPhysicalIndex, as Cisco's do), else one with the same name (ignoring
 // case, spaces and punctuation: "Power Supply #1" is "Power Supply 1");
 // the rows left join the ENTITY-MIB parts no vendor table has claimed, in
-// order, when there are exactly as many of each; any others become parts
-// of their own.
+// order, when there are exactly as many of each (taking the row's name
+// when the entities' names repeat); any others become parts of their
+// own.
 func (s *partSet) attachVendor(rows []vendorRow) {
 	var left []vendorRow
-	for _, r := range rows {
-		if p := s.entity(r.entHint); r.entHint != 0 && p != nil {
+	for i, r := range rows {
+		if i%checkEvery == 0 && s.stopped() {
+			return
+		}
+		if p := s.byEnt[r.entHint]; r.entHint != 0 && p != nil {
 			s.merge(p, r)
 			continue
 		}
-		if p := s.byName(r.name); p != nil {
+		if p := s.byName[nameKey(r.name)]; p != nil {
 			s.merge(p, r)
 			continue
 		}
@@ -106,7 +153,13 @@ func (s *partSet) attachVendor(rows []vendorRow) {
 		}
 	}
 	if len(left) > 0 && len(left) == len(free) {
+		// Entity names that repeat ("PS Unit 1" in each PSU module) name
+		// no unit: the vendor's do.
+		rename := !distinctNames(free)
 		for i, r := range left {
+			if rename && r.name != "" {
+				free[i].name = r.name
+			}
 			s.merge(free[i], r)
 		}
 		return
@@ -120,10 +173,11 @@ func (s *partSet) attachVendor(rows []vendorRow) {
 
 func (s *partSet) merge(p *part, r vendorRow) {
 	p.vendor = true
-	p.readings = append(p.readings, r.reading)
+	p.add(r.reading)
 	if p.name == "" {
 		p.name = r.name
 	}
+	s.nameIt(p, r.name)
 	if r.watts != nil {
 		p.watts = r.watts
 	}
@@ -135,17 +189,50 @@ func (s *partSet) merge(p *part, r vendorRow) {
 	}
 }
 
-func (s *partSet) byName(name string) *part {
-	k := nameKey(name)
-	if k == "" {
-		return nil
+// distinctNames reports whether no two of parts share a nameKey.
+func distinctNames(parts []*part) bool {
+	seen := make(map[string]bool, len(parts))
+	for _, p := range parts {
+		k := nameKey(p.name)
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
 	}
-	for _, p := range s.list {
-		if nameKey(p.name) == k {
-			return p
+	return true
+}
+
+// add takes in a reading, once: the same word from the same source (a
+// vendor table listing both views of one nested unit) is not repeated.
+func (p *part) add(r reading) {
+	for _, have := range p.readings {
+		if have == r {
+			return
 		}
 	}
-	return nil
+	p.readings = append(p.readings, r)
+}
+
+// settle keeps one source of truth per part once every MIB has spoken.
+// Where a vendor table reports parts that no ENTITY-MIB entry could be
+// tied to, the ENTITY-MIB entries that nothing gave a state (no vendor
+// row claimed them, and every reading, if any, is unknown) are the same
+// hardware seen without its state, not more of it: they are dropped,
+// rather than counting each part twice.
+func (s *partSet) settle() {
+	vendorOnly := false
+	for _, p := range s.list {
+		if p.entIndex == 0 {
+			vendorOnly = true
+			break
+		}
+	}
+	if !vendorOnly {
+		return
+	}
+	s.list = slices.DeleteFunc(s.list, func(p *part) bool {
+		return p.entIndex != 0 && !p.vendor && p.condition() == observation.Unknown
+	})
 }
 
 // nameKey folds a part name for matching: lower case, letters and digits.

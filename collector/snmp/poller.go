@@ -1,6 +1,7 @@
 package snmp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -100,29 +101,65 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	defer c.Close()
 	p.read(ctx, c, &dev)
 	dev.Requests = c.Requests()
+	cfg.secrets().device(&dev)
 	log := p.log.With("device", t.ID, "address", dev.Endpoint)
 	log.Debug("snmp poll", "requests", dev.Requests, "error", dev.Error, "part_errors", len(dev.PartErrors))
 	return dev
 }
 
-// read walks everything every module needs and decodes it into dev.
+// read walks everything every module needs and decodes it into dev. It
+// reports the device verified (no Error) only when the walk ended, at
+// least one table could be read, something besides the system group was
+// read, and decoding finished within ctx.
 func (p *Poller) read(ctx context.Context, c Client, dev *observation.Device) {
 	scalars, columns := plan()
 	res, err := walk(ctx, c, scalars, columns, p.opts.Limits)
 	if err != nil {
-		// A request went unanswered or was refused: what was read before
-		// it may be incomplete, so none of it is reported as the device's
-		// state (the runner keeps the last good observation instead).
-		dev.Error = fmt.Sprintf("snmp %s: %v", dev.Endpoint, err)
+		// A request went unanswered or was refused, or the poll spent its
+		// budget: what was read before it may be incomplete, so none of it
+		// is reported as the device's state (the runner keeps the last good
+		// observation instead).
+		if (ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)) && res.vars > 0 {
+			// The agent did answer: not a dead one, a slow or large one.
+			fail(dev, fmt.Sprintf("snmp %s: the walk was not finished by the deadline (%d variables read in %d requests; the agent answers too slowly, or its tables are too large, for the poll's timeout): %v",
+				dev.Endpoint, res.vars, c.Requests(), cmp.Or(context.Cause(ctx), context.DeadlineExceeded)))
+			return
+		}
+		fail(dev, fmt.Sprintf("snmp %s: %v", dev.Endpoint, err))
+		return
+	}
+	if err := res.noTable(columns); err != nil {
+		fail(dev, fmt.Sprintf("snmp %s: %v", dev.Endpoint, err))
+		return
+	}
+	if !res.anyData(systemMIB.scalars) {
+		// net-snmp's default view for a community is just this.
+		fail(dev, fmt.Sprintf("snmp %s: the agent answered only its system group (no table row, no PDU or UPS object), so nothing is verified: check the agent's view for this community or user", dev.Endpoint))
 		return
 	}
 	b := &builder{dev: dev, portAt: map[int64]int{}, ent: map[int64]*entity{}}
+	b.psus.ctx, b.fans.ctx = ctx, ctx
 	for _, m := range modules {
+		if ctx.Err() != nil {
+			break
+		}
 		if derr := errors.Join(m.decode(b, res), res.scalarErr(m.scalars...)); derr != nil {
 			dev.PartErrors = append(dev.PartErrors, observation.PartError{Part: m.name, Error: derr.Error()})
 		}
 	}
+	b.psus.settle()
+	b.fans.settle()
+	if ctx.Err() != nil {
+		fail(dev, fmt.Sprintf("snmp %s: decoding the answers: %v", dev.Endpoint, context.Cause(ctx)))
+		return
+	}
 	dev.PSUs = b.psus.psus()
 	dev.Fans = b.fans.fans()
 	dev.CollectedAt = time.Now().UTC()
+}
+
+// fail turns dev into an error observation: the message, and none of
+// what was read (it is not the device's whole state).
+func fail(dev *observation.Device, msg string) {
+	*dev = observation.Device{ID: dev.ID, Source: dev.Source, Endpoint: dev.Endpoint, AttemptedAt: dev.AttemptedAt, Error: msg}
 }

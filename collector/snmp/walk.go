@@ -17,8 +17,21 @@ type Limits struct {
 	// the rest of that poll (see walk).
 	MaxVarbinds int
 	// MaxRows caps the rows read from one column: a table that never ends
-	// is cut there and reported (default 10,000).
+	// is cut there, and that table alone is a part error (default 10,000).
 	MaxRows int
+	// MaxRequests caps the request packets of one poll, retries and
+	// SNMPv3 discovery included (default 2,000): an agent that makes the
+	// walk crawl, one variable a request, or refuses every variable one
+	// by one, ends the poll with ErrBudget.
+	MaxRequests int
+	// MaxVariables caps the variables one poll takes in, over every
+	// answer (default 100,000): many tables that each stay under MaxRows
+	// still end the poll with ErrBudget.
+	MaxVariables int
+	// MaxBytes caps the memory the variables of one poll may take, each
+	// counted as its OID (4 bytes an arc), its value and varOverhead
+	// (default 32 MiB): huge OCTET STRINGs end the poll with ErrBudget.
+	MaxBytes int
 }
 
 func (l Limits) withDefaults() Limits {
@@ -31,13 +44,41 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxRows <= 0 {
 		l.MaxRows = 10000
 	}
+	if l.MaxRequests <= 0 {
+		l.MaxRequests = 2000
+	}
+	if l.MaxVariables <= 0 {
+		l.MaxVariables = 100000
+	}
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = 32 << 20
+	}
 	return l
 }
+
+// varOverhead is what one variable costs in memory besides its OID and
+// value (the Var itself, its slice headers), for Limits.MaxBytes.
+const varOverhead = 96
+
+// varSize is what v counts against Limits.MaxBytes.
+func varSize(v Var) int { return varOverhead + 4*len(v.OID) + len(v.Bytes) + 4*len(v.Obj) }
+
+// refusalsBeforeGivingUp is how many variables, each asked alone, an
+// agent may refuse before the walk ends, when it has answered no table
+// variable at all (not even a table's end): an agent that refuses
+// everything is not read column by column, each column a bisection.
+const refusalsBeforeGivingUp = 3
 
 // Errors of a walk that a device caused.
 var (
 	ErrNotIncreasing = errors.New("agent returned OIDs out of order (a loop)")
 	ErrTooManyRows   = errors.New("table does not end")
+	// ErrBudget ends a poll that spent one of its Limits; the error names
+	// the budget (request, variable or byte).
+	ErrBudget = errors.New("over budget")
+	// ErrRefusesAll ends a poll whose agent refused every table
+	// variable, even asked alone, and answered none.
+	ErrRefusesAll = errors.New("agent refuses every table")
 )
 
 // maxNonRepeaters is the most non-repeaters gosnmp can put in a GetBulk.
@@ -61,6 +102,10 @@ type walkResult struct {
 	// budget is the request size the walk ended with: the agent's limit
 	// where it showed one, else Limits.MaxVarbinds.
 	budget int
+	// vars and bytes are what the walk took in (see Limits).
+	vars, bytes int
+	// ctx is the poll's: decoding stops when it is done.
+	ctx context.Context
 }
 
 // walker is the state of one walk of one device.
@@ -76,6 +121,9 @@ type walker struct {
 	// at first, cut to what the agent shows it can answer. bisecting is
 	// the budget when the agent began refusing requests (0 if it has not).
 	budget, bisecting int
+	// colAnswers counts the answers that carried a variable for a
+	// column, refusedAlone the variables refused even when asked alone.
+	colAnswers, refusedAlone int
 }
 
 // walk reads scalars (each X.0 asked as a GETNEXT of X among the
@@ -97,7 +145,7 @@ type walker struct {
 func walk(ctx context.Context, c Client, scalars, roots []OID, lim Limits) (*walkResult, error) {
 	lim = lim.withDefaults()
 	w := &walker{c: c, lim: lim, budget: lim.MaxVarbinds,
-		res:     &walkResult{scalars: make(map[string]Var, len(scalars)), cols: make(map[string]*column, len(roots))},
+		res:     &walkResult{scalars: make(map[string]Var, len(scalars)), cols: make(map[string]*column, len(roots)), ctx: ctx},
 		pending: slices.Clone(scalars)}
 	for _, r := range roots {
 		if _, dup := w.res.cols[r.String()]; dup {
@@ -111,6 +159,9 @@ func walk(ctx context.Context, c Client, scalars, roots []OID, lim Limits) (*wal
 	for len(w.pending) > 0 || len(w.active) > 0 {
 		if err := ctx.Err(); err != nil {
 			return w.res, failAll(w.active, context.Cause(ctx))
+		}
+		if n := c.Requests(); n >= lim.MaxRequests {
+			return w.res, failAll(w.active, fmt.Errorf("%w: %d requests sent, the request budget of one poll, and the walk is not finished: the agent answers too little at a time or its tables never end; raise the budget only for a device known to be that large", ErrBudget, n))
 		}
 		if err := w.step(ctx); err != nil {
 			return w.res, failAll(w.active, err)
@@ -141,12 +192,18 @@ func (w *walker) step(ctx context.Context) error {
 		var es *ErrorStatus
 		if errors.As(err, &es) && (es.Status == statusTooBig || es.Status == statusGenErr) {
 			w.refused(es, ns, cols, asked)
+			if w.colAnswers == 0 && w.refusedAlone >= refusalsBeforeGivingUp {
+				return fmt.Errorf("%w: %d variables refused even asked alone (%w), and no table variable answered (check the agent's view and message size for this community or user)", ErrRefusesAll, w.refusedAlone, es)
+			}
 			return nil
 		}
 		return err
 	}
 	if len(vars) > asked {
 		vars = vars[:asked] // more than asked: the rest is not ours to read
+	}
+	if err := w.account(vars); err != nil {
+		return err
 	}
 	n := min(ns, len(vars))
 	for i, v := range vars[:n] {
@@ -156,6 +213,9 @@ func (w *walker) step(ctx context.Context) error {
 	}
 	w.pending = w.pending[n:]
 	rest := vars[n:]
+	if len(rest) > 0 {
+		w.colAnswers++
+	}
 	served := make([]bool, k)
 	for i, v := range rest {
 		col := cols[i%k]
@@ -234,6 +294,7 @@ func (w *walker) refused(es *ErrorStatus, ns int, cols []*column, asked int) {
 		w.budget = max(1, asked/2)
 		return
 	}
+	w.refusedAlone++
 	if ns == 1 {
 		if w.res.refused == nil {
 			w.res.refused = map[string]error{}
@@ -246,6 +307,21 @@ func (w *walker) refused(es *ErrorStatus, ns int, cols []*column, asked int) {
 		w.active = slices.DeleteFunc(w.active, func(c *column) bool { return c == col })
 	}
 	w.budget, w.bisecting = max(w.budget, w.bisecting), 0
+}
+
+// account counts an answer's variables against the poll's budget.
+func (w *walker) account(vars []Var) error {
+	w.res.vars += len(vars)
+	for _, v := range vars {
+		w.res.bytes += varSize(v)
+	}
+	switch {
+	case w.res.vars > w.lim.MaxVariables:
+		return fmt.Errorf("%w: more than %d variables, the variable budget of one poll, and the walk is not finished: the agent's tables never end, or the device is larger than the budget allows", ErrBudget, w.lim.MaxVariables)
+	case w.res.bytes > w.lim.MaxBytes:
+		return fmt.Errorf("%w: more than %d bytes of variables, the byte budget of one poll, and the walk is not finished: the agent sends huge values, or the device is larger than the budget allows", ErrBudget, w.lim.MaxBytes)
+	}
+	return nil
 }
 
 func allEnded(vars []Var) bool {
@@ -266,6 +342,51 @@ func failAll(cols []*column, err error) error {
 	return err
 }
 
+// noTable returns an error when not one of the columns (roots, in
+// order) could be read: an agent that refused or broke every table has
+// given nothing a rule can use, and is not verified. A column that ended
+// at once (the device has no such table) was read.
+func (r *walkResult) noTable(roots []OID) error {
+	var first error
+	for _, o := range roots {
+		col := r.cols[o.String()]
+		if col == nil {
+			continue
+		}
+		if col.err == nil {
+			return nil
+		}
+		if first == nil {
+			first = fmt.Errorf("column %s: %w", o, col.err)
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	return fmt.Errorf("no table could be read, so nothing is verified (check the agent's view for this community or user; the first: %w)", first)
+}
+
+// anyData reports whether the walk read a table row, or a scalar other
+// than the given ones (the system group, which no rule but restarts
+// uses).
+func (r *walkResult) anyData(except []OID) bool {
+	for _, c := range r.cols {
+		if len(c.vars) > 0 {
+			return true
+		}
+	}
+	skip := make(map[string]bool, len(except))
+	for _, o := range except {
+		skip[o.String()] = true
+	}
+	for k := range r.scalars {
+		if !skip[k] {
+			return true
+		}
+	}
+	return false
+}
+
 // scalar returns a scalar read by the walk.
 func (r *walkResult) scalar(o OID) (Var, bool) {
 	v, ok := r.scalars[o.String()]
@@ -282,6 +403,10 @@ func (r *walkResult) scalarErr(oids ...OID) error {
 	}
 	return errors.Join(errs...)
 }
+
+// checkEvery is how many items a decoding or matching loop handles
+// between two looks at the poll's deadline.
+const checkEvery = 256
 
 // row is one table row: its index and the cells of the asked columns.
 type row struct {
@@ -311,7 +436,11 @@ func (r *walkResult) table(entry OID, cols ...uint32) ([]*row, error) {
 		if col.err != nil {
 			errs = append(errs, fmt.Errorf("column %s: %w", root, col.err))
 		}
-		for _, v := range col.vars {
+		for j, v := range col.vars {
+			if j%checkEvery == 0 && r.ctx != nil && r.ctx.Err() != nil {
+				errs = append(errs, fmt.Errorf("column %s: decoding stopped: %w", root, context.Cause(r.ctx)))
+				break
+			}
 			idx := v.OID.Index(root)
 			if len(idx) == 0 {
 				continue

@@ -65,6 +65,7 @@ type behavior struct {
 	silent, malformed, endless, loop, wrongTypes bool
 	// genErrUnder are subtrees whose requests are answered genErr.
 	genErrUnder [][]uint32
+	hostile     hostile
 }
 
 // New returns an agent serving table; start it with Listen.
@@ -236,6 +237,7 @@ func (a *Agent) handleCommunity(m *berReader, version int64) ([]byte, error) {
 	if version == 0 && q.typ == pduGetBulk {
 		return nil, errors.New("getbulk in snmpv1")
 	}
+	q.secret = comm
 	pdu := a.respond(q, a.opts.MaxMessageSize-len(comm)-16)
 	var body []byte
 	body = appendInt(body, TagInteger, version)

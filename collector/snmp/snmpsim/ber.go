@@ -149,6 +149,9 @@ type request struct {
 	nonRep int64 // or error-status
 	maxRep int64 // or error-index
 	oids   [][]uint32
+	// secret is what authenticated the request (the community, or the
+	// SNMPv3 user's passwords), for the echo-secret fault.
+	secret []byte
 }
 
 // decodePDU reads a PDU's request id, its two integers and the names of

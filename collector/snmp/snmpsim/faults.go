@@ -33,7 +33,7 @@ const (
 )
 
 // FaultKinds lists every kind Inject accepts.
-var FaultKinds = []string{PSUFail, PortDown, NeighborChanged, Reboot, Timeout, Malformed, EndlessTable, Loop, WrongTypes, GenErr}
+var FaultKinds = append([]string{PSUFail, PortDown, NeighborChanged, Reboot, Timeout, Malformed, EndlessTable, Loop, WrongTypes, GenErr}, hostileKinds...)
 
 // Standard OIDs the semantic faults change.
 var (
@@ -55,6 +55,13 @@ var (
 func (a *Agent) Inject(f Fault) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if ok, err := a.injectHostile(f); ok {
+		if err != nil {
+			return err
+		}
+		a.faults = append(a.faults, f)
+		return nil
+	}
 	switch f.Kind {
 	case Timeout:
 		a.behavior.silent = true

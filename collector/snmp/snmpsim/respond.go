@@ -50,6 +50,9 @@ func (a *Agent) respond(q *request, size int) []byte {
 	defer a.mu.RUnlock()
 	policy, capVB := a.opts.Oversize, a.opts.MaxVarbinds
 	failed := func(status int64) []byte { return encodePDU(pduResponse, q.reqID, status, 0, nil) }
+	if a.behavior.hostile.tooBig {
+		return failed(statusTooBig)
+	}
 	for i, o := range q.oids {
 		for _, sub := range a.behavior.genErrUnder {
 			if hasPrefix(o, sub) && q.typ != pduSet {
@@ -73,12 +76,12 @@ func (a *Agent) respond(q *request, size int) []byte {
 					v = Value{Tag: tagNoSuchObject}
 				}
 			}
-			vbs = appendVarbind(vbs, o, a.shape(v))
+			vbs = appendVarbind(vbs, o, a.outgoing(q, v))
 		}
 	case pduGetNext:
 		for _, o := range q.oids {
 			no, v := a.next(o)
-			vbs = appendVarbind(vbs, no, a.shape(v))
+			vbs = appendVarbind(vbs, no, a.outgoing(q, v))
 		}
 	case pduGetBulk:
 		nonRep := int(min(max(q.nonRep, 0), int64(len(q.oids))))
@@ -98,7 +101,7 @@ func (a *Agent) respond(q *request, size int) []byte {
 		for _, o := range q.oids[:nonRep] {
 			no, v := a.next(o)
 			before := len(vbs)
-			vbs = appendVarbind(vbs, no, a.shape(v))
+			vbs = appendVarbind(vbs, no, a.outgoing(q, v))
 			count++
 			if !fits(before) {
 				if policy == TooBig {
@@ -122,7 +125,7 @@ func (a *Agent) respond(q *request, size int) []byte {
 				no, v, pos := a.nextFrom(o, at[i])
 				at[i] = pos
 				before := len(vbs)
-				vbs = appendVarbind(vbs, no, a.shape(v))
+				vbs = appendVarbind(vbs, no, a.outgoing(q, v))
 				count++
 				if !fits(before) {
 					if policy == TooBig {
@@ -185,6 +188,15 @@ func (a *Agent) nextFrom(o []uint32, at int) ([]uint32, Value, int) {
 	if at < 0 {
 		i = a.table.next(o)
 	}
+	if h := &a.behavior.hostile; h.repeat || h.endlessAll {
+		var real []uint32
+		if i < len(a.table.entries) {
+			real = a.table.entries[i].OID
+		}
+		if no, v, ok := a.hostileNext(o, real); ok {
+			return no, v, -1
+		}
+	}
 	if i >= len(a.table.entries) {
 		return o, Value{Tag: tagEndOfMibView}, -1
 	}
@@ -204,6 +216,9 @@ func (a *Agent) valueAt(i int) Value {
 	}
 	return e.Value
 }
+
+// outgoing is the value as it goes out, faults applied.
+func (a *Agent) outgoing(q *request, v Value) Value { return a.hostileValue(q, a.shape(v)) }
 
 // shape applies the wrong-types fault: every value goes out as a type its
 // MIB does not allow.

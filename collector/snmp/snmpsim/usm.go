@@ -288,6 +288,7 @@ func (a *Agent) handleV3(raw []byte, m *berReader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	q.secret = []byte(u.AuthPass + " " + u.PrivPass)
 	pdu := a.respond(q, a.opts.MaxMessageSize-200)
 	return a.encodeV3(msgID, u, wantAuth, wantPriv, bytes.Clone(ctxEngine), bytes.Clone(ctxName), pdu)
 }
