@@ -30,7 +30,13 @@ type FirstSeen struct {
 	local  map[string]time.Time
 	open   map[string]bool // keys this process last reported open
 	waited bool
+	record sync.Mutex // one Record at a time
 }
+
+// forgetAfter is how long a resolved finding's record is kept: a finding
+// that comes back within it gets a new first_seen all the same, but the
+// bucket does not grow for ever.
+const forgetAfter = 7 * 24 * time.Hour
 
 type findingRecord struct {
 	FirstSeen  time.Time  `json:"first_seen"`
@@ -109,6 +115,8 @@ func (f *FirstSeen) learn(e jetstream.KeyValueEntry) {
 // FirstSeen store). On error the map still holds an answer for every id:
 // the shared time where known, else this process's own first sight.
 func (f *FirstSeen) Record(ctx context.Context, now time.Time, open []string) (map[string]time.Time, error) {
+	f.record.Lock()
+	defer f.record.Unlock()
 	if !f.waited {
 		// The first audit waits (once, bounded) for the bucket's contents,
 		// so that it adopts the times already shared.
@@ -162,6 +170,7 @@ func (f *FirstSeen) Record(ctx context.Context, now time.Time, open []string) (m
 			})
 		}
 	}
+	jobs = append(jobs, f.forget(ctx, now, seen, 100)...)
 	runAll(jobs, 32)
 	f.open = seen
 	if len(errs) > 0 {
@@ -258,6 +267,34 @@ func (f *FirstSeen) resolve(ctx context.Context, key string, now time.Time) erro
 		return nil // another auditor reopened or resolved it: its word stands
 	}
 	return fmt.Errorf("%s: %s", key, errText(err))
+}
+
+// forget returns jobs that purge up to limit records resolved more than
+// forgetAfter ago (unless someone wrote them since).
+func (f *FirstSeen) forget(ctx context.Context, now time.Time, open map[string]bool, limit int) []func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var jobs []func()
+	for key, e := range f.cache {
+		if len(jobs) == limit {
+			break
+		}
+		if e.rec.ResolvedAt == nil || open[key] || now.Sub(*e.rec.ResolvedAt) < forgetAfter {
+			continue
+		}
+		jobs = append(jobs, func() {
+			octx, cancel := context.WithTimeout(ctx, f.b.opts.Timeout)
+			defer cancel()
+			if err := f.b.find.Purge(octx, key, jetstream.LastRevision(e.rev)); err == nil {
+				f.mu.Lock()
+				if cur, ok := f.cache[key]; ok && cur.rev == e.rev {
+					delete(f.cache, key)
+				}
+				f.mu.Unlock()
+			}
+		})
+	}
+	return jobs
 }
 
 func (f *FirstSeen) store(key string, e findingEntry) {
