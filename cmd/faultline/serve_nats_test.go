@@ -173,3 +173,44 @@ func TestServeNATS(t *testing.T) {
 		}
 	}
 }
+
+// TestLabSites: `faultline lab --sites` writes the estate, simulates it,
+// runs JetStream, and prints one collector per site and an auditor.
+func TestLabSites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a lab and a NATS server")
+	}
+	dir := t.TempDir()
+	out := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"lab", "--sites", "2", "--racks", "1", "--servers", "1", "--ca-dir", dir,
+			"--admin", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0"}, out, out)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(out.String(), "and an auditor") {
+		select {
+		case code := <-done:
+			t.Fatalf("lab exited %d:\n%s", code, out)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no commands printed:\n%s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("lab exited %d", code)
+	}
+	text := out.String()
+	for _, want := range []string{"10 simulated devices", "--collect-only --site site-1", "--collect-only --site site-2", "NATS with JetStream on nats://127.0.0.1:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if _, err := inventory.Load(filepath.Join(dir, "lab-sites.yaml"), inventory.Options{}); err != nil {
+		t.Errorf("the estate written: %v", err)
+	}
+}
