@@ -355,3 +355,7 @@ func FuzzDecodeObservation(f *testing.F) {
 		}
 	})
 }
+
+func newTestLogger(w *syncBuffer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
