@@ -55,6 +55,7 @@ FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./inventory -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./observation -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./audit -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParseOID$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzValueDecoders$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzWalk$$' -fuzztime $(FUZZTIME)

@@ -45,6 +45,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/findings", false, s.findings},
 		{http.MethodGet, "/api/v1/report", false, s.report},
 		{http.MethodPost, "/api/v1/whatif", true, s.whatif},
+		{http.MethodPost, "/api/v1/plan", true, s.plan},
 		{http.MethodPost, "/api/v1/collect", true, s.collect},
 		{http.MethodGet, "/api/v1/collect/:id", false, s.job},
 		{http.MethodPost, "/api/v1/inventory/reload", true, s.reload},

@@ -26,6 +26,8 @@ type PowerResult struct {
 	// Failover maps an overloaded-on-failover node to the failures (power
 	// node indexes, nearest first) that would overload it.
 	Failover map[int32][]Shift
+
+	lc *loadCalc // the state the loads were computed from (plan reuses it)
 }
 
 // Shift is one failure and the load it would put on a node.
@@ -96,7 +98,7 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 			}
 		}
 	}
-	res := PowerResult{Limit: limit, Load: lc.load, Failover: map[int32][]Shift{}}
+	res := PowerResult{Limit: limit, Load: lc.load, Failover: map[int32][]Shift{}, lc: lc}
 	for p := range g.Power {
 		if c := g.Power[p].CapacityW; c > 0 && lc.load[p] > limit*c+eps {
 			res.Overloads = append(res.Overloads, int32(p))

@@ -132,6 +132,12 @@ services:
 			if code != 1 || !strings.Contains(out, `"component-failed/srv-1/PSU2"`) {
 				t.Errorf("audit: exit %d, lacks component-failed/srv-1/PSU2:\n%.800s", code, out)
 			}
+			// The plan on the same state: pdu-a is blocked until the PSU is replaced.
+			code, out, _ = cli(t, append([]string{"plan", invPath, "--maintain", "pdu-*", "-o", "json"}, source...)...)
+			if code != 1 || !strings.Contains(out, `"component": "pdu-a"`) || !strings.Contains(out, `"fix_first": [
+        "srv-1/PSU2"`) {
+				t.Errorf("plan: exit %d, want pdu-a blocked until srv-1/PSU2 is repaired:\n%.1200s", code, out)
+			}
 		})
 	}
 	if sawToken != "Bearer "+serverToken {

@@ -1,0 +1,540 @@
+package audit
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/faultline/faultline/model"
+)
+
+// Plan is a maintenance plan: the selected components in batches that
+// may each be down at once, and those that may not go down at all yet.
+type Plan struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	// Maintain lists the components the selectors resolved to.
+	Maintain []string  `json:"maintain"`
+	Batches  []Batch   `json:"batches"`
+	Blocked  []Blocked `json:"blocked"`
+	// LowerBound is a proven lower bound on the number of batches of any
+	// safe plan; the plan is optimal when it has that many.
+	LowerBound int `json:"lower_bound"`
+	// Witness are selected components no two of which may share a batch
+	// (the clique behind the bound).
+	Witness []string `json:"lower_bound_witness,omitempty"`
+	// LowerBoundReason says what proves the bound.
+	LowerBoundReason string `json:"lower_bound_reason"`
+	MaxBatch         int    `json:"max_batch,omitempty"`
+	KeepRedundancy   bool   `json:"keep_redundancy,omitempty"`
+}
+
+// Batch is a set of components that may be down at the same time.
+type Batch struct {
+	Components []string `json:"components"`
+	// Degraded lists services that keep running but gain single points of
+	// failure while the batch is down.
+	Degraded []Impact `json:"degraded"`
+	// PeakLoad is the highest load of each power node with a capacity
+	// whose load the batch raises, over every order its members go down.
+	PeakLoad []PeakLoad `json:"peak_load"`
+}
+
+// PeakLoad is a power node's highest load during a batch.
+type PeakLoad struct {
+	ID        string  `json:"id"`
+	Watts     float64 `json:"watts"`
+	CapacityW float64 `json:"capacity_w"`
+}
+
+// Blocked is a selected component that is unsafe to take down even alone.
+type Blocked struct {
+	Component string `json:"component"`
+	// Down lists what it would take down (services) or overload (power).
+	Down []Impact `json:"down"`
+	// Degraded lists services it would leave with a new single point of
+	// failure (only with keep-redundancy).
+	Degraded []Impact `json:"degraded,omitempty"`
+	// FixFirst are observed failures whose repair alone makes it safe.
+	FixFirst []string `json:"fix_first"`
+}
+
+// PlanOptions tune a plan.
+type PlanOptions struct {
+	// KeepRedundancy also forbids a batch that leaves a service with a
+	// single point of failure it does not have now.
+	KeepRedundancy bool
+	// MaxBatch caps the components per batch (0: no cap).
+	MaxBatch int
+	// At stamps the plan (default: now).
+	At time.Time
+}
+
+// pairBudget caps the pair checks behind the lower bound's conflict graph
+// (with one per component plus 1,000 below it, most shared pairs first).
+// Fewer checks can only weaken the bound, never make it wrong: every edge
+// is a verified conflict.
+const pairBudget = 200_000
+
+// planner holds one planning run.
+type planner struct {
+	g    *model.Graph
+	a    *Analysis
+	x    *planIndex
+	opts PlanOptions
+	effs map[int32]*effect
+	k    *checker
+	// fixed holds checkers on the state with one observed failure repaired.
+	fixed map[int32]*checker
+}
+
+func (p *planner) effect(c int32) *effect {
+	if ef, ok := p.effs[c]; ok {
+		return ef
+	}
+	ef := p.x.effectOf(c)
+	p.effs[c] = ef
+	return ef
+}
+
+func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
+	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}}
+	p.k = newChecker(base, p.x, p.effect, opts.KeepRedundancy)
+	return p
+}
+
+// PlanMaintenance plans taking the selected components down: batches that
+// are each safe on the current state of g (its observed failures already
+// failed), as few as it can find, and the components that are unsafe even
+// alone with the observed failures whose repair would unblock them. base
+// is the analysis of g (computed when nil).
+func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts PlanOptions) (*Plan, error) {
+	sel, err := Select(g, selectors)
+	if err != nil {
+		return nil, err
+	}
+	if base == nil {
+		base = Analyze(g, Options{SkipPairs: true})
+	}
+	if opts.At.IsZero() {
+		opts.At = time.Now().UTC()
+	}
+	p := newPlanner(g, base, opts)
+	plan := &Plan{GeneratedAt: opts.At, Maintain: base.names(slices.Clone(sel)), Batches: []Batch{}, Blocked: []Blocked{},
+		MaxBatch: max(opts.MaxBatch, 0), KeepRedundancy: opts.KeepRedundancy}
+
+	// Each component alone.
+	var ok []int32 // local indexes of components safe alone
+	var blocked []int32
+	for i, c := range sel {
+		if p.k.try(c) {
+			ok = append(ok, int32(i))
+		} else {
+			blocked = append(blocked, c)
+		}
+		p.k.reset()
+	}
+	edges := newEdgeSet()
+	for _, c := range blocked {
+		plan.Blocked = append(plan.Blocked, p.blocked(c))
+	}
+	p.pairs(sel, ok, edges)
+
+	// Order: most conflicts first (they are hardest to place), then the
+	// widest effect, then inventory order.
+	order := slices.Clone(ok)
+	slices.SortStableFunc(order, func(x, y int32) int {
+		if d := cmp.Compare(edges.degree(y), edges.degree(x)); d != 0 {
+			return d
+		}
+		return cmp.Compare(len(p.effect(sel[y]).svcs), len(p.effect(sel[x]).svcs))
+	})
+	batches := p.batches(sel, order)
+	for _, b := range batches {
+		plan.Batches = append(plan.Batches, p.describe(b))
+	}
+	p.degradedAll(batches, plan.Batches)
+	clique := edges.clique(ok)
+	var cs []int32
+	for _, i := range clique {
+		cs = append(cs, sel[i])
+	}
+	slices.Sort(cs)
+	switch {
+	case len(ok) == 0:
+		plan.LowerBoundReason = "nothing to place"
+	case len(clique) > 1:
+		plan.LowerBound = len(clique)
+		plan.Witness = base.names(cs)
+		plan.LowerBoundReason = "no two of " + words(plan.Witness, "and") + " may share a batch"
+	default:
+		plan.LowerBound = 1
+		plan.LowerBoundReason = "something can be placed"
+	}
+	if m := opts.MaxBatch; m > 0 && (len(ok)+m-1)/m > plan.LowerBound {
+		plan.LowerBound = (len(ok) + m - 1) / m
+		plan.Witness = nil
+		plan.LowerBoundReason = fmt.Sprintf("%d components to place, at most %d per batch", len(ok), m)
+	}
+	if lb, why := p.budgetBound(sel, ok); lb > plan.LowerBound {
+		plan.LowerBound = lb
+		plan.Witness = nil
+		plan.LowerBoundReason = why
+	}
+	return plan, nil
+}
+
+// budgetBound is the disruption-budget bound: a service that is up with
+// u members available and needs k may lose at most u−k of them in one
+// batch, so n of its member devices selected need ⌈n/(u−k)⌉ batches.
+// (Pairwise conflicts miss this: any two members of a 2-of-4 service may
+// go together, but not three.)
+func (p *planner) budgetBound(sel, ok []int32) (int, string) {
+	g, a := p.g, p.a
+	isOK := map[int32]bool{}
+	for _, i := range ok {
+		isOK[sel[i]] = true
+	}
+	best, why := 0, ""
+	for s := range g.Services {
+		if !a.NowSvc[s].Up {
+			continue
+		}
+		S := &g.Services[s]
+		avail := 0
+		var picked []string
+		for _, m := range S.Members {
+			switch {
+			case m.Device >= 0 && a.Now.availVal(m.Device).up:
+				avail++
+				if c := g.Devices[m.Device].Comp; isOK[c] {
+					picked = append(picked, g.ID(c))
+				}
+			case m.Service >= 0 && a.NowSvc[m.Service].Up:
+				avail++
+			}
+		}
+		budget := avail - S.MinUp
+		if budget < 1 || len(picked) <= budget {
+			continue
+		}
+		if n := (len(picked) + budget - 1) / budget; n > best {
+			best = n
+			why = fmt.Sprintf("service %s needs %d of its %d available members, so at most %d of %s may be down in one batch",
+				S.ID, S.MinUp, avail, budget, words(picked, "and"))
+		}
+	}
+	return best, why
+}
+
+// batches fills one batch at a time: each candidate, in order, joins the
+// batch being filled if the whole batch stays safe with it (the check is
+// of the batch, not of pairs: three members of a 2-of-4 service conflict
+// though no two do), else waits for a later batch.
+func (p *planner) batches(sel []int32, order []int32) [][]int32 {
+	var out [][]int32
+	k := p.k
+	for len(order) > 0 {
+		var batch, rest []int32
+		for _, i := range order {
+			c := sel[i]
+			if p.opts.MaxBatch > 0 && len(batch) >= p.opts.MaxBatch {
+				rest = append(rest, i)
+				continue
+			}
+			if !k.try(c) {
+				rest = append(rest, i)
+				continue
+			}
+			batch = append(batch, c)
+		}
+		k.reset()
+		out = append(out, batch) // in the order accepted: describe replays it
+		order = rest
+	}
+	return out
+}
+
+// describe lists a batch's components and the peak loads it causes
+// (degradedAll adds what it degrades).
+func (p *planner) describe(batch []int32) Batch {
+	g, k := p.g, p.k
+	b := Batch{Components: p.a.names(slices.Sorted(slices.Values(batch))), Degraded: []Impact{}, PeakLoad: []PeakLoad{}}
+	// Peak loads: replay the batch's power components in the order they
+	// were accepted (each within the exact check's reach then); each one's
+	// check covers every subset it completes.
+	peak := map[int32]float64{}
+	var pow []int32
+	for _, c := range batch {
+		if !p.effect(c).power {
+			continue
+		}
+		_, peaks, _, _ := k.loadOK(c, pow)
+		for _, nl := range peaks {
+			peak[nl.node] = max(peak[nl.node], nl.watts)
+		}
+		pow = append(pow, c)
+	}
+	var nodes []int32
+	for n, w := range peak {
+		if w > k.pl.lc.load[n]+eps {
+			nodes = append(nodes, n)
+		}
+	}
+	slices.Sort(nodes)
+	for _, n := range nodes {
+		b.PeakLoad = append(b.PeakLoad, PeakLoad{ID: g.Power[n].ID, Watts: roundW(peak[n]), CapacityW: g.Power[n].CapacityW})
+	}
+	return b
+}
+
+// degradedAll fills each batch's Degraded: the services that keep running
+// but gain single points of failure while it is down. Batches are
+// independent, so they are evaluated in parallel, one evaluator per
+// worker; what the workers share they only read (the cuts now are built
+// first).
+func (p *planner) degradedAll(batches [][]int32, out []Batch) {
+	g := p.g
+	for s := range g.Services {
+		if p.a.NowSvc[s].Up && g.Services[s].Tolerate >= 1 {
+			p.k.cutsNow(int32(s))
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(batches))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		d := &describer{p: p, work: p.k.work, e: p.k.e, mark: make([]uint32, len(g.Devices))}
+		if w > 0 {
+			d.work = slices.Clone(p.k.base)
+			d.e = newEvaluator(g, p.a.net, d.work)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out[i].Degraded = d.degraded(batches[i])
+			}
+		}()
+	}
+	for i := range batches {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// describer evaluates what batches degrade, with its own evaluator.
+type describer struct {
+	p       *planner
+	work    []bool
+	e       *evaluator
+	mark    []uint32
+	round   uint32
+	scratch []int32
+}
+
+func (d *describer) degraded(batch []int32) []Impact {
+	p, g, e, base := d.p, d.p.g, d.e, d.p.a.Now
+	var svcs []int32
+	d.round++
+	for _, c := range batch {
+		d.work[c] = true
+		ef := p.effs[c] // every member's effect was computed when it was tried
+		svcs = append(svcs, ef.svcs...)
+		for _, dev := range ef.devs {
+			d.mark[dev] = d.round
+		}
+	}
+	sortCompact(&svcs)
+	e.next()
+	// Every device the batch cannot reach keeps its value now, cut set
+	// and all (a device's own state depends only on its cone): copying it
+	// is cheaper than re-deriving the power chain's cut sets.
+	for dev := range g.Devices {
+		if d.mark[dev] == d.round {
+			continue
+		}
+		if v, ok := base.dev.get(int32(dev), base.epoch); ok {
+			e.dev.set(int32(dev), e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+		}
+	}
+	out := []Impact{}
+	for _, s := range svcs {
+		if !p.a.NowSvc[s].Up || g.Services[s].Tolerate < 1 {
+			continue
+		}
+		v := e.svcVal(s)
+		if !v.up {
+			continue // cannot happen: the batch was checked
+		}
+		old := p.k.nowCuts[s]
+		var fresh []int32
+		dr := g.Services[s].DR
+		for _, c := range e.cutOf(v) {
+			if !dr && g.Kinds[c] == model.KindSite {
+				continue
+			}
+			if _, found := slices.BinarySearch(old, c); !found {
+				fresh = append(fresh, c)
+			}
+		}
+		if len(fresh) > 0 {
+			names := p.a.names(p.a.sortedNow(fresh))
+			out = append(out, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: names,
+				Why: "keeps running, but now goes down if " + few(names, "or") + " fails"})
+		}
+	}
+	for _, c := range batch {
+		d.work[c] = p.k.base[c]
+	}
+	return out
+}
+
+func roundW(w float64) float64 { return math.Round(w) }
+
+// pairs finds pairwise conflicts (the lower bound's graph, and the
+// order's degrees): only pairs whose effects meet — a service up now, or a
+// node's load — can conflict. Pairs sharing the most are checked first,
+// within a budget; every edge is a verified conflict, so a budget that
+// ends the search early weakens the bound but never falsifies it.
+func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
+	local := make([]int32, len(sel))
+	for i := range local {
+		local[i] = -1
+	}
+	bySvc := make([][]int32, len(p.g.Services))
+	byNode := make([][]int32, len(p.g.Power))
+	for _, i := range ok {
+		ef := p.effect(sel[i])
+		for _, s := range ef.svcs {
+			if p.a.NowSvc[s].Up {
+				bySvc[s] = append(bySvc[s], i)
+			}
+		}
+		if ef.power {
+			for _, n := range ef.la {
+				byNode[n] = append(byNode[n], i)
+			}
+		}
+	}
+	type cand struct{ i, j, n int32 }
+	var cands []cand
+	cnt := make([]int32, len(sel))
+	var touched []int32
+	const wide = 256 // a service or node shared wider is not enumerated pairwise
+	for _, i := range ok {
+		ef := p.effect(sel[i])
+		bump := func(list []int32) {
+			if len(list) > wide {
+				return
+			}
+			for _, j := range list {
+				if j > i {
+					if cnt[j] == 0 {
+						touched = append(touched, j)
+					}
+					cnt[j]++
+				}
+			}
+		}
+		for _, s := range ef.svcs {
+			bump(bySvc[s])
+		}
+		if ef.power {
+			for _, n := range ef.la {
+				bump(byNode[n])
+			}
+		}
+		for _, j := range touched {
+			cands = append(cands, cand{i, j, cnt[j]})
+			cnt[j] = 0
+		}
+		touched = touched[:0]
+	}
+	// Most shared first (a counting sort: counts are small), then in
+	// generation order, which is deterministic.
+	maxN := int32(0)
+	for _, c := range cands {
+		maxN = max(maxN, c.n)
+	}
+	at := make([]int, maxN+2)
+	for _, c := range cands {
+		at[maxN-c.n+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	sorted := make([]cand, len(cands))
+	for _, c := range cands {
+		sorted[at[maxN-c.n]] = c
+		at[maxN-c.n]++
+	}
+	cands = sorted
+	budget := min(len(cands), pairBudget, len(ok)+1000)
+	k := p.k
+	var common []int32
+	for _, c := range cands[:budget] {
+		x, y := sel[c.i], sel[c.j]
+		k.apply(x) // safe alone: checked
+		common = shared(common, p.effect(x).svcs, p.effect(y).svcs)
+		if !k.tryOn(y, common) {
+			edges.add(c.i, c.j)
+		}
+		k.reset()
+	}
+}
+
+// blocked explains a component that is unsafe alone, and finds the
+// observed failures whose repair alone makes it safe.
+func (p *planner) blocked(c int32) Blocked {
+	down, degraded := p.k.explain(c)
+	b := Blocked{Component: p.g.ID(c), Down: down, Degraded: degraded, FixFirst: []string{}}
+	if b.Down == nil {
+		b.Down = []Impact{}
+	}
+	ec := p.effect(c)
+	var fixes []int32
+	for f, failed := range p.g.Failed {
+		if !failed {
+			continue
+		}
+		ef := p.effect(int32(f))
+		if !meets(ef.svcs, ec.svcs) && !(ef.power && ec.power && meets(ef.la, ec.la)) {
+			continue
+		}
+		k := p.repaired(int32(f))
+		if k.try(c) {
+			fixes = append(fixes, int32(f))
+		}
+		k.reset()
+	}
+	b.FixFirst = p.a.names(p.a.sortedNow(fixes))
+	return b
+}
+
+// repaired returns a checker on the state with observed failure f
+// repaired (cached: several blocked components may ask).
+func (p *planner) repaired(f int32) *checker {
+	if p.fixed == nil {
+		p.fixed = map[int32]*checker{}
+	}
+	if k, ok := p.fixed[f]; ok {
+		return k
+	}
+	failed := slices.Clone(p.g.Failed)
+	failed[f] = false
+	reasons := map[int32]string{}
+	for c, why := range p.g.FailReason {
+		if c != f {
+			reasons[c] = why
+		}
+	}
+	a := Analyze(p.g.WithFailed(failed, reasons), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
+	k := newChecker(a, p.x, p.effect, p.opts.KeepRedundancy)
+	p.fixed[f] = k
+	return k
+}
