@@ -47,6 +47,10 @@ type Options struct {
 	// CAFile is the CA that signed the servers' certificates (default:
 	// the system's).
 	CAFile string
+	// Domain is the JetStream domain of the buckets, when they are reached
+	// through a leaf node (the core cluster's jetstream.domain); "" for
+	// the servers' own JetStream.
+	Domain string
 	// Name is the client name servers show (e.g. "faultline collector site-a").
 	Name string
 	// Replicas of a bucket this process creates (0: the cluster size up
@@ -174,7 +178,12 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 		return nil, fmt.Errorf("sitebus: connecting to %s: %s; check the URL and that a server runs there", where, errText(err))
 	}
 	b.nc = nc
-	if b.js, err = jetstream.New(nc); err != nil {
+	if opts.Domain != "" {
+		b.js, err = jetstream.NewWithDomain(nc, opts.Domain)
+	} else {
+		b.js, err = jetstream.New(nc)
+	}
+	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("sitebus: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 // "Scale past one machine"); without --nats none of them applies.
 type natsFlags struct {
 	url, creds, ca string
+	domain         string
 	replicas       int
 	collectOnly    bool
 	site, devices  string
@@ -27,6 +28,7 @@ func (n *natsFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&n.url, "nats", "", "NATS server `URL`s, comma-separated (nats://, or tls:// to require TLS): audit what site collectors put in JetStream; with --collect-only, be one")
 	fs.StringVar(&n.creds, "nats-creds", "", "NATS credentials `FILE` (a secret: never logged)")
 	fs.StringVar(&n.ca, "nats-ca", "", "CA `FILE` (PEM) that signed the NATS servers' certificates")
+	fs.StringVar(&n.domain, "nats-domain", "", "JetStream `DOMAIN` of the buckets, when reached through a leaf node (the core cluster's jetstream domain)")
 	fs.IntVar(&n.replicas, "nats-replicas", 0, "replicas of the buckets when this process creates them (default: the cluster size up to 3, 1 on one server)")
 	fs.BoolVar(&n.collectOnly, "collect-only", false, "with --nats: poll this process's share and put the observations into NATS; no audit, no API (serves /healthz, /readyz, /metrics)")
 	fs.StringVar(&n.site, "site", "", "with --nats: poll the managed devices of site `ID`")
@@ -46,8 +48,8 @@ type natsSetup struct {
 // setup checks the flags and connects; nil without --nats.
 func (n natsFlags) setup(ctx context.Context, log *slog.Logger) (*natsSetup, error) {
 	if n.url == "" {
-		if n.collectOnly || n.site != "" || n.devices != "" || n.creds != "" || n.ca != "" {
-			return nil, errors.New("--collect-only, --site, --devices, --nats-creds and --nats-ca need --nats URL")
+		if n.collectOnly || n.site != "" || n.devices != "" || n.creds != "" || n.ca != "" || n.domain != "" {
+			return nil, errors.New("--collect-only, --site, --devices, --nats-creds, --nats-ca and --nats-domain need --nats URL")
 		}
 		return nil, nil
 	}
@@ -71,7 +73,7 @@ func (n natsFlags) setup(ctx context.Context, log *slog.Logger) (*natsSetup, err
 			role += " " + s.share.String()
 		}
 	}
-	s.bus, err = sitebus.Connect(ctx, sitebus.Options{URL: n.url, CredsFile: n.creds, CAFile: n.ca, Replicas: n.replicas,
+	s.bus, err = sitebus.Connect(ctx, sitebus.Options{URL: n.url, CredsFile: n.creds, CAFile: n.ca, Domain: n.domain, Replicas: n.replicas,
 		Name: "faultline " + role, Logger: log.With("component", "nats")})
 	if err != nil {
 		return nil, err
