@@ -10,7 +10,7 @@ DATA ?= $(CURDIR)/data
 # faultline version prints it; a build outside a git checkout says "(devel)".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
-.PHONY: all build run test test-short race bench bench-sweep fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-sweep bench-sites fuzz vet lint fmt clean
 
 all: build
 
@@ -39,6 +39,11 @@ BENCH ?= .
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m $(PKGS)
 
+# Site collectors over NATS: 10 collectors, 20,000 devices, one auditor
+# (a minute or two; results are recorded in docs/performance.md).
+bench-sites:
+	$(GO) test -v -run '^$$' -bench BenchmarkSiteCollectors -benchtime 1x -timeout 30m ./sitebus
+
 # The Redfish fleet sweep: SWEEP_BMCS simulated BMCs over TLS with 50 ms of
 # latency (a few minutes; results are recorded in docs/redfish.md).
 SWEEP_BMCS ?= 10000
@@ -63,6 +68,8 @@ fuzz:
 	$(GO) test ./collector/redfish/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeStrict$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzAcceptsGzip$$' -fuzztime $(FUZZTIME)
+	for f in FuzzParseObservationKey FuzzParseShare FuzzDecodeObservation; do \
+	  $(GO) test ./sitebus -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 vet:
 	$(GO) vet $(PKGS)

@@ -51,6 +51,17 @@ type Config struct {
 	// OnSnapshot is called (synchronously) with every new snapshot, e.g.
 	// to pre-render metrics.
 	OnSnapshot func(*Snapshot)
+
+	// Across processes (remote.go; all optional). Targets picks the
+	// managed entries this engine polls (default: all of them). Sink gets
+	// every collection's observations; Source feeds observations polled
+	// elsewhere, audited on change at most once per AuditEvery (default
+	// Interval, else 1s); FirstSeen shares findings' first_seen.
+	Targets    func(*inventory.Inventory) []collector.Target
+	Sink       Sink
+	Source     Source
+	AuditEvery time.Duration
+	FirstSeen  FirstSeenStore
 }
 
 // Snapshot is the state at one moment. It is never modified once published.
@@ -124,6 +135,9 @@ type Engine struct {
 	boots    *bootTracker
 	lastJob  *Job
 	seq      uint64
+	in       inbox
+	// sourceReady: the Source has delivered its initial state.
+	sourceReady atomic.Bool
 
 	jobsMu  sync.Mutex
 	jobs    map[string]*Job
@@ -152,7 +166,11 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.WatchInterval == 0 {
 		cfg.WatchInterval = 2 * time.Second
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, obs: map[string]*observation.Device{}, jobs: map[string]*Job{}, boots: newBootTracker()}
+	if cfg.AuditEvery <= 0 {
+		cfg.AuditEvery = max(cfg.Interval, time.Second)
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, obs: map[string]*observation.Device{}, jobs: map[string]*Job{}, boots: newBootTracker(),
+		in: inbox{obs: map[string]observation.Device{}, wake: make(chan struct{}, 1)}}
 	inv, hash, err := e.readInventory()
 	if err != nil {
 		return nil, err
@@ -244,6 +262,7 @@ func (e *Engine) audit(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	start := time.Now()
+	e.takeInbox()
 	obs := make([]observation.Device, 0, len(e.obs))
 	for _, o := range e.obs {
 		obs = append(obs, *o)
@@ -262,10 +281,19 @@ func (e *Engine) audit(ctx context.Context) error {
 	if !e.reload.OK {
 		findings = append(findings, audit.InvalidInventory(e.cfg.InventoryFile, e.reload.Error, e.reload.Diagnostics))
 	}
-	if e.store != nil {
-		first, err := e.store.UpdateFindings(ctx, start, findings)
-		if err != nil {
-			e.log.Error("history: findings not recorded", "error", err)
+	if e.store != nil || e.cfg.FirstSeen != nil {
+		var first map[string]time.Time
+		if e.store != nil {
+			if first, err = e.store.UpdateFindings(ctx, start, findings); err != nil {
+				e.log.Error("history: findings not recorded", "error", err)
+			}
+		}
+		if e.cfg.FirstSeen != nil && (e.cfg.Source == nil || e.sourceReady.Load()) {
+			ids := make([]string, len(findings))
+			for i := range findings {
+				ids[i] = findings[i].ID
+			}
+			first = e.sharedFirstSeen(ctx, start, ids)
 		}
 		for i := range findings {
 			if t, ok := first[findings[i].ID]; ok {
@@ -372,7 +400,7 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	opts := e.cfg.Collect
 	opts.Previous = prev
 	opts.Logger = e.log
-	obs := collector.Run(ctx, collector.Targets(inv), e.cfg.Pollers, opts)
+	obs := collector.Run(ctx, e.targets(inv), e.cfg.Pollers, opts)
 	finished := time.Now().UTC()
 	done := Job{ID: j.ID, Started: j.Started, Finished: finished, Duration: finished.Sub(j.Started), Devices: len(obs), State: "done"}
 	for _, o := range obs {
@@ -403,13 +431,20 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	}
 	e.lastJob = &done
 	e.mu.Unlock()
+	if e.cfg.Sink != nil {
+		e.cfg.Sink.Publish(obs)
+	}
 	// Audit before the job reads as done: whoever waits for the job then
 	// finds its results in the snapshot.
 	if err := e.audit(ctx); err != nil {
 		e.log.Error("audit failed", "error", err)
 	}
 	e.finishJob(j, done)
-	e.log.Info("collection done", "devices", done.Devices, "failed", done.Failed, "took", done.Duration.Round(time.Millisecond))
+	level := slog.LevelInfo
+	if done.Devices == 0 {
+		level = slog.LevelDebug // an auditor polling nothing re-audits each interval
+	}
+	e.log.Log(ctx, level, "collection done", "devices", done.Devices, "failed", done.Failed, "took", done.Duration.Round(time.Millisecond))
 }
 
 func (e *Engine) finishJob(j *Job, done Job) {
@@ -440,6 +475,13 @@ func (e *Engine) Run(ctx context.Context) error {
 		lastStat = fi
 	}
 	seenHash := e.currentHash() // the content last acted on
+	if e.cfg.Source != nil {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.runSource(ctx)
+		}()
+	}
 	for {
 		select {
 		case <-ctx.Done():

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -26,16 +27,36 @@ type collectFlags struct {
 	timeout     time.Duration
 	concurrency int
 	caFile      string
+	// Budgets per device and poll (0: the collectors' defaults).
+	maxRequests, maxMembers int
+	maxBytes                int64
 }
 
 func (c *collectFlags) add(fs interface {
 	DurationVar(*time.Duration, string, time.Duration, string)
 	IntVar(*int, string, int, string)
+	Int64Var(*int64, string, int64, string)
 	StringVar(*string, string, string, string)
 }) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline per device")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "devices polled at once")
 	fs.StringVar(&c.caFile, "ca", "", "extra CA `FILE` (PEM) to trust for Redfish endpoints, e.g. the lab's")
+	fs.IntVar(&c.maxRequests, "max-requests", 2000, "budget: requests one device may take in one poll (SNMP and Redfish; retries included)")
+	fs.IntVar(&c.maxMembers, "max-members", 4096, "budget: members of one Redfish collection read")
+	fs.Int64Var(&c.maxBytes, "max-bytes", 32<<20, "budget: `BYTES` of answers read from one device in one poll")
+}
+
+// limits checks the budgets (0 stands for the collectors' default).
+func (c *collectFlags) limits() error {
+	switch {
+	case c.maxRequests < 0:
+		return fmt.Errorf("--max-requests %d: give a positive number of requests", c.maxRequests)
+	case c.maxMembers < 0:
+		return fmt.Errorf("--max-members %d: give a positive number of members", c.maxMembers)
+	case c.maxBytes < 0 || c.maxBytes > math.MaxInt32:
+		return fmt.Errorf("--max-bytes %d: give a positive number of bytes, at most 2 GiB", c.maxBytes)
+	}
+	return nil
 }
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -158,8 +179,12 @@ func newPollers(cf collectFlags, log *slog.Logger, extra *x509.CertPool) ([]coll
 			}
 		}
 	}
+	if err := cf.limits(); err != nil {
+		return nil, err
+	}
 	return []collector.Poller{
-		snmp.New(snmp.Options{Logger: log}),
-		redfish.New(redfish.Options{Logger: log, RootCAs: roots}),
+		snmp.New(snmp.Options{Logger: log, Limits: snmp.Limits{MaxRequests: cf.maxRequests, MaxBytes: int(cf.maxBytes)}}),
+		redfish.New(redfish.Options{Logger: log, RootCAs: roots,
+			MaxRequests: cf.maxRequests, MaxMembers: cf.maxMembers, MaxBytes: cf.maxBytes}),
 	}, nil
 }

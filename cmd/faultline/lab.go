@@ -40,12 +40,24 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	mockups := mockupFlag{}
 	fs.Var(mockups, "mockup", "serve a Redfish mockup tree for a device: `DEVICE=DIR` (repeatable)")
 	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, lab-ca-key.pem) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
+	var sf sitesFlags
+	sf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
-	file, code, ok := invf.resolve(fs)
-	if !ok {
-		return code
+	var file string
+	if sf.sites > 0 {
+		var err error
+		if file, err = sf.writeInventory(*caDir); err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+	} else {
+		f, code, ok := invf.resolve(fs)
+		if !ok {
+			return code
+		}
+		file = f
 	}
 	inv, ok := loadInventory(file, inventory.Options{}, stderr)
 	if !ok {
@@ -75,6 +87,14 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%d simulated devices; admin API on http://%s (faultline lab fault DEVICE FAULT [PART]); Ctrl-C stops\n", len(l.Devices()), ln.Addr())
 	fmt.Fprintf(stdout, "the BMCs' certificates come from %s: faultline collect --ca %s\n", filepath.Join(*caDir, "lab-ca.pem"), filepath.Join(*caDir, "lab-ca.pem"))
+	if sf.sites > 0 {
+		stopNATS, err := sf.start(stdout, file, *caDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+		defer stopNATS()
+	}
 	<-ctx.Done()
 	return exitOK
 }

@@ -251,6 +251,13 @@ links:
 	if code, out, errOut := cli(t, "collect", "-i", invPath, "--ca", caFile, "--out", obsPath); code != 0 || !strings.Contains(out, "2 ok, 0 failed") {
 		t.Fatalf("collect: %d\n%s%s", code, out, errOut)
 	}
+	// A budget of 2 requests a poll is too small for either device: both
+	// fail, saying which budget stopped them.
+	if code, out, errOut := cli(t, "collect", "-i", invPath, "--ca", caFile, "--out", filepath.Join(dir, "budget.json"), "--max-requests", "2"); code != 1 || !strings.Contains(out, "0 ok, 2 failed") {
+		t.Errorf("collect --max-requests 2: %d\n%s%s", code, out, errOut)
+	} else if b, err := os.ReadFile(filepath.Join(dir, "budget.json")); err != nil || strings.Count(string(b), "requests") < 2 {
+		t.Errorf("the budget errors do not name the request budget: %s %v", b, err)
+	}
 	if code, out, errOut := cli(t, "lab", "fault", "--admin", admin, "srv-1", "drive-fail", "os/1"); code != 0 {
 		t.Fatalf("lab fault: %d %s%s", code, out, errOut)
 	}

@@ -50,6 +50,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	var cf collectFlags
 	cf.add(fs)
+	var nf natsFlags
+	nf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
@@ -111,8 +113,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
 	}
+	remote, err := nf.setup(ctx, log)
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
+	}
 	var srv *api.Server
-	eng, err := engine.New(ctx, engine.Config{
+	cfg := engine.Config{
 		InventoryFile: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers, Retention: *retention, StaleAfter: *staleAfter,
 		Collect: collector.Options{Concurrency: cf.concurrency, Timeout: cf.timeout},
 		Logger:  log.With("component", "engine"),
@@ -121,7 +128,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				srv.Prerender(s)
 			}
 		},
-	})
+	}
+	if remote != nil {
+		defer remote.Close()
+		remote.configure(ctx, &cfg)
+	}
+	eng, err := engine.New(ctx, cfg)
 	if err != nil {
 		var ierr *inventory.Error
 		if errors.As(err, &ierr) {
@@ -134,6 +146,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitBadInput
 	}
 	defer eng.Close()
+	if remote != nil {
+		if err := remote.check(eng.Snapshot().Inventory, file); err != nil {
+			fmt.Fprintf(stderr, "faultline: %v\n", err)
+			return exitBadInput
+		}
+	}
 	srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage})
 	srv.Prerender(eng.Snapshot())
 
@@ -142,7 +160,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput
 	}
-	httpSrv := &http.Server{Handler: srv, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	var handler http.Handler = srv
+	if remote != nil {
+		handler = remote.handler(eng, srv)
+	}
+	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 1)
@@ -156,13 +178,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	fmt.Fprintf(stdout, "faultline serving %s on http://%s (report: http://%s/report)\n", file, ln.Addr(), ln.Addr())
+	if remote != nil && nf.collectOnly {
+		fmt.Fprintf(stdout, "faultline collector for %s: %d devices, to NATS; status on http://%s/healthz and /metrics\n", file, len(remote.targets(eng)), ln.Addr())
+	} else {
+		fmt.Fprintf(stdout, "faultline serving %s on http://%s (report: http://%s/report)\n", file, ln.Addr(), ln.Addr())
+	}
 	if *demo {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		waitForCollection(wctx, eng)
 		cancel()
 	}
-	printSnapshotSummary(stdout, eng.Snapshot())
+	if remote == nil || !nf.collectOnly {
+		printSnapshotSummary(stdout, eng.Snapshot())
+	}
 	if demoToken {
 		fmt.Fprintf(stdout, "demo token for POST endpoints: %s\n  curl -H 'Authorization: Bearer %s' -d '{\"fail\":[\"feed-a\"]}' http://%s/api/v1/whatif\n", token, token, ln.Addr())
 	}

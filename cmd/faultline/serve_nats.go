@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/engine"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/sitebus"
+)
+
+// natsFlags are serve's flags for site collectors and auditors (DESIGN.md
+// "Scale past one machine"); without --nats none of them applies.
+type natsFlags struct {
+	url, creds, ca string
+	domain         string
+	replicas       int
+	collectOnly    bool
+	site, devices  string
+}
+
+func (n *natsFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&n.url, "nats", "", "NATS server `URL`s, comma-separated (nats://, or tls:// to require TLS): audit what site collectors put in JetStream; with --collect-only, be one")
+	fs.StringVar(&n.creds, "nats-creds", "", "NATS credentials `FILE` (a secret: never logged)")
+	fs.StringVar(&n.ca, "nats-ca", "", "CA `FILE` (PEM) that signed the NATS servers' certificates")
+	fs.StringVar(&n.domain, "nats-domain", "", "JetStream `DOMAIN` of the buckets, when reached through a leaf node (the core cluster's jetstream domain)")
+	fs.IntVar(&n.replicas, "nats-replicas", 0, "replicas of the buckets when this process creates them (default: the cluster size up to 3, 1 on one server)")
+	fs.BoolVar(&n.collectOnly, "collect-only", false, "with --nats: poll this process's share and put the observations into NATS; no audit, no API (serves /healthz, /readyz, /metrics)")
+	fs.StringVar(&n.site, "site", "", "with --nats: poll the managed devices of site `ID`")
+	fs.StringVar(&n.devices, "devices", "", "with --nats: poll the devices `SELECTORS` name: ids, globs, kind=K, rack=R, site=S, comma-separated")
+}
+
+// natsSetup is the wiring of a collector or an auditor.
+type natsSetup struct {
+	flags natsFlags
+	bus   *sitebus.Bus
+	share *sitebus.Share
+	pub   *sitebus.Publisher
+	stop  context.CancelFunc
+	done  chan struct{}
+}
+
+// setup checks the flags and connects; nil without --nats.
+func (n natsFlags) setup(ctx context.Context, log *slog.Logger) (*natsSetup, error) {
+	if n.url == "" {
+		if n.collectOnly || n.site != "" || n.devices != "" || n.creds != "" || n.ca != "" || n.domain != "" {
+			return nil, errors.New("--collect-only, --site, --devices, --nats-creds, --nats-ca and --nats-domain need --nats URL")
+		}
+		return nil, nil
+	}
+	if n.site != "" && n.devices != "" {
+		return nil, errors.New("--site and --devices: give one (--devices site=ID,... combines them)")
+	}
+	s := &natsSetup{flags: n, done: make(chan struct{})}
+	var err error
+	switch {
+	case n.site != "":
+		s.share = sitebus.SiteShare(n.site)
+	case n.devices != "":
+		if s.share, err = sitebus.ParseShare(n.devices); err != nil {
+			return nil, err
+		}
+	}
+	role := "auditor"
+	if n.collectOnly {
+		role = "collector"
+		if s.share != nil {
+			role += " " + s.share.String()
+		}
+	}
+	s.bus, err = sitebus.Connect(ctx, sitebus.Options{URL: n.url, CredsFile: n.creds, CAFile: n.ca, Domain: n.domain, Replicas: n.replicas,
+		Name: "faultline " + role, Logger: log.With("component", "nats")})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// configure sets the engine's hooks: a collector polls its share and
+// publishes; an auditor watches the bucket, shares first_seen, and polls
+// only a share it was given.
+func (s *natsSetup) configure(ctx context.Context, cfg *engine.Config) {
+	ctx, s.stop = context.WithCancel(ctx)
+	switch {
+	case s.share != nil:
+		cfg.Targets = s.share.Targets
+	case !s.flags.collectOnly:
+		cfg.Targets = func(*inventory.Inventory) []collector.Target { return nil }
+	}
+	if s.flags.collectOnly {
+		s.pub = s.bus.Publisher()
+		cfg.Sink = s.pub
+		go func() { defer close(s.done); s.pub.Run(ctx) }()
+		return
+	}
+	close(s.done)
+	cfg.Source = s.bus.Source()
+	cfg.FirstSeen = s.bus.FirstSeen(ctx)
+}
+
+// check fails a share that selects nothing in the inventory.
+func (s *natsSetup) check(inv *inventory.Inventory, file string) error {
+	if s.share != nil && len(s.share.Targets(inv)) == 0 {
+		return fmt.Errorf("%s selects no managed device or power node in %s: check the site id or selectors", s.share, file)
+	}
+	return nil
+}
+
+// handler is what a collector serves instead of the API.
+func (s *natsSetup) handler(eng *engine.Engine, h http.Handler) http.Handler {
+	if !s.flags.collectOnly {
+		return h
+	}
+	share := "all managed devices"
+	if s.share != nil {
+		share = s.share.String()
+	}
+	return sitebus.CollectorStatus(s.bus, s.pub, share, func() sitebus.Collection {
+		j := eng.Snapshot().Collection
+		if j == nil {
+			return sitebus.Collection{}
+		}
+		return sitebus.Collection{Finished: j.Finished, Duration: j.Duration, Devices: j.Devices, Failed: j.Failed}
+	})
+}
+
+// Close stops the publisher and drains the connection.
+func (s *natsSetup) Close() {
+	if s.stop != nil {
+		s.stop()
+		<-s.done
+	}
+	_ = s.bus.Close()
+}
+
+// targets is what this process polls.
+func (s *natsSetup) targets(eng *engine.Engine) []collector.Target {
+	inv := eng.Snapshot().Inventory
+	if s.share != nil {
+		return s.share.Targets(inv)
+	}
+	if s.flags.collectOnly {
+		return collector.Targets(inv)
+	}
+	return nil
+}

@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/collector"
+	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/observation"
+)
+
+// chanSource delivers what the test sends, as a site collector's bucket would.
+type chanSource chan observation.Device
+
+func (c chanSource) Watch(ctx context.Context, update func(observation.Device), loaded func()) error {
+	loaded()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case o := <-c:
+			update(o)
+		}
+	}
+}
+
+type recordSink struct {
+	mu  sync.Mutex
+	got []observation.Device
+}
+
+func (r *recordSink) Publish(obs []observation.Device) {
+	r.mu.Lock()
+	r.got = append(r.got, obs...)
+	r.mu.Unlock()
+}
+
+// TestSinkAndTargets: an engine polling a share publishes exactly the
+// share's observations to its sink.
+func TestSinkAndTargets(t *testing.T) {
+	sink := &recordSink{}
+	f := newFixture(t, Config{Sink: sink, Targets: func(inv *inventory.Inventory) []collector.Target {
+		var out []collector.Target
+		for _, tg := range collector.Targets(inv) {
+			if tg.ID == "sw-2" {
+				out = append(out, tg)
+			}
+		}
+		return out
+	}})
+	f.collect(t)
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if len(sink.got) != 1 || sink.got[0].ID != "sw-2" || sink.got[0].Error != "" {
+		t.Fatalf("published %+v, want sw-2's observation only", sink.got)
+	}
+}
+
+// TestSourceAuditsDebounced: observations from a Source are audited on
+// arrival, and a storm of them causes at most one audit per AuditEvery
+// (plus the first, at once).
+func TestSourceAuditsDebounced(t *testing.T) {
+	var audits atomic.Int64
+	src := make(chanSource)
+	every := 100 * time.Millisecond
+	f := newFixture(t, Config{Source: src, AuditEvery: every, OnSnapshot: func(*Snapshot) { audits.Add(1) }})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = f.eng.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	base := audits.Load()
+	start := time.Now()
+	at := time.Now().UTC()
+	for i := range 500 {
+		at = at.Add(time.Millisecond)
+		src <- observation.Device{ID: "sw-1", Source: "snmp", AttemptedAt: at, CollectedAt: at, Error: "", Requests: i}
+		time.Sleep(time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := f.eng.Snapshot()
+		if len(s.Observations) == 1 && s.Observations[0].Requests == 499 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the last observation never reached the audit: %+v", s.Observations)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	n := audits.Load() - base
+	limit := int64(elapsed/every) + 2 // one per interval, the leading one, the trailing one
+	if n < 1 || n > limit {
+		t.Fatalf("%d audits for 500 updates over %s, want 1..%d", n, elapsed.Round(time.Millisecond), limit)
+	}
+	// An older observation arriving late does not replace the newer one.
+	src <- observation.Device{ID: "sw-1", Source: "snmp", AttemptedAt: at.Add(-time.Hour), CollectedAt: at.Add(-time.Hour)}
+	time.Sleep(2 * every)
+	if s := f.eng.Snapshot(); s.Observations[0].Requests != 499 {
+		t.Fatalf("a late, older observation replaced the newest: %+v", s.Observations[0])
+	}
+}
+
+type memFirstSeen struct {
+	mu    sync.Mutex
+	first map[string]time.Time
+}
+
+func (m *memFirstSeen) Record(_ context.Context, now time.Time, open []string) (map[string]time.Time, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]time.Time{}
+	for _, id := range open {
+		if _, ok := m.first[id]; !ok {
+			m.first[id] = now
+		}
+		out[id] = m.first[id]
+	}
+	return out, nil
+}
+
+// TestFirstSeenStore: findings take first_seen from the shared store.
+func TestFirstSeenStore(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	store := &memFirstSeen{first: map[string]time.Time{"stale/sw-1": t0}}
+	f := newFixture(t, Config{FirstSeen: store})
+	s := f.eng.Snapshot()
+	var found bool
+	for _, fd := range s.Report.Findings {
+		if fd.FirstSeen == nil {
+			t.Errorf("%s has no first_seen", fd.ID)
+			continue
+		}
+		if fd.ID == "stale/sw-1" {
+			found = true
+			if !fd.FirstSeen.Equal(t0) {
+				t.Errorf("stale/sw-1 first seen %v, want the store's %v", fd.FirstSeen, t0)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no stale/sw-1 finding before any collection")
+	}
+}
