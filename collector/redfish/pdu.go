@@ -85,18 +85,11 @@ type pduResult struct {
 // runPDU reads a power node: discovery (the service root, PowerEquipment,
 // its collections) when due, then the unit.
 func (pl *poll) runPDU(ctx context.Context, kind string, session bool, user, pass string) (*pduResult, error) {
-	if !pl.dev.unitDiscovered(pl.now, pl.p.opts.Rediscover) || (session && pl.dev.sessionsURI == "") {
-		if err := pl.readRoot(ctx); err != nil {
-			return nil, fmt.Errorf("service root: %w", err)
-		}
+	done, err := pl.open(ctx, pl.dev.unitDiscovered(pl.now, pl.p.opts.Rediscover), session, user, pass)
+	if err != nil {
+		return nil, err
 	}
-	if session {
-		loc, err := pl.login(ctx, user, pass)
-		if err != nil {
-			return nil, err
-		}
-		defer pl.logout(ctx, loc)
-	}
+	defer done()
 	for attempt := 0; ; attempt++ {
 		if !pl.dev.unitDiscovered(pl.now, pl.p.opts.Rediscover) {
 			if err := pl.discoverUnit(ctx, kind); err != nil {

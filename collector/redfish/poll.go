@@ -171,20 +171,32 @@ type result struct {
 	ports    map[string]portDoc // canonical URI → port, from every chassis
 }
 
-func (pl *poll) run(ctx context.Context, session bool, user, pass string) (*result, error) {
-	fresh := pl.dev.discovered(pl.now, pl.p.opts.Rediscover)
+// open starts a poll: it reads the service root when discovery is due
+// (fresh is false) or the session service is not known yet, and opens a
+// session with auth: session. The returned func logs the session out (on
+// its own deadline, so even after the poll's).
+func (pl *poll) open(ctx context.Context, fresh, session bool, user, pass string) (func(), error) {
 	if !fresh || (session && pl.dev.sessionsURI == "") {
 		if err := pl.readRoot(ctx); err != nil {
 			return nil, fmt.Errorf("service root: %w", err)
 		}
 	}
-	if session {
-		loc, err := pl.login(ctx, user, pass)
-		if err != nil {
-			return nil, err
-		}
-		defer pl.logout(ctx, loc)
+	if !session {
+		return func() {}, nil
 	}
+	loc, err := pl.login(ctx, user, pass)
+	if err != nil {
+		return nil, err
+	}
+	return func() { pl.logout(ctx, loc) }, nil
+}
+
+func (pl *poll) run(ctx context.Context, session bool, user, pass string) (*result, error) {
+	done, err := pl.open(ctx, pl.dev.discovered(pl.now, pl.p.opts.Rediscover), session, user, pass)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 	for attempt := 0; ; attempt++ {
 		if !pl.dev.discovered(pl.now, pl.p.opts.Rediscover) {
 			if err := pl.discover(ctx); err != nil {
