@@ -307,7 +307,7 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		d := &describer{p: p, work: p.k.work, e: p.k.e, mark: make([]uint32, len(g.Devices))}
+		d := newDescriber(p, p.k.work, p.k.e)
 		if w > 0 {
 			d.work = slices.Clone(p.k.base)
 			d.e = newEvaluator(g, p.a.net, d.work)
@@ -329,37 +329,95 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 
 // describer evaluates what batches degrade, with its own evaluator.
 type describer struct {
-	p       *planner
-	work    []bool
-	e       *evaluator
-	mark    []uint32
-	round   uint32
-	scratch []int32
+	p          *planner
+	work       []bool
+	e          *evaluator
+	mark       []uint32 // by device: own state the batch can change
+	availMark  []uint32 // by device: availability the batch can change
+	svcMark    []uint32 // by service: state the batch can change
+	round      uint32
+	svcs, walk []int32
+}
+
+func newDescriber(p *planner, work []bool, e *evaluator) *describer {
+	g := p.g
+	return &describer{p: p, work: work, e: e, mark: make([]uint32, len(g.Devices)),
+		availMark: make([]uint32, len(g.Devices)), svcMark: make([]uint32, len(g.Services))}
 }
 
 func (d *describer) degraded(batch []int32) []Impact {
 	p, g, e, base := d.p, d.p.g, d.e, d.p.a.Now
-	var svcs []int32
 	d.round++
+	round := d.round
+	svcs := d.svcs[:0]
 	for _, c := range batch {
 		d.work[c] = true
 		ef := p.effs[c] // every member's effect was computed when it was tried
-		svcs = append(svcs, ef.svcs...)
+		for _, s := range ef.svcs {
+			if d.svcMark[s] != round {
+				d.svcMark[s] = round
+				svcs = append(svcs, s)
+			}
+		}
 		for _, dev := range ef.devs {
-			d.mark[dev] = d.round
+			d.mark[dev] = round
+		}
+		for _, dev := range ef.avail {
+			d.availMark[dev] = round
 		}
 	}
-	sortCompact(&svcs)
+	slices.Sort(svcs)
+	d.svcs = svcs
 	e.next()
 	// Every device the batch cannot reach keeps its value now, cut set
 	// and all (a device's own state depends only on its cone): copying it
-	// is cheaper than re-deriving the power chain's cut sets.
+	// is cheaper than re-deriving the power chain's cut sets. A device the
+	// batch takes down itself is down, whatever its power.
 	for dev := range g.Devices {
-		if d.mark[dev] == d.round {
+		if d.mark[dev] == round {
+			if d.work[g.Devices[dev].Comp] {
+				e.dev.set(int32(dev), e.epoch, val{})
+			}
 			continue
 		}
 		if v, ok := base.dev.get(int32(dev), base.epoch); ok {
 			e.dev.set(int32(dev), e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+		}
+	}
+	// The same for availability and for the services the batch cannot
+	// reach that those it can reach depend on (members and requirements).
+	d.walk = d.walk[:0]
+	seedSvc := func(s int32) {
+		if d.svcMark[s] == round {
+			return
+		}
+		d.svcMark[s] = round
+		if v, ok := base.svc.get(s, base.epoch); ok {
+			e.svc.set(s, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+		}
+	}
+	for _, s := range svcs {
+		S := &g.Services[s]
+		for _, m := range S.Members {
+			switch {
+			case m.Service >= 0:
+				seedSvc(m.Service)
+			case d.availMark[m.Device] != round:
+				if v, ok := base.avail.get(m.Device, base.epoch); ok {
+					e.avail.set(m.Device, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
+				}
+			}
+		}
+		for _, r := range S.Requires {
+			seedSvc(r)
+		}
+	}
+	// What the batch can change, in device order first: the services'
+	// members are drawn from all over the fleet, and visiting them in
+	// their services' order costs a cache miss a step.
+	for dev := range g.Devices {
+		if d.availMark[dev] == round {
+			e.availVal(int32(dev))
 		}
 	}
 	out := []Impact{}

@@ -19,7 +19,10 @@ import (
 type effect struct {
 	svcs []int32 // services whose state it can change, ascending
 	devs []int32 // devices whose own state (up, not network) it can change
-	fabs []int32 // fabric components whose reachability it can change
+	// avail are the devices whose availability (up and network) it can
+	// change: devs and those whose network it can change.
+	avail []int32
+	fabs  []int32 // fabric components whose reachability it can change
 	// Power components only (site, rack, power node, PSU):
 	power bool
 	pows  []int32 // power nodes it can take down, ascending (topological)
@@ -217,7 +220,7 @@ func (x *planIndex) effectOf(c int32) *effect {
 		}
 	}
 	slices.Sort(svcs)
-	ef.svcs, ef.devs = svcs, devs
+	ef.svcs, ef.devs, ef.avail = svcs, devs, avail
 	if !ef.power {
 		return ef
 	}
