@@ -29,8 +29,11 @@ func TestDifferential(t *testing.T) {
 		o := newOracle(inv)
 		failed := map[string]string{}
 		if seed%2 == 1 {
-			for _, c := range pick(r, o.comps, r.IntN(4)) {
+			for _, c := range pick(r, o.causes(), r.IntN(4)) {
 				failed[c] = "test"
+			}
+			if in := o.inlets(); len(in) > 0 && r.IntN(2) == 0 {
+				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
 		g, err := model.Build(inv, &model.Overlay{Failed: failed})
@@ -97,7 +100,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	}
 	cutsOf := func(base []bool, plus func(c int) *state, si int, dr bool) []string {
 		var cuts []string
-		for c, id := range o.comps {
+		for c, id := range o.causes() {
 			if base[c] || (!dr && o.kind[c] == "site") {
 				continue
 			}
@@ -133,17 +136,17 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 			for _, c := range res.Cuts {
 				skip[o.index[g.ID(c)]] = true
 			}
-			for c := range o.comps {
+			for c := range o.causes() {
 				if !s.DR && o.kind[c] == "site" {
 					skip[c] = true
 				}
 			}
 			var want []string
-			for x := range o.comps {
+			for x := range o.causes() {
 				if skip[x] {
 					continue
 				}
-				for y := x + 1; y < len(o.comps); y++ {
+				for y := x + 1; y < len(o.causes()); y++ {
 					if !skip[y] && !o.eval(with(none, x, y)).svc[si] {
 						want = append(want, pairKey(o.comps[x], o.comps[y]))
 					}
@@ -167,7 +170,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 			continue
 		}
 		var wantP, wantN []string
-		for c, id := range o.comps {
+		for c, id := range o.causes() {
 			if o.isOwn(d, id) {
 				continue
 			}
@@ -194,7 +197,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	wantP := make([][]string, len(inv.Devices))
 	wantN := make([][]string, len(inv.Devices))
 	if len(obs) > 0 {
-		for c, id := range o.comps {
+		for c, id := range o.causes() {
 			if nowFailed[c] {
 				continue
 			}
