@@ -22,7 +22,7 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 300
 	}
-	var lostPower, lostNet int
+	var lostPower, lostNet, inletCut int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		inv := randomInventory(r)
@@ -47,6 +47,7 @@ func TestDifferential(t *testing.T) {
 		if dup := duplicateIDs(a.Findings()); len(dup) > 0 {
 			t.Fatalf("seed %d: findings share ids: %v", seed, dup)
 		}
+		inletCut += cutInlets(o, failed)
 		for _, d := range a.Devices {
 			if len(d.LostPower) > 0 {
 				lostPower++
@@ -57,10 +58,31 @@ func TestDifferential(t *testing.T) {
 		}
 	}
 	// The comparison means something only if both sides were exercised.
-	if lostPower == 0 || lostNet == 0 {
-		t.Errorf("no case with device redundancy lost (power %d, network %d)", lostPower, lostNet)
+	if lostPower == 0 || lostNet == 0 || inletCut == 0 {
+		t.Errorf("no case with device redundancy lost (power %d, network %d) or with a lost inlet cutting a live input off a live node (%d)", lostPower, lostNet, inletCut)
 	}
-	t.Logf("%d devices lost power redundancy, %d network redundancy", lostPower, lostNet)
+	t.Logf("%d devices lost power redundancy, %d network redundancy; %d lost inlets cut a live input off a live node", lostPower, lostNet, inletCut)
+}
+
+// cutInlets counts the observed lost inlets whose input is up and whose
+// node is still up through another input: the cases where the inlet alone
+// changes what feeds the node.
+func cutInlets(o *oracle, failed map[string]string) int {
+	var obs []string
+	for c := range failed {
+		obs = append(obs, c)
+	}
+	f := o.failedSet(obs...)
+	st := o.eval(f)
+	n := 0
+	for i := range o.inv.Power {
+		for j, in := range o.powerInputs[i] {
+			if !o.inletUp(f, i, j) && st.power[in] && st.power[i] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func ids(g *model.Graph, cs []int32) []string {
