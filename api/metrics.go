@@ -339,7 +339,7 @@ func (m *snapshotMetrics) getFrom(mfs []*dto.MetricFamily, f format) (*expositio
 	return m.formats[f], m.errs[f]
 }
 
-// runtimePart is the Go and process metrics, gathered at most once a
+// runtimePart is the Go and process metrics (and Options.Metrics), gathered at most once a
 // second so that /metrics stays a memory copy however often it is
 // scraped, in every format, each also as final deflate blocks.
 type runtimePart struct {

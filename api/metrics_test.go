@@ -8,7 +8,11 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // scrape fetches /metrics with the given Accept and Accept-Encoding and
@@ -234,4 +238,37 @@ func FuzzAcceptsGzip(f *testing.F) {
 			t.Fatalf("acceptsGzip(%q)", v)
 		}
 	})
+}
+
+// TestMetricsExtraCollectors: Options.Metrics (the NATS connection's) are
+// served in every format and encoding, read at scrape time: a change
+// shows without a new audit.
+func TestMetricsExtraCollectors(t *testing.T) {
+	_, eng, _ := newTestServer(t, token)
+	var v atomic.Int64
+	g := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "faultline_nats_connected", Help: "test"}, func() float64 { return float64(v.Load()) })
+	s := New(eng, Options{Metrics: []prometheus.Collector{g}})
+	s.Prerender(eng.Snapshot())
+	for _, tc := range []struct{ accept, encoding string }{{"", ""}, {"", "gzip"}, {"application/openmetrics-text; version=1.0.0", ""}, {"application/openmetrics-text; version=1.0.0", "gzip"}} {
+		body, _, _ := scrape(t, s, tc.accept, tc.encoding)
+		if !strings.Contains(body, "\nfaultline_nats_connected 0") || !strings.Contains(body, "faultline_audit_timestamp_seconds") {
+			t.Errorf("%q %q: the extra series or the snapshot's missing:\n%s", tc.accept, tc.encoding, strings.Join(faultlineLines(body), "\n"))
+		}
+	}
+	seq := eng.Snapshot().Seq
+	v.Store(1)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		body, _, _ := scrape(t, s, "", "")
+		if strings.Contains(body, "\nfaultline_nats_connected 1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the extra series never changed without an audit")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if eng.Snapshot().Seq != seq {
+		t.Error("an audit ran during the test")
+	}
 }

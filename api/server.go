@@ -39,6 +39,10 @@ type Options struct {
 	// ReportHTML renders the /report page for a snapshot; nil serves a
 	// plain page pointing to the JSON report.
 	ReportHTML func(s *engine.Snapshot) ([]byte, error)
+	// Metrics are more collectors for /metrics that change between
+	// audits (the NATS connection's): gathered with the Go and process
+	// metrics, at most once a second, not with the snapshot.
+	Metrics []prometheus.Collector
 }
 
 // Server is the HTTP API over an engine.
@@ -51,7 +55,7 @@ type Server struct {
 	renderM sync.Mutex
 	runtime *prometheus.Registry
 
-	// The Go and process metrics are gathered at most once a second, so
+	// The Go and process metrics (and Options.Metrics) are gathered at most once a second, so
 	// that /metrics stays a memory copy however often it is scraped.
 	runtimeM   sync.Mutex
 	runtimeOut *runtimePart
@@ -83,6 +87,11 @@ func New(eng *engine.Engine, opts Options) *Server {
 	}
 	s := &Server{eng: eng, opts: opts, log: opts.Logger, runtime: prometheus.NewRegistry()}
 	s.runtime.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, c := range opts.Metrics {
+		if err := s.runtime.Register(c); err != nil {
+			s.log.Error("metrics: collector not registered", "error", err)
+		}
+	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

@@ -23,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/faultline/faultline/api"
+	"github.com/faultline/faultline/sitebus"
 )
 
 const rulesFile = "prometheus/faultline.rules.yml"
@@ -156,11 +157,12 @@ func loadRules(t *testing.T) []rule {
 }
 
 // exported is every metric name a faultline scrape can carry: its own
-// and the client library's Go and process metrics, plus Prometheus's up.
+// (with --nats, the connection's too) and the client library's Go and
+// process metrics, plus Prometheus's up.
 func exported(t *testing.T) map[string]bool {
 	t.Helper()
 	names := map[string]bool{"up": true}
-	for _, n := range api.MetricNames() {
+	for _, n := range append(api.MetricNames(), sitebus.MetricNames()...) {
 		names[n] = true
 	}
 	reg := prometheus.NewRegistry()

@@ -62,9 +62,16 @@ type Config struct {
 	Source     Source
 	AuditEvery time.Duration
 	FirstSeen  FirstSeenStore
+	// CollectOnly: the engine collects (and feeds the Sink, the history
+	// and its snapshots' Collection and Observations) but never audits:
+	// its snapshots have no Analysis, Observed nor Report. For a site
+	// collector, whose auditors are elsewhere.
+	CollectOnly bool
 }
 
 // Snapshot is the state at one moment. It is never modified once published.
+// A CollectOnly engine's snapshots have no Analysis, Observed nor Report
+// (nor AuditedAt, AuditDuration).
 type Snapshot struct {
 	Seq           uint64
 	Inventory     *inventory.Inventory
@@ -192,7 +199,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		}
 		e.log.Info("history restored", "dir", cfg.DataDir, "devices", len(restored))
 	}
-	if err := e.audit(ctx); err != nil {
+	if err := e.refresh(ctx); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -244,7 +251,7 @@ func (e *Engine) Reload(ctx context.Context) error {
 		e.reload = st
 		e.mu.Unlock()
 		e.log.Error("inventory reload rejected", "file", e.cfg.InventoryFile, "error", st.Error)
-		if aerr := e.audit(ctx); aerr != nil {
+		if aerr := e.refresh(ctx); aerr != nil {
 			return errors.Join(err, aerr)
 		}
 		return err
@@ -254,7 +261,41 @@ func (e *Engine) Reload(ctx context.Context) error {
 	e.reload = ReloadStatus{OK: true, At: now}
 	e.mu.Unlock()
 	e.log.Info("inventory reloaded", "file", e.cfg.InventoryFile, "changed", changed, "summary", inv.Summarize().String())
+	return e.refresh(ctx)
+}
+
+// refresh publishes a new snapshot from the current state: audited, or
+// without an audit for a CollectOnly engine.
+func (e *Engine) refresh(ctx context.Context) error {
+	if e.cfg.CollectOnly {
+		e.collected()
+		return nil
+	}
 	return e.audit(ctx)
+}
+
+// collected publishes a snapshot of what was collected, not audited.
+func (e *Engine) collected() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.takeInbox()
+	obs := make([]observation.Device, 0, len(e.obs))
+	for _, o := range e.obs {
+		obs = append(obs, *o)
+	}
+	sortObservations(obs)
+	e.seq++
+	snap := &Snapshot{
+		Seq: e.seq, Inventory: e.inv, InventoryFile: e.cfg.InventoryFile, InventoryHash: e.invHash, LoadedAt: e.loadedAt,
+		Observations: obs, Collection: e.lastJob, Reload: e.reload, History: e.store != nil,
+	}
+	if e.store != nil {
+		snap.HistoryHealth = e.store.Health()
+	}
+	if e.cfg.OnSnapshot != nil {
+		e.cfg.OnSnapshot(snap)
+	}
+	e.cur.Store(snap)
 }
 
 // audit builds and publishes a new snapshot from the current state.
@@ -333,6 +374,9 @@ func (e *Engine) restarts(ctx context.Context, now time.Time) (map[string]int, e
 // WhatIf fails components on top of the current state.
 func (e *Engine) WhatIf(ids []string) (*audit.WhatIf, error) {
 	s := e.Snapshot()
+	if s.Analysis == nil {
+		return nil, errors.New("engine: a collect-only engine audits nothing: ask an auditor")
+	}
 	return audit.RunWhatIf(s.Analysis.G, s.Analysis, ids)
 }
 
@@ -436,7 +480,7 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	}
 	// Audit before the job reads as done: whoever waits for the job then
 	// finds its results in the snapshot.
-	if err := e.audit(ctx); err != nil {
+	if err := e.refresh(ctx); err != nil {
 		e.log.Error("audit failed", "error", err)
 	}
 	e.finishJob(j, done)

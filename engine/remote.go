@@ -111,7 +111,7 @@ func (e *Engine) runSource(ctx context.Context) {
 	run := func() {
 		armed = false
 		last = time.Now()
-		if err := e.audit(ctx); err != nil {
+		if err := e.refresh(ctx); err != nil {
 			e.log.Error("audit failed", "error", err)
 		}
 	}

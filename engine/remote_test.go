@@ -146,3 +146,74 @@ func TestFirstSeenStore(t *testing.T) {
 		t.Fatal("no stale/sw-1 finding before any collection")
 	}
 }
+
+// TestCollectOnly: a collect-only engine collects, feeds its sink and
+// records its collections in its snapshots, but never audits; an auditor
+// fed by its sink audits every device it collected.
+func TestCollectOnly(t *testing.T) {
+	sink := &recordSink{}
+	var snaps atomic.Int64
+	f := newFixture(t, Config{CollectOnly: true, Sink: sink, OnSnapshot: func(s *Snapshot) {
+		snaps.Add(1)
+		if s.Report != nil || s.Analysis != nil || s.Observed != nil || !s.AuditedAt.IsZero() {
+			t.Errorf("snapshot %d of a collect-only engine was audited", s.Seq)
+		}
+	}})
+	if s := f.eng.Snapshot(); s.Report != nil || s.Analysis != nil {
+		t.Fatal("a collect-only engine audited at start")
+	}
+	targets := len(collector.Targets(f.eng.Snapshot().Inventory))
+	for i := range 3 {
+		s := f.collect(t)
+		if s.Report != nil || s.Analysis != nil || s.Observed != nil || !s.AuditedAt.IsZero() {
+			t.Fatalf("collection %d: the collect-only engine audited", i)
+		}
+		if s.Collection == nil || s.Collection.Devices != targets || s.Collection.Failed != 0 || len(s.Observations) != targets {
+			t.Fatalf("collection %d: snapshot collection %+v with %d observations, want %d devices", i, s.Collection, len(s.Observations), targets)
+		}
+	}
+	if n := snaps.Load(); n != 4 {
+		t.Errorf("%d snapshots, want 4 (at start and after each of 3 collections)", n)
+	}
+	if err := f.eng.Reload(context.Background()); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	if s := f.eng.Snapshot(); s.Report != nil || !s.Reload.OK {
+		t.Fatalf("reload of a collect-only engine: report %v, reload %+v", s.Report != nil, s.Reload)
+	}
+	if _, err := f.eng.WhatIf([]string{"pdu-a"}); err == nil {
+		t.Error("what-if on a collect-only engine: no error")
+	}
+
+	sink.mu.Lock()
+	published := append([]observation.Device(nil), sink.got...)
+	sink.mu.Unlock()
+	if len(published) != 3*targets {
+		t.Fatalf("published %d observations, want %d", len(published), 3*targets)
+	}
+	src := make(chanSource)
+	aud, err := New(context.Background(), Config{InventoryFile: f.eng.cfg.InventoryFile, WatchInterval: -1, Source: src, AuditEvery: 10 * time.Millisecond,
+		Targets: func(*inventory.Inventory) []collector.Target { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer aud.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = aud.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for _, o := range published[2*targets:] {
+		src <- o
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := aud.Snapshot()
+		if s.Report != nil && s.Observed != nil && s.Observed.Seen == targets {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the auditor never audited all %d collected devices (last: %+v)", targets, s.Observed)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

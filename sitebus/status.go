@@ -26,7 +26,7 @@ type Collection struct {
 // last reports the last finished collection (zero before the first).
 func CollectorStatus(b *Bus, p *Publisher, share string, last func() Collection) http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(&collectorMetrics{b: b, p: p, last: last})
+	reg.MustRegister(Metrics(b, p, nil), &collectorMetrics{last: last})
 	mux := http.NewServeMux()
 	state := func() map[string]any {
 		c := last()
@@ -61,42 +61,24 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 var (
-	descConnected = prometheus.NewDesc("faultline_nats_connected", "Whether the connection to NATS is up (1) or not (0).", nil, nil)
-	descReconn    = prometheus.NewDesc("faultline_nats_reconnects_total", "Reconnections to NATS since start.", nil, nil)
-	descPending   = prometheus.NewDesc("faultline_nats_pending_observations", "Observations waiting to be sent (the latest per device; never a backlog).", nil, nil)
-	descPublished = prometheus.NewDesc("faultline_nats_published_observations_total", "Observations the bucket acknowledged.", nil, nil)
-	descPutFailed = prometheus.NewDesc("faultline_nats_publish_failures_total", "Puts that failed and were kept to retry.", nil, nil)
-	descLastPub   = prometheus.NewDesc("faultline_nats_last_publish_timestamp_seconds", "When the bucket last acknowledged an observation (Unix time).", nil, nil)
-	descCollTS    = prometheus.NewDesc("faultline_collection_timestamp_seconds", "When the last collection finished (Unix time).", nil, nil)
-	descCollDur   = prometheus.NewDesc("faultline_collection_duration_seconds", "How long the last collection took.", nil, nil)
-	descCollDev   = prometheus.NewDesc("faultline_collection_devices", "Devices polled in the last collection, by outcome.", []string{"outcome"}, nil)
+	descCollTS  = prometheus.NewDesc("faultline_collection_timestamp_seconds", "When the last collection finished (Unix time).", nil, nil)
+	descCollDur = prometheus.NewDesc("faultline_collection_duration_seconds", "How long the last collection took.", nil, nil)
+	descCollDev = prometheus.NewDesc("faultline_collection_devices", "Devices polled in the last collection, by outcome.", []string{"outcome"}, nil)
 )
 
+// collectorMetrics are the last collection's metrics (the names and
+// meanings of the auditor's).
 type collectorMetrics struct {
-	b    *Bus
-	p    *Publisher
 	last func() Collection
 }
 
 func (c *collectorMetrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descConnected, descReconn, descPending, descPublished, descPutFailed, descLastPub, descCollTS, descCollDur, descCollDev} {
+	for _, d := range []*prometheus.Desc{descCollTS, descCollDur, descCollDev} {
 		ch <- d
 	}
 }
 
 func (c *collectorMetrics) Collect(ch chan<- prometheus.Metric) {
-	up := 0.0
-	if c.b.Connected() {
-		up = 1
-	}
-	ch <- prometheus.MustNewConstMetric(descConnected, prometheus.GaugeValue, up)
-	ch <- prometheus.MustNewConstMetric(descReconn, prometheus.CounterValue, float64(c.b.Reconnects.Load()))
-	ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(c.p.Pending()))
-	ch <- prometheus.MustNewConstMetric(descPublished, prometheus.CounterValue, float64(c.p.Published.Load()))
-	ch <- prometheus.MustNewConstMetric(descPutFailed, prometheus.CounterValue, float64(c.p.Failed.Load()))
-	if t := c.p.LastPublished(); !t.IsZero() {
-		ch <- prometheus.MustNewConstMetric(descLastPub, prometheus.GaugeValue, float64(t.UnixNano())/1e9)
-	}
 	if l := c.last(); !l.Finished.IsZero() {
 		ch <- prometheus.MustNewConstMetric(descCollTS, prometheus.GaugeValue, float64(l.Finished.UnixNano())/1e9)
 		ch <- prometheus.MustNewConstMetric(descCollDur, prometheus.GaugeValue, l.Duration.Seconds())

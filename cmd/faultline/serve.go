@@ -152,8 +152,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitBadInput
 		}
 	}
-	srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage})
-	srv.Prerender(eng.Snapshot())
+	collectOnly := remote != nil && nf.collectOnly
+	if !collectOnly { // a collector audits nothing and serves no API
+		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: remote.metrics()})
+		srv.Prerender(eng.Snapshot())
+	}
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -161,8 +164,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitBadInput
 	}
 	var handler http.Handler = srv
-	if remote != nil {
-		handler = remote.handler(eng, srv)
+	if collectOnly {
+		handler = remote.handler(eng)
 	}
 	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
 	ctx, stop := context.WithCancel(ctx)
@@ -178,7 +181,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	if remote != nil && nf.collectOnly {
+	if collectOnly {
 		fmt.Fprintf(stdout, "faultline collector for %s: %d devices, to NATS; status on http://%s/healthz and /metrics\n", file, len(remote.targets(eng)), ln.Addr())
 	} else {
 		fmt.Fprintf(stdout, "faultline serving %s on http://%s (report: http://%s/report)\n", file, ln.Addr(), ln.Addr())
@@ -188,7 +191,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		waitForCollection(wctx, eng)
 		cancel()
 	}
-	if remote == nil || !nf.collectOnly {
+	if !collectOnly {
 		printSnapshotSummary(stdout, eng.Snapshot())
 	}
 	if demoToken {

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/inventory"
@@ -41,6 +43,7 @@ type natsSetup struct {
 	bus   *sitebus.Bus
 	share *sitebus.Share
 	pub   *sitebus.Publisher
+	src   *sitebus.Source
 	stop  context.CancelFunc
 	done  chan struct{}
 }
@@ -82,7 +85,7 @@ func (n natsFlags) setup(ctx context.Context, log *slog.Logger) (*natsSetup, err
 }
 
 // configure sets the engine's hooks: a collector polls its share and
-// publishes; an auditor watches the bucket, shares first_seen, and polls
+// publishes, and audits nothing; an auditor watches the bucket, shares first_seen, and polls
 // only a share it was given.
 func (s *natsSetup) configure(ctx context.Context, cfg *engine.Config) {
 	ctx, s.stop = context.WithCancel(ctx)
@@ -95,12 +98,23 @@ func (s *natsSetup) configure(ctx context.Context, cfg *engine.Config) {
 	if s.flags.collectOnly {
 		s.pub = s.bus.Publisher()
 		cfg.Sink = s.pub
+		cfg.CollectOnly = true
 		go func() { defer close(s.done); s.pub.Run(ctx) }()
 		return
 	}
 	close(s.done)
-	cfg.Source = s.bus.Source()
+	s.src = s.bus.Source()
+	cfg.Source = s.src
 	cfg.FirstSeen = s.bus.FirstSeen(ctx)
+}
+
+// metrics are an auditor's NATS metrics, for its /metrics (a collector
+// serves its own, see handler).
+func (s *natsSetup) metrics() []prometheus.Collector {
+	if s == nil || s.flags.collectOnly {
+		return nil
+	}
+	return []prometheus.Collector{sitebus.Metrics(s.bus, nil, s.src)}
 }
 
 // check fails a share that selects nothing in the inventory.
@@ -112,10 +126,7 @@ func (s *natsSetup) check(inv *inventory.Inventory, file string) error {
 }
 
 // handler is what a collector serves instead of the API.
-func (s *natsSetup) handler(eng *engine.Engine, h http.Handler) http.Handler {
-	if !s.flags.collectOnly {
-		return h
-	}
+func (s *natsSetup) handler(eng *engine.Engine) http.Handler {
 	share := "all managed devices"
 	if s.share != nil {
 		share = s.share.String()

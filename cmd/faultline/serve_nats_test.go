@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -99,7 +100,7 @@ func TestServeNATS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ns.Shutdown()
+	defer func() { ns.Shutdown() }()
 	url := ns.ClientURL()
 
 	t.Run("flag errors", func(t *testing.T) {
@@ -164,7 +165,7 @@ func TestServeNATS(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		for _, m := range []string{"faultline_nats_connected 1", "faultline_nats_published_observations_total", `faultline_collection_devices{outcome="ok"} 5`} {
+		for _, m := range []string{"faultline_nats_connected 1", "faultline_nats_observations_published_total", `faultline_collection_devices{outcome="ok"} 5`} {
 			if !strings.Contains(string(body), m) {
 				t.Errorf("collector %d /metrics lacks %q", i, m)
 			}
@@ -172,6 +173,76 @@ func TestServeNATS(t *testing.T) {
 		if code, _ := getJSON("http://"+addr+"/api/v1/findings", nil); code != 404 {
 			t.Errorf("collector %d serves the findings API (%d): it audits nothing", i, code)
 		}
+	}
+
+	// The NATS metrics move: the auditor received every observation, and
+	// both sides see the server go and come back.
+	aud, col := "http://"+auditor+"/metrics", "http://"+collectors[0]+"/metrics"
+	waitMetric(t, aud, "faultline_nats_observations_received_total", "> 0", func(v float64) bool { return v >= float64(managed) })
+	waitMetric(t, aud, "faultline_nats_connected", "1", func(v float64) bool { return v == 1 })
+	waitMetric(t, aud, "faultline_nats_observations_rejected_total", "0", func(v float64) bool { return v == 0 })
+	waitMetric(t, col, "faultline_nats_observations_published_total", "> 0", func(v float64) bool { return v > 0 })
+	waitMetric(t, col, "faultline_nats_pending_observations", "0", func(v float64) bool { return v == 0 })
+	if v, ok := metric(t, aud, "faultline_audit_timestamp_seconds"); !ok || v == 0 {
+		t.Errorf("the auditor's /metrics lost its audit metrics (%v, %v)", v, ok)
+	}
+	received, _ := metric(t, aud, "faultline_nats_observations_received_total")
+
+	addr := ns.Addr().String()
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	for _, u := range []string{aud, col} {
+		waitMetric(t, u, "faultline_nats_connected", "0 with the server down", func(v float64) bool { return v == 0 })
+	}
+	// The collector keeps collecting: the latest observation per device waits.
+	waitMetric(t, col, "faultline_nats_pending_observations", "> 0 while disconnected", func(v float64) bool { return v > 0 })
+	if ns, err = jsserver.Start(filepath.Join(dir, "js"), addr); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{aud, col} {
+		waitMetric(t, u, "faultline_nats_connected", "1 after the restart", func(v float64) bool { return v == 1 })
+		waitMetric(t, u, "faultline_nats_reconnects_total", ">= 1 after the restart", func(v float64) bool { return v >= 1 })
+	}
+	waitMetric(t, col, "faultline_nats_pending_observations", "0 once sent", func(v float64) bool { return v == 0 })
+	waitMetric(t, aud, "faultline_nats_observations_received_total", "growing after the restart", func(v float64) bool { return v > received })
+}
+
+// metric scrapes one unlabelled series' value from a /metrics URL.
+func metric(t *testing.T, url, name string) (float64, bool) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Logf("scraping %s: %v", url, err)
+		return 0, false
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Logf("scraping %s: %d %v", url, resp.StatusCode, err)
+		return 0, false
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return f, err == nil
+		}
+	}
+	return 0, false
+}
+
+// waitMetric polls a /metrics URL until a series satisfies ok (30s at most).
+func waitMetric(t *testing.T, url, name, want string, ok func(float64) bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		v, found := metric(t, url, name)
+		if found && ok(v) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s %s: %v (found %v), want %s", url, name, v, found, want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
