@@ -22,15 +22,18 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 300
 	}
-	var lostPower, lostNet int
+	var lostPower, lostNet, inletCut int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		inv := randomInventory(r)
 		o := newOracle(inv)
 		failed := map[string]string{}
 		if seed%2 == 1 {
-			for _, c := range pick(r, o.comps, r.IntN(4)) {
+			for _, c := range pick(r, o.causes(), r.IntN(4)) {
 				failed[c] = "test"
+			}
+			if in := o.inlets(); len(in) > 0 && r.IntN(2) == 0 {
+				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
 		g, err := model.Build(inv, &model.Overlay{Failed: failed})
@@ -44,6 +47,7 @@ func TestDifferential(t *testing.T) {
 		if dup := duplicateIDs(a.Findings()); len(dup) > 0 {
 			t.Fatalf("seed %d: findings share ids: %v", seed, dup)
 		}
+		inletCut += cutInlets(o, failed)
 		for _, d := range a.Devices {
 			if len(d.LostPower) > 0 {
 				lostPower++
@@ -54,10 +58,31 @@ func TestDifferential(t *testing.T) {
 		}
 	}
 	// The comparison means something only if both sides were exercised.
-	if lostPower == 0 || lostNet == 0 {
-		t.Errorf("no case with device redundancy lost (power %d, network %d)", lostPower, lostNet)
+	if lostPower == 0 || lostNet == 0 || inletCut == 0 {
+		t.Errorf("no case with device redundancy lost (power %d, network %d) or with a lost inlet cutting a live input off a live node (%d)", lostPower, lostNet, inletCut)
 	}
-	t.Logf("%d devices lost power redundancy, %d network redundancy", lostPower, lostNet)
+	t.Logf("%d devices lost power redundancy, %d network redundancy; %d lost inlets cut a live input off a live node", lostPower, lostNet, inletCut)
+}
+
+// cutInlets counts the observed lost inlets whose input is up and whose
+// node is still up through another input: the cases where the inlet alone
+// changes what feeds the node.
+func cutInlets(o *oracle, failed map[string]string) int {
+	var obs []string
+	for c := range failed {
+		obs = append(obs, c)
+	}
+	f := o.failedSet(obs...)
+	st := o.eval(f)
+	n := 0
+	for i := range o.inv.Power {
+		for j, in := range o.powerInputs[i] {
+			if !o.inletUp(f, i, j) && st.power[in] && st.power[i] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func ids(g *model.Graph, cs []int32) []string {
@@ -97,7 +122,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	}
 	cutsOf := func(base []bool, plus func(c int) *state, si int, dr bool) []string {
 		var cuts []string
-		for c, id := range o.comps {
+		for c, id := range o.causes() {
 			if base[c] || (!dr && o.kind[c] == "site") {
 				continue
 			}
@@ -133,17 +158,17 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 			for _, c := range res.Cuts {
 				skip[o.index[g.ID(c)]] = true
 			}
-			for c := range o.comps {
+			for c := range o.causes() {
 				if !s.DR && o.kind[c] == "site" {
 					skip[c] = true
 				}
 			}
 			var want []string
-			for x := range o.comps {
+			for x := range o.causes() {
 				if skip[x] {
 					continue
 				}
-				for y := x + 1; y < len(o.comps); y++ {
+				for y := x + 1; y < len(o.causes()); y++ {
 					if !skip[y] && !o.eval(with(none, x, y)).svc[si] {
 						want = append(want, pairKey(o.comps[x], o.comps[y]))
 					}
@@ -167,7 +192,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 			continue
 		}
 		var wantP, wantN []string
-		for c, id := range o.comps {
+		for c, id := range o.causes() {
 			if o.isOwn(d, id) {
 				continue
 			}
@@ -194,7 +219,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	wantP := make([][]string, len(inv.Devices))
 	wantN := make([][]string, len(inv.Devices))
 	if len(obs) > 0 {
-		for c, id := range o.comps {
+		for c, id := range o.causes() {
 			if nowFailed[c] {
 				continue
 			}

@@ -182,8 +182,11 @@ func (e *evaluator) powerVal(p int32) val {
 	in := val{up: true}
 	if len(P.Inputs) > 0 {
 		base := len(e.stack)
-		for _, i := range P.Inputs {
-			v := e.powerVal(i)
+		for j, i := range P.Inputs {
+			var v val
+			if P.InputLive(j, e.failed) { // a lost inlet cuts that input off; it is never a cause itself
+				v = e.powerVal(i)
+			}
 			e.stack = append(e.stack, v)
 		}
 		in = e.threshold(e.stack[base:], 1)

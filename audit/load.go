@@ -107,8 +107,8 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 		if w, ok := measuredLoad(g, int32(p)); ok {
 			lc.load[p], measured[p] = w, true
 		}
-		for _, in := range g.Power[p].Inputs {
-			if lc.live[in] {
+		for j, in := range g.Power[p].Inputs {
+			if lc.live[in] && g.Power[p].InputLive(j, e.failed) {
 				lc.route[p] = in
 				lc.load[in] += lc.load[p]
 				declared[in] += declared[p]
@@ -249,8 +249,8 @@ func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
 		newRoute := int32(-1)
 		if !isDead(n) {
 			now = old + f.delta[n]
-			for _, in := range g.Power[n].Inputs {
-				if lc.live[in] && !isDead(in) {
+			for j, in := range g.Power[n].Inputs {
+				if lc.live[in] && !isDead(in) && g.Power[n].InputLive(j, lc.e.failed) {
 					newRoute = in
 					break
 				}

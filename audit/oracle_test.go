@@ -22,6 +22,8 @@ type oracle struct {
 	rackSite                           []int          // rack -> site position
 	powerRack, powerSite               []int          // -1 when none
 	powerInputs                        [][]int
+	powerInlets                        [][]int // component numbers parallel to powerInputs, nil under two inputs
+	nCause                             int     // o.comps[:nCause] can fail by design; the rest are inlets
 	devRack                            []int
 	psuComp                            [][]int // device -> component numbers of its PSUs
 	psuPDU                             [][]int // device -> power positions
@@ -104,6 +106,18 @@ func newOracle(inv *inventory.Inventory) *oracle {
 		o.adj[ai] = append(o.adj[ai], struct{ link, peer int }{c, bi})
 		o.adj[bi] = append(o.adj[bi], struct{ link, peer int }{c, ai})
 	}
+	// A node with several inputs has an inlet per input, failed only as
+	// observed (its input reads no voltage): then that input does not feed it.
+	o.nCause = len(o.comps)
+	for _, p := range inv.Power {
+		var inl []int
+		if len(p.Inputs) >= 2 {
+			for _, in := range p.Inputs {
+				inl = append(inl, add(p.ID+"/inlet/"+in, "inlet"))
+			}
+		}
+		o.powerInlets = append(o.powerInlets, inl)
+	}
 	for i, s := range inv.Services {
 		o.service[s.ID] = i
 	}
@@ -137,6 +151,18 @@ type state struct {
 	svc     []bool
 }
 
+// causes are the components that can fail by design (every one but the inlets).
+func (o *oracle) causes() []string { return o.comps[:o.nCause] }
+
+// inletUp reports whether power node i's j-th input reaches it: its inlet
+// (when it has one) is not failed.
+func (o *oracle) inletUp(failed []bool, i, j int) bool {
+	return o.powerInlets[i] == nil || !failed[o.powerInlets[i][j]]
+}
+
+// inlets are the inlet components' ids.
+func (o *oracle) inlets() []string { return o.comps[o.nCause:] }
+
 // failedSet builds a failure vector from component ids.
 func (o *oracle) failedSet(ids ...string) []bool {
 	f := make([]bool, len(o.comps))
@@ -167,8 +193,8 @@ func (o *oracle) eval(failed []bool) *state {
 		}
 		if ins := o.powerInputs[i]; len(ins) > 0 {
 			any := false
-			for _, in := range ins {
-				if powerUp(in) {
+			for j, in := range ins {
+				if powerUp(in) && o.inletUp(failed, i, j) {
 					any = true
 				}
 			}
@@ -326,8 +352,8 @@ func (o *oracle) loads(st *state) []float64 {
 		if !st.power[i] {
 			continue
 		}
-		for _, in := range o.powerInputs[i] {
-			if st.power[in] {
+		for j, in := range o.powerInputs[i] {
+			if st.power[in] && o.inletUp(st.failed, i, j) {
 				route[i] = in
 				consumers[in]++
 				break

@@ -34,7 +34,9 @@ func (a *Analysis) pairs(limit int) {
 		for _, c := range res.Cuts {
 			isCut[c] = true
 		}
-		skip := func(c int32) bool { return isCut[c] || (!S.DR && g.Kinds[c] == model.KindSite) }
+		skip := func(c int32) bool {
+			return isCut[c] || (!S.DR && g.Kinds[c] == model.KindSite) || g.Kinds[c] == model.KindInlet
+		}
 		var found [][2]int32
 		for _, x := range a.support(int32(s)) {
 			if skip(x) {
@@ -120,6 +122,9 @@ func (c *cone) power(p int32) {
 	}
 	if P.Site >= 0 {
 		c.add(g.Sites[P.Site].Comp)
+	}
+	for _, x := range P.Inlets { // observed-failed inlets are what spent a node's inputs
+		c.add(x)
 	}
 	for _, in := range P.Inputs {
 		c.power(in)

@@ -84,8 +84,8 @@ func newBState(g *model.Graph, x *planIndex, net *netIndex, failed []bool) *bsta
 		if P.Site >= 0 {
 			ok = ok && siteUp(P.Site)
 		}
-		for _, in := range P.Inputs {
-			if s.powUp[in] {
+		for j, in := range P.Inputs {
+			if s.powUp[in] && P.InputLive(j, f) {
 				s.powIn[p]++
 			}
 		}
@@ -287,7 +287,7 @@ func (s *bstate) powDown(p int32) {
 	}
 	s.setB(&s.powUp[p], false)
 	for _, child := range s.x.feeds[p] {
-		if s.powUp[child] {
+		if s.powUp[child] && s.g.Power[child].FedBy(p, s.failed) {
 			s.addN(&s.powIn[child], -1)
 			if s.powIn[child] == 0 {
 				s.powDown(child)

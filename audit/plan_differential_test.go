@@ -35,15 +35,18 @@ func TestDifferentialPlan(t *testing.T) {
 		o := newOracle(inv)
 		failed := map[string]string{}
 		if seed%2 == 1 {
-			for _, c := range pick(r, o.comps, 1+r.IntN(3)) {
+			for _, c := range pick(r, o.causes(), 1+r.IntN(3)) {
 				failed[c] = "test"
+			}
+			if in := o.inlets(); len(in) > 0 && r.IntN(2) == 0 {
+				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
 		g, err := model.Build(inv, &model.Overlay{Failed: failed})
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		pool := o.comps
+		pool := o.causes()
 		if seed%4 >= 2 {
 			// Power components, where load in every order matters.
 			pool = nil
@@ -112,7 +115,7 @@ func newJudge(o *oracle, base []bool, keep bool) *oracleJudge {
 func (j *oracleJudge) cutsUnder(failed []bool, st *state) [][]string {
 	o := j.o
 	out := make([][]string, len(o.inv.Services))
-	for c, id := range o.comps {
+	for c, id := range o.causes() {
 		if failed[c] {
 			continue
 		}

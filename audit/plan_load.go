@@ -75,8 +75,8 @@ func (pl *planLoad) eval(comps []int32, effs []*effect) {
 		}
 		if !d && len(P.Inputs) > 0 {
 			d = true
-			for _, i := range P.Inputs {
-				if lc.live[i] && pl.dead[i] != round {
+			for j, i := range P.Inputs {
+				if lc.live[i] && pl.dead[i] != round && P.InputLive(j, lc.e.failed) {
 					d = false
 					break
 				}
@@ -150,8 +150,8 @@ func (pl *planLoad) eval(comps []int32, effs []*effect) {
 		route := int32(-1)
 		if !isDead(n) {
 			now = old + pl.delta[n]
-			for _, i := range g.Power[n].Inputs {
-				if lc.live[i] && !isDead(i) {
+			for j, i := range g.Power[n].Inputs {
+				if lc.live[i] && !isDead(i) && g.Power[n].InputLive(j, lc.e.failed) {
 					route = i
 					break
 				}

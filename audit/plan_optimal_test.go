@@ -25,7 +25,7 @@ func TestPlanOptimal(t *testing.T) {
 		o := newOracle(inv)
 		failed := map[string]string{}
 		if seed%2 == 1 {
-			for _, c := range pick(r, o.comps, 1+r.IntN(2)) {
+			for _, c := range pick(r, o.causes(), 1+r.IntN(2)) {
 				failed[c] = "test"
 			}
 		}

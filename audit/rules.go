@@ -102,6 +102,7 @@ var Rules = [numRules]Rule{
 		Means: "A component is a single point of failure now, because of failures observed on the hardware, while it is not one by design. " +
 			"For a service, the finding names the failed component that spent the redundancy and the new single point of failure. " +
 			"For a device with redundant PSUs (more than `min_psus`) or links (two or more towards the network), in a service or not, the subject is the device and the causes are the components outside it that now cut its power or its network alone, nearest first: `dl325 now hangs on pdu-a: its PSU2 on pdu-b failed`. " +
+			"An inlet of a multi-input PDU that reads no voltage counts as such a failure: `pdu-x/inlet/feed-a` lost makes `feed-b` the single point of failure of what hangs on `pdu-x` (see [observations](observations.md)). " +
 			"A device that has stopped answering keeps its last known state: the finding stays open, with `observed_at` saying when that state was read. It clears when the part is repaired and the device says so.",
 		Why: "A PSU that died last night leaves the server running on its other PSU; nobody notices until the other PDU trips.",
 		Fix: "Replace or repair the failed component (see the matching component-failed finding). Until then, treat the named single point of failure as untouchable: no maintenance on it.",

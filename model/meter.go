@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/inventory"
@@ -111,6 +113,8 @@ func (o *observer) meter(p *inventory.PowerNode, d *observation.Device) {
 		if dead == len(d.Inputs) {
 			o.fail(p.ID, "no voltage on any input")
 			o.fact(Fact{Kind: FactFailed, Device: p.ID, Part: p.ID, Detail: "has no power: no voltage on any input"})
+		} else if dead > 0 && len(p.Inputs) >= 2 {
+			o.inletsLost(p, d.Inputs)
 		}
 	}
 	for _, pl := range o.plugs(p.ID) {
@@ -182,4 +186,34 @@ func outletIndex(outs []observation.Outlet, decl inventory.Outlet) int {
 		}
 	}
 	return -1
+}
+
+// inletsLost marks the inlets of a node with several declared inputs that
+// read no voltage while another still has power: that input no longer
+// feeds the node. An observed input is the declared input it names (its
+// name is the input's id), else, when the node reports exactly one input
+// per declared input, the declared input at its position. Inputs that
+// match neither (phases of one inlet) mark nothing.
+func (o *observer) inletsLost(p *inventory.PowerNode, ins []observation.PowerInput) {
+	byPos := len(ins) == len(p.Inputs)
+	for i, in := range ins {
+		if in.Voltage == nil || *in.Voltage >= 10 {
+			continue
+		}
+		decl := ""
+		for _, id := range p.Inputs {
+			if strings.EqualFold(strings.TrimSpace(in.Name), id) {
+				decl = id
+			}
+		}
+		if decl == "" && byPos {
+			decl = p.Inputs[i]
+		}
+		if decl == "" {
+			continue
+		}
+		id := InletID(p.ID, decl)
+		reason := fmt.Sprintf("input %s reads %s V: no power from %s", in.Name, strconv.FormatFloat(*in.Voltage, 'f', -1, 64), decl)
+		o.fail(id, reason) // the input's component-failed is its own fact (powerNode)
+	}
 }

@@ -26,10 +26,15 @@ const (
 	KindPSU
 	KindDrive
 	KindLink
+	// KindInlet is one input of a power node with several: the node's
+	// inlet from that input. It fails only as observed (its inlet reads no
+	// voltage); it is never a cause on the design, so it has no cut set of
+	// its own.
+	KindInlet
 )
 
 func (k Kind) String() string {
-	return [...]string{"", "site", "rack", "power", "device", "psu", "drive", "link"}[k]
+	return [...]string{"", "site", "rack", "power", "device", "psu", "drive", "link", "inlet"}[k]
 }
 
 // Component is one thing that can fail: its id as findings name it, its
@@ -100,12 +105,16 @@ type Rack struct {
 
 // Power is a power node.
 type Power struct {
-	Comp      int32
-	ID        string
-	Kind      inventory.PowerKind
-	Rack      int32   // rack index or -1
-	Site      int32   // site index or -1 (set only when the node names a site)
-	Inputs    []int32 // power indexes, in the order listed
+	Comp   int32
+	ID     string
+	Kind   inventory.PowerKind
+	Rack   int32   // rack index or -1
+	Site   int32   // site index or -1 (set only when the node names a site)
+	Inputs []int32 // power indexes, in the order listed
+	// Inlets are, for a node with two or more inputs, the component of
+	// each input's inlet on this node ("pdu-x/inlet/feed-a"), parallel to
+	// Inputs; nil for a node with fewer inputs.
+	Inlets    []int32
 	CapacityW float64
 	// Depth is the shortest distance, in power hops, from the node to a PSU
 	// it feeds (a PDU is 1); nodes feeding nothing have Depth 0.
@@ -340,6 +349,7 @@ func (b *builder) build(ov *Overlay) error {
 	if err := b.services(); err != nil {
 		return err
 	}
+	b.inlets()
 	b.overlay(ov)
 	return nil
 }
@@ -584,6 +594,42 @@ func (b *builder) services() error {
 		}
 	}
 	return nil
+}
+
+// InletID is the component id of power node p's inlet from input in.
+func InletID(p, in string) string { return p + "/inlet/" + in }
+
+// inlets numbers the inlets of nodes with several inputs, after every
+// other component (so that they leave the others' numbers as they were).
+func (b *builder) inlets() {
+	g := b.g
+	for i := range g.Power {
+		P := &g.Power[i]
+		if len(P.Inputs) < 2 {
+			continue
+		}
+		P.Inlets = make([]int32, len(P.Inputs))
+		for j, in := range P.Inputs {
+			P.Inlets[j] = b.comp(InletID(P.ID, g.Power[in].ID), KindInlet, int32(i))
+		}
+	}
+}
+
+// InputLive reports whether power node p's j-th input reaches it under
+// failed, as far as the edge goes: false when its inlet is failed.
+func (p *Power) InputLive(j int, failed []bool) bool {
+	return p.Inlets == nil || !failed[p.Inlets[j]]
+}
+
+// FedBy reports whether power node p takes power from input in under
+// failed: in is one of its inputs and that inlet is not failed.
+func (p *Power) FedBy(in int32, failed []bool) bool {
+	for j, x := range p.Inputs {
+		if x == in && p.InputLive(j, failed) {
+			return true
+		}
+	}
+	return false
 }
 
 // overlay marks observed failures and computes power depths.
