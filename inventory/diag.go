@@ -2,8 +2,11 @@ package inventory
 
 import (
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/faultline/faultline/escape"
 )
 
 // Severity says whether a diagnostic stops the inventory from loading.
@@ -32,7 +35,7 @@ func (d Diagnostic) String() string {
 	if file == "" {
 		file = "<input>"
 	}
-	b.WriteString(file)
+	b.WriteString(escape.Terminal(file))
 	if d.Pos.Line > 0 {
 		fmt.Fprintf(&b, ":%d:%d", d.Pos.Line, d.Pos.Col)
 	}
@@ -82,9 +85,61 @@ type reporter struct {
 }
 
 func (r *reporter) errorf(p Pos, hint string, format string, args ...any) {
-	r.diags = append(r.diags, Diagnostic{File: r.file, Pos: p, Severity: SevError, Message: fmt.Sprintf(format, args...), Hint: hint})
+	r.diags = append(r.diags, Diagnostic{File: r.file, Pos: p, Severity: SevError, Message: message(format, args), Hint: escape.Terminal(hint)})
 }
 
 func (r *reporter) warnf(p Pos, hint string, format string, args ...any) {
-	r.diags = append(r.diags, Diagnostic{File: r.file, Pos: p, Severity: SevWarning, Message: fmt.Sprintf(format, args...), Hint: hint})
+	r.diags = append(r.diags, Diagnostic{File: r.file, Pos: p, Severity: SevWarning, Message: message(format, args), Hint: escape.Terminal(hint)})
+}
+
+// Values from the file reach messages in one way only: every string
+// argument of errorf and warnf is a value, printed as a short sanitized
+// prefix (escape.Quote for %q, escape.Prefix otherwise), so that a
+// message never holds more than escape.MaxQuoted runes of anything the
+// file says — the file may be a secret given by mistake, or by a pull
+// request that replaced the inventory with a link to one. Text the
+// package composes itself (describe's words, a chain of ids each cut
+// already, an error that quotes its own values) is a text argument and is
+// only sanitized. Hints are written with quote.
+
+// text is a message fragment composed by this package, not a raw value.
+type text string
+
+// quote is how messages and hints quote a value from the file.
+func quote(s string) string { return escape.Quote(s) }
+
+// value prints a raw value from the file as escape.Quote or escape.Prefix.
+type value string
+
+func (v value) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		fmt.Fprint(f, escape.Quote(string(v)))
+		return
+	}
+	fmt.Fprint(f, escape.Prefix(string(v)))
+}
+
+func message(format string, args []any) string {
+	for i, a := range args {
+		switch a := a.(type) {
+		case text:
+			args[i] = escape.Terminal(string(a))
+		case error:
+			args[i] = escape.Terminal(a.Error())
+		default:
+			if rv := reflect.ValueOf(a); rv.Kind() == reflect.String {
+				args[i] = value(rv.String())
+			}
+		}
+	}
+	return escape.Terminal(fmt.Sprintf(format, args...))
+}
+
+// chain joins ids as "a -> b -> c", each cut as a value.
+func chain(ids []string) text {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = escape.Prefix(id)
+	}
+	return text(strings.Join(parts, " -> "))
 }
