@@ -39,6 +39,22 @@ func Terminal(s string) string {
 	return b.String()
 }
 
+// Line returns s as Terminal does, fit to be a whole line of output that a
+// CI runner may read: GitHub Actions takes a line that starts with "::"
+// (after leading spaces) as a workflow command, and "##[" as a legacy
+// one, so a backslash is put before such a start. Wrapped text can bring
+// any word to the start of a line; every line of human output goes
+// through Line.
+func Line(s string) string {
+	s = Terminal(s)
+	rest := strings.TrimLeft(s, " ")
+	if strings.HasPrefix(rest, "::") || strings.HasPrefix(rest, "##[") {
+		i := len(s) - len(rest)
+		return s[:i] + "\\" + rest
+	}
+	return s
+}
+
 // Quote returns s as an error message quotes a value: sanitized as by
 // Terminal, at most MaxQuoted runes ("…" marks a cut), in double quotes.
 // Messages never hold more of a value than this: the value may be a

@@ -39,6 +39,22 @@ func TestTerminal(t *testing.T) {
 	}
 }
 
+func TestLine(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"  fix: x", "  fix: x"},
+		{"::error::x", `\::error::x`},
+		{"      ::warning::y", `      \::warning::y`},
+		{"##[error]x", `\##[error]x`},
+		{"## heading", "## heading"},
+		{"\x1b[31m::x", `\::x`},
+	}
+	for _, tc := range cases {
+		if got := Line(tc.in); got != tc.want {
+			t.Errorf("Line(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestQuote(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"pdu-r1-b", `"pdu-r1-b"`},

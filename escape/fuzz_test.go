@@ -20,6 +20,11 @@ func FuzzTerminal(f *testing.F) {
 		if Terminal(out) != out {
 			t.Fatalf("Terminal is not idempotent on %q: %q then %q", in, out, Terminal(out))
 		}
+		line := Line(in)
+		checkTerminal(t, in, line)
+		if rest := strings.TrimLeft(line, " "); strings.HasPrefix(rest, "::") || strings.HasPrefix(rest, "##[") {
+			t.Fatalf("Line(%q) = %q starts a workflow command", in, line)
+		}
 		p := Prefix(in)
 		if n := utf8.RuneCountInString(p); n > MaxQuoted+1 {
 			t.Fatalf("Prefix(%q) = %q: %d runes", in, p, n)
