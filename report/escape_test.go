@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"unicode"
@@ -212,5 +213,23 @@ func TestTerminalEscapesDeviceText(t *testing.T) {
 				t.Errorf("the window-title sequence's text survives:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestEscapingDocExample: the example in docs/report.md is what
+// mdEscape writes.
+func TestEscapingDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/report.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "## Text from devices and inventories")
+	_, block, ok2 := strings.Cut(section, "```text\n")
+	block, _, ok3 := strings.Cut(block, "\n```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/report.md lacks the escaping example")
+	}
+	if got := mdEscape("evil\n## heading\n::error::x [x](http://evil) @org/team"); got != block {
+		t.Errorf("docs/report.md shows\n%q\nmdEscape writes\n%q", block, got)
 	}
 }
