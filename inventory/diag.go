@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -133,6 +134,20 @@ func message(format string, args []any) string {
 		}
 	}
 	return escape.Terminal(fmt.Sprintf(format, args...))
+}
+
+// maxSyntaxMessage bounds a YAML parser's message, which may quote part of
+// the file (an anchor's name, a tag).
+const maxSyntaxMessage = 160
+
+// syntaxError is a YAML parser's error as messages may print it:
+// sanitized and cut to maxSyntaxMessage runes.
+func syntaxError(err error) error {
+	msg := escape.Terminal(err.Error())
+	if r := []rune(msg); len(r) > maxSyntaxMessage {
+		msg = string(r[:maxSyntaxMessage]) + "…"
+	}
+	return errors.New(msg)
 }
 
 // chain joins ids as "a -> b -> c", each cut as a value.

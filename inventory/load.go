@@ -36,7 +36,7 @@ func Parse(file string, data []byte, opts Options) (*Inventory, error) {
 	inv := &Inventory{File: file}
 	root, err := parseYAML(data)
 	if err != nil {
-		r.diags = append(r.diags, syntaxDiagnostic(file, err))
+		r.diags = append(r.diags, syntaxDiagnostic(file, syntaxError(err)))
 		return nil, &Error{Diagnostics: r.diags}
 	}
 	d := &decoder{reporter: reporter{file: file}, budget: 4*len(data) + 10000}
