@@ -18,7 +18,7 @@ func Markdown(s string) string {
 		switch {
 		case r == '@':
 			b.WriteString("@\u200b")
-		case r < 0x80 && strings.ContainsRune(mdInline, r):
+		case r < 0x80 && mdInlineSet[r]:
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case i == 0 && r < 0x80 && isPunct(byte(r)):
@@ -38,6 +38,13 @@ func Markdown(s string) string {
 // mdInline are the characters that start inline markup anywhere in a line
 // (GitHub Flavored Markdown); "#" is among them as it also starts headings.
 const mdInline = "\\`*_[]<>&|~!#"
+
+var mdInlineSet = func() (set [0x80]bool) {
+	for i := 0; i < len(mdInline); i++ {
+		set[mdInline[i]] = true
+	}
+	return set
+}()
 
 func isPunct(c byte) bool {
 	return c >= '!' && c <= '/' || c >= ':' && c <= '@' || c >= '[' && c <= '`' || c >= '{' && c <= '~'
