@@ -49,7 +49,9 @@ func (d Diagnostic) String() string {
 		b.WriteString("; ")
 		b.WriteString(d.Hint)
 	}
-	return b.String()
+	// One line, which never starts a CI runner's command (a file named
+	// "::error::x.yaml" in an inventory directory).
+	return escape.Line(b.String())
 }
 
 // Diagnostics is a list of problems, kept in file order.

@@ -46,3 +46,20 @@ func TestValuesQuotedShort(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnosticLine: a diagnostic prints as one line that never starts a
+// CI runner's workflow command, whatever its file is called.
+func TestDiagnosticLine(t *testing.T) {
+	_, err := Parse("::error::x\n.yaml", []byte("version: 2\n"), Options{})
+	if err == nil {
+		t.Fatal("parsed")
+	}
+	for _, line := range strings.Split(err.Error(), "\n") {
+		if strings.HasPrefix(strings.TrimLeft(line, " "), "::") {
+			t.Errorf("line starts a workflow command: %q", line)
+		}
+	}
+	if want := `\::error::x .yaml:1:10: `; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to start %q", err, want)
+	}
+}
