@@ -80,9 +80,13 @@ func (l *liveFlags) load(ctx context.Context, file string, opts audit.Options, s
 		of, err = readObservations(l.obsFile)
 	} else {
 		source = l.liveURL
+		token := os.Getenv("FAULTLINE_TOKEN")
+		if cleartextToken(l.liveURL, token) {
+			fmt.Fprintln(stderr, "faultline: warning: --live over http sends FAULTLINE_TOKEN in cleartext to a host that is not this machine: use https (and --live-ca)")
+		}
 		var client *http.Client
 		if client, err = liveClient(l.liveCA); err == nil {
-			of, err = fetchObservations(ctx, client, l.liveURL, l.timeout, os.Getenv("FAULTLINE_TOKEN"), maxLiveBody)
+			of, err = fetchObservations(ctx, client, l.liveURL, l.timeout, token, maxLiveBody)
 		}
 	}
 	if err != nil {

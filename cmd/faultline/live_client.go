@@ -59,6 +59,22 @@ func sameOriginRedirects(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// cleartextToken reports whether a token would cross the network in
+// cleartext: an http URL whose host is not a loopback address or
+// "localhost".
+func cleartextToken(base, token string) bool {
+	u, err := url.Parse(base)
+	if err != nil || strings.TrimSpace(token) == "" || u.Scheme != "http" {
+		return false
+	}
+	h := strings.ToLower(u.Hostname())
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(h)
+	return ip == nil || !ip.IsLoopback()
+}
+
 // origin is a URL's scheme://host:port, the port explicit (80 for http,
 // 443 for https when the URL has none), the host in lower case.
 func origin(u *url.URL) string {

@@ -175,3 +175,27 @@ func TestLiveTLS(t *testing.T) {
 		t.Errorf("the server saw %q, want one request with the token (only the verified one gets through)", seen)
 	}
 }
+
+// TestCleartextToken: a token over http is warned about unless it stays
+// on this machine (nothing is connected to here).
+func TestCleartextToken(t *testing.T) {
+	cases := []struct {
+		url, token string
+		warn       bool
+	}{
+		{"http://faultline.internal:8080", "t", true},
+		{"http://10.1.0.5:8080", "t", true},
+		{"http://[2001:db8::1]:8080", "t", true},
+		{"https://faultline.internal:8443", "t", false},
+		{"http://127.0.0.1:8080", "t", false},
+		{"http://127.3.0.1:8080", "t", false},
+		{"http://[::1]:8080", "t", false},
+		{"http://localhost:8080", "t", false},
+		{"http://faultline.internal:8080", "", false},
+	}
+	for _, tc := range cases {
+		if got := cleartextToken(tc.url, tc.token); got != tc.warn {
+			t.Errorf("cleartextToken(%q, %q) = %v, want %v", tc.url, tc.token, got, tc.warn)
+		}
+	}
+}
