@@ -98,8 +98,8 @@ func (r *reporter) warnf(p Pos, hint string, format string, args ...any) {
 // Values from the file reach messages in one way only: every string
 // argument of errorf and warnf is a value, printed as a short sanitized
 // prefix (escape.Quote for %q, escape.Prefix otherwise), so that a
-// message never holds more than escape.MaxQuoted runes of anything the
-// file says — the file may be a secret given by mistake, or by a pull
+// message holds at most escape.MaxQuoted runes of any one value from the
+// file — the file may be a secret given by mistake, or by a pull
 // request that replaced the inventory with a link to one. Text the
 // package composes itself (describe's words, a chain of ids each cut
 // already, an error that quotes its own values) is a text argument and is
