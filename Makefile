@@ -54,6 +54,8 @@ bench-sweep:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./inventory -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	for f in FuzzTerminal FuzzMarkdown FuzzGitHub; do \
+	  $(GO) test ./escape -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./observation -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./audit -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParseOID$$' -fuzztime $(FUZZTIME)

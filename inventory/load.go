@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -22,10 +21,11 @@ type Options struct {
 // Load reads and validates the inventory file at path. When the file is
 // invalid the error is an *Error holding every problem, each positioned as
 // FILE:LINE:COL. Warnings of a valid inventory are in its Warnings field.
+// The file is read by ReadFile: a regular file, never through a link.
 func Load(path string, opts Options) (*Inventory, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: %w", err)
+		return nil, err
 	}
 	return Parse(path, data, opts)
 }
@@ -36,7 +36,7 @@ func Parse(file string, data []byte, opts Options) (*Inventory, error) {
 	inv := &Inventory{File: file}
 	root, err := parseYAML(data)
 	if err != nil {
-		r.diags = append(r.diags, syntaxDiagnostic(file, err))
+		r.diags = append(r.diags, syntaxDiagnostic(file, syntaxError(err)))
 		return nil, &Error{Diagnostics: r.diags}
 	}
 	d := &decoder{reporter: reporter{file: file}, budget: 4*len(data) + 10000}

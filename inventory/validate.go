@@ -213,7 +213,7 @@ func (v *validator) powerCycles() {
 				}
 				k := slices.Index(stack, in)
 				cycle := append(append([]string(nil), stack[k:]...), in)
-				v.errorf(posAt(p.InputsPos, j), "power must flow one way: remove one of these inputs", "cycle in the power chain: %s", strings.Join(cycle, " -> "))
+				v.errorf(posAt(p.InputsPos, j), "power must flow one way: remove one of these inputs", "cycle in the power chain: %s", chain(cycle))
 			}
 		}
 		stack = stack[:len(stack)-1]
@@ -281,7 +281,7 @@ func (v *validator) devices() {
 					continue
 				}
 				if pdu.Outlets > 0 && n > pdu.Outlets {
-					v.errorf(p.OutletPos, fmt.Sprintf("pdu %q has outlets 1..%d", p.PDU, pdu.Outlets), "outlet %d is beyond pdu %q's %d outlets", n, p.PDU, pdu.Outlets)
+					v.errorf(p.OutletPos, fmt.Sprintf("pdu %s has outlets 1..%d", quote(p.PDU), pdu.Outlets), "outlet %d is beyond pdu %q's %d outlets", n, p.PDU, pdu.Outlets)
 					continue
 				}
 			} else if rest, neg := strings.CutPrefix(string(p.Outlet), "-"); neg && Outlet(rest).IsNumber() {
@@ -424,7 +424,7 @@ func checkHostPort(addr string) error {
 	if port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("port %q is not 1-65535", port)
+			return fmt.Errorf("port %s is not 1-65535", quote(port))
 		}
 	}
 	if host == "" {
@@ -435,7 +435,7 @@ func checkHostPort(addr string) error {
 	}
 	for _, label := range strings.Split(host, ".") {
 		if label == "" || strings.ContainsAny(label, " /@?#[]") {
-			return fmt.Errorf("%q is not an IP address or host name", host)
+			return fmt.Errorf("%s is not an IP address or host name", quote(host))
 		}
 	}
 	return nil
@@ -605,7 +605,7 @@ func (v *validator) serviceCycles() {
 				case onStack:
 					k := slices.Index(stack, id)
 					cycle := append(append([]string(nil), stack[k:]...), id)
-					v.errorf(posAt(ps, j), "a service cannot depend on itself through others", "cycle in services (%s): %s", how, strings.Join(cycle, " -> "))
+					v.errorf(posAt(ps, j), "a service cannot depend on itself through others", "cycle in services (%s): %s", how, chain(cycle))
 				}
 			}
 		}

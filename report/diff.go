@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/escape"
 )
 
 // GitHub is GitHub Actions workflow commands ("::error file=…,line=…::…"),
@@ -109,7 +110,7 @@ const mdCollapseSection = 5
 
 func diffMarkdown(o DiffOptions, d *audit.Diff) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## faultline: `%s` → `%s`\n\n", mdCode(o.Old), mdCode(o.New))
+	fmt.Fprintf(&b, "## faultline: %s → %s\n\n", mdCode(o.Old), mdCode(o.New))
 	introduced, worsened := 0, 0
 	for _, c := range d.Introduced {
 		if c.Severity == audit.Critical {
@@ -160,7 +161,7 @@ func diffMarkdown(o DiffOptions, d *audit.Diff) string {
 }
 
 func mdChange(b *strings.Builder, c audit.Change, changed, resolved bool) {
-	fmt.Fprintf(b, "- **%s** %s `%s`", c.Severity, c.Rule, mdCode(c.Subject))
+	fmt.Fprintf(b, "- **%s** %s %s", c.Severity, mdEscape(c.Rule), mdCode(c.Subject))
 	if changed {
 		fmt.Fprintf(b, " (%s)", changedWhat(c))
 	}
@@ -190,12 +191,12 @@ func mdChange(b *strings.Builder, c audit.Change, changed, resolved bool) {
 	if len(evidence) > mdInlineEvidence {
 		fmt.Fprintf(b, "  <details><summary>evidence (%d)</summary>\n\n", len(evidence))
 		for _, e := range evidence {
-			fmt.Fprintf(b, "  - `%s`\n", mdCode(e))
+			fmt.Fprintf(b, "  - %s\n", mdCode(e))
 		}
 		b.WriteString("\n  </details>\n\n")
 	} else {
 		for _, e := range evidence {
-			fmt.Fprintf(b, "  - `%s`\n", mdCode(e))
+			fmt.Fprintf(b, "  - %s\n", mdCode(e))
 		}
 	}
 	if fix := c.Findings[0].Remediation; fix != "" {
@@ -220,9 +221,6 @@ func changedWhat(c audit.Change) string {
 	}
 	return "still open, causes changed"
 }
-
-// mdCode makes text safe inside a code span.
-func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
 
 // diffGitHub writes a workflow command per problem, on the line that
 // declares its subject in the new inventory: introduced problems and
@@ -275,7 +273,7 @@ func diffGitHub(w io.Writer, o DiffOptions, d *audit.Diff) error {
 	for _, c := range d.Resolved {
 		emit("notice", "resolved", c, "")
 	}
-	fmt.Fprintf(&b, "faultline diff %s -> %s: %s\n", o.Old, o.New, diffCounts(d))
+	fmt.Fprintf(&b, "faultline diff %s -> %s: %s\n", escape.Terminal(o.Old), escape.Terminal(o.New), diffCounts(d))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/collector/redfish"
 	"github.com/faultline/faultline/collector/snmp"
+	"github.com/faultline/faultline/escape"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/observation"
 )
@@ -130,7 +131,9 @@ func printCollectSummary(w io.Writer, obs []observation.Device, took time.Durati
 		} else if len(o.PartErrors) > 0 {
 			status = fmt.Sprintf("ok, %d part(s) unreadable", len(o.PartErrors))
 		}
-		fmt.Fprintf(w, "%-16s %-8s %8s %4d req  %s\n", o.ID, o.Source, time.Duration(o.Duration).Round(time.Millisecond), o.Requests, status)
+		// The error may quote what the device answered: one line, no
+		// escape sequences.
+		fmt.Fprintln(w, escape.Line(fmt.Sprintf("%-16s %-8s %8s %4d req  %s", o.ID, o.Source, time.Duration(o.Duration).Round(time.Millisecond), o.Requests, status)))
 	}
 	fmt.Fprintf(w, "%d devices polled in %s: %d ok, %d failed\n", len(obs), took.Round(time.Millisecond), len(obs)-failed, failed)
 	return failed

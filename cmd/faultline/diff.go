@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/inventory"
@@ -46,8 +45,8 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if !ok {
 			return code
 		}
-		if _, err := os.Stat(file); err != nil {
-			fmt.Fprintf(stderr, "faultline: %s: no such file: give the inventory as -i FILE or as the argument\n", file)
+		if _, err := inventory.Stat(file); err != nil {
+			printLoadError(file, err, stderr)
 			return exitBadInput
 		}
 		data, name, err := gitShow(ctx, *base, file)
