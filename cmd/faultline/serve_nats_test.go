@@ -180,7 +180,7 @@ func TestServeNATS(t *testing.T) {
 	aud, col := "http://"+auditor+"/metrics", "http://"+collectors[0]+"/metrics"
 	waitMetric(t, aud, "faultline_nats_observations_received_total", "> 0", func(v float64) bool { return v >= float64(managed) })
 	waitMetric(t, aud, "faultline_nats_connected", "1", func(v float64) bool { return v == 1 })
-	waitMetric(t, aud, "faultline_nats_observations_rejected_total", "0", func(v float64) bool { return v == 0 })
+	waitMetric(t, aud, `faultline_nats_observations_rejected_total{reason="unknown_device"}`, "0", func(v float64) bool { return v == 0 })
 	waitMetric(t, col, "faultline_nats_observations_published_total", "> 0", func(v float64) bool { return v > 0 })
 	waitMetric(t, col, "faultline_nats_pending_observations", "0", func(v float64) bool { return v == 0 })
 	if v, ok := metric(t, aud, "faultline_audit_timestamp_seconds"); !ok || v == 0 {
