@@ -111,6 +111,8 @@ func TestServeNATS(t *testing.T) {
 			{[]string{"--collect-only"}, "need --nats URL"},
 			{[]string{"--site", "site-1"}, "need --nats URL"},
 			{[]string{"--nats-domain", "core"}, "need --nats URL"},
+			{[]string{"--nats-inbox", "_INBOX_site-1"}, "need --nats URL"},
+			{[]string{"--nats", url, "--nats-max-skew", "0s"}, "--nats-max-skew 0s: give a positive duration"},
 			{[]string{"--nats", url, "--site", "site-1", "--devices", "x"}, "give one"},
 			{[]string{"--nats", url, "--devices", "room=1"}, `selector "room=1"`},
 			{[]string{"--nats", url, "--collect-only", "--site", "site-9"}, "site=site-9 selects no managed device"},
