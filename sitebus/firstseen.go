@@ -301,7 +301,8 @@ func (f *FirstSeen) resolve(ctx context.Context, key string, now time.Time) erro
 }
 
 // forget returns jobs that purge up to limit records resolved more than
-// forgetAfter ago (unless someone wrote them since).
+// forgetAfter ago, or implausible and not open (unless someone wrote them
+// since).
 func (f *FirstSeen) forget(ctx context.Context, now time.Time, open map[string]bool, limit int) []func() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -310,7 +311,10 @@ func (f *FirstSeen) forget(ctx context.Context, now time.Time, open map[string]b
 		if len(jobs) == limit {
 			break
 		}
-		if e.rec.ResolvedAt == nil || open[key] || now.Sub(*e.rec.ResolvedAt) < forgetAfter {
+		// An implausible record of a finding not open is purged at once
+		// (every auditor judges it the same); a resolved one after
+		// forgetAfter.
+		if open[key] || !e.bad && (e.rec.ResolvedAt == nil || now.Sub(*e.rec.ResolvedAt) < forgetAfter) {
 			continue
 		}
 		jobs = append(jobs, func() {

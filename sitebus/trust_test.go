@@ -243,6 +243,10 @@ func TestFirstSeenPlausible(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	stray, _ := json.Marshal(findingRecord{FirstSeen: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if _, err := forger.find.Put(ctx, EscapeKey("spof/nothing-open"), stray); err != nil {
+		t.Fatal(err)
+	}
 	good, _ := json.Marshal(findingRecord{FirstSeen: time.Now().UTC().Add(-time.Second).Truncate(time.Second)})
 	if _, err := forger.find.Put(ctx, EscapeKey("drift/sw-2"), good); err != nil {
 		t.Fatal(err)
@@ -264,8 +268,11 @@ func TestFirstSeenPlausible(t *testing.T) {
 	if e, err := forger.find.Get(ctx, EscapeKey("drift/sw-2")); err != nil || json.Unmarshal(e.Value(), &rec) != nil || !got["drift/sw-2"].Equal(rec.FirstSeen) {
 		t.Errorf("a plausible record not adopted: %v, want %v", got["drift/sw-2"], rec.FirstSeen)
 	}
-	if n := a.FirstSeenRejected.Load(); n != 2 {
-		t.Errorf("%d records refused, want 2", n)
+	if n := a.FirstSeenRejected.Load(); n != 3 {
+		t.Errorf("%d records refused, want 3", n)
+	}
+	if _, err := forger.find.Get(ctx, EscapeKey("spof/nothing-open")); err == nil {
+		t.Error("an implausible record of a finding not open was kept")
 	}
 	fb := connect(t, s.ClientURL()).FirstSeen(ctx)
 	gotB, err := fb.Record(ctx, now.Add(time.Second), ids)
