@@ -132,6 +132,20 @@ func TestSourceAuditsDebounced(t *testing.T) {
 	waitSnap(t, f.eng, "sw-1 dropped, the ghost not audited", func(s *Snapshot) bool { return len(s.Observations) == 0 })
 }
 
+// TestReloadTellsSource: an inventory reload makes the Source judge
+// its state again under the new inventory.
+func TestReloadTellsSource(t *testing.T) {
+	src := newChanSource()
+	f := newFixture(t, Config{Source: src, AuditEvery: 10 * time.Millisecond})
+	before := src.invs.Load()
+	if err := f.eng.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := src.invs.Load() - before; n != 1 {
+		t.Fatalf("SetInventory called %d times on a reload, want 1", n)
+	}
+}
+
 // waitSnap polls the engine's snapshot until cond holds (a bound against
 // hanging, not a timed assertion).
 func waitSnap(t *testing.T, eng *Engine, what string, cond func(*Snapshot) bool) {
