@@ -10,7 +10,7 @@ DATA ?= $(CURDIR)/data
 # faultline version prints it; a build outside a git checkout says "(devel)".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
-.PHONY: all build run test test-short race bench bench-sweep bench-sites fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-sweep bench-sites bench-ghosts fuzz vet lint fmt clean
 
 all: build
 
@@ -43,6 +43,9 @@ bench:
 # (a minute or two; results are recorded in docs/performance.md).
 bench-sites:
 	$(GO) test -v -run '^$$' -bench BenchmarkSiteCollectors -benchtime 1x -timeout 30m ./sitebus
+
+bench-ghosts:
+	$(GO) test -v -run '^$$' -bench BenchmarkGhostKeys -benchtime 1x -timeout 30m ./sitebus
 
 # The Redfish fleet sweep: SWEEP_BMCS simulated BMCs over TLS with 50 ms of
 # latency (a few minutes; results are recorded in docs/redfish.md).

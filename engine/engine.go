@@ -142,7 +142,7 @@ type Engine struct {
 	boots    *bootTracker
 	lastJob  *Job
 	seq      uint64
-	in       inbox
+	remote   remoteState
 	// sourceReady: the Source has delivered its initial state.
 	sourceReady atomic.Bool
 
@@ -177,7 +177,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.AuditEvery = max(cfg.Interval, time.Second)
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, obs: map[string]*observation.Device{}, jobs: map[string]*Job{}, boots: newBootTracker(),
-		in: inbox{obs: map[string]observation.Device{}, wake: make(chan struct{}, 1)}}
+		remote: remoteState{obs: map[string]*observation.Device{}, wake: make(chan struct{}, 1)}}
 	inv, hash, err := e.readInventory()
 	if err != nil {
 		return nil, err
@@ -260,6 +260,11 @@ func (e *Engine) Reload(ctx context.Context) error {
 	e.inv, e.invHash, e.loadedAt = inv, hash, now
 	e.reload = ReloadStatus{OK: true, At: now}
 	e.mu.Unlock()
+	if e.cfg.Source != nil {
+		// What the Source accepts depends on the inventory: it judges
+		// the bucket again, and the audit after that takes its state.
+		e.cfg.Source.SetInventory(inv)
+	}
 	e.log.Info("inventory reloaded", "file", e.cfg.InventoryFile, "changed", changed, "summary", inv.Summarize().String())
 	return e.refresh(ctx)
 }
@@ -278,12 +283,7 @@ func (e *Engine) refresh(ctx context.Context) error {
 func (e *Engine) collected() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.takeInbox()
-	obs := make([]observation.Device, 0, len(e.obs))
-	for _, o := range e.obs {
-		obs = append(obs, *o)
-	}
-	sortObservations(obs)
+	obs := e.observations()
 	e.seq++
 	snap := &Snapshot{
 		Seq: e.seq, Inventory: e.inv, InventoryFile: e.cfg.InventoryFile, InventoryHash: e.invHash, LoadedAt: e.loadedAt,
@@ -303,12 +303,8 @@ func (e *Engine) audit(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	start := time.Now()
-	e.takeInbox()
-	obs := make([]observation.Device, 0, len(e.obs))
-	for _, o := range e.obs {
-		obs = append(obs, *o)
-	}
-	sortObservations(obs)
+	e.takeRemote()
+	obs := e.observations()
 	restarts, err := e.restarts(ctx, start)
 	if err != nil {
 		e.log.Warn("restart history unavailable", "error", err)
@@ -476,7 +472,7 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	e.lastJob = &done
 	e.mu.Unlock()
 	if e.cfg.Sink != nil {
-		e.cfg.Sink.Publish(obs)
+		e.cfg.Sink.Publish(inv, obs)
 	}
 	// Audit before the job reads as done: whoever waits for the job then
 	// finds its results in the snapshot.
