@@ -78,7 +78,11 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 				if r.IntN(6) == 0 {
 					pdus = allPDUs
 				}
-				d.PSUs = append(d.PSUs, inventory.PSU{ID: fmt.Sprintf("P%d", p), PDU: pdus[r.IntN(len(pdus))]})
+				psu := inventory.PSU{ID: fmt.Sprintf("P%d", p), PDU: pdus[r.IntN(len(pdus))]}
+				if r.IntN(10) == 0 {
+					psu.PDU = "" // no source known: never a live source, never a cause
+				}
+				d.PSUs = append(d.PSUs, psu)
 			}
 			if nPSU > 0 && r.IntN(3) == 0 {
 				d.MinPSUs = 1 + r.IntN(nPSU)

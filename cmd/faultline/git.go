@@ -5,10 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // gitTimeout bounds each git command diff --base runs.
@@ -68,4 +72,61 @@ func gitShow(ctx context.Context, ref, file string) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("--base %s: %s does not exist at %s (a new file? then there is nothing to compare with): %w", ref, path, ref, err)
 	}
 	return data, name, nil
+}
+
+// gitShowSources reads an inventory's files and directories as they are
+// at ref. A directory is its *.yaml files at ref (a file added since is
+// not on the old side; one removed since is). The name is how messages
+// call the old side.
+func gitShowSources(ctx context.Context, ref string, paths []string) ([]inventory.Source, string, error) {
+	var srcs []inventory.Source
+	var names []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, "", fmt.Errorf("inventory: %w", err)
+		}
+		if !fi.IsDir() {
+			data, name, err := gitShow(ctx, ref, p)
+			if err != nil {
+				return nil, "", err
+			}
+			srcs = append(srcs, inventory.Source{Name: name, Data: data})
+			names = append(names, name)
+			continue
+		}
+		if ref == "" || strings.HasPrefix(ref, "-") {
+			return nil, "", fmt.Errorf("--base %q: want a git revision, like origin/main", ref)
+		}
+		prefix, err := git(ctx, p, "rev-parse", "--show-prefix")
+		if err != nil {
+			return nil, "", fmt.Errorf("%s is not in a git repository (%w): run diff --base inside the repository's working tree, or give both sides: faultline diff OLD NEW", p, err)
+		}
+		dir := strings.TrimSuffix(strings.TrimSpace(string(prefix)), "/")
+		if _, err := git(ctx, p, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+			return nil, "", fmt.Errorf("--base %s: no such revision in the repository at %s (in CI, fetch it first: git fetch origin main)", ref, p)
+		}
+		list, err := git(ctx, p, "ls-tree", "--name-only", "--full-tree", ref+":"+dir)
+		if err != nil {
+			return nil, "", fmt.Errorf("--base %s: directory %s does not exist at %s: %w", ref, dir, ref, err)
+		}
+		n := 0
+		for _, f := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+			if !strings.HasSuffix(f, ".yaml") || strings.HasPrefix(f, ".") {
+				continue
+			}
+			name := ref + ":" + path.Join(dir, f)
+			data, err := git(ctx, p, "show", name)
+			if err != nil {
+				return nil, "", fmt.Errorf("--base %s: %w", ref, err)
+			}
+			srcs = append(srcs, inventory.Source{Name: name, Data: data})
+			n++
+		}
+		if n == 0 {
+			return nil, "", fmt.Errorf("--base %s: directory %s holds no *.yaml file at %s", ref, dir, ref)
+		}
+		names = append(names, ref+":"+dir+"/")
+	}
+	return srcs, strings.Join(names, ","), nil
 }
