@@ -54,6 +54,9 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 				if r.IntN(8) != 0 {
 					p.Inputs = pick(r, nodes, 1+r.IntN(2))
 				}
+				if r.IntN(12) == 0 {
+					p.Supply = inventory.SupplyUnknown // no source of power: its PSUs are unknown
+				}
 				if r.IntN(2) == 0 {
 					p.CapacityW = float64(100 * (1 + r.IntN(30)))
 				}

@@ -263,6 +263,41 @@ func stampFile(v reflect.Value, f int32) {
 	}
 }
 
+// UnknownPower returns the power nodes that are no source of power: those
+// declared with a supply (unknown, off) and those all of whose inputs are
+// such nodes. A PSU on one of them has no known source.
+func (inv *Inventory) UnknownPower() map[string]bool {
+	out := map[string]bool{}
+	declared := false
+	for i := range inv.Power {
+		if inv.Power[i].NoSupply() {
+			out[inv.Power[i].ID] = true
+			declared = true
+		}
+	}
+	if !declared {
+		return out
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range inv.Power {
+			p := &inv.Power[i]
+			if out[p.ID] || len(p.Inputs) == 0 {
+				continue
+			}
+			all := true
+			for _, in := range p.Inputs {
+				all = all && out[in]
+			}
+			if all {
+				out[p.ID] = true
+				changed = true
+			}
+		}
+	}
+	return out
+}
+
 // FileOf names the file a position is in.
 func (inv *Inventory) FileOf(p Pos) string {
 	if int(p.File) < len(inv.Files) {

@@ -108,11 +108,30 @@ type PowerNode struct {
 	Model      string      `yaml:"model,omitempty" json:"model,omitempty"`
 	Serial     string      `yaml:"serial,omitempty" json:"serial,omitempty"`
 	Management *Management `yaml:"management,omitempty" json:"management,omitempty"`
-	NetBox     string      `yaml:"netbox,omitempty" json:"netbox,omitempty"`
+	// Supply says the node's own supply is not what its inputs say:
+	// "unknown" (e.g. a PDU whose input has no cable) or "off" (a feed
+	// planned, offline or failed). Either way it is no source of power,
+	// and what hangs on it is unknown.
+	Supply Supply `yaml:"supply,omitempty" json:"supply,omitempty"`
+	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, KindPos, SitePos, RackPos, CapacityWPos, OutletsPos, NetBoxPos Pos   `yaml:"-" json:"-"`
-	InputsPos                                                                  []Pos `yaml:"-" json:"-"`
+	Pos, IDPos, KindPos, SitePos, RackPos, CapacityWPos, OutletsPos, NetBoxPos, SupplyPos Pos   `yaml:"-" json:"-"`
+	InputsPos                                                                             []Pos `yaml:"-" json:"-"`
 }
+
+// Supply is a power node's declared supply state.
+type Supply string
+
+// The supply states ("" is: from its inputs, or a source without any).
+const (
+	SupplyUnknown Supply = "unknown"
+	SupplyOff     Supply = "off"
+)
+
+func (Supply) choices() []string { return []string{"unknown", "off"} }
+
+// NoSupply reports whether the node is declared to supply nothing known.
+func (p *PowerNode) NoSupply() bool { return p.Supply != "" }
 
 // DeviceKind is what a device is; switches, routers and firewalls forward
 // traffic, the others do not.

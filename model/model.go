@@ -452,6 +452,7 @@ func (b *builder) devices(ov *Overlay) {
 		roots[r] = true
 	}
 	g.NetworkModelled = len(roots) > 0
+	unknown := inv.UnknownPower()
 	for i := range inv.Devices {
 		d := &inv.Devices[i]
 		di := int32(i)
@@ -459,12 +460,12 @@ func (b *builder) devices(ov *Overlay) {
 		dev := Device{ID: d.ID, Kind: d.Kind, Rack: b.rackIdx[d.Rack], MinPSUs: d.NeededPSUs(),
 			Forwards: d.Kind.Forwards(), Root: roots[d.ID], DrawW: d.DrawW}
 		dev.Comp = b.comp(d.ID, KindDevice, di)
-		sourced := sourcedPSUs(d)
+		sourced := sourcedPSUs(d, unknown)
 		dev.PSUs = carve(&b.psuPool, sourced)
 		j := 0
 		for _, p := range d.PSUs {
 			id := d.ID + "/" + p.ID
-			if p.Unsourced() {
+			if p.Unsourced() || unknown[p.PDU] {
 				dev.UnknownPSUs = append(dev.UnknownPSUs, id)
 				continue
 			}
