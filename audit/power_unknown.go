@@ -18,8 +18,12 @@ func (a *Analysis) powerUnknownFindings(d int32) []Finding {
 	default:
 		f.Message = fmt.Sprintf("%s: the power redundancy is unknown: %s %s no known source; only %s modelled", D.ID, words(D.UnknownPSUs, "and"), hasHave(len(D.UnknownPSUs)), plural(known, "PSU"))
 	}
-	for _, id := range D.UnknownPSUs {
-		f.Evidence = append(f.Evidence, id+" -> (no source declared)")
+	for i, id := range D.UnknownPSUs {
+		why := "no source declared"
+		if i < len(D.UnknownWhy) {
+			why = D.UnknownWhy[i]
+		}
+		f.Evidence = append(f.Evidence, id+" -> "+why)
 	}
 	f.Remediation = fmt.Sprintf("declare where %s %s plugged in (pdu, outlet), or cable it in NetBox and import again", words(D.UnknownPSUs, "and"), isAre(len(D.UnknownPSUs)))
 	return []Finding{f}

@@ -396,9 +396,10 @@ type Service struct {
 	Failover Failover `yaml:"failover,omitempty" json:"failover,omitempty"`
 	DR       bool     `yaml:"dr,omitempty" json:"dr,omitempty"`
 	Requires []string `yaml:"requires,omitempty" json:"requires,omitempty"`
+	NetBox   string   `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, MinUpPos, ToleratePos, FailoverPos, DRPos Pos   `yaml:"-" json:"-"`
-	MembersPos, RequiresPos                               []Pos `yaml:"-" json:"-"`
+	Pos, IDPos, MinUpPos, ToleratePos, FailoverPos, DRPos, NetBoxPos Pos   `yaml:"-" json:"-"`
+	MembersPos, RequiresPos                                          []Pos `yaml:"-" json:"-"`
 }
 
 // NeededUp is min_up with its default (1).

@@ -706,6 +706,9 @@ func (v *validator) netboxIDs() {
 			check(d.PSUs[j].NetBox, d.PSUs[j].NetBoxPos)
 		}
 	}
+	for i := range v.inv.Services {
+		check(v.inv.Services[i].NetBox, v.inv.Services[i].NetBoxPos)
+	}
 	cables := map[string]string{} // netbox cable -> the cable key it goes with
 	for i := range v.inv.Links {
 		l := &v.inv.Links[i]

@@ -141,6 +141,9 @@ type Device struct {
 	// (device/psu): not in the fault graph, so never a live source of
 	// power and never a cause; PSUs and MinPSUs count only the others.
 	UnknownPSUs []string
+	// UnknownWhy says, for each of UnknownPSUs, why its source is unknown
+	// ("no source declared", "pdu-b -> feed-b (supply off)").
+	UnknownWhy []string
 }
 
 // Adj is one link at a device and the device at its other end.
@@ -467,6 +470,7 @@ func (b *builder) devices(ov *Overlay) {
 			id := d.ID + "/" + p.ID
 			if p.Unsourced() || unknown[p.PDU] {
 				dev.UnknownPSUs = append(dev.UnknownPSUs, id)
+				dev.UnknownWhy = append(dev.UnknownWhy, unknownWhy(inv, p.PDU))
 				continue
 			}
 			pi := int32(len(g.PSUs))
