@@ -13,6 +13,7 @@ type outSite struct{ id, name, nb string }
 type outRack struct{ id, site, room, nb string }
 type outPower struct {
 	id, kind, site, rack, supply, nb string
+	model, serial                    string
 	inputs                           []string
 	capacityW                        float64
 }
@@ -291,7 +292,10 @@ func (m *mapper) mapPower() {
 			delete(m.pduDev, dev.ID)
 			continue
 		}
-		node := outPower{id: m.ids.of("dcim.device", dev.ID), kind: "pdu", nb: fmt.Sprintf("dcim.device/%d", dev.ID)}
+		node := outPower{id: m.ids.of("dcim.device", dev.ID), kind: "pdu", nb: fmt.Sprintf("dcim.device/%d", dev.ID), serial: dev.Serial}
+		if dev.DeviceType != nil {
+			node.model = dev.DeviceType.Model
+		}
 		switch {
 		case dev.Rack != nil && m.rackID[dev.Rack.ID] != "":
 			node.rack = m.rackID[dev.Rack.ID]

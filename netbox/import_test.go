@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/netbox/nbsim"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -29,10 +30,10 @@ func dialTo(srv *httptest.Server) http.RoundTripper {
 
 // recordedServer serves the recorded answers unchanged, as
 // http://netbox.example.test.
-func recordedServer(t testing.TB, name string, maxPage int) (*fakeNetBox, *Client) {
+func recordedServer(t testing.TB, name string, maxPage int) (*nbsim.Server, *Client) {
 	t.Helper()
 	f, srv := newFakeNetBox(t, corpus(t, name), maxPage)
-	c, err := New(Options{URL: recordedBase, Token: f.token, Transport: dialTo(srv)})
+	c, err := New(Options{URL: recordedBase, Token: testToken, Transport: dialTo(srv)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +121,8 @@ func TestImportGolden(t *testing.T) {
 			// Requests are the pages: Σ ⌈count / page size⌉, plus the status.
 			want := 1
 			counts := map[string]int{}
-			for path, objs := range f.objects {
-				counts[path] = len(objs)
+			for _, p := range []string{"dcim/sites", "dcim/locations", "dcim/racks", "dcim/power-panels", "dcim/power-feeds", "dcim/devices", "dcim/power-ports", "dcim/power-outlets", "dcim/interfaces", "dcim/cables", "ipam/services", "virtualization/clusters"} {
+				counts[p] = len(f.Objects(p))
 			}
 			for _, p := range []string{"dcim/sites", "dcim/locations", "dcim/racks", "dcim/power-panels", "dcim/power-feeds", "dcim/devices", "dcim/power-ports", "dcim/power-outlets", "dcim/interfaces", "dcim/cables"} {
 				want += max(1, (counts[p]+tc.maxPage-1)/tc.maxPage)
@@ -132,7 +133,7 @@ func TestImportGolden(t *testing.T) {
 			if cfg.Services.Clusters {
 				want += max(1, (counts["virtualization/clusters"]+tc.maxPage-1)/tc.maxPage)
 			}
-			if got := f.requestCount(); got != want {
+			if got := f.Requests(); got != want {
 				t.Errorf("%d requests, want %d (the pages, each once)", got, want)
 			}
 			// A re-import with no change writes the same bytes.

@@ -30,7 +30,8 @@ type Report struct {
 // and '-' are kept; every other byte (UTF-8 included, '_' too) is written
 // _XX in hex, so that the name can be read back (Unescape) and two names
 // never become one id. A name starting with anything but a letter or
-// digit gets the prefix "x_" (an escape that cannot come from a name).
+// digit gets the prefix "x_-" (which no escaped name can begin with:
+// an escape is always "_" and two hex digits).
 func Escape(name string) string {
 	var b strings.Builder
 	for i := 0; i < len(name); i++ {
@@ -44,14 +45,14 @@ func Escape(name string) string {
 	}
 	s := b.String()
 	if s == "" || !isAlnum(s[0]) {
-		s = "x_" + s
+		s = "x_-" + s
 	}
 	return s
 }
 
 // Unescape reverses Escape.
 func Unescape(id string) (string, bool) {
-	id = strings.TrimPrefix(id, "x_")
+	id = strings.TrimPrefix(id, "x_-")
 	var b strings.Builder
 	for i := 0; i < len(id); i++ {
 		if id[i] != '_' {

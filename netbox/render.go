@@ -84,6 +84,12 @@ func (m *mapper) render() []byte {
 			if p.capacityW > 0 {
 				fmt.Fprintf(&b, ", capacity_w: %s", num(p.capacityW))
 			}
+			if p.model != "" {
+				fmt.Fprintf(&b, ", model: %s", q(p.model))
+			}
+			if p.serial != "" {
+				fmt.Fprintf(&b, ", serial: %s", q(p.serial))
+			}
 			fmt.Fprintf(&b, ", netbox: %s}\n", p.nb)
 		}
 	}
