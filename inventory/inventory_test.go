@@ -249,6 +249,11 @@ func TestDocsExamples(t *testing.T) {
 	docs, _ := filepath.Glob("../docs/*.md")
 	n := 0
 	for _, doc := range docs {
+		if filepath.Base(doc) == "netbox.md" {
+			// an import config and a hand-kept file that refers into the
+			// imported one: cmd/faultline's TestNetBoxDocs parses them.
+			continue
+		}
 		if filepath.Base(doc) == "ci.md" {
 			// CI configurations, not inventories: cmd/faultline's
 			// TestCIExamples parses them and runs their commands.
