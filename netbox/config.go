@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -80,6 +81,20 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 		}
 		if (m.Redfish == nil) == (m.SNMP == nil) {
 			return nil, fmt.Errorf("%s: management entry %d: give redfish or snmp (one of them)", name, i+1)
+		}
+	}
+	for i, m := range c.Management {
+		for _, tmpl := range []map[string]any{m.Redfish, m.SNMP} {
+			for _, k := range []string{"password", "community", "auth_password", "priv_password"} {
+				v, ok := tmpl[k]
+				if !ok {
+					continue
+				}
+				s, _ := v.(string)
+				if !strings.HasPrefix(s, "${env:") && !strings.HasPrefix(s, "${file:") {
+					return nil, fmt.Errorf("%s: management entry %d: %s is a plaintext secret; write it as ${env:NAME} or ${file:PATH}: no secret is written into the inventory", name, i+1, k)
+				}
+			}
 		}
 	}
 	for t, n := range c.MinPSUs {

@@ -150,3 +150,43 @@ func TestImportGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestImportOneSite: --site asks NetBox for one site's objects; what
+// refers outside it (a far end not imported) is in the report, and the
+// file still validates with the hand-kept part.
+func TestImportOneSite(t *testing.T) {
+	_, c := recordedServer(t, "netbox-estate", 50)
+	cfg, err := LoadConfig("testdata/estate-config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hand := []inventory.Source{readSource(t, "testdata/estate-handkept.yaml")}
+	res, err := Import(context.Background(), c, cfg, []string{"ncsu-065"}, "netbox.yaml", hand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := inventory.ParseFiles(append(hand, inventory.Source{Name: "netbox.yaml", Data: res.File}), inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Sites) != 1 || inv.Sites[0].ID != "ncsu-065" {
+		t.Errorf("sites %v", inv.Sites)
+	}
+	for _, d := range inv.Devices {
+		if inv.SiteOf(d.ID) != "ncsu-065" {
+			t.Errorf("%s is at %s", d.ID, inv.SiteOf(d.ID))
+		}
+	}
+	if inv.Device("ncsu-app05") == nil {
+		t.Error("ncsu-app05 not imported")
+	}
+	// The distribution switches at the other NC State sites are the far
+	// ends of the core's patch-panel links: reported, not dropped.
+	found := false
+	for _, is := range res.Report.Issues {
+		found = found || strings.Contains(is.Why, "is not imported")
+	}
+	if !found {
+		t.Error("no far end reported as not imported")
+	}
+}
