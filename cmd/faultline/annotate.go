@@ -59,3 +59,17 @@ func annotationPath(ctx context.Context, file string) string {
 	}
 	return strings.TrimPrefix(file, "./")
 }
+
+// annotationPaths is annotationPath for every file of an inventory, each
+// asked of git once.
+func annotationPaths(ctx context.Context) func(string) string {
+	memo := map[string]string{}
+	return func(file string) string {
+		p, ok := memo[file]
+		if !ok {
+			p = annotationPath(ctx, file)
+			memo[file] = p
+		}
+		return p
+	}
+}

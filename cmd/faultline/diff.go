@@ -81,7 +81,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if format == report.GitHub {
 		annotated = annotationPath(ctx, newSrc[0])
 		var ok bool
-		if newInv, ok = loadInventoryGitHub(newSrc, func(f string) string { return annotationPath(ctx, f) }, inventory.Options{}, stdout, stderr); !ok {
+		if newInv, ok = loadInventoryGitHub(newSrc, annotationPaths(ctx), inventory.Options{}, stdout, stderr); !ok {
 			return exitBadInput
 		}
 	} else {
@@ -109,12 +109,13 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return int(p.Line), int(p.Col)
 	}}
 	if len(newInv.Files) > 1 && format == report.GitHub {
+		paths := annotationPaths(ctx)
 		opts.FileOf = func(id string) string {
 			p := newInv.DeclaredAt(id)
 			if p.Line == 0 {
 				return ""
 			}
-			return annotationPath(ctx, newInv.FileOf(p))
+			return paths(newInv.FileOf(p))
 		}
 	}
 	if err := report.Diff(stdout, format, opts, d); err != nil {

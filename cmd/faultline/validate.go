@@ -37,7 +37,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var loaded *inventory.Inventory
 	if *format == "github" {
-		loaded, ok = loadInventoryGitHub(file, func(f string) string { return annotationPath(ctx, f) }, inventory.Options{Strict: *strict}, stdout, stderr)
+		loaded, ok = loadInventoryGitHub(file, annotationPaths(ctx), inventory.Options{Strict: *strict}, stdout, stderr)
 	} else {
 		loaded, ok = loadInventory(file, inventory.Options{Strict: *strict}, stderr)
 	}

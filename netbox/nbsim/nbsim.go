@@ -30,6 +30,7 @@ type Server struct {
 	version  string
 	requests []string
 	hook     func(w http.ResponseWriter, r *http.Request) bool
+	filtered map[string][]json.RawMessage // path and filter -> objects
 }
 
 // New serves objects by endpoint path ("dcim/devices"), at most maxPage a
@@ -74,6 +75,7 @@ func (s *Server) Hook(h func(w http.ResponseWriter, r *http.Request) bool) {
 func (s *Server) Set(path string, objs []json.RawMessage) {
 	s.mu.Lock()
 	s.objects[path] = objs
+	s.filtered = nil
 	s.mu.Unlock()
 }
 
@@ -144,11 +146,27 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if sites := q["site"]; len(sites) > 0 {
-		objs = filterSite(objs, sites, false)
-	}
-	if slugs := q["slug"]; len(slugs) > 0 {
-		objs = filterSite(objs, slugs, true)
+	if len(q["site"]) > 0 || len(q["slug"]) > 0 {
+		key := path + "?" + strings.Join(q["site"], ",") + "&" + strings.Join(q["slug"], ",")
+		s.mu.Lock()
+		cached, ok := s.filtered[key]
+		s.mu.Unlock()
+		if !ok {
+			if sites := q["site"]; len(sites) > 0 {
+				objs = filterSite(objs, sites, false)
+			}
+			if slugs := q["slug"]; len(slugs) > 0 {
+				objs = filterSite(objs, slugs, true)
+			}
+			s.mu.Lock()
+			if s.filtered == nil {
+				s.filtered = map[string][]json.RawMessage{}
+			}
+			s.filtered[key] = objs
+			s.mu.Unlock()
+			cached = objs
+		}
+		objs = cached
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	if limit <= 0 || limit > s.maxPage {
