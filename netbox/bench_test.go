@@ -236,42 +236,33 @@ func BenchmarkImport(b *testing.B) {
 	}
 }
 
+// benchImport imports the simulated NetBox once per iteration and
+// reports requests, peak heap and the estate's size.
 func benchImport(b *testing.B, objs map[string][]json.RawMessage, cfg *Config, hand []inventory.Source, sim *nbsim.Server, srv *httptest.Server, page, want, devices int) {
-	e := struct {
-		objs    map[string][]json.RawMessage
-		page    int
-		cfg     *Config
-		hand    []inventory.Source
-		devices int
-	}{objs, page, cfg, hand, devices}
-	{
-		{
-			var peak uint64
-			for b.Loop() {
-				sim.ResetRequests()
-				c, err := New(Options{URL: srv.URL, Token: testToken, PageSize: e.page})
-				if err != nil {
-					b.Fatal(err)
-				}
-				runtime.GC()
-				var base runtime.MemStats
-				runtime.ReadMemStats(&base)
-				stop := peakHeap()
-				res, err := Import(context.Background(), c, e.cfg, nil, "netbox.yaml", e.hand)
-				p := stop()
-				if err != nil {
-					b.Fatal(err)
-				}
-				peak = max(peak, p-min(p, base.HeapInuse))
-				if got := sim.Requests(); got != want {
-					b.Fatalf("%d requests, want %d: the pages, each once", got, want)
-				}
-				b.ReportMetric(float64(len(res.File)), "file-bytes")
-			}
-			b.ReportMetric(float64(want), "requests")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-			b.ReportMetric(float64(e.devices), "devices")
-			b.ReportMetric(float64(len(e.objs["dcim/interfaces"])), "interfaces")
+	var peak uint64
+	for b.Loop() {
+		sim.ResetRequests()
+		c, err := New(Options{URL: srv.URL, Token: testToken, PageSize: page})
+		if err != nil {
+			b.Fatal(err)
 		}
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		stop := peakHeap()
+		res, err := Import(context.Background(), c, cfg, nil, "netbox.yaml", hand)
+		p := stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+		peak = max(peak, p-min(p, base.HeapInuse))
+		if got := sim.Requests(); got != want {
+			b.Fatalf("%d requests, want %d: the pages, each once", got, want)
+		}
+		b.ReportMetric(float64(len(res.File)), "file-bytes")
 	}
+	b.ReportMetric(float64(want), "requests")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(devices), "devices")
+	b.ReportMetric(float64(len(objs["dcim/interfaces"])), "interfaces")
 }
