@@ -345,6 +345,35 @@ func (inv *Inventory) NetBoxLink(ref string, p Pos) string {
 	return base + "/" + app + "/" + path + "/" + id + "/"
 }
 
+// NetBoxURLOf is the NetBox page of an entry imported from NetBox: a
+// site, rack, power node, device, service, or a device's PSU
+// ("device/PSU1"); "" when it has no netbox identity or its file no URL.
+func (inv *Inventory) NetBoxURLOf(id string) string {
+	x := inv.index()
+	switch x.kinds[id] {
+	case kindSite:
+		return inv.NetBoxLink(x.sites[id].NetBox, x.sites[id].Pos)
+	case kindRack:
+		return inv.NetBoxLink(x.racks[id].NetBox, x.racks[id].Pos)
+	case kindPower:
+		return inv.NetBoxLink(x.power[id].NetBox, x.power[id].Pos)
+	case kindDevice:
+		return inv.NetBoxLink(x.devices[id].NetBox, x.devices[id].Pos)
+	case kindService:
+		return inv.NetBoxLink(x.services[id].NetBox, x.services[id].Pos)
+	}
+	if dev, part, ok := strings.Cut(id, "/"); ok {
+		if d := x.devices[dev]; d != nil {
+			for i := range d.PSUs {
+				if d.PSUs[i].ID == part {
+					return inv.NetBoxLink(d.PSUs[i].NetBox, d.PSUs[i].Pos)
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // netboxPaths maps a NetBox model to its UI path segment.
 var netboxPaths = map[string]string{
 	"dcim.site": "sites", "dcim.location": "locations", "dcim.rack": "racks",

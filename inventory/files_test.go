@@ -182,3 +182,24 @@ func TestHashChangesWithAnyFile(t *testing.T) {
 		t.Error("hash does not tell the sources apart")
 	}
 }
+
+func TestNetBoxURLOf(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"10-upstream.yaml": upstreamFile, "20-netbox.yaml": generatedFile})
+	inv, err := LoadFiles([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{
+		"sw1":      "https://netbox.example.test/dcim/devices/27/",
+		"sw1/PSU2": "https://netbox.example.test/dcim/power-ports/4/",
+		"feed-a":   "https://netbox.example.test/dcim/power-feeds/7/",
+		"r01":      "https://netbox.example.test/dcim/racks/1/",
+		"grid":     "", // hand-kept: no identity
+		"nothing":  "",
+	} {
+		if got := inv.NetBoxURLOf(id); got != want {
+			t.Errorf("%s: %q, want %q", id, got, want)
+		}
+	}
+}

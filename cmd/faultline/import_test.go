@@ -97,3 +97,23 @@ func TestImportNetBox(t *testing.T) {
 		t.Error("--check wrote the file")
 	}
 }
+
+// TestReportLinksToNetBox: the HTML report of an imported estate links
+// what its findings name to their NetBox pages.
+func TestReportLinksToNetBox(t *testing.T) {
+	dir := t.TempDir()
+	for src, dst := range map[string]string{"../../netbox/testdata/netbox-estate.golden.yaml": "netbox.yaml", "../../netbox/testdata/estate-handkept.yaml": "site.yaml"} {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, dst), data, 0o644)
+	}
+	code, out, errOut := cli(t, "audit", "-i", dir, "-o", "html")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if !strings.Contains(out, `<a href="http://netbox.example.test/dcim/devices/153/" rel="noopener">ncsu-app05</a>`) {
+		t.Error("the report does not link ncsu-app05 to its NetBox page")
+	}
+}
