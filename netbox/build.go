@@ -431,6 +431,9 @@ func (m *mapper) mapDevices() {
 		}
 		id := m.ids.of("dcim.device", dev.ID)
 		m.devOut[dev.ID] = id
+		if st := dev.Status.Value; st != "" && st != "active" {
+			m.issue("dcim.device", dev.ID, name, "status %s: imported as installed and running", st)
+		}
 		od := outDevice{id: id, kind: m.kindOf(dev), rack: m.rackID[dev.Rack.ID], serial: dev.Serial, nb: nb}
 		if dev.DeviceType != nil {
 			od.model = dev.DeviceType.Model
