@@ -85,14 +85,33 @@ func (e *Error) Error() string {
 type reporter struct {
 	file  string
 	diags Diagnostics
+	// files names the files of an inventory in several files, by Pos.File.
+	files []string
+}
+
+// fileOf names the file a position is in.
+func (r *reporter) fileOf(p Pos) string {
+	if p.File > 0 && int(p.File) < len(r.files) {
+		return r.files[p.File]
+	}
+	return r.file
+}
+
+// at says where p is for a message about another position: "line N", or
+// "FILE line N" when it is in another file than other.
+func (r *reporter) at(p, other Pos) string {
+	if p.File != other.File {
+		return fmt.Sprintf("%s line %d", r.fileOf(p), p.Line)
+	}
+	return fmt.Sprintf("line %d", p.Line)
 }
 
 func (r *reporter) errorf(p Pos, hint string, format string, args ...any) {
-	r.diags = append(r.diags, Diagnostic{File: r.file, Pos: p, Severity: SevError, Message: message(format, args), Hint: escape.Terminal(hint)})
+	r.diags = append(r.diags, Diagnostic{File: r.fileOf(p), Pos: p, Severity: SevError, Message: message(format, args), Hint: escape.Terminal(hint)})
 }
 
 func (r *reporter) warnf(p Pos, hint string, format string, args ...any) {
-	r.diags = append(r.diags, Diagnostic{File: r.file, Pos: p, Severity: SevWarning, Message: message(format, args), Hint: escape.Terminal(hint)})
+	r.diags = append(r.diags, Diagnostic{File: r.fileOf(p), Pos: p, Severity: SevWarning, Message: message(format, args), Hint: escape.Terminal(hint)})
 }
 
 // Values from the file reach messages in one way only: every string

@@ -26,6 +26,9 @@ type DiffOptions struct {
 	// Position returns where an id is declared in the new inventory (1-based
 	// line and column), or 0, 0 when it is not.
 	Position func(id string) (line, col int)
+	// FileOf, when set, names the file (as annotations name it) an id is
+	// declared in, for an inventory in several files; "" falls back to File.
+	FileOf func(id string) string
 }
 
 func (o DiffOptions) file() string {
@@ -250,7 +253,13 @@ func diffGitHub(w io.Writer, o DiffOptions, d *audit.Diff) error {
 		if what == "changed" {
 			what = changedWhat(c)
 		}
-		WriteGitHubCommand(&b, lvl, Annotation{File: o.file(), Line: line, Col: col,
+		file := o.file()
+		if o.FileOf != nil {
+			if f := o.FileOf(c.Subject); f != "" {
+				file = f
+			}
+		}
+		WriteGitHubCommand(&b, lvl, Annotation{File: file, Line: line, Col: col,
 			Title: fmt.Sprintf("faultline %s %s (%s)", c.Rule, c.Subject, what)}, msg)
 	}
 	for _, c := range d.Introduced {

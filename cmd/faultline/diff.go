@@ -40,47 +40,52 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	var oldInv, newInv *inventory.Inventory
 	var oldName, newName string
+	var newSrc invSource
 	if *base != "" {
 		file, code, ok := invf.resolve(c)
 		if !ok {
 			return code
 		}
-		if _, err := inventory.Stat(file); err != nil {
-			printLoadError(file, err, stderr)
-			return exitBadInput
+		for _, f := range file {
+			if _, err := inventory.Expand([]string{f}); err != nil {
+				printLoadError(f, err, stderr)
+				return exitBadInput
+			}
 		}
-		data, name, err := gitShow(ctx, *base, file)
+		srcs, name, err := gitShowSources(ctx, *base, file)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
-		if oldInv, ok = parseInventory(name, data, stderr); !ok {
+		if oldInv, ok = parseInventory(name, srcs, stderr); !ok {
 			return exitBadInput
 		}
-		oldName, newName = name, file
+		oldName, newName = name, file.String()
+		newSrc = file
 	} else {
-		if invf.file != "" {
+		if len(invf.files) > 0 {
 			return c.usageError("-i is for diff --base; without it give OLD NEW")
 		}
 		if len(c.args) != 2 {
 			return c.usageError("want two files, OLD NEW (or --base REF FILE), got %d argument(s)", len(c.args))
 		}
 		oldName, newName = c.args[0], c.args[1]
+		newSrc = invSource{newName}
 		var ok bool
-		if oldInv, ok = loadInventory(oldName, inventory.Options{}, stderr); !ok {
+		if oldInv, ok = loadInventory(invSource{oldName}, inventory.Options{}, stderr); !ok {
 			return exitBadInput
 		}
 	}
 	annotated := newName
 	if format == report.GitHub {
-		annotated = annotationPath(ctx, newName)
+		annotated = annotationPath(ctx, newSrc[0])
 		var ok bool
-		if newInv, ok = loadInventoryGitHub(newName, annotated, inventory.Options{}, stdout, stderr); !ok {
+		if newInv, ok = loadInventoryGitHub(newSrc, annotationPaths(ctx), inventory.Options{}, stdout, stderr); !ok {
 			return exitBadInput
 		}
 	} else {
 		var ok bool
-		if newInv, ok = loadInventory(newName, inventory.Options{}, stderr); !ok {
+		if newInv, ok = loadInventory(newSrc, inventory.Options{}, stderr); !ok {
 			return exitBadInput
 		}
 	}
@@ -102,6 +107,16 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		p := newInv.DeclaredAt(id)
 		return int(p.Line), int(p.Col)
 	}}
+	if len(newInv.Files) > 1 && format == report.GitHub {
+		paths := annotationPaths(ctx)
+		opts.FileOf = func(id string) string {
+			p := newInv.DeclaredAt(id)
+			if p.Line == 0 {
+				return ""
+			}
+			return paths(newInv.FileOf(p))
+		}
+	}
 	if err := report.Diff(stdout, format, opts, d); err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput

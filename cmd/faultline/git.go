@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -73,10 +75,19 @@ func gitShow(ctx context.Context, ref, file string) ([]byte, string, error) {
 		return nil, "", err
 	}
 	dir := filepath.Dir(file)
-	name := ref + ":" + path
 	if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
 		return nil, "", fmt.Errorf("--base %s: no such revision in the repository at %s (in CI, fetch it first: git fetch origin main)", ref, dir)
 	}
+	return gitBlob(ctx, dir, ref, path)
+}
+
+// gitBlob reads the file at path (relative to the repository's root) as it
+// is at ref, from git's object store only: the tree entry must be a
+// regular file (a blob of mode 100644 or 100755), and its blob is read by
+// object id within inventory.MaxFileBytes. A symbolic link committed in
+// place of an inventory (mode 120000) is refused.
+func gitBlob(ctx context.Context, dir, ref, path string) ([]byte, string, error) {
+	name := ref + ":" + path
 	entry, err := git(ctx, dir, "--literal-pathspecs", "ls-tree", "-z", "--full-tree", ref+"^{commit}", "--", path)
 	if err != nil {
 		return nil, "", fmt.Errorf("--base %s: %w", ref, err)
@@ -120,4 +131,63 @@ func parseTreeEntry(out []byte, path string) (mode, typ, oid string, ok bool) {
 		return f[0], f[1], f[2], true
 	}
 	return "", "", "", false
+}
+
+// gitShowSources reads an inventory's files and directories as they are
+// at ref. A directory is its *.yaml files at ref (a file added since is
+// not on the old side; one removed since is). The name is how messages
+// call the old side.
+func gitShowSources(ctx context.Context, ref string, paths []string) ([]inventory.Source, string, error) {
+	var srcs []inventory.Source
+	var names []string
+	for _, p := range paths {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil, "", fmt.Errorf("inventory: %w", err)
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			return nil, "", fmt.Errorf("inventory: %s is a symbolic link: inventories are read only as regular files and directories (a link could point at any file of the CI runner); give the path itself", p)
+		}
+		if !fi.IsDir() {
+			data, name, err := gitShow(ctx, ref, p)
+			if err != nil {
+				return nil, "", err
+			}
+			srcs = append(srcs, inventory.Source{Name: name, Data: data})
+			names = append(names, name)
+			continue
+		}
+		if ref == "" || strings.HasPrefix(ref, "-") {
+			return nil, "", fmt.Errorf("--base %q: want a git revision, like origin/main", ref)
+		}
+		prefix, err := git(ctx, p, "rev-parse", "--show-prefix")
+		if err != nil {
+			return nil, "", fmt.Errorf("%s is not in a git repository (%w): run diff --base inside the repository's working tree, or give both sides: faultline diff OLD NEW", p, err)
+		}
+		dir := strings.TrimSuffix(strings.TrimSpace(string(prefix)), "/")
+		if _, err := git(ctx, p, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+			return nil, "", fmt.Errorf("--base %s: no such revision in the repository at %s (in CI, fetch it first: git fetch origin main)", ref, p)
+		}
+		list, err := git(ctx, p, "ls-tree", "--name-only", "--full-tree", ref+":"+dir)
+		if err != nil {
+			return nil, "", fmt.Errorf("--base %s: directory %s does not exist at %s: %w", ref, dir, ref, err)
+		}
+		n := 0
+		for _, f := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+			if !strings.HasSuffix(f, ".yaml") || strings.HasPrefix(f, ".") {
+				continue
+			}
+			data, name, err := gitBlob(ctx, p, ref, path.Join(dir, f))
+			if err != nil {
+				return nil, "", err
+			}
+			srcs = append(srcs, inventory.Source{Name: name, Data: data})
+			n++
+		}
+		if n == 0 {
+			return nil, "", fmt.Errorf("--base %s: directory %s holds no *.yaml file at %s", ref, dir, ref)
+		}
+		names = append(names, ref+":"+dir+"/")
+	}
+	return srcs, strings.Join(names, ","), nil
 }

@@ -45,13 +45,14 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
-	var file string
+	var file invSource
 	if sf.sites > 0 {
-		var err error
-		if file, err = sf.writeInventory(*caDir); err != nil {
+		written, err := sf.writeInventory(*caDir)
+		if err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
+		file = invSource{written}
 	} else {
 		f, code, ok := invf.resolve(fs)
 		if !ok {
@@ -88,7 +89,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%d simulated devices; admin API on http://%s (faultline lab fault DEVICE FAULT [PART]); Ctrl-C stops\n", len(l.Devices()), ln.Addr())
 	fmt.Fprintf(stdout, "the BMCs' certificates come from %s: faultline collect --ca %s\n", filepath.Join(*caDir, "lab-ca.pem"), filepath.Join(*caDir, "lab-ca.pem"))
 	if sf.sites > 0 {
-		stopNATS, err := sf.start(stdout, file, *caDir)
+		stopNATS, err := sf.start(stdout, file.String(), *caDir)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput

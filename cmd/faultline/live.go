@@ -51,7 +51,7 @@ type state struct {
 
 // load builds the state: the design alone, or with the observations of
 // --observations or --live. Errors are printed; ok is false on bad input.
-func (l *liveFlags) load(ctx context.Context, file string, opts audit.Options, stderr io.Writer) (*state, bool) {
+func (l *liveFlags) load(ctx context.Context, file invSource, opts audit.Options, stderr io.Writer) (*state, bool) {
 	if l.obsFile != "" && l.liveURL != "" {
 		fmt.Fprintln(stderr, "faultline: --observations and --live both given: use one source of observations")
 		return nil, false

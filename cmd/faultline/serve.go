@@ -120,7 +120,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	var srv *api.Server
 	cfg := engine.Config{
-		InventoryFile: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers, Retention: *retention, StaleAfter: *staleAfter,
+		InventoryFile: file.String(), InventoryFiles: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers, Retention: *retention, StaleAfter: *staleAfter,
 		Collect: collector.Options{Concurrency: cf.concurrency, Timeout: cf.timeout},
 		Logger:  log.With("component", "engine"),
 		OnSnapshot: func(s *engine.Snapshot) {
@@ -147,7 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer eng.Close()
 	if remote != nil {
-		if err := remote.check(eng.Snapshot().Inventory, file); err != nil {
+		if err := remote.check(eng.Snapshot().Inventory, file.String()); err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
