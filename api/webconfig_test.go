@@ -5,9 +5,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v2"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/faultline/faultline/internal/testpki"
@@ -227,4 +229,57 @@ func FuzzLoadWebConfig(f *testing.F) {
 			t.Error("TLS without a certificate")
 		}
 	})
+}
+
+// TestSecurityDocExamples: the web configuration in docs/security.md
+// loads (with real files under the names it uses), and the Prometheus
+// scrape configuration there uses its scheme and one of its users.
+func TestSecurityDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/security.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var webYAML, scrapeYAML string
+	for _, m := range regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(doc), -1) {
+		switch {
+		case strings.Contains(m[1], "tls_server_config:"):
+			webYAML = m[1]
+		case strings.Contains(m[1], "scrape_configs:"):
+			scrapeYAML = m[1]
+		}
+	}
+	if webYAML == "" || scrapeYAML == "" {
+		t.Fatal("docs/security.md has no web configuration or no scrape configuration example")
+	}
+	dir := t.TempDir()
+	srv := testpki.NewCA(t, dir, "srv").Server(dir, "server")
+	clients := testpki.NewCA(t, dir, "clients")
+	for from, to := range map[string]string{srv.CertFile: "tls.crt", srv.KeyFile: "tls.key", clients.CertFile: "clients-ca.crt"} {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, to), string(data))
+	}
+	c, err := LoadWebConfig(writeFile(t, filepath.Join(dir, "web.yml"), webYAML))
+	if err != nil {
+		t.Fatalf("the example web configuration: %v", err)
+	}
+	if !c.TLS() || !c.verifiesClients || c.Users() != 1 {
+		t.Errorf("the example: TLS %t, client certificates %t, %d users", c.TLS(), c.verifiesClients, c.Users())
+	}
+	var scrape struct {
+		ScrapeConfigs []struct {
+			Scheme    string `yaml:"scheme"`
+			BasicAuth struct {
+				Username string `yaml:"username"`
+			} `yaml:"basic_auth"`
+		} `yaml:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal([]byte(scrapeYAML), &scrape); err != nil {
+		t.Fatal(err)
+	}
+	if len(scrape.ScrapeConfigs) != 1 || scrape.ScrapeConfigs[0].Scheme != "https" || c.users[scrape.ScrapeConfigs[0].BasicAuth.Username] == nil {
+		t.Errorf("the scrape example does not scrape over https as a user of the web example: %+v", scrape)
+	}
 }
