@@ -15,7 +15,7 @@ import (
 	"github.com/faultline/faultline/internal/testpki"
 )
 
-func writeFile(t *testing.T, path, content string) string {
+func writeFile(t testing.TB, path, content string) string {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
