@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,19 +20,19 @@ import (
 	"github.com/faultline/faultline/internal/testpki"
 )
 
-// syncBuffer is a bytes.Buffer safe for a server's and a test's goroutines.
-type syncBuffer struct {
+// webLog is a bytes.Buffer safe for a server's and a test's goroutines.
+type webLog struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *webLog) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *webLog) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -39,7 +40,7 @@ func (s *syncBuffer) String() string {
 
 // serveWeb runs `faultline serve` in-process on a free loopback port
 // until the test ends, and waits until /healthz answers through client.
-func serveWeb(t *testing.T, client *http.Client, scheme string, args ...string) (base string, out *syncBuffer) {
+func serveWeb(t *testing.T, client *http.Client, scheme string, args ...string) (base string, out *webLog) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -48,7 +49,7 @@ func serveWeb(t *testing.T, client *http.Client, scheme string, args ...string) 
 	addr := ln.Addr().String()
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &syncBuffer{}
+	out = &webLog{}
 	done := make(chan int, 1)
 	args = append([]string{"serve", "-i", repoInventory, "--listen", addr, "--interval", "0", "--log-level", "debug"}, args...)
 	go func() { done <- run(ctx, args, out, out) }()
@@ -82,14 +83,14 @@ func serveWeb(t *testing.T, client *http.Client, scheme string, args ...string) 
 	}
 }
 
-type req struct {
+type webReq struct {
 	method, path string
 	bearer       string
 	user, pass   string
 	body         string
 }
 
-func do(t *testing.T, c *http.Client, base string, r req) (int, string, error) {
+func webDo(t *testing.T, c *http.Client, base string, r webReq) (int, string, error) {
 	t.Helper()
 	method := r.method
 	if method == "" {
@@ -114,7 +115,7 @@ func do(t *testing.T, c *http.Client, base string, r req) (int, string, error) {
 	return resp.StatusCode, string(b), nil
 }
 
-func tlsClient(cfg *tls.Config) *http.Client {
+func webTLSClient(cfg *tls.Config) *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
 }
 
@@ -171,35 +172,35 @@ func (f *webFixture) webConfig(t *testing.T, extra string) string {
 func TestServeTLSBasicAuth(t *testing.T) {
 	f := newWebFixture(t)
 	web := f.webConfig(t, "basic_auth_users:\n  "+f.user+": "+f.hash+"\n")
-	c := tlsClient(&tls.Config{RootCAs: f.serverCA.Pool()})
+	c := webTLSClient(&tls.Config{RootCAs: f.serverCA.Pool()})
 	base, out := serveWeb(t, c, "https", "--web.config.file", web, "--token-file", f.tokenFile)
 	if !strings.Contains(out.String(), "on https://") || !strings.Contains(out.String(), "access: TLS, 1 basic auth users, reads need credentials") {
 		t.Errorf("start-up lines: %s", out)
 	}
 	for _, tc := range []struct {
 		name string
-		r    req
+		r    webReq
 		want int
 		has  string
 	}{
-		{"healthz open", req{path: "/healthz"}, 200, `"ok"`},
-		{"readyz needs credentials", req{path: "/readyz"}, 401, "credentials needed"},
-		{"inventory without credentials", req{path: "/api/v1/inventory"}, 401, "credentials needed"},
-		{"metrics without credentials", req{path: "/metrics"}, 401, ""},
-		{"report without credentials", req{path: "/report"}, 401, ""},
-		{"observations without credentials", req{path: "/api/v1/observations"}, 401, ""},
-		{"wrong password", req{path: "/api/v1/findings", user: f.user, pass: f.pass + "x"}, 401, ""},
-		{"unknown user", req{path: "/api/v1/findings", user: "admin", pass: f.pass}, 401, ""},
-		{"wrong token", req{path: "/api/v1/findings", bearer: f.token + "x"}, 401, ""},
-		{"inventory with the user", req{path: "/api/v1/inventory", user: f.user, pass: f.pass}, 200, "${env:BMC_PASSWORD}"},
-		{"device with the user", req{path: "/api/v1/devices/db-1", user: f.user, pass: f.pass}, 200, "${env:BMC_PASSWORD}"},
-		{"metrics with the user", req{path: "/metrics", user: f.user, pass: f.pass}, 200, "faultline_web_config_last_reload_successful 1"},
-		{"report with the token", req{path: "/report", bearer: f.token}, 200, "<html"},
-		{"whatif with the user only", req{method: "POST", path: "/api/v1/whatif", user: f.user, pass: f.pass, body: `{"fail":["feed-a"]}`}, 401, "bearer token"},
-		{"whatif with the token", req{method: "POST", path: "/api/v1/whatif", bearer: f.token, body: `{"fail":["feed-a"]}`}, 200, ""},
+		{"healthz open", webReq{path: "/healthz"}, 200, `"ok"`},
+		{"readyz needs credentials", webReq{path: "/readyz"}, 401, "credentials needed"},
+		{"inventory without credentials", webReq{path: "/api/v1/inventory"}, 401, "credentials needed"},
+		{"metrics without credentials", webReq{path: "/metrics"}, 401, ""},
+		{"report without credentials", webReq{path: "/report"}, 401, ""},
+		{"observations without credentials", webReq{path: "/api/v1/observations"}, 401, ""},
+		{"wrong password", webReq{path: "/api/v1/findings", user: f.user, pass: f.pass + "x"}, 401, ""},
+		{"unknown user", webReq{path: "/api/v1/findings", user: "admin", pass: f.pass}, 401, ""},
+		{"wrong token", webReq{path: "/api/v1/findings", bearer: f.token + "x"}, 401, ""},
+		{"inventory with the user", webReq{path: "/api/v1/inventory", user: f.user, pass: f.pass}, 200, "${env:BMC_PASSWORD}"},
+		{"device with the user", webReq{path: "/api/v1/devices/db-1", user: f.user, pass: f.pass}, 200, "${env:BMC_PASSWORD}"},
+		{"metrics with the user", webReq{path: "/metrics", user: f.user, pass: f.pass}, 200, "faultline_web_config_last_reload_successful 1"},
+		{"report with the token", webReq{path: "/report", bearer: f.token}, 200, "<html"},
+		{"whatif with the user only", webReq{method: "POST", path: "/api/v1/whatif", user: f.user, pass: f.pass, body: `{"fail":["feed-a"]}`}, 401, "bearer token"},
+		{"whatif with the token", webReq{method: "POST", path: "/api/v1/whatif", bearer: f.token, body: `{"fail":["feed-a"]}`}, 200, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, body, err := do(t, c, base, tc.r)
+			code, body, err := webDo(t, c, base, tc.r)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +213,7 @@ func TestServeTLSBasicAuth(t *testing.T) {
 		})
 	}
 	t.Run("plain HTTP refused", func(t *testing.T) {
-		code, body, err := do(t, &http.Client{Timeout: 10 * time.Second}, strings.Replace(base, "https://", "http://", 1), req{path: "/api/v1/inventory", bearer: f.token})
+		code, body, err := webDo(t, &http.Client{Timeout: 10 * time.Second}, strings.Replace(base, "https://", "http://", 1), webReq{path: "/api/v1/inventory", bearer: f.token})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +222,7 @@ func TestServeTLSBasicAuth(t *testing.T) {
 		}
 	})
 	t.Run("server not trusted", func(t *testing.T) {
-		if _, _, err := do(t, tlsClient(&tls.Config{RootCAs: f.clientCA.Pool()}), base, req{path: "/healthz"}); err == nil || !strings.Contains(err.Error(), "certificate") {
+		if _, _, err := webDo(t, webTLSClient(&tls.Config{RootCAs: f.clientCA.Pool()}), base, webReq{path: "/healthz"}); err == nil || !strings.Contains(err.Error(), "certificate") {
 			t.Errorf("a client that does not trust the server's CA: %v", err)
 		}
 	})
@@ -243,24 +244,24 @@ func TestServeTLSBasicAuth(t *testing.T) {
 func TestServeClientCertificates(t *testing.T) {
 	f := newWebFixture(t)
 	web := f.webConfig(t, "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: clients-ca.pem\n")
-	ops := tlsClient(&tls.Config{RootCAs: f.serverCA.Pool(), Certificates: []tls.Certificate{f.ops.TLS}})
+	ops := webTLSClient(&tls.Config{RootCAs: f.serverCA.Pool(), Certificates: []tls.Certificate{f.ops.TLS}})
 	base, out := serveWeb(t, ops, "https", "--web.config.file", web, "--token-file", f.tokenFile, "--auth-reads")
 	if !strings.Contains(out.String(), "access: TLS, client certificates required, reads need credentials") {
 		t.Errorf("start-up lines: %s", out)
 	}
-	if code, body, err := do(t, ops, base, req{path: "/api/v1/inventory"}); err != nil || code != 200 || !strings.Contains(body, `"sha256"`) {
+	if code, body, err := webDo(t, ops, base, webReq{path: "/api/v1/inventory"}); err != nil || code != 200 || !strings.Contains(body, `"sha256"`) {
 		t.Errorf("client of the configured CA: %d %v %.200s", code, err, body)
 	}
-	if code, _, err := do(t, ops, base, req{method: "POST", path: "/api/v1/whatif", body: `{"fail":["feed-a"]}`}); err != nil || code != 401 {
+	if code, _, err := webDo(t, ops, base, webReq{method: "POST", path: "/api/v1/whatif", body: `{"fail":["feed-a"]}`}); err != nil || code != 401 {
 		t.Errorf("POST with a client certificate only: %d %v, want 401 (the token acts)", code, err)
 	}
 	for name, c := range map[string]*http.Client{
-		"no certificate":       tlsClient(&tls.Config{RootCAs: f.serverCA.Pool()}),
-		"another CA's client":  tlsClient(&tls.Config{RootCAs: f.serverCA.Pool(), Certificates: []tls.Certificate{f.rogue.TLS}}),
-		"a server certificate": tlsClient(&tls.Config{RootCAs: f.serverCA.Pool(), Certificates: []tls.Certificate{f.server.TLS}}),
+		"no certificate":       webTLSClient(&tls.Config{RootCAs: f.serverCA.Pool()}),
+		"another CA's client":  webTLSClient(&tls.Config{RootCAs: f.serverCA.Pool(), Certificates: []tls.Certificate{f.rogue.TLS}}),
+		"a server certificate": webTLSClient(&tls.Config{RootCAs: f.serverCA.Pool(), Certificates: []tls.Certificate{f.server.TLS}}),
 	} {
-		for _, r := range []req{{path: "/healthz"}, {path: "/api/v1/inventory", bearer: f.token}} {
-			if code, _, err := do(t, c, base, r); err == nil {
+		for _, r := range []webReq{{path: "/healthz"}, {path: "/api/v1/inventory", bearer: f.token}} {
+			if code, _, err := webDo(t, c, base, r); err == nil {
 				t.Errorf("%s: %s answered %d", name, r.path, code)
 			}
 		}
@@ -275,14 +276,14 @@ func TestServeAuthReads(t *testing.T) {
 	c := &http.Client{Timeout: 10 * time.Second}
 	base, out := serveWeb(t, c, "http", "--token-file", f.tokenFile, "--auth-reads")
 	for _, path := range []string{"/readyz", "/metrics", "/report", "/api/v1/openapi.json", "/api/v1/inventory", "/api/v1/devices", "/api/v1/devices/db-1", "/api/v1/observations", "/api/v1/findings", "/api/v1/report", "/api/v1/collect/1"} {
-		code, body, err := do(t, c, base, req{path: path})
+		code, body, err := webDo(t, c, base, webReq{path: path})
 		if err != nil || code != 401 || !strings.Contains(body, "credentials needed") {
 			t.Errorf("GET %s without the token: %d %v %.100s", path, code, err, body)
 		}
-		if code, _, err := do(t, c, base, req{method: http.MethodHead, path: path}); err != nil || code != 401 {
+		if code, _, err := webDo(t, c, base, webReq{method: http.MethodHead, path: path}); err != nil || code != 401 {
 			t.Errorf("HEAD %s without the token: %d %v", path, code, err)
 		}
-		code, _, err = do(t, c, base, req{path: path, bearer: f.token})
+		code, _, err = webDo(t, c, base, webReq{path: path, bearer: f.token})
 		if err != nil || code == 401 {
 			t.Errorf("GET %s with the token: %d %v", path, code, err)
 		}
@@ -318,5 +319,75 @@ func TestServeWebConfigInvalid(t *testing.T) {
 		if code != exitBadInput || !strings.Contains(stderr, tc.want) {
 			t.Errorf("serve %v: exit %d, %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestServeWebConfigSIGHUP: SIGHUP puts a changed web configuration in
+// force (a new user gets in, the removed one not); a broken one is
+// rejected, the metric says so, and the configuration in force stays.
+func TestServeWebConfigSIGHUP(t *testing.T) {
+	f := newWebFixture(t)
+	web := filepath.Join(f.dir, "web.yml")
+	users := func(name, pw string) string {
+		h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.MinCost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "basic_auth_users:\n  " + name + ": " + string(h) + "\n"
+	}
+	if err := os.WriteFile(web, []byte(users("old", "old-pw")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{Timeout: 10 * time.Second}
+	base, out := serveWeb(t, c, "http", "--web.config.file", web)
+	if !strings.Contains(out.String(), "basic auth without TLS") {
+		t.Errorf("no warning about basic auth over plain HTTP: %s", out)
+	}
+	status := func(user, pass string) int {
+		code, _, err := webDo(t, c, base, webReq{path: "/api/v1/findings", user: user, pass: pass})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	hup := func() {
+		if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if status("old", "old-pw") != 200 {
+		t.Fatal("the first user is refused")
+	}
+	if err := os.WriteFile(web, []byte(users("new", "new-pw")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hup()
+	webWaitUntil(t, func() bool { return status("new", "new-pw") == 200 })
+	if status("old", "old-pw") != 401 {
+		t.Error("a removed user still gets in")
+	}
+	if err := os.WriteFile(web, []byte("basic_auth_users:\n  new: new-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hup()
+	webWaitUntil(t, func() bool {
+		_, body, err := webDo(t, c, base, webReq{path: "/metrics", user: "new", pass: "new-pw"})
+		return err == nil && strings.Contains(body, "faultline_web_config_last_reload_successful 0")
+	})
+	if status("new", "new-pw") != 200 {
+		t.Error("a rejected file changed the users in force")
+	}
+	if !strings.Contains(out.String(), "web configuration rejected") || strings.Contains(out.String(), "new-pw") {
+		t.Errorf("the rejection is not logged, or the log quotes the password: %s", out)
+	}
+}
+
+func webWaitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
