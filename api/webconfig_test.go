@@ -1,6 +1,10 @@
 package api
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -8,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v2"
 	"golang.org/x/crypto/bcrypt"
@@ -281,5 +286,70 @@ func TestSecurityDocExamples(t *testing.T) {
 	}
 	if len(scrape.ScrapeConfigs) != 1 || scrape.ScrapeConfigs[0].Scheme != "https" || c.users[scrape.ScrapeConfigs[0].BasicAuth.Username] == nil {
 		t.Errorf("the scrape example does not scrape over https as a user of the web example: %+v", scrape)
+	}
+}
+
+// TestGuardServeTLSReload: Guard.Serve speaks TLS with the configured
+// certificate; after the files are replaced with a renewed certificate
+// and Reload, new handshakes get the new one without a restart.
+func TestGuardServeTLSReload(t *testing.T) {
+	dir := t.TempDir()
+	ca := testpki.NewCA(t, dir, "srv")
+	first := ca.Server(dir, "first")
+	second := ca.Server(dir, "second")
+	copyTo := func(p testpki.Pair) {
+		for from, to := range map[string]string{p.CertFile: "tls.crt", p.KeyFile: "tls.key"} {
+			data, err := os.ReadFile(from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, to), string(data))
+		}
+	}
+	copyTo(first)
+	web := writeFile(t, filepath.Join(dir, "web.yml"), "tls_server_config:\n  cert_file: tls.crt\n  key_file: tls.key\n")
+	g, err := NewGuard(GuardOptions{WebConfigFile: web})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: g.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.Proto)
+	})), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = g.Serve(srv, ln) }()
+	defer srv.Close()
+	served := func() (serial string, proto string) {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}, ForceAttemptHTTP2: true}
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr, Timeout: 5 * time.Second}).Get("https://" + ln.Addr().String() + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.TLS.PeerCertificates[0].SerialNumber.String(), string(b)
+	}
+	serialOf := func(p testpki.Pair) string {
+		c, err := x509.ParseCertificate(p.TLS.Certificate[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.SerialNumber.String()
+	}
+	if got, proto := served(); got != serialOf(first) || proto != "HTTP/2.0" {
+		t.Fatalf("served certificate %s over %s, want %s over HTTP/2.0", got, proto, serialOf(first))
+	}
+	copyTo(second)
+	if got, _ := served(); got != serialOf(first) {
+		t.Error("the certificate changed before the reload")
+	}
+	if err := g.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := served(); got != serialOf(second) {
+		t.Errorf("after the reload: certificate %s, want %s", got, serialOf(second))
 	}
 }
