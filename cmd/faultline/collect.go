@@ -41,7 +41,7 @@ func (c *collectFlags) add(fs interface {
 }) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline per device")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "devices polled at once")
-	fs.StringVar(&c.caFile, "ca", "", "extra CA `FILE` (PEM) to trust for Redfish endpoints, e.g. the lab's")
+	fs.StringVar(&c.caFile, "ca", "", "extra CA `FILE` (PEM) to trust only for Redfish BMCs, e.g. the lab's lab-ca.pem")
 	fs.IntVar(&c.maxRequests, "max-requests", 2000, "budget: requests one device may take in one poll (SNMP and Redfish; retries included)")
 	fs.IntVar(&c.maxMembers, "max-members", 4096, "budget: members of one Redfish collection read")
 	fs.Int64Var(&c.maxBytes, "max-bytes", 32<<20, "budget: `BYTES` of answers read from one device in one poll")

@@ -39,7 +39,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	legacy := fs.Bool("redfish-legacy", false, "serve the BMCs' trees in the legacy schema (Power, Thermal)")
 	mockups := mockupFlag{}
 	fs.Var(mockups, "mockup", "serve a Redfish mockup tree for a device: `DEVICE=DIR` (repeatable)")
-	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, lab-ca-key.pem) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
+	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, and its key lab-ca-key.pem, 0600; made on the first run, limited to .lab, localhost and loopback names) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
 	var sf sitesFlags
 	sf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
