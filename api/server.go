@@ -95,7 +95,7 @@ func New(eng *engine.Engine, opts Options) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recovery, s.logging)
+	r.Use(s.recovery, s.logging, s.limitBody)
 	r.NoRoute(func(c *gin.Context) { jsonError(c, http.StatusNotFound, "no such endpoint: "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) {
 		jsonError(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)
