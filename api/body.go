@@ -170,7 +170,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 func (s *Server) limitBody(c *gin.Context) {
 	if n := c.Request.ContentLength; n > s.opts.MaxBody {
 		c.Header("Connection", "close")
-		jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is over the limit of %d bytes: send less (a plan or what-if names components by selector, not by listing the fleet)", n, s.opts.MaxBody))
+		jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes (Content-Length %d): send a smaller body", s.opts.MaxBody, n))
 		c.Abort()
 		return
 	}

@@ -215,7 +215,7 @@ func TestExpectContinueTooLarge(t *testing.T) {
 			t.Errorf("try %d: reading the answer: %v", i, err)
 		case resp.StatusCode != http.StatusRequestEntityTooLarge:
 			t.Errorf("try %d: status %d, want 413 (before any 100 Continue): %s", i, resp.StatusCode, body)
-		case !strings.Contains(string(body), "over the limit of 1024 bytes"):
+		case !strings.Contains(string(body), "over 1024 bytes (Content-Length 104857600)"):
 			t.Errorf("try %d: body %q does not say the limit", i, body)
 		default:
 			clean++

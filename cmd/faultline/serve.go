@@ -52,8 +52,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cf.add(fs)
 	var nf natsFlags
 	nf.add(fs.FlagSet)
+	var wf workFlags
+	wf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
 		return code
+	}
+	work, err := wf.limits()
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
 	}
 	file, code, ok := invf.resolve(fs)
 	if !ok {
@@ -154,7 +161,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	collectOnly := remote != nil && nf.collectOnly
 	if !collectOnly { // a collector audits nothing and serves no API
-		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: remote.metrics()})
+		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: remote.metrics(), Work: work})
 		srv.Prerender(eng.Snapshot())
 	}
 
@@ -167,7 +174,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if collectOnly {
 		handler = remote.handler(eng)
 	}
-	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: serveWriteTimeout, IdleTimeout: 2 * time.Minute}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 1)
