@@ -30,6 +30,8 @@ test: vet
 	# The differential test at full size (thousands of random inventories)
 	# runs without the race detector, which slows the naive oracle tenfold.
 	$(GO) test -count=1 -run 'TestDifferential' ./audit
+	# History over 1,000 unchanged collections, likewise.
+	$(GO) test -count=1 -run 'TestUnchangedCollectionsKeepSize' ./history
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
