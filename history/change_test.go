@@ -215,3 +215,36 @@ func TestMigrateFromV1(t *testing.T) {
 		t.Errorf("restarts %v, want sw-1: 1", got)
 	}
 }
+
+// TestFailingDeviceOneRow: a device that fails the same way every poll,
+// its error's timings aside, is one row; the latest observation carries
+// the last poll's error text.
+func TestFailingDeviceOneRow(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 5 {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		o := obs("sw-1", at, 0, fmt.Sprintf("no answer (after %dms)", 300+i*17))
+		if err := s.SaveCollection(ctx, at, []observation.Device{o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := s.Stats(ctx); st.Observations != 1 {
+		t.Errorf("%d rows for one failure, want 1", st.Observations)
+	}
+	latest, err := s.LatestObservations(ctx)
+	if err != nil || len(latest) != 1 || latest[0].Error != "no answer (after 368ms)" {
+		t.Errorf("latest %+v, %v", latest, err)
+	}
+	at := t0.Add(5 * time.Minute)
+	if err := s.SaveCollection(ctx, at, []observation.Device{obs("sw-1", at, 0, "refused")}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stats(ctx); st.Observations != 2 {
+		t.Errorf("%d rows after another error, want 2", st.Observations)
+	}
+}

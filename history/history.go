@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -183,7 +184,7 @@ var schema = []string{
 		since INTEGER NOT NULL, until INTEGER NOT NULL, count INTEGER NOT NULL, latest INTEGER NOT NULL,
 		ok INTEGER NOT NULL, first_collected_at INTEGER, first_boot_at INTEGER, first_uptime REAL,
 		attempted_at INTEGER, collected_at INTEGER, boot_at INTEGER, uptime REAL, duration INTEGER, requests INTEGER,
-		hash BLOB, data BLOB NOT NULL)`,
+		error TEXT, hash BLOB, data BLOB NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS readings_until ON readings(until)`,
 	`CREATE UNIQUE INDEX IF NOT EXISTS readings_latest ON readings(device, source) WHERE latest = 1`,
 	`CREATE TABLE IF NOT EXISTS findings(
@@ -274,9 +275,12 @@ func fromUnix(ms sql.NullInt64) time.Time {
 }
 
 // content is what identifies a reading: the observation without its
-// per-poll fields, hashed.
+// per-poll fields, hashed. The error's numbers are per-poll too ("no
+// answer after 682ms"): a device failing the same way each poll is one
+// change, its latest error text kept in the row.
 func content(o observation.Device) ([]byte, error) {
 	o.AttemptedAt, o.CollectedAt, o.Duration, o.Requests, o.UptimeSeconds = time.Time{}, time.Time{}, 0, 0, nil
+	o.Error = digits.ReplaceAllString(o.Error, "#")
 	b, err := json.Marshal(o)
 	if err != nil {
 		return nil, err
@@ -299,6 +303,8 @@ func fromNanos(ns sql.NullInt64) time.Time {
 	return time.Unix(0, ns.Int64).UTC()
 }
 
+var digits = regexp.MustCompile(`[0-9]+`)
+
 // SaveCollection stores one collection's observations in one
 // transaction: a device's reading whose content did not change (and that
 // did not restart) extends its current row; a changed one starts a new
@@ -318,7 +324,7 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 		return fmt.Errorf("history: save collection: %w", err)
 	}
 	defer current.Close()
-	extend, err := tx.PrepareContext(ctx, `UPDATE readings SET until = ?, count = count + 1, attempted_at = ?, collected_at = ?, boot_at = ?, uptime = ?, duration = ?, requests = ? WHERE id = ?`)
+	extend, err := tx.PrepareContext(ctx, `UPDATE readings SET until = ?, count = count + 1, attempted_at = ?, collected_at = ?, boot_at = ?, uptime = ?, duration = ?, requests = ?, error = ? WHERE id = ?`)
 	if err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
 	}
@@ -329,7 +335,7 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 	}
 	defer retire.Close()
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO readings(device, source, since, until, count, latest, ok, first_collected_at, first_boot_at, first_uptime,
-		attempted_at, collected_at, boot_at, uptime, duration, requests, hash, data) VALUES(?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		attempted_at, collected_at, boot_at, uptime, duration, requests, error, hash, data) VALUES(?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
 	}
@@ -365,7 +371,7 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 			same = false // a restart is a change, whatever else stayed
 		}
 		if same {
-			if _, err := extend.ExecContext(ctx, ms, nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, id); err != nil {
+			if _, err := extend.ExecContext(ctx, ms, nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, id); err != nil {
 				return fmt.Errorf("history: %s: %w", o.ID, err)
 			}
 			continue
@@ -384,7 +390,7 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 			ok = 1
 		}
 		if _, err := insert.ExecContext(ctx, o.ID, o.Source, ms, ms, ok, nanos(o.CollectedAt), boot, uptime,
-			nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, hash, data); err != nil {
+			nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, hash, data); err != nil {
 			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
 	}
@@ -417,7 +423,7 @@ func saveRun(ctx context.Context, tx *sql.Tx, at time.Time, obs []observation.De
 // source (what a restart serves before its first collection).
 func (s *Store) LatestObservations(ctx context.Context) ([]observation.Device, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT data, hash, attempted_at, collected_at, uptime, duration, requests FROM readings
+		SELECT data, hash, attempted_at, collected_at, uptime, duration, requests, error FROM readings
 		WHERE latest = 1 ORDER BY device, source`)
 	if err != nil {
 		return nil, fmt.Errorf("history: latest observations: %w", err)
@@ -430,8 +436,9 @@ func (s *Store) LatestObservations(ctx context.Context) ([]observation.Device, e
 			attempted, collected sql.NullInt64
 			uptime               sql.NullFloat64
 			duration, requests   sql.NullInt64
+			perr                 sql.NullString
 		)
-		if err := rows.Scan(&data, &hash, &attempted, &collected, &uptime, &duration, &requests); err != nil {
+		if err := rows.Scan(&data, &hash, &attempted, &collected, &uptime, &duration, &requests, &perr); err != nil {
 			return nil, fmt.Errorf("history: latest observations: %w", err)
 		}
 		var o observation.Device
@@ -441,7 +448,7 @@ func (s *Store) LatestObservations(ctx context.Context) ([]observation.Device, e
 		if hash != nil { // the run's last poll: its per-poll fields
 			o.AttemptedAt, o.CollectedAt = fromNanos(attempted), fromNanos(collected)
 			o.Duration = observation.Duration(duration.Int64)
-			o.Requests = int(requests.Int64)
+			o.Requests, o.Error = int(requests.Int64), perr.String
 			o.UptimeSeconds = nil
 			if uptime.Valid {
 				u := uptime.Float64
