@@ -54,9 +54,7 @@ func (l WorkLimits) withDefaults() WorkLimits {
 	if l.Workers <= 0 {
 		l.Workers = d.Workers
 	}
-	if l.Queue < 0 {
-		l.Queue = 0
-	} else if l.Queue == 0 {
+	if l.Queue <= 0 {
 		l.Queue = d.Queue
 	}
 	if l.Deadline <= 0 {

@@ -29,8 +29,8 @@ func (w *workFlags) limits() (api.WorkLimits, error) {
 	switch {
 	case w.l.Workers < 1:
 		return w.l, fmt.Errorf("--work-workers %d: at least 1", w.l.Workers)
-	case w.l.Queue < 0:
-		return w.l, fmt.Errorf("--work-queue %d: 0 or more", w.l.Queue)
+	case w.l.Queue < 1:
+		return w.l, fmt.Errorf("--work-queue %d: at least 1", w.l.Queue)
 	case w.l.Deadline <= 0 || w.l.Deadline >= serveWriteTimeout:
 		return w.l, fmt.Errorf("--work-deadline %s: above 0 and below the server's %s write timeout, or the answer is lost", w.l.Deadline, serveWriteTimeout)
 	case w.l.PlanBudget < 1:
