@@ -140,7 +140,7 @@ func readDevices(dec *json.Decoder, rec *recorder, l Limits) ([]Device, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return nil, fmt.Errorf("devices: want a list, got %v", tok)
 	}
-	var out []Device
+	out := []Device{} // "devices": [] is an empty list, not a missing one
 	for i := 0; dec.More(); i++ {
 		if i >= l.MaxDevices {
 			return nil, &LimitError{What: "devices", Limit: int64(l.MaxDevices)}

@@ -41,6 +41,7 @@ func TestReadLimited(t *testing.T) {
 	}{
 		{"within", file(ok, ok), Limits{}, ""},
 		{"null devices", `{"version":1,"devices":null}`, Limits{}, ""},
+		{"no devices", `{"version":1,"devices":[]}`, Limits{}, ""},
 		{"parts", file(temps(4)), Limits{MaxParts: 3}, `device 0 ("db-1"): more than 3 members in temperatures`},
 		{"parts at the limit", file(temps(3)), Limits{MaxParts: 3}, ""},
 		{"neighbours count too", file(deviceHead + `,"ports":[{"name":"p","neighbors":[{"protocol":"lldp"},{"protocol":"lldp"}]}]}`), Limits{MaxParts: 1}, "more than 1 members in neighbors"},
@@ -62,6 +63,9 @@ func TestReadLimited(t *testing.T) {
 				}
 				if strings.Contains(tc.in, "db-1") && (len(f.Devices) == 0 || f.Devices[0].ID != "db-1") {
 					t.Errorf("devices %+v", f.Devices)
+				}
+				if want := strings.Contains(tc.in, `"devices":[`); want != (f.Devices != nil) {
+					t.Errorf("devices %#v: a list read as %v, null as nil", f.Devices, want)
 				}
 				return
 			}
