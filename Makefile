@@ -10,7 +10,7 @@ DATA ?= $(CURDIR)/data
 # faultline version prints it; a build outside a git checkout says "(devel)".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
-.PHONY: all build run test test-short race bench bench-sweep bench-sites bench-ghosts fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-sweep bench-sites bench-ghosts soak fuzz vet lint fmt clean
 
 all: build
 
@@ -30,6 +30,8 @@ test: vet
 	# The differential test at full size (thousands of random inventories)
 	# runs without the race detector, which slows the naive oracle tenfold.
 	$(GO) test -count=1 -run 'TestDifferential' ./audit
+	# History over 1,000 unchanged collections, likewise.
+	$(GO) test -count=1 -run 'TestUnchangedCollectionsKeepSize' ./history
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
@@ -53,6 +55,17 @@ SWEEP_BMCS ?= 10000
 bench-sweep:
 	FAULTLINE_SWEEP_BMCS=$(SWEEP_BMCS) $(GO) test -v -run '^$$' -bench BenchmarkSweep -benchtime 1x -timeout 60m ./collector/redfish
 
+# The soak: serve --interval 10s --data against a lab of 2,000 simulated
+# devices for SOAK_DURATION, faults injected and cleared, scraped and
+# queried throughout; RSS, goroutines, fds, database size and latency
+# every SOAK_EVERY into SOAK_OUT (results in docs/performance.md).
+SOAK_DURATION ?= 30m
+SOAK_EVERY    ?= 1m
+SOAK_OUT      ?= $(CURDIR)/soak.csv
+soak: build
+	FAULTLINE_SOAK_DURATION=$(SOAK_DURATION) FAULTLINE_SOAK_EVERY=$(SOAK_EVERY) FAULTLINE_SOAK_OUT=$(SOAK_OUT) FAULTLINE_BIN=$(CURDIR)/$(BIN) \
+	  $(GO) test -v -run '^$$' -bench BenchmarkSoak -benchtime 1x -timeout 0 ./soak
+
 # A short fuzzing pass over every parser of outside input.
 FUZZTIME ?= 30s
 fuzz:
@@ -60,6 +73,7 @@ fuzz:
 	for f in FuzzTerminal FuzzMarkdown FuzzGitHub; do \
 	  $(GO) test ./escape -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./observation -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./observation -run '^$$' -fuzz '^FuzzDecodeDevice$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./audit -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParseOID$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzValueDecoders$$' -fuzztime $(FUZZTIME)

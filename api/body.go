@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/gin-gonic/gin"
 )
 
 // decodeStrict decodes one JSON value into v (a pointer) more strictly
@@ -155,4 +158,21 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = ft
 	}
 	return out
+}
+
+// limitBody refuses a request whose declared Content-Length is over the
+// body limit before anything reads the body. Reading it is what makes
+// net/http answer a client's "Expect: 100-continue" with "100 Continue";
+// refusing first means such a client never sends the body and gets a
+// clean 413 (net/http then closes the connection, since the body was not
+// read). A body without a Content-Length (chunked) is still bounded while
+// it is read (readBody).
+func (s *Server) limitBody(c *gin.Context) {
+	if n := c.Request.ContentLength; n > s.opts.MaxBody {
+		c.Header("Connection", "close")
+		jsonError(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes (Content-Length %d): send a smaller body", s.opts.MaxBody, n))
+		c.Abort()
+		return
+	}
+	c.Next()
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +169,88 @@ func TestNetHTTPErrorsAreJSON(t *testing.T) {
 				t.Errorf("body %q lacks %q", body, tc.want)
 			}
 		})
+	}
+}
+
+// TestExpectContinueTooLarge: a body over the limit sent as curl sends it
+// (Content-Length and "Expect: 100-continue", the body held back until the
+// server says go on) gets a clean 413 before any "100 Continue", every
+// time, over a real TCP connection; a body within the limit is asked for
+// and decoded as usual.
+func TestExpectContinueTooLarge(t *testing.T) {
+	s, _, _ := newTestServer(t, token)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(Listener(ln))
+	t.Cleanup(func() { hs.Close() })
+	head := func(n int) string {
+		return "POST /api/v1/whatif HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+			"\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + strconv.Itoa(n) + "\r\n\r\n"
+	}
+	const tries = 30
+	clean := 0
+	for i := range tries {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.WriteString(conn, head(100<<20)); err != nil {
+			t.Fatalf("try %d: %v", i, err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Errorf("try %d: no answer: %v", i, err)
+			conn.Close()
+			continue
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		conn.Close()
+		switch {
+		case err != nil:
+			t.Errorf("try %d: reading the answer: %v", i, err)
+		case resp.StatusCode != http.StatusRequestEntityTooLarge:
+			t.Errorf("try %d: status %d, want 413 (before any 100 Continue): %s", i, resp.StatusCode, body)
+		case !strings.Contains(string(body), "over 1024 bytes (Content-Length 104857600)"):
+			t.Errorf("try %d: body %q does not say the limit", i, body)
+		default:
+			clean++
+		}
+	}
+	if clean != tries {
+		t.Errorf("%d/%d clean 413s", clean, tries)
+	}
+
+	// Within the limit: 100 Continue, then the answer to the body.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	body := `{"fail": ["feed-a"]}`
+	if _, err := io.WriteString(conn, head(len(body))); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("want 100 Continue for a body within the limit: %v %v", resp, err)
+	}
+	if _, err := io.WriteString(conn, body); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		got, _ := io.ReadAll(resp.Body)
+		t.Errorf("status %d after 100 Continue: %s", resp.StatusCode, got)
 	}
 }

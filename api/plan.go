@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -18,7 +20,10 @@ type planRequest struct {
 }
 
 // plan is POST /api/v1/plan: a maintenance plan on the live state (the
-// observed failures of the current snapshot are down in every batch).
+// observed failures of the current snapshot are down in every batch). A
+// plan over the budget is refused before any work; one admitted runs
+// under the work pool, and stops at the deadline or when the client goes
+// away.
 func (s *Server) plan(c *gin.Context) {
 	var req planRequest
 	if !s.readBody(c, &req) {
@@ -41,7 +46,8 @@ func (s *Server) plan(c *gin.Context) {
 		jsonError(c, http.StatusServiceUnavailable, "not ready: no audit yet")
 		return
 	}
-	p, err := audit.PlanMaintenance(snap.Analysis.G, snap.Analysis, sels, audit.PlanOptions{KeepRedundancy: req.KeepRedundancy, MaxBatch: req.MaxBatch})
+	g := snap.Analysis.G
+	sel, err := audit.Select(g, sels)
 	if err != nil {
 		var serr *audit.SelectorError
 		if errors.As(err, &serr) {
@@ -51,5 +57,36 @@ func (s *Server) plan(c *gin.Context) {
 		jsonError(c, http.StatusInternalServerError, "planning failed")
 		return
 	}
-	c.JSON(http.StatusOK, p)
+	if msg := s.overBudget(len(sel), req.KeepRedundancy); msg != "" {
+		s.pool.outcomes.WithLabelValues("plan", "budget").Inc()
+		jsonError(c, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	s.work(c, "plan", func(ctx context.Context) error {
+		p, err := audit.PlanMaintenanceContext(ctx, g, snap.Analysis, sels, audit.PlanOptions{KeepRedundancy: req.KeepRedundancy, MaxBatch: req.MaxBatch})
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, p)
+		return nil
+	})
+}
+
+// overBudget says why a plan of n selected components is over the plan
+// budget, or "" when it is within it.
+func (s *Server) overBudget(n int, keep bool) string {
+	budget := s.pool.limits.PlanBudget
+	cost, how := n, " (a unit a component)"
+	if keep {
+		cost = n * KeepRedundancyCost
+		how = fmt.Sprintf(" with keep_redundancy (%d units a component)", KeepRedundancyCost)
+	}
+	if cost <= budget {
+		return ""
+	}
+	msg := fmt.Sprintf("plan too large: the selectors match %d components, %d units of work%s, over the budget of %d (serve --plan-budget): plan a part at a time (e.g. one site or row of racks)", n, cost, how, budget)
+	if keep && n <= budget {
+		msg += ", or without keep_redundancy"
+	}
+	return msg
 }

@@ -364,24 +364,37 @@ func (s *Server) whatif(c *gin.Context) {
 		jsonError(c, http.StatusBadRequest, "at most 1000 components at once")
 		return
 	}
-	w, err := s.eng.WhatIf(req.Fail)
-	if err != nil {
-		var uerr *audit.UnknownComponentError
-		if errors.As(err, &uerr) {
-			jsonError(c, http.StatusUnprocessableEntity, err.Error())
-			return
-		}
-		jsonError(c, http.StatusInternalServerError, "what-if failed")
+	snap := s.eng.Snapshot()
+	if snap == nil || snap.Analysis == nil {
+		jsonError(c, http.StatusServiceUnavailable, "not ready: no audit yet")
 		return
 	}
-	c.JSON(http.StatusOK, w)
+	s.work(c, "whatif", func(ctx context.Context) error {
+		w, err := audit.RunWhatIfContext(ctx, snap.Analysis.G, snap.Analysis, req.Fail)
+		if err != nil {
+			var uerr *audit.UnknownComponentError
+			if errors.As(err, &uerr) {
+				jsonError(c, http.StatusUnprocessableEntity, err.Error())
+				return nil
+			}
+			return err
+		}
+		c.JSON(http.StatusOK, w)
+		return nil
+	})
 }
 
+// collect starts a collection in the background (or joins the one
+// running), once admitted by the work pool; the collection runs under the
+// collectors' own per-device deadlines, not the request's.
 func (s *Server) collect(c *gin.Context) {
-	j := s.eng.StartCollection(context.WithoutCancel(c.Request.Context()))
-	loc := "/api/v1/collect/" + j.ID
-	c.Header("Location", loc)
-	c.JSON(http.StatusAccepted, gin.H{"job": j, "location": loc})
+	s.work(c, "collect", func(ctx context.Context) error {
+		j := s.eng.StartCollection(context.WithoutCancel(ctx))
+		loc := "/api/v1/collect/" + j.ID
+		c.Header("Location", loc)
+		c.JSON(http.StatusAccepted, gin.H{"job": j, "location": loc})
+		return nil
+	})
 }
 
 func (s *Server) job(c *gin.Context) {
@@ -393,13 +406,19 @@ func (s *Server) job(c *gin.Context) {
 	c.JSON(http.StatusOK, j)
 }
 
+// reload reads the inventory again, once admitted by the work pool. Once
+// running it finishes even if the client goes away: it changes what every
+// client is served.
 func (s *Server) reload(c *gin.Context) {
-	if err := s.eng.Reload(c.Request.Context()); err != nil {
-		snap := s.eng.Snapshot()
-		c.JSON(http.StatusUnprocessableEntity, gin.H{"error": snap.Reload.Error, "diagnostics": snap.Reload.Diagnostics})
-		return
-	}
-	c.JSON(http.StatusOK, s.eng.Snapshot().Reload)
+	s.work(c, "reload", func(ctx context.Context) error {
+		if err := s.eng.Reload(context.WithoutCancel(ctx)); err != nil {
+			snap := s.eng.Snapshot()
+			c.JSON(http.StatusUnprocessableEntity, gin.H{"error": snap.Reload.Error, "diagnostics": snap.Reload.Diagnostics})
+			return nil
+		}
+		c.JSON(http.StatusOK, s.eng.Snapshot().Reload)
+		return nil
+	})
 }
 
 var fallbackPage = template.Must(template.New("report").Parse(`<!doctype html><html><head><meta charset="utf-8"><title>faultline report</title></head>

@@ -43,6 +43,8 @@ type Options struct {
 	// audits (the NATS connection's): gathered with the Go and process
 	// metrics, at most once a second, not with the snapshot.
 	Metrics []prometheus.Collector
+	// Work bounds the expensive endpoints (see WorkLimits).
+	Work WorkLimits
 }
 
 // Server is the HTTP API over an engine.
@@ -54,6 +56,7 @@ type Server struct {
 	cache   atomic.Pointer[rendered]
 	renderM sync.Mutex
 	runtime *prometheus.Registry
+	pool    *pool
 
 	// The Go and process metrics (and Options.Metrics) are gathered at most once a second, so
 	// that /metrics stays a memory copy however often it is scraped.
@@ -87,6 +90,7 @@ func New(eng *engine.Engine, opts Options) *Server {
 	}
 	s := &Server{eng: eng, opts: opts, log: opts.Logger, runtime: prometheus.NewRegistry()}
 	s.runtime.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.pool = newPool(opts.Work, s.runtime)
 	for _, c := range opts.Metrics {
 		if err := s.runtime.Register(c); err != nil {
 			s.log.Error("metrics: collector not registered", "error", err)
@@ -95,7 +99,7 @@ func New(eng *engine.Engine, opts Options) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(s.recovery, s.logging)
+	r.Use(s.recovery, s.logging, s.limitBody)
 	r.NoRoute(func(c *gin.Context) { jsonError(c, http.StatusNotFound, "no such endpoint: "+c.Request.URL.Path) })
 	r.NoMethod(func(c *gin.Context) {
 		jsonError(c, http.StatusMethodNotAllowed, c.Request.Method+" is not allowed on "+c.Request.URL.Path)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -71,6 +72,13 @@ type Options struct {
 
 // Analyze runs every structural analysis over g.
 func Analyze(g *model.Graph, opts Options) *Analysis {
+	a, _ := AnalyzeContext(context.Background(), g, opts)
+	return a
+}
+
+// AnalyzeContext is Analyze that stops when ctx is done (checked between
+// its phases and every 1,024 devices), returning ctx's error.
+func AnalyzeContext(ctx context.Context, g *model.Graph, opts Options) (*Analysis, error) {
 	if opts.LoadLimit <= 0 {
 		opts.LoadLimit = g.Inv.Policy.LoadLimit()
 	}
@@ -83,7 +91,9 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 	if slices.Contains(g.Failed, true) {
 		a.Now = newEvaluator(g, a.net, g.Failed)
 	}
-	a.devices()
+	if err := a.devices(ctx); err != nil {
+		return nil, err
+	}
 	a.blastNow = a.blast
 	a.Services = a.services(a.Design)
 	a.NowSvc = a.Services
@@ -97,20 +107,26 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 		a.NowSvc = a.services(a.Now)
 		a.devicesLost()
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if !opts.SkipPairs {
 		a.pairs(opts.MaxPairs)
 	}
 	a.Power = a.power(a.Now, opts.LoadLimit)
-	return a
+	return a, ctx.Err()
 }
 
 // devices evaluates every device's availability (design), counts each
 // component's blast radius, and finds device-spof cuts.
-func (a *Analysis) devices() {
+func (a *Analysis) devices(ctx context.Context) error {
 	g, e := a.G, a.Design
 	a.blast = make([]int32, len(g.Comps))
 	a.Devices = make([]DeviceResult, len(g.Devices))
 	for d := range g.Devices {
+		if d%1024 == 1023 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		di := int32(d)
 		av := e.availVal(di)
 		for _, c := range e.cutOf(av) {
@@ -128,6 +144,7 @@ func (a *Analysis) devices() {
 			a.Devices[d].NetCuts = a.sorted(filter(e.cutOf(e.netVal(di)), own))
 		}
 	}
+	return nil
 }
 
 func filter(cut []int32, drop func(int32) bool) []int32 {

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -89,6 +90,16 @@ type planner struct {
 	k    *checker
 	// fixed holds checkers on the state with one observed failure repaired.
 	fixed map[int32]*checker
+	// ctx stops the run: its loops check it every few steps (stopped).
+	ctx   context.Context
+	steps int
+}
+
+// stopped reports whether the run's context is done, checking it every
+// 16th call (each step is a check of a component or a pair: ~0.1–4 ms).
+func (p *planner) stopped() bool {
+	p.steps++
+	return p.steps%16 == 0 && p.ctx.Err() != nil
 }
 
 func (p *planner) effect(c int32) *effect {
@@ -101,7 +112,7 @@ func (p *planner) effect(c int32) *effect {
 }
 
 func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
-	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}}
+	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}, ctx: context.Background()}
 	p.k = newChecker(base, p.x, p.effect, opts.KeepRedundancy)
 	return p
 }
@@ -112,6 +123,12 @@ func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
 // alone with the observed failures whose repair would unblock them. base
 // is the analysis of g (computed when nil).
 func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts PlanOptions) (*Plan, error) {
+	return PlanMaintenanceContext(context.Background(), g, base, selectors, opts)
+}
+
+// PlanMaintenanceContext is PlanMaintenance that stops when ctx is done,
+// returning ctx's error: every loop over the selection checks it.
+func PlanMaintenanceContext(ctx context.Context, g *model.Graph, base *Analysis, selectors []string, opts PlanOptions) (*Plan, error) {
 	sel, err := Select(g, selectors)
 	if err != nil {
 		return nil, err
@@ -123,6 +140,7 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 		opts.At = time.Now().UTC()
 	}
 	p := newPlanner(g, base, opts)
+	p.ctx = ctx
 	plan := &Plan{GeneratedAt: opts.At, Maintain: base.names(slices.Clone(sel)), Batches: []Batch{}, Blocked: []Blocked{},
 		MaxBatch: max(opts.MaxBatch, 0), KeepRedundancy: opts.KeepRedundancy}
 
@@ -130,6 +148,9 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 	var ok []int32 // local indexes of components safe alone
 	var blocked []int32
 	for i, c := range sel {
+		if p.stopped() {
+			return nil, ctx.Err()
+		}
 		if p.k.try(c) {
 			ok = append(ok, int32(i))
 		} else {
@@ -139,9 +160,15 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 	}
 	edges := newEdgeSet()
 	for _, c := range blocked {
+		if p.stopped() {
+			return nil, ctx.Err()
+		}
 		plan.Blocked = append(plan.Blocked, p.blocked(c))
 	}
 	p.pairs(sel, ok, edges)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 
 	// Order: most conflicts first (they are hardest to place), then the
 	// widest effect, then inventory order.
@@ -153,10 +180,16 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 		return cmp.Compare(len(p.effect(sel[y]).svcs), len(p.effect(sel[x]).svcs))
 	})
 	batches := p.batches(sel, order)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	for _, b := range batches {
 		plan.Batches = append(plan.Batches, p.describe(b))
 	}
 	p.degradedAll(batches, plan.Batches)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	clique := edges.clique(ok)
 	var cs []int32
 	for _, i := range clique {
@@ -240,6 +273,10 @@ func (p *planner) batches(sel []int32, order []int32) [][]int32 {
 	for len(order) > 0 {
 		var batch, rest []int32
 		for _, i := range order {
+			if p.stopped() {
+				k.reset()
+				return out
+			}
 			c := sel[i]
 			if p.opts.MaxBatch > 0 && len(batch) >= p.opts.MaxBatch {
 				rest = append(rest, i)
@@ -316,6 +353,9 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				if p.ctx.Err() != nil {
+					continue // drain: the caller returns the context's error
+				}
 				out[i].Degraded = d.degraded(batches[i])
 			}
 		}()
@@ -536,6 +576,9 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 	k := p.k
 	var common []int32
 	for _, c := range cands[:budget] {
+		if p.stopped() {
+			return
+		}
 		x, y := sel[c.i], sel[c.j]
 		k.apply(x) // safe alone: checked
 		common = shared(common, p.effect(x).svcs, p.effect(y).svcs)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -63,6 +64,12 @@ func (e *UnknownComponentError) Error() string {
 // graph's current state and reports the consequences. base is the
 // analysis of g itself (reused when the caller has it, else computed).
 func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
+	return RunWhatIfContext(context.Background(), g, base, fail)
+}
+
+// RunWhatIfContext is RunWhatIf that stops when ctx is done, returning
+// ctx's error.
+func RunWhatIfContext(ctx context.Context, g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 	var unknown []string
 	extra := slices.Clone(g.Failed)
 	var failedIDs []string
@@ -87,7 +94,10 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 		return nil, err
 	}
 	if base == nil {
-		base = Analyze(g, Options{SkipPairs: true})
+		var err error
+		if base, err = AnalyzeContext(ctx, g, Options{SkipPairs: true}); err != nil {
+			return nil, err
+		}
 	}
 	reasons := map[int32]string{}
 	for k, v := range g.FailReason {
@@ -96,7 +106,10 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 	for _, id := range failedIDs {
 		reasons[g.Lookup(id)] = "failed in what-if"
 	}
-	after := Analyze(g.WithFailed(extra, reasons), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
+	after, err := AnalyzeContext(ctx, g.WithFailed(extra, reasons), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
+	if err != nil {
+		return nil, err
+	}
 	w := &WhatIf{Failed: failedIDs, Down: []Impact{}, Degraded: []Impact{}, Overloaded: []Impact{}}
 	for s := range g.Services {
 		before, now := base.NowSvc[s], after.NowSvc[s]

@@ -1,16 +1,22 @@
 // Package history keeps what faultline has seen under serve --data DIR, in
-// an embedded SQLite database (modernc.org/sqlite, pure Go): every
-// collection's observations (compressed, pruned after a retention period)
-// and every finding's lifecycle (first seen, last seen, resolved), so that
-// the API can say "open since 3 days" and a restart serves the last state
-// at once. Each collection is written in one transaction: a crash loses at
-// most the collection in flight.
+// an embedded SQLite database (modernc.org/sqlite, pure Go): what each
+// device reported, stored when it changed (compressed, pruned after a
+// retention period), and every finding's lifecycle (first seen, last seen,
+// resolved), so that the API can say "open since 3 days" and a restart
+// serves the last state at once. A reading that did not change since the
+// last collection extends its row's validity (its until, and the per-poll
+// fields: times, duration, requests, uptime) instead of adding a row, so
+// the database grows with change, not with time. Each collection is
+// written in one transaction: a crash loses at most the collection in
+// flight. The database file (and SQLite's -wal and -shm beside it) is
+// readable by its owner only.
 package history
 
 import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -18,6 +24,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -32,7 +39,10 @@ import (
 // FileName is the database's name inside the data directory.
 const FileName = "faultline.db"
 
-const schemaVersion = "1"
+// schemaVersion 2 stores readings by change (readings, collection_runs);
+// version 1 (a row per device per collection: observations, collections)
+// is migrated on open.
+const schemaVersion = "2"
 
 // Store is the history database. It is safe for concurrent use.
 type Store struct {
@@ -93,7 +103,7 @@ func (s *Store) record(ctx context.Context, err error) {
 // directory: while it is open, Open of the same directory by another
 // process (or another Store) fails with ErrLocked.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	lock, err := lockDir(dir)
@@ -101,6 +111,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, FileName)
+	if err := ownerOnly(path); err != nil {
+		lock.release()
+		return nil, err
+	}
 	// WAL: readers never block the writer, and a killed process loses
 	// nothing committed. busy_timeout: wait, do not fail, on a lock.
 	// _txlock=immediate: a transaction takes the write lock when it
@@ -131,30 +145,78 @@ func (s *Store) Close() error {
 	return errors.Join(err, s.lock.release())
 }
 
-func (s *Store) migrate(ctx context.Context) error {
-	stmts := []string{
-		`CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS collections(
-			id INTEGER PRIMARY KEY, at INTEGER NOT NULL, devices INTEGER NOT NULL, failed INTEGER NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS observations(
-			collection INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
-			device TEXT NOT NULL, source TEXT NOT NULL,
-			ok INTEGER NOT NULL, collected_at INTEGER, boot_at INTEGER, uptime REAL,
-			data BLOB NOT NULL,
-			PRIMARY KEY(collection, device, source))`,
-		`CREATE INDEX IF NOT EXISTS observations_device ON observations(device, source, collection)`,
-		`CREATE TABLE IF NOT EXISTS findings(
-			id TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, subject TEXT NOT NULL,
-			first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, resolved_at INTEGER,
-			data BLOB NOT NULL)`,
-		`CREATE INDEX IF NOT EXISTS findings_open ON findings(resolved_at)`,
+// ownerOnly creates the database file readable and writable by its owner
+// only, and takes those rights back from others on an existing one and
+// its -wal and -shm (SQLite creates those with the database's mode).
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("history: %w", err)
 	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("history: %w", err)
+		}
+	}
+	return nil
+}
+
+// schema is version 2. readings holds one row per run of unchanged
+// readings of a device from a source: since and until are the first and
+// last collection of the run; latest marks each device's current row;
+// hash identifies the content (the observation without its per-poll
+// fields: times, duration, requests, uptime), and those fields of the
+// run's last poll are columns. since and until are Unix milliseconds, the
+// poll times (attempted_at, collected_at, first_collected_at) and duration
+// nanoseconds, exact. readings_until serves the prune (a range delete) and
+// the restart window.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS collection_runs(
+		id INTEGER PRIMARY KEY, since INTEGER NOT NULL, until INTEGER NOT NULL,
+		devices INTEGER NOT NULL, failed INTEGER NOT NULL, count INTEGER NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS collection_runs_until ON collection_runs(until)`,
+	`CREATE TABLE IF NOT EXISTS readings(
+		id INTEGER PRIMARY KEY, device TEXT NOT NULL, source TEXT NOT NULL,
+		since INTEGER NOT NULL, until INTEGER NOT NULL, count INTEGER NOT NULL, latest INTEGER NOT NULL,
+		ok INTEGER NOT NULL, first_collected_at INTEGER, first_boot_at INTEGER, first_uptime REAL,
+		attempted_at INTEGER, collected_at INTEGER, boot_at INTEGER, uptime REAL, duration INTEGER, requests INTEGER,
+		error TEXT, hash BLOB, data BLOB NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS readings_until ON readings(until)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS readings_latest ON readings(device, source) WHERE latest = 1`,
+	`CREATE TABLE IF NOT EXISTS findings(
+		id TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, subject TEXT NOT NULL,
+		first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, resolved_at INTEGER,
+		data BLOB NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS findings_open ON findings(resolved_at)`,
+}
+
+// fromV1 migrates a version 1 database: each stored observation becomes
+// a row of its own (with no hash: the next collection starts a new run),
+// each collection a run of one; the old tables are dropped.
+var fromV1 = []string{
+	`INSERT INTO readings(device, source, since, until, count, latest, ok, first_collected_at, first_boot_at, first_uptime,
+		attempted_at, collected_at, boot_at, uptime, duration, requests, hash, data)
+	 SELECT o.device, o.source, c.at, c.at, 1,
+		o.collection = (SELECT MAX(p.collection) FROM observations p WHERE p.device = o.device AND p.source = o.source),
+		o.ok, o.collected_at * 1000000, o.boot_at, o.uptime, NULL, o.collected_at * 1000000, o.boot_at, o.uptime, NULL, NULL, NULL, o.data
+	 FROM observations o JOIN collections c ON c.id = o.collection ORDER BY o.collection`,
+	`INSERT INTO collection_runs(since, until, devices, failed, count) SELECT at, at, devices, failed, 1 FROM collections ORDER BY id`,
+	`DROP TABLE observations`,
+	`DROP TABLE collections`,
+	`UPDATE meta SET value = '2' WHERE key = 'schema'`,
+}
+
+func (s *Store) migrate(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("history: migrate: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range stmts {
+	for _, q := range schema {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("history: migrate: %w", err)
 		}
@@ -168,6 +230,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	case err != nil:
 		return fmt.Errorf("history: migrate: %w", err)
+	case v == "1":
+		for _, q := range fromV1 {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("history: migrate %s from schema 1: %w", s.path, err)
+			}
+		}
 	case v != schemaVersion:
 		return fmt.Errorf("history: %s has schema %s; this build reads %s", s.path, v, schemaVersion)
 	}
@@ -206,7 +274,41 @@ func fromUnix(ms sql.NullInt64) time.Time {
 	return time.UnixMilli(ms.Int64).UTC()
 }
 
-// SaveCollection stores one collection's observations in one transaction.
+// content is what identifies a reading: the observation without its
+// per-poll fields, hashed. The error's numbers are per-poll too ("no
+// answer after 682ms"): a device failing the same way each poll is one
+// change, its latest error text kept in the row.
+func content(o observation.Device) ([]byte, error) {
+	o.AttemptedAt, o.CollectedAt, o.Duration, o.Requests, o.UptimeSeconds = time.Time{}, time.Time{}, 0, 0, nil
+	o.Error = digits.ReplaceAllString(o.Error, "#")
+	b, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	return sum[:], nil
+}
+
+func nanos(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(ns sql.NullInt64) time.Time {
+	if !ns.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, ns.Int64).UTC()
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// SaveCollection stores one collection's observations in one
+// transaction: a device's reading whose content did not change (and that
+// did not restart) extends its current row; a changed one starts a new
+// row.
 func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observation.Device) (err error) {
 	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -214,92 +316,177 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 		return fmt.Errorf("history: save collection: %w", err)
 	}
 	defer tx.Rollback()
-	failed := 0
+	if err := saveRun(ctx, tx, at, obs); err != nil {
+		return fmt.Errorf("history: save collection: %w", err)
+	}
+	current, err := tx.PrepareContext(ctx, `SELECT id, hash, boot_at, uptime FROM readings WHERE device = ? AND source = ? AND latest = 1`)
+	if err != nil {
+		return fmt.Errorf("history: save collection: %w", err)
+	}
+	defer current.Close()
+	extend, err := tx.PrepareContext(ctx, `UPDATE readings SET until = ?, count = count + 1, attempted_at = ?, collected_at = ?, boot_at = ?, uptime = ?, duration = ?, requests = ?, error = ? WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("history: save collection: %w", err)
+	}
+	defer extend.Close()
+	retire, err := tx.PrepareContext(ctx, `UPDATE readings SET latest = 0 WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("history: save collection: %w", err)
+	}
+	defer retire.Close()
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO readings(device, source, since, until, count, latest, ok, first_collected_at, first_boot_at, first_uptime,
+		attempted_at, collected_at, boot_at, uptime, duration, requests, error, hash, data) VALUES(?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("history: save collection: %w", err)
+	}
+	defer insert.Close()
+	ms := at.UnixMilli()
 	for _, o := range obs {
-		if o.Error != "" {
-			failed++
-		}
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO collections(at, devices, failed) VALUES(?, ?, ?)`, at.UnixMilli(), len(obs), failed)
-	if err != nil {
-		return fmt.Errorf("history: save collection: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("history: save collection: %w", err)
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO observations(collection, device, source, ok, collected_at, boot_at, uptime, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("history: save collection: %w", err)
-	}
-	defer stmt.Close()
-	for _, o := range obs {
-		data, err := pack(o)
+		hash, err := content(o)
 		if err != nil {
 			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
 		var boot, uptime any
-		if r, ok := ReadingOf(&o); ok {
+		r, hasReading := ReadingOf(&o)
+		if hasReading {
 			boot, uptime = r.At.UnixMilli(), r.Uptime
+		}
+		var (
+			id         int64
+			prevHash   []byte
+			prevBoot   sql.NullInt64
+			prevUptime sql.NullFloat64
+		)
+		err = current.QueryRowContext(ctx, o.ID, o.Source).Scan(&id, &prevHash, &prevBoot, &prevUptime)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			id = 0
+		case err != nil:
+			return fmt.Errorf("history: %s: %w", o.ID, err)
+		}
+		duration := int64(o.Duration)
+		same := id != 0 && prevHash != nil && bytes.Equal(prevHash, hash)
+		if same && hasReading && prevBoot.Valid && prevUptime.Valid &&
+			Restarted(Boot{At: time.UnixMilli(prevBoot.Int64).UTC(), Uptime: prevUptime.Float64}, r.Boot) {
+			same = false // a restart is a change, whatever else stayed
+		}
+		if same {
+			if _, err := extend.ExecContext(ctx, ms, nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, id); err != nil {
+				return fmt.Errorf("history: %s: %w", o.ID, err)
+			}
+			continue
+		}
+		if id != 0 {
+			if _, err := retire.ExecContext(ctx, id); err != nil {
+				return fmt.Errorf("history: %s: %w", o.ID, err)
+			}
+		}
+		data, err := pack(o)
+		if err != nil {
+			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
 		ok := 0
 		if o.Error == "" {
 			ok = 1
 		}
-		if _, err := stmt.ExecContext(ctx, id, o.ID, o.Source, ok, unix(o.CollectedAt), boot, uptime, data); err != nil {
+		if _, err := insert.ExecContext(ctx, o.ID, o.Source, ms, ms, ok, nanos(o.CollectedAt), boot, uptime,
+			nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, hash, data); err != nil {
 			return fmt.Errorf("history: %s: %w", o.ID, err)
 		}
 	}
 	return tx.Commit()
 }
 
+// saveRun records a collection: it extends the last run of collections
+// when it had as many devices and failures, else starts a run.
+func saveRun(ctx context.Context, tx *sql.Tx, at time.Time, obs []observation.Device) error {
+	failed := 0
+	for _, o := range obs {
+		if o.Error != "" {
+			failed++
+		}
+	}
+	var id, devices, lastFailed int64
+	err := tx.QueryRowContext(ctx, `SELECT id, devices, failed FROM collection_runs ORDER BY id DESC LIMIT 1`).Scan(&id, &devices, &lastFailed)
+	switch {
+	case err == nil && devices == int64(len(obs)) && lastFailed == int64(failed):
+		_, err = tx.ExecContext(ctx, `UPDATE collection_runs SET until = ?, count = count + 1 WHERE id = ?`, at.UnixMilli(), id)
+		return err
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO collection_runs(since, until, devices, failed, count) VALUES(?, ?, ?, ?, 1)`, at.UnixMilli(), at.UnixMilli(), len(obs), failed)
+	return err
+}
+
 // LatestObservations returns each device's newest stored observation per
 // source (what a restart serves before its first collection).
 func (s *Store) LatestObservations(ctx context.Context) ([]observation.Device, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.data FROM observations o
-		JOIN (SELECT device, source, MAX(collection) AS c FROM observations GROUP BY device, source) last
-		  ON o.device = last.device AND o.source = last.source AND o.collection = last.c
-		ORDER BY o.device, o.source`)
+		SELECT data, hash, attempted_at, collected_at, uptime, duration, requests, error FROM readings
+		WHERE latest = 1 ORDER BY device, source`)
 	if err != nil {
 		return nil, fmt.Errorf("history: latest observations: %w", err)
 	}
 	defer rows.Close()
 	var out []observation.Device
 	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
+		var (
+			data, hash           []byte
+			attempted, collected sql.NullInt64
+			uptime               sql.NullFloat64
+			duration, requests   sql.NullInt64
+			perr                 sql.NullString
+		)
+		if err := rows.Scan(&data, &hash, &attempted, &collected, &uptime, &duration, &requests, &perr); err != nil {
 			return nil, fmt.Errorf("history: latest observations: %w", err)
 		}
 		var o observation.Device
 		if err := unpack(data, &o); err != nil {
 			return nil, fmt.Errorf("history: latest observations: %w", err)
 		}
+		if hash != nil { // the run's last poll: its per-poll fields
+			o.AttemptedAt, o.CollectedAt = fromNanos(attempted), fromNanos(collected)
+			o.Duration = observation.Duration(duration.Int64)
+			o.Requests, o.Error = int(requests.Int64), perr.String
+			o.UptimeSeconds = nil
+			if uptime.Valid {
+				u := uptime.Float64
+				o.UptimeSeconds = &u
+			}
+		}
 		out = append(out, o)
 	}
 	return out, rows.Err()
 }
 
-// Restarts counts, per device, the restarts seen in the stored
-// observations since the given time (see CountRestarts).
+// Restarts counts, per device, the restarts seen in the stored readings
+// since the given time (see CountRestarts): each row gives its run's first
+// and last uptime reading (a run holds no restart: a restart starts a
+// row).
 func (s *Store) Restarts(ctx context.Context, since time.Time) (map[string]int, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT o.device, o.source, o.collected_at, o.boot_at, o.uptime FROM observations o JOIN collections c ON c.id = o.collection
-		WHERE c.at >= ? AND o.boot_at IS NOT NULL ORDER BY o.device, o.source, o.collection`, since.UnixMilli())
+		SELECT device, source, first_collected_at, first_boot_at, first_uptime, collected_at, boot_at, uptime FROM readings
+		WHERE until >= ? AND boot_at IS NOT NULL ORDER BY device, source, id`, since.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("history: restarts: %w", err)
 	}
 	defer rows.Close()
 	var readings []Reading
 	for rows.Next() {
-		var r Reading
-		var seen sql.NullInt64
+		var dev, src string
+		var firstSeen, firstBoot, seen sql.NullInt64
+		var firstUptime sql.NullFloat64
 		var bootMS int64
-		if err := rows.Scan(&r.Device, &r.Source, &seen, &bootMS, &r.Uptime); err != nil {
+		var uptime float64
+		if err := rows.Scan(&dev, &src, &firstSeen, &firstBoot, &firstUptime, &seen, &bootMS, &uptime); err != nil {
 			return nil, fmt.Errorf("history: restarts: %w", err)
 		}
-		r.Seen, r.At = fromUnix(seen), time.UnixMilli(bootMS).UTC()
-		readings = append(readings, r)
+		if firstBoot.Valid && firstUptime.Valid {
+			readings = append(readings, Reading{Device: dev, Source: src, Seen: fromNanos(firstSeen),
+				Boot: Boot{At: time.UnixMilli(firstBoot.Int64).UTC(), Uptime: firstUptime.Float64}})
+		}
+		readings = append(readings, Reading{Device: dev, Source: src, Seen: fromNanos(seen), Boot: Boot{At: time.UnixMilli(bootMS).UTC(), Uptime: uptime}})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("history: restarts: %w", err)
@@ -475,8 +662,11 @@ func (s *Store) OpenFindings(ctx context.Context) ([]audit.Finding, error) {
 	return out, rows.Err()
 }
 
-// Prune deletes collections older than before, keeping each device's
-// newest observation, and findings resolved before it.
+// Prune deletes readings whose validity ended before before (each
+// device's current reading is kept, however old), runs of collections
+// likewise (the last is kept), and findings resolved before it: range
+// deletes over an index, whose cost grows with what is deleted, not with
+// what is kept.
 func (s *Store) Prune(ctx context.Context, before time.Time) (err error) {
 	defer func() { s.record(ctx, err) }()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -485,19 +675,22 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (err error) {
 	}
 	defer tx.Rollback()
 	ms := before.UnixMilli()
-	if _, err := tx.ExecContext(ctx, `
-		DELETE FROM collections WHERE at < ? AND id NOT IN (
-			SELECT MAX(collection) FROM observations GROUP BY device, source)`, ms); err != nil {
-		return fmt.Errorf("history: prune: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE resolved_at IS NOT NULL AND resolved_at < ?`, ms); err != nil {
-		return fmt.Errorf("history: prune: %w", err)
+	for _, q := range []string{
+		`DELETE FROM readings WHERE until < ? AND latest = 0`,
+		`DELETE FROM collection_runs WHERE until < ? AND id < (SELECT MAX(id) FROM collection_runs)`,
+		`DELETE FROM findings WHERE resolved_at IS NOT NULL AND resolved_at < ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, ms); err != nil {
+			return fmt.Errorf("history: prune: %w", err)
+		}
 	}
 	return tx.Commit()
 }
 
 // Stats describes the store, for operations.
 type Stats struct {
+	// Collections counts the collections in the retained runs;
+	// Observations the stored readings (rows: runs of unchanged ones).
 	Collections, Observations, OpenFindings int
 	Bytes                                   int64
 }
@@ -506,8 +699,8 @@ type Stats struct {
 func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	var st Stats
 	for q, dst := range map[string]*int{
-		`SELECT COUNT(*) FROM collections`:                        &st.Collections,
-		`SELECT COUNT(*) FROM observations`:                       &st.Observations,
+		`SELECT COALESCE(SUM(count), 0) FROM collection_runs`:     &st.Collections,
+		`SELECT COUNT(*) FROM readings`:                           &st.Observations,
 		`SELECT COUNT(*) FROM findings WHERE resolved_at IS NULL`: &st.OpenFindings,
 	} {
 		if err := s.db.QueryRowContext(ctx, q).Scan(dst); err != nil {

@@ -124,8 +124,11 @@ func TestRestarts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Collections != 1 || st.Observations != 2 {
-		t.Errorf("after prune: %+v; want the newest collection kept", st)
+	// sw-1 never changed: one row; sw-2 restarted twice: three rows, of
+	// which the prune keeps the current one. The four collections had the
+	// same devices and failures: one run, kept as the last.
+	if st.Collections != 4 || st.Observations != 2 {
+		t.Errorf("after prune: %+v; want each device's current reading and the last run of 4 collections kept", st)
 	}
 }
 

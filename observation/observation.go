@@ -327,19 +327,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Read decodes an observations file, checking its version.
-func Read(r io.Reader) (*File, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var f File
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("observations: %w", err)
-	}
-	if f.Version != SchemaVersion {
-		return nil, fmt.Errorf("observations: version %d is not supported (this build reads %d)", f.Version, SchemaVersion)
-	}
-	return &f, nil
-}
+// Read decodes an observations file, checking its version, within the
+// default budgets (DefaultLimits; ReadLimited takes others).
+func Read(r io.Reader) (*File, error) { return ReadLimited(r, Limits{}) }
 
 // Write encodes an observations file.
 func Write(w io.Writer, f *File) error {

@@ -132,7 +132,7 @@ type rejection struct {
 	reason, detail string
 }
 
-// checkValue judges an observation decoded from an entry the NATS server
+// checkValue judges the times of an observation decoded from an entry the NATS server
 // stored at created (zero: unknown), when the auditor's clock reads now.
 func (p Policy) checkValue(o *observation.Device, created, now time.Time) *rejection {
 	bound := now
@@ -157,34 +157,6 @@ func (p Policy) checkValue(o *observation.Device, created, now time.Time) *rejec
 		if t.t.After(bound) {
 			return &rejection{ReasonFuture, fmt.Sprintf("%s %s is after the entry was stored (%s) plus %s",
 				t.name, t.t.UTC().Format(time.RFC3339), created.UTC().Format(time.RFC3339), p.MaxSkew)}
-		}
-	}
-	limit := maxParts(o.Source)
-	lists := []struct {
-		name string
-		n    int
-	}{
-		{"psus", len(o.PSUs)}, {"power_redundancy", len(o.PowerRedundancy)}, {"controllers", len(o.Controllers)},
-		{"volumes", len(o.Volumes)}, {"drives", len(o.Drives)}, {"ports", len(o.Ports)}, {"fans", len(o.Fans)},
-		{"fan_redundancy", len(o.FanRedundancy)}, {"temperatures", len(o.Temperatures)}, {"outlets", len(o.Outlets)},
-		{"inputs", len(o.Inputs)}, {"branches", len(o.Branches)}, {"part_errors", len(o.PartErrors)},
-		{"warnings", len(o.Warnings)}, {"kept", len(o.Kept)},
-	}
-	for i := range o.Volumes {
-		lists = append(lists, struct {
-			name string
-			n    int
-		}{"a volume's drives", len(o.Volumes[i].Drives)})
-	}
-	for i := range o.Ports {
-		lists = append(lists, struct {
-			name string
-			n    int
-		}{"a port's neighbors", len(o.Ports[i].Neighbors)})
-	}
-	for _, l := range lists {
-		if l.n > limit {
-			return &rejection{ReasonTooLarge, fmt.Sprintf("%d %s, over the %s collector's budget of %d", l.n, l.name, o.Source, limit)}
 		}
 	}
 	return nil

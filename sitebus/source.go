@@ -226,6 +226,14 @@ func (s *Source) accept(k Key, e jetstream.KeyValueEntry) (*held, *rejection) {
 	if len(e.Value()) > s.pol.MaxValueBytes {
 		return nil, &rejection{ReasonTooLarge, fmt.Sprintf("%d bytes, over %d", len(e.Value()), s.pol.MaxValueBytes)}
 	}
+	// The collectors' budgets, counted before anything is decoded.
+	if err := observation.CheckDevice(e.Value(), observation.Limits{MaxParts: maxParts(k.Source), MaxDeviceBytes: int64(s.pol.MaxValueBytes)}); err != nil {
+		var le *observation.LimitError
+		if errors.As(err, &le) {
+			return nil, &rejection{ReasonTooLarge, fmt.Sprintf("%s, over the %s collector's budget", le.Error(), k.Source)}
+		}
+		return nil, &rejection{ReasonMalformed, err.Error()}
+	}
 	o, err := decodeValue(k, e.Value())
 	if err != nil {
 		return nil, &rejection{ReasonMalformed, err.Error()}

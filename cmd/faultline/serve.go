@@ -54,8 +54,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	nf.add(fs.FlagSet)
 	var wf webFlags
 	wf.add(fs.FlagSet)
+	var kf workFlags
+	kf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
 		return code
+	}
+	work, err := kf.limits()
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
 	}
 	file, code, ok := invf.resolve(fs)
 	if !ok {
@@ -161,7 +168,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	collectOnly := remote != nil && nf.collectOnly
 	if !collectOnly { // a collector audits nothing and serves no API
-		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: append(remote.metrics(), guard.Collectors()...)})
+		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: append(remote.metrics(), guard.Collectors()...), Work: work})
 		srv.Prerender(eng.Snapshot())
 	}
 
@@ -175,7 +182,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		handler = remote.handler(eng)
 	}
 	handler = guard.Wrap(handler)
-	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: serveWriteTimeout, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelDebug)} // TLS handshake failures: every port scanner makes them
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()

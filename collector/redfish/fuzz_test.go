@@ -216,6 +216,9 @@ func FuzzChooseInlet(f *testing.F) {
 		if !named && !strings.EqualFold(strings.TrimSpace(s.context), "Intake") {
 			t.Fatalf("%+v is neither named nor typed an inlet", s)
 		}
+		if !named && len(ss) > 1 && !slices.ContainsFunc(ss, func(o sensor) bool { return !isIntake(o.context) }) {
+			t.Fatalf("%+v chosen by a context that every sensor claims", s)
+		}
 		for _, o := range ss {
 			if !componentWords.MatchString(o.name) && inletNamed(o.name) == named && (named || strings.EqualFold(strings.TrimSpace(o.context), "Intake")) && o.celsius+10 < s.celsius {
 				t.Fatalf("chose %+v over %+v, more than 10 °C cooler", s, o)

@@ -156,6 +156,13 @@ type sensor struct {
 // componentWords name sensors on a component, never the air coming in.
 var componentWords = regexp.MustCompile(`(?i)(^|[^a-z])(cpu|proc|processor|socket|dimm|mem|memory|vr|vrm|vrmin|vdd|pch|core|gpu|soc|dram|hbm|exhaust|outlet|exit|bmc|psu|riser|nic|hdd|ssd|nvme)([^a-z]|$)`)
 
+// componentPrefix names component sensors whose name runs the component
+// into its slot (DIMMG0_TEMP, DIMMA1, CPU0TEMP), which componentWords'
+// word boundaries miss.
+var componentPrefix = regexp.MustCompile(`(?i)(^|[^a-z])(dimm|cpu|vrm?_?p?[0-9])`)
+
+func isIntake(context string) bool { return strings.EqualFold(strings.TrimSpace(context), "Intake") }
+
 // inletNamed reports whether a sensor's name says it measures the intake
 // air.
 func inletNamed(name string) bool {
@@ -181,17 +188,35 @@ func inletNamed(name string) bool {
 // reading more than 10 °C above the coolest is not the inlet (inlet air
 // is the coolest air in the box). The first remaining one, in the BMC's
 // order, is the inlet.
+//
+// Quirk (AMI MegaRAC builds on Gigabyte and ASRock Rack boards): every
+// sensor says "Intake" and none is named Inlet or Ambient (CPU0_TEMP,
+// DIMMG0_TEMP, MB_TEMP1, …). A context that every sensor claims tells
+// nothing, so it counts only when at least one sensor of the chassis says
+// otherwise; with no credible inlet there is no inlet reading (a DIMM is
+// never reported as the air coming in, and no false thermal finding
+// follows).
 func chooseInlet(ss []sensor) int {
 	const spread = 10.0
 	best := [2][]int{} // by preference: named, then context only
+	contextCredible := false
+	for _, s := range ss {
+		if !isIntake(s.context) {
+			contextCredible = true
+			break
+		}
+	}
+	if len(ss) == 1 {
+		contextCredible = true
+	}
 	for i, s := range ss {
-		if componentWords.MatchString(s.name) || math.IsNaN(s.celsius) || math.IsInf(s.celsius, 0) {
+		if componentWords.MatchString(s.name) || componentPrefix.MatchString(s.name) || math.IsNaN(s.celsius) || math.IsInf(s.celsius, 0) {
 			continue
 		}
 		switch {
 		case inletNamed(s.name):
 			best[0] = append(best[0], i)
-		case strings.EqualFold(strings.TrimSpace(s.context), "Intake"):
+		case contextCredible && isIntake(s.context):
 			best[1] = append(best[1], i)
 		}
 	}

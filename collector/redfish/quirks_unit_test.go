@@ -55,10 +55,17 @@ func TestChooseInlet(t *testing.T) {
 			intake("CPU1 Temp", 55), intake("CPU2 Temp", 54), intake("DIMMA1 Temp", 40),
 			intake("CPU1_VR Temp", 48), intake("PCH Temp", 45), intake("System Temp", 30), intake("Inlet Temp", 24)}, 6},
 		{"every sensor Intake, components only", []sensor{intake("CPU1 Temp", 55), intake("P1_DIMM_A Temp", 41), intake("VR_P0 Temp", 44)}, -1},
-		{"every sensor Intake, unnamed: not the hot one", []sensor{intake("Temp1", 61), intake("Temp2", 23), intake("Temp3", 26)}, 1},
+		// Every sensor claims Intake, none is named: the context tells
+		// nothing, so there is no inlet.
+		{"every sensor Intake, unnamed: none", []sensor{intake("Temp1", 61), intake("Temp2", 23), intake("Temp3", 26)}, -1},
+		{"AMI: every sensor Intake, DIMM first", []sensor{intake("CPU0_TEMP", 47), intake("DIMMG0_TEMP", 33), intake("MB_TEMP1", 29)}, -1},
+		{"DIMM with its slot is a component", []sensor{{"DIMMG0_TEMP", "Intake", 30}, {"MB_TEMP1", "SystemBoard", 29}}, -1},
+		{"one sensor, Intake: credible", []sensor{intake("Temp1", 22)}, 0},
+		{"context credible when another differs", []sensor{{"CPU0_TEMP", "CPU", 47}, intake("Temp2", 23)}, 1},
+		{"unnamed, hot one skipped", []sensor{{"Board", "SystemBoard", 30}, intake("Temp1", 61), intake("Temp2", 23)}, 2},
 		{"two inlets: the first", []sensor{intake("Front Inlet", 22), intake("Rear Inlet", 23)}, 0},
 		{"named beats context", []sensor{intake("Temp1", 20), {"Ambient", "", 27}}, 1},
-		{"Core is a component", []sensor{intake("Core 0", 70), intake("Board", 25)}, 1},
+		{"Core is a component", []sensor{intake("Core 0", 70), {"Board", "SystemBoard", 30}, intake("Temp2", 25)}, 2},
 		{"none", nil, -1},
 	}
 	for _, tc := range tests {

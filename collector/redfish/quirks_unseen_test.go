@@ -180,3 +180,28 @@ links:
 		t.Errorf("declared ends without a port: %q, want only the ambiguous twin:eno1", unmatched)
 	}
 }
+
+// TestQuirkEverySensorIntakeNoneNamed: AMI MegaRAC firmware (Gigabyte and
+// ASRock Rack boards) marks every sensor PhysicalContext Intake and names
+// none as inlet or ambient (CPU0_TEMP, DIMMG0_TEMP, MB_TEMP1, …). No sensor
+// is credibly the inlet, so there is no inlet reading — not the first DIMM
+// (which would read as a 33 °C intake and a false thermal finding) — and
+// every readable sensor is still reported.
+func TestQuirkEverySensorIntakeNoneNamed(t *testing.T) {
+	tg, _, _ := quirkTree(t, "intake-unnamed")
+	obs := pollQuirk(t, tg)
+	if obs.InletCelsius != nil {
+		t.Errorf("inlet %v °C, want none", *obs.InletCelsius)
+	}
+	var names []string
+	for _, s := range obs.Temperatures {
+		if s.Inlet {
+			t.Errorf("sensor %q marked inlet", s.Name)
+		}
+		names = append(names, s.Name)
+	}
+	want := []string{"CPU0_TEMP", "DIMMG0_TEMP", "DIMMG1_TEMP", "PCH_TEMP", "MB_TEMP1", "MB_TEMP2", "VR_P0_TEMP", "LAN_TEMP", "M2_AMB_TEMP"}
+	if !slices.Equal(names, want) {
+		t.Errorf("temperatures %q, want %q (the absent DIMM left out)", names, want)
+	}
+}
