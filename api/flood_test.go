@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -74,45 +75,55 @@ func TestWhatIfFloodKeepsReadsAnswering(t *testing.T) {
 }
 
 // BenchmarkWhatIfFlood measures /api/v1/findings and /metrics (8
-// clients each, 3 s) on a generated fleet of about 100,000 components,
-// first with the server otherwise idle, then while 64 clients send GET
-// /api/v1/whatif for a feed as fast as they are answered. It reports
-// both and their ratios; docs/performance.md records a run. Run with
+// clients each, 3 s each) on a generated fleet, first with the server
+// otherwise idle, then while 64 clients send GET /api/v1/whatif for a feed
+// as fast as they are answered. It reports both, their ratios, and the
+// what-ifs answered per second during the flood; docs/performance.md
+// records a run. Run with
 //
 //	go test ./api -run '^$' -bench WhatIfFlood -benchtime 1x
 func BenchmarkWhatIfFlood(b *testing.B) {
-	base, eng := serveFor(b, fleetFile(b, 100_000))
-	fail := ""
-	for _, p := range eng.Snapshot().Inventory.Power {
-		if p.Kind == "feed" {
-			fail = p.ID
-			break
-		}
-	}
-	if fail == "" {
-		b.Fatal("the fleet has no feed")
-	}
-	for i := 0; i < b.N; i++ {
-		for _, path := range []string{"/api/v1/findings", "/metrics"} {
-			idle := load(b, base+path, http.Header{}, 8, 3*time.Second, nil)
-			ctx, cancel := context.WithCancel(context.Background())
-			answered := flood(ctx, base, fail, 64, 1<<30)
-			time.Sleep(200 * time.Millisecond) // let the flood build up
-			start := time.Now()
-			busy := load(b, base+path, http.Header{}, 8, 3*time.Second, nil)
-			whatifs := float64(answered.Load()) / time.Since(start).Seconds()
-			cancel()
-			name := path[len(path)-7:]
-			b.ReportMetric(idle.rps, name+"-idle-req/s")
-			b.ReportMetric(busy.rps, name+"-flood-req/s")
-			b.ReportMetric(busy.rps/idle.rps, name+"-rps-ratio")
-			b.ReportMetric(float64(busy.p99.Microseconds())/1000, name+"-flood-p99-ms")
-			b.ReportMetric(float64(idle.p99.Microseconds())/1000, name+"-idle-p99-ms")
-			b.ReportMetric(whatifs, name+"-whatif/s")
-			if busy.errors > 0 || idle.errors > 0 {
-				b.Errorf("%s: %d failed requests idle, %d under the flood", path, idle.errors, busy.errors)
+	for _, size := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("fleet-%dk", size/1000), func(b *testing.B) {
+			base, eng := serveFor(b, fleetFile(b, size))
+			fail := ""
+			for _, p := range eng.Snapshot().Inventory.Power {
+				if p.Kind == "feed" {
+					fail = p.ID
+					break
+				}
 			}
-			time.Sleep(500 * time.Millisecond) // let the flood drain
-		}
+			if fail == "" {
+				b.Fatal("the fleet has no feed")
+			}
+			paths := map[string]string{"findings": "/api/v1/findings", "metrics": "/metrics"}
+			names := []string{"findings", "metrics"}
+			for i := 0; i < b.N; i++ {
+				idle := map[string]loadResult{}
+				for _, n := range names {
+					idle[n] = load(b, base+paths[n], http.Header{}, 8, 3*time.Second, nil)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				answered := flood(ctx, base, fail, 64, 1<<30)
+				time.Sleep(200 * time.Millisecond) // let the flood build up
+				start, before := time.Now(), answered.Load()
+				busy := map[string]loadResult{}
+				for _, n := range names {
+					busy[n] = load(b, base+paths[n], http.Header{}, 8, 3*time.Second, nil)
+				}
+				b.ReportMetric(float64(answered.Load()-before)/time.Since(start).Seconds(), "whatif/s")
+				cancel()
+				for _, n := range names {
+					b.ReportMetric(idle[n].rps, n+"-idle-req/s")
+					b.ReportMetric(busy[n].rps, n+"-flood-req/s")
+					b.ReportMetric(busy[n].rps/idle[n].rps, n+"-rps-ratio")
+					b.ReportMetric(float64(idle[n].p99.Microseconds())/1000, n+"-idle-p99-ms")
+					b.ReportMetric(float64(busy[n].p99.Microseconds())/1000, n+"-flood-p99-ms")
+					if busy[n].errors > 0 || idle[n].errors > 0 {
+						b.Errorf("%s: %d failed requests idle, %d under the flood", n, idle[n].errors, busy[n].errors)
+					}
+				}
+			}
+		})
 	}
 }

@@ -1,14 +1,19 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/inventory"
+	htmlreport "github.com/faultline/faultline/report"
 )
 
 // TestReadOnlyWhatIfAndPlan: GET /api/v1/whatif and GET /api/v1/plan need
@@ -111,3 +116,54 @@ func TestInventorySchemaRoute(t *testing.T) {
 		t.Error("the served schema is not inventory.Schema()")
 	}
 }
+
+// FuzzReadOnlyQuery: any query string on the read-only what-if, plan and
+// report page is answered with a JSON error (4xx) or an answer — never a
+// panic or a 500 — and a 200 what-if or plan is JSON.
+func FuzzReadOnlyQuery(f *testing.F) {
+	for _, q := range []string{"fail=pdu-r03-a,tor-3b", "fail=pdu-r03-a&fail=tor-3b", "fail=%zz", "fial=x", "fail=,,,",
+		"maintain=tor-*&keep_redundancy=true&max_batch=2", "maintain=kind=switch", "max_batch=-1&maintain=x", "fail=db-1/PSU1;x",
+		"fail=" + strings.Repeat("a,", 50)} {
+		f.Add(q)
+	}
+	s, _, _ := newTestServerF(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		for _, path := range []string{"/api/v1/whatif", "/api/v1/plan", "/report"} {
+			req := httptestRequest(path)
+			req.URL.RawQuery = q
+			rec := httptestRecorder()
+			s.ServeHTTP(rec, req)
+			switch {
+			case rec.Code >= 500:
+				t.Fatalf("GET %s?%s: %d %s", path, q, rec.Code, rec.Body)
+			case rec.Code == 200 && path != "/report" && !json.Valid(rec.Body.Bytes()):
+				t.Fatalf("GET %s?%s: 200 with no JSON", path, q)
+			case rec.Code >= 400 && path != "/report" && !strings.Contains(rec.Body.String(), `"error"`):
+				t.Fatalf("GET %s?%s: %d without a JSON error: %s", path, q, rec.Code, rec.Body)
+			}
+		}
+	})
+}
+
+// newTestServerF is newTestServer for a fuzz target, serving the report
+// page and its what-if as faultline serve does.
+func newTestServerF(f *testing.F) (*Server, *engine.Engine, string) {
+	f.Helper()
+	eng, err := engine.New(context.Background(), engine.Config{InventoryFile: "../inventory.yaml", WatchInterval: -1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { eng.Close() })
+	page := func(s *engine.Snapshot, fail []string, w *audit.WhatIf, werr error) ([]byte, error) {
+		var buf bytes.Buffer
+		opts := htmlreport.HTMLOptions{WhatIfAction: "/report", Fail: fail, WhatIf: w}
+		if werr != nil {
+			opts.WhatIfError = werr.Error()
+		}
+		err := htmlreport.HTML(&buf, s.Analysis.G, s.Report, opts)
+		return buf.Bytes(), err
+	}
+	return New(eng, Options{ReportWhatIf: page}), eng, "../inventory.yaml"
+}
+
+func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

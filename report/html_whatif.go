@@ -2,6 +2,7 @@ package report
 
 import (
 	"html/template"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -22,6 +23,9 @@ type whatIfView struct {
 	// Action is where the form sends its GET (the /report page itself).
 	Action string
 	Fail   string
+	// PlanHref is the read-only plan for the selection, for a page read
+	// without the script (which shows "Plan these" instead).
+	PlanHref string
 	IDs    []string
 	Result *whatIfResult
 	Error  string
@@ -38,6 +42,9 @@ type whatIfResult struct {
 
 func newWhatIfView(g *model.Graph, opts HTMLOptions) *whatIfView {
 	v := &whatIfView{Action: opts.WhatIfAction, Fail: strings.Join(opts.Fail, ","), Error: opts.WhatIfError}
+	if len(opts.Fail) > 0 && strings.HasSuffix(opts.WhatIfAction, "report") {
+		v.PlanHref = strings.TrimSuffix(opts.WhatIfAction, "report") + "api/v1/plan?maintain=" + url.QueryEscape(v.Fail)
+	}
 	if len(g.Comps) <= maxCompletionIDs {
 		for _, c := range g.Comps {
 			if c.Kind != model.KindDrive {

@@ -329,6 +329,27 @@ func TestReportWorkbenchInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("typing with completion", func(t *testing.T) {
+		ctx := tab(t)
+		do(t, ctx, chromedp.EmulateViewport(1440, 1000), chromedp.Navigate(ts.URL+"/report"),
+			chromedp.WaitVisible(chromedp.ID("wi-fail")),
+			chromedp.SendKeys(chromedp.ID("wi-fail"), browserFail[0]+",tor-3"))
+		opts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#wi-ids option")].map(o => o.value)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := browserFail[0] + "," + browserFail[1]; !slices.Contains(opts, want) {
+			t.Errorf("typing %q offers %v, want %q among them", browserFail[0]+",tor-3", opts, want)
+		}
+		do(t, ctx, chromedp.SetValue(chromedp.ID("wi-fail"), strings.Join(browserFail, ",")), chromedp.Click(chromedp.ID("wi-go")))
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](answered, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("no answer after typing the ids: %v", err)
+		}
+		if diff := cmp.Diff(impactsOf(&want), shown(t, ctx)); diff != "" {
+			t.Errorf("typed ids give another answer (-cli +page):\n%s", diff)
+		}
+	})
+
 	t.Run("without JavaScript", func(t *testing.T) {
 		ctx := tab(t)
 		do(t, ctx, chromedp.EmulateViewport(1440, 1000), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {

@@ -19,6 +19,11 @@
   var api = base.replace(/report$/, "api/v1/");
   var marks = document.getElementById("wi-marks");
   var asked = 0;
+  var planJSON = document.getElementById("wi-planjson");
+  if (planJSON) {
+    planJSON.hidden = true;
+  }
+  planBtn.hidden = false;
 
   // Element id -> inventory id (the inverse of picture.ComponentID).
   function idOf(el) {
@@ -232,6 +237,32 @@
   // picture, a click selects.
   document.querySelectorAll(".pic .wi-pick a").forEach(function (a) {
     a.setAttribute("tabindex", "-1");
+  });
+
+  // Completion of the id being typed after a comma: the datalist offers
+  // the whole value (what is written so far, and each matching id), at
+  // most 50 at a time.
+  var datalist = document.getElementById("wi-ids");
+  var allIDs = datalist ? Array.prototype.map.call(datalist.options, function (o) {
+    return o.value;
+  }) : [];
+  input.addEventListener("input", function () {
+    if (!datalist) {
+      return;
+    }
+    var v = input.value, cut = v.lastIndexOf(",") + 1;
+    var head = v.slice(0, cut), tail = v.slice(cut).trim();
+    var taken = selection();
+    datalist.textContent = "";
+    var n = 0;
+    for (var i = 0; i < allIDs.length && n < 50; i++) {
+      if (allIDs[i].indexOf(tail) >= 0 && taken.indexOf(allIDs[i]) < 0) {
+        var o = document.createElement("option");
+        o.value = head + allIDs[i];
+        datalist.appendChild(o);
+        n++;
+      }
+    }
   });
 
   form.addEventListener("submit", function (ev) {
