@@ -145,9 +145,9 @@ func FuzzReadOnlyQuery(f *testing.F) {
 	})
 }
 
-// newTestServerF is newTestServer for a fuzz target, serving the report
+// newTestServerF is newTestServer (for fuzz targets too) serving the report
 // page and its what-if as faultline serve does.
-func newTestServerF(f *testing.F) (*Server, *engine.Engine, string) {
+func newTestServerF(f testing.TB) (*Server, *engine.Engine, string) {
 	f.Helper()
 	eng, err := engine.New(context.Background(), engine.Config{InventoryFile: "../inventory.yaml", WatchInterval: -1})
 	if err != nil {
@@ -163,7 +163,43 @@ func newTestServerF(f *testing.F) (*Server, *engine.Engine, string) {
 		err := htmlreport.HTML(&buf, s.Analysis.G, s.Report, opts)
 		return buf.Bytes(), err
 	}
-	return New(eng, Options{ReportWhatIf: page}), eng, "../inventory.yaml"
+	plain := func(s *engine.Snapshot) ([]byte, error) { return page(s, nil, nil, nil) }
+	return New(eng, Options{ReportHTML: plain, ReportWhatIf: page}), eng, "../inventory.yaml"
 }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// TestReportPageWhatIf: /report?fail= renders the answer into the page, so
+// that a link works without the page's script.
+func TestReportPageWhatIf(t *testing.T) {
+	s, _, _ := newTestServerF(t)
+	cases := []struct {
+		name, query string
+		status      int
+		want, lack  []string
+	}{
+		{"answer", "fail=pdu-r03-a,tor-3b", 200, []string{`data-list="down"`, `data-kind="device" data-id="tor-3b"`, `data-kind="power" data-id="pdu-r03-b"`, `value="pdu-r03-a,tor-3b"`, `id="wi-marks"`}, nil},
+		{"unknown id", "fail=pdu-r3-a", 422, []string{`class="wi-error"`, "pdu-r03-a"}, []string{`data-list="down"`}},
+		{"escaped", "fail=%3Cscript%3Ealert(1)%3C/script%3E", 422, []string{"&lt;script&gt;"}, []string{"<script>alert(1)"}},
+		{"no question", "utm_source=ticket", 200, []string{`id="wi-fail"`}, []string{`data-list="down"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := do(t, s, call{method: "GET", path: "/report?" + tc.query})
+			if rec.Code != tc.status {
+				t.Errorf("status %d, want %d", rec.Code, tc.status)
+			}
+			body := rec.Body.String()
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("the page lacks %s", w)
+				}
+			}
+			for _, l := range tc.lack {
+				if strings.Contains(body, l) {
+					t.Errorf("the page has %s", l)
+				}
+			}
+		})
+	}
+}

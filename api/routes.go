@@ -427,7 +427,9 @@ var fallbackPage = template.Must(template.New("report").Parse(`<!doctype html><h
 <body><h1>faultline: {{.Summary.Critical}} critical, {{.Summary.Warning}} warnings</h1><ul>{{range .Findings}}<li><b>{{.Severity}}</b> {{.Rule}} {{.Subject}}: {{.Message}}</li>{{end}}</ul></body></html>`))
 
 func (s *Server) reportPage(c *gin.Context) {
-	if c.Request.URL.RawQuery != "" && s.opts.ReportWhatIf != nil {
+	// A page for people: a query without fail (a tracking parameter, say)
+	// is the plain page, not an error.
+	if s.opts.ReportWhatIf != nil && c.Request.URL.Query().Has("fail") {
 		s.reportWhatIf(c)
 		return
 	}
@@ -456,11 +458,7 @@ func (s *Server) reportPage(c *gin.Context) {
 // reportWhatIf is /report?fail=ID,…: the page with the what-if answer
 // rendered in (per request: the question is the client's).
 func (s *Server) reportWhatIf(c *gin.Context) {
-	q, ok := readQuery(c, "fail")
-	if !ok {
-		return
-	}
-	ids := split(q["fail"])
+	ids := split(c.Request.URL.Query()["fail"])
 	if len(ids) > 1000 {
 		jsonError(c, http.StatusBadRequest, "at most 1000 components at once")
 		return
