@@ -134,6 +134,13 @@ func TestCompletionOtherShells(t *testing.T) {
 			if out, err := exec.CommandContext(ctx, shell, "-n", script).CombinedOutput(); err != nil {
 				t.Errorf("%s -n: %v\n%s", shell, err, out)
 			}
+			if shell == "fish" {
+				// fish completes a command line itself: complete -C.
+				out, err := exec.CommandContext(ctx, "fish", "--no-config", "-c", "source "+shQuote(script)+"; complete -C 'faultline whatif --fa'").CombinedOutput()
+				if err != nil || !strings.HasPrefix(string(out), "--fail\t") {
+					t.Errorf("fish: faultline whatif --fa<TAB>: %q (%v)", out, err)
+				}
+			}
 		})
 	}
 	var out, errb bytes.Buffer
