@@ -51,10 +51,17 @@
     });
   }
 
+  // Inventory id -> its elements in the picture, built once.
+  var places = {};
+  document.querySelectorAll(".pic [id]").forEach(function (e) {
+    var id = idOf(e);
+    if (id) {
+      (places[id] = places[id] || []).push(e);
+    }
+  });
+
   function elementsOf(id) {
-    return Array.prototype.filter.call(document.querySelectorAll(".pic [id]"), function (el) {
-      return idOf(el) === id;
-    });
+    return Object.prototype.hasOwnProperty.call(places, id) ? places[id] : [];
   }
 
   function clearClass(cls) {
