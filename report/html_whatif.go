@@ -26,9 +26,9 @@ type whatIfView struct {
 	// PlanHref is the read-only plan for the selection, for a page read
 	// without the script (which shows "Plan these" instead).
 	PlanHref string
-	IDs    []string
-	Result *whatIfResult
-	Error  string
+	IDs      []string
+	Result   *whatIfResult
+	Error    string
 	// Marks is a style sheet marking the result in the picture, so that
 	// the answer shows without the script too.
 	Marks template.CSS
