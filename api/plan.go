@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,14 +20,20 @@ type planRequest struct {
 	MaxBatch       int      `json:"max_batch"`
 }
 
-// plan is POST /api/v1/plan: a maintenance plan on the live state (the
-// observed failures of the current snapshot are down in every batch). A
-// plan over the budget is refused before any work; one admitted runs
-// under the work pool, and stops at the deadline or when the client goes
-// away.
+// plan is POST /api/v1/plan (JSON body, with the token) and GET
+// /api/v1/plan?maintain=… (read-only, no token: a plan changes nothing): a
+// maintenance plan on the live state (the observed failures of the
+// current snapshot are down in every batch). One handler serves both, so
+// that they answer the same; a plan over the budget is refused before any
+// work, and one admitted runs under the work pool and stops at the
+// deadline or when the client goes away.
 func (s *Server) plan(c *gin.Context) {
 	var req planRequest
-	if !s.readBody(c, &req) {
+	if c.Request.Method == http.MethodPost {
+		if !s.readBody(c, &req) {
+			return
+		}
+	} else if !planQuery(c, &req) {
 		return
 	}
 	sels := audit.SplitSelectors(req.Maintain...)
@@ -89,4 +96,32 @@ func (s *Server) overBudget(n int, keep bool) string {
 		msg += ", or without keep_redundancy"
 	}
 	return msg
+}
+
+// planQuery reads GET /api/v1/plan's query: maintain (repeated or
+// comma-separated), keep_redundancy (a boolean) and max_batch (a number),
+// the names of the POST body's fields.
+func planQuery(c *gin.Context, req *planRequest) bool {
+	q, ok := readQuery(c, "maintain", "keep_redundancy", "max_batch")
+	if !ok {
+		return false
+	}
+	req.Maintain = q["maintain"]
+	if v := q.Get("keep_redundancy"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			jsonError(c, http.StatusBadRequest, "keep_redundancy must be true or false, not "+strconv.Quote(v))
+			return false
+		}
+		req.KeepRedundancy = b
+	}
+	if v := q.Get("max_batch"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			jsonError(c, http.StatusBadRequest, "max_batch must be a whole number, not "+strconv.Quote(v))
+			return false
+		}
+		req.MaxBatch = n
+	}
+	return true
 }

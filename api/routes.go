@@ -44,8 +44,11 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/observations", false, s.observations},
 		{http.MethodGet, "/api/v1/findings", false, s.findings},
 		{http.MethodGet, "/api/v1/report", false, s.report},
+		{http.MethodGet, "/api/v1/whatif", false, s.whatif},
 		{http.MethodPost, "/api/v1/whatif", true, s.whatif},
+		{http.MethodGet, "/api/v1/plan", false, s.plan},
 		{http.MethodPost, "/api/v1/plan", true, s.plan},
+		{http.MethodGet, "/api/v1/schema/inventory.json", false, s.inventorySchema},
 		{http.MethodPost, "/api/v1/collect", true, s.collect},
 		{http.MethodGet, "/api/v1/collect/:id", false, s.job},
 		{http.MethodPost, "/api/v1/inventory/reload", true, s.reload},
@@ -129,6 +132,12 @@ func summaryJob(j *engine.Job) *engine.Job {
 var openapiDoc []byte
 
 func (s *Server) openapi(c *gin.Context) { c.Data(http.StatusOK, "application/json", openapiDoc) }
+
+// inventorySchema serves the inventory's JSON Schema, for editors' YAML
+// language servers (`# yaml-language-server: $schema=URL`).
+func (s *Server) inventorySchema(c *gin.Context) {
+	c.Data(http.StatusOK, "application/schema+json", inventory.Schema())
+}
 
 type inventoryView struct {
 	File      string               `json:"file"`
@@ -351,13 +360,25 @@ type whatifRequest struct {
 	Fail []string `json:"fail"`
 }
 
+// whatif answers both GET /api/v1/whatif?fail=ID,… (read-only, no token:
+// it changes nothing) and POST /api/v1/whatif with a JSON body: one
+// handler, so that the two answer the same and share whatever bounds the
+// expensive handlers get.
 func (s *Server) whatif(c *gin.Context) {
 	var req whatifRequest
-	if !s.readBody(c, &req) {
-		return
+	if c.Request.Method == http.MethodPost {
+		if !s.readBody(c, &req) {
+			return
+		}
+	} else {
+		q, ok := readQuery(c, "fail")
+		if !ok {
+			return
+		}
+		req.Fail = split(q["fail"])
 	}
 	if len(req.Fail) == 0 {
-		jsonError(c, http.StatusBadRequest, `name what fails: {"fail": ["feed-a"]}`)
+		jsonError(c, http.StatusBadRequest, `name what fails: {"fail": ["feed-a"]}, or ?fail=feed-a`)
 		return
 	}
 	if len(req.Fail) > 1000 {
@@ -425,6 +446,12 @@ var fallbackPage = template.Must(template.New("report").Parse(`<!doctype html><h
 <body><h1>faultline: {{.Summary.Critical}} critical, {{.Summary.Warning}} warnings</h1><ul>{{range .Findings}}<li><b>{{.Severity}}</b> {{.Rule}} {{.Subject}}: {{.Message}}</li>{{end}}</ul></body></html>`))
 
 func (s *Server) reportPage(c *gin.Context) {
+	// A page for people: a query without fail (a tracking parameter, say)
+	// is the plain page, not an error.
+	if s.opts.ReportWhatIf != nil && c.Request.URL.Query().Has("fail") {
+		s.reportWhatIf(c)
+		return
+	}
 	snap, r, err := s.current()
 	if err != nil {
 		jsonError(c, http.StatusInternalServerError, "rendering the report failed")
@@ -445,4 +472,47 @@ func (s *Server) reportPage(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", r.html)
+}
+
+// reportWhatIf is /report?fail=ID,…: the page with the what-if answer
+// rendered in (per request: the question is the client's).
+func (s *Server) reportWhatIf(c *gin.Context) {
+	ids := split(c.Request.URL.Query()["fail"])
+	if len(ids) > 1000 {
+		jsonError(c, http.StatusBadRequest, "at most 1000 components at once")
+		return
+	}
+	snap := s.eng.Snapshot()
+	if snap == nil || snap.Analysis == nil {
+		jsonError(c, http.StatusServiceUnavailable, "not ready: no audit yet")
+		return
+	}
+	render := func(w *audit.WhatIf, werr error, status int) {
+		page, err := s.opts.ReportWhatIf(snap, ids, w, werr)
+		if err != nil {
+			s.log.Error("report page", "error", err)
+			jsonError(c, http.StatusInternalServerError, "rendering the report page failed")
+			return
+		}
+		c.Header("Cache-Control", "no-cache")
+		c.Data(status, "text/html; charset=utf-8", page)
+	}
+	if len(ids) == 0 {
+		render(nil, nil, http.StatusOK)
+		return
+	}
+	// A what-if per request: under the work pool, as GET and POST whatif.
+	s.work(c, "report-whatif", func(ctx context.Context) error {
+		w, werr := audit.RunWhatIfContext(ctx, snap.Analysis.G, snap.Analysis, ids)
+		var uerr *audit.UnknownComponentError
+		switch {
+		case errors.As(werr, &uerr):
+			render(w, werr, http.StatusUnprocessableEntity)
+			return nil
+		case werr != nil:
+			return werr
+		}
+		render(w, nil, http.StatusOK)
+		return nil
+	})
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/engine"
 )
 
@@ -39,6 +40,11 @@ type Options struct {
 	// ReportHTML renders the /report page for a snapshot; nil serves a
 	// plain page pointing to the JSON report.
 	ReportHTML func(s *engine.Snapshot) ([]byte, error)
+	// ReportWhatIf renders /report?fail=ID,… : the page with the what-if
+	// answer (w, or the error err when the question has none) rendered
+	// in, so that a pasted link shows it without the page's script. Nil
+	// serves the plain page for any query.
+	ReportWhatIf func(s *engine.Snapshot, fail []string, w *audit.WhatIf, err error) ([]byte, error)
 	// Metrics are more collectors for /metrics that change between
 	// audits (the NATS connection's): gathered with the Go and process
 	// metrics, at most once a second, not with the snapshot.

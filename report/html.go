@@ -27,15 +27,31 @@ type HTMLOptions struct {
 	// MaxDevices is the largest inventory drawn in full (see
 	// picture.Options); zero means picture.DefaultMaxDevices.
 	MaxDevices int
+
+	// WhatIfAction, when set, puts the what-if workbench on the page: a
+	// form that GETs this URL (the served page itself, "/report") with
+	// ?fail=ID,…, and a script that asks /api/v1/whatif and /api/v1/plan
+	// next to it as components are clicked. Empty for a page written to a
+	// file (audit -o html), which has no server to ask.
+	WhatIfAction string
+	// Fail and WhatIf are the question and answer of a page asked with
+	// ?fail=: the answer is rendered into the page, so that a pasted link
+	// shows it without the script.
+	Fail   []string
+	WhatIf *audit.WhatIf
+	// WhatIfError says why a ?fail= question has no answer (an unknown
+	// id, with a suggestion).
+	WhatIfError string
 }
 
-//go:embed html/page.tmpl html/page.css html/page.js
+//go:embed html/page.tmpl html/page.css html/page.js html/whatif.js
 var pageFiles embed.FS
 
 var pageTemplate = template.Must(template.ParseFS(pageFiles, "html/page.tmpl"))
 
-// pageCSS and pageJS are our own files, inlined into every page.
-var pageCSS, pageJS = mustRead("html/page.css"), mustRead("html/page.js")
+// pageCSS and pageJS are our own files, inlined into every page;
+// whatifJS only into served pages, which have the what-if workbench.
+var pageCSS, pageJS, whatifJS = mustRead("html/page.css"), mustRead("html/page.js"), mustRead("html/whatif.js")
 
 func mustRead(name string) string {
 	b, err := pageFiles.ReadFile(name)

@@ -25,6 +25,8 @@ type page struct {
 	Groups                            []sevGroup
 	CSS                               template.CSS
 	Script                            template.JS
+	// WhatIf is the what-if workbench, nil on a page with no server.
+	WhatIf *whatIfView
 }
 
 // sevGroup is the findings of one severity, by rule.
@@ -76,6 +78,10 @@ func newPage(g *model.Graph, r *audit.Report, pic *picture.Picture, opts HTMLOpt
 		Summary: r.Summary, Lead: lead(r.Summary), Audited: audited(g), Notes: pic.Notes(), Top: pic.TopCauses(6),
 		PowerCaption: "Power: sources → transfer switches → UPSes → feeds → each rack’s PDUs, as rails down its sides → devices",
 		CSS:          template.CSS(pageCSS), Script: template.JS(pageJS),
+	}
+	if opts.WhatIfAction != "" {
+		v.WhatIf = newWhatIfView(g, opts)
+		v.Script += template.JS(whatifJS)
 	}
 	if len(g.Power) == 0 {
 		v.PowerCaption = "Sites and racks (the inventory declares no power chain)"

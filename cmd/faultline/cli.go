@@ -26,6 +26,9 @@ func newCmd(name, synopsis string, examples []string, stdout, stderr io.Writer) 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c := &cmdFlags{FlagSet: fs, name: name, synopsis: synopsis, examples: examples, stdout: stdout, stderr: stderr}
+	if rec, ok := stdout.(*flagRecorder); ok {
+		rec.sets = append(rec.sets, c) // faultline completion reads the flags
+	}
 	// flag calls Usage on -h and after printing a parse error; parse
 	// decides which help to print where.
 	fs.Usage = func() {}

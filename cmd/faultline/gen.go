@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/faultline/faultline/fleet"
+	"github.com/faultline/faultline/inventory"
 )
 
 func init() {
@@ -47,6 +48,12 @@ func runGen(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer f.Close()
 		w = f
+	}
+	// The first line points a YAML language server at the schema
+	// (`faultline schema --out inventory.schema.json` beside the file).
+	if _, err := fmt.Fprintln(w, inventory.SchemaComment); err != nil {
+		fmt.Fprintf(stderr, "faultline: gen: %v\n", err)
+		return exitBadInput
 	}
 	if err := fleet.Write(w, spec); err != nil {
 		fmt.Fprintf(stderr, "faultline: gen: %v\n", err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/x509"
@@ -25,7 +24,6 @@ import (
 	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/lab"
-	"github.com/faultline/faultline/report"
 )
 
 func init() {
@@ -168,7 +166,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	collectOnly := remote != nil && nf.collectOnly
 	if !collectOnly { // a collector audits nothing and serves no API
-		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: append(remote.metrics(), guard.Collectors()...), Work: work})
+		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, ReportWhatIf: reportWhatIfPage, Metrics: append(remote.metrics(), guard.Collectors()...), Work: work})
 		srv.Prerender(eng.Snapshot())
 	}
 
@@ -308,15 +306,7 @@ func printSnapshotSummary(w io.Writer, s *engine.Snapshot) {
 
 // reportPage renders /report for a snapshot: the same page as
 // faultline audit -o html, with the live state drawn in.
-func reportPage(s *engine.Snapshot) ([]byte, error) {
-	var buf bytes.Buffer
-	note := fmt.Sprintf("live: %d of %d managed devices collected", s.Observed.Seen, s.Observed.Managed)
-	if !s.Reload.OK {
-		note += "; the inventory file was changed and rejected: this is the last valid one"
-	}
-	err := report.HTML(&buf, s.Analysis.G, s.Report, report.HTMLOptions{Inventory: s.InventoryFile, GeneratedAt: s.AuditedAt, Note: note})
-	return buf.Bytes(), err
-}
+func reportPage(s *engine.Snapshot) ([]byte, error) { return reportWhatIfPage(s, nil, nil, nil) }
 
 // demoFaults are the live problems the demo starts with, where the
 // bundled inventory has the devices they need.
