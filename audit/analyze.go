@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -11,12 +12,12 @@ import (
 // when components are observed failed, the state as it is now.
 type Analysis struct {
 	G   *model.Graph
-	net *netIndex
+	net *fault.Fabric
 	now time.Time
 
 	// Design is evaluated with nothing failed; Now with the observed
 	// failures (the same evaluator as Design when nothing is failed).
-	Design, Now *evaluator
+	Design, Now *fault.Evaluator
 
 	Services []ServiceResult // by service index (design)
 	NowSvc   []ServiceResult // by service index (now)
@@ -30,7 +31,7 @@ type Analysis struct {
 
 	// attrib evaluates single observed failures, to name what spent a
 	// service's redundancy.
-	attrib       *evaluator
+	attrib       *fault.Evaluator
 	attribFailed []bool
 }
 
@@ -77,11 +78,11 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 	if opts.MaxPairs <= 0 {
 		opts.MaxPairs = g.Inv.Policy.PairLimit()
 	}
-	a := &Analysis{G: g, net: buildNetIndex(g), now: opts.Now}
-	a.Design = newEvaluator(g, a.net, make([]bool, len(g.Comps)))
+	a := &Analysis{G: g, net: fault.NewFabric(g), now: opts.Now}
+	a.Design = fault.New(g, a.net, make([]bool, len(g.Comps)))
 	a.Now = a.Design
 	if slices.Contains(g.Failed, true) {
-		a.Now = newEvaluator(g, a.net, g.Failed)
+		a.Now = fault.New(g, a.net, g.Failed)
 	}
 	a.devices()
 	a.blastNow = a.blast
@@ -90,7 +91,7 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 	if a.Now != a.Design {
 		a.blastNow = make([]int32, len(g.Comps))
 		for d := range g.Devices {
-			for _, c := range a.Now.cutOf(a.Now.availVal(int32(d))) {
+			for _, c := range a.Now.Cut(a.Now.Avail(int32(d))) {
 				a.blastNow[c]++
 			}
 		}
@@ -112,20 +113,20 @@ func (a *Analysis) devices() {
 	a.Devices = make([]DeviceResult, len(g.Devices))
 	for d := range g.Devices {
 		di := int32(d)
-		av := e.availVal(di)
-		for _, c := range e.cutOf(av) {
+		av := e.Avail(di)
+		for _, c := range e.Cut(av) {
 			a.blast[c]++
 		}
 		D := &g.Devices[d]
-		if !av.up || (!D.PSUsRedundant && !D.LinksRedundant) {
+		if !av.Up || (!D.PSUsRedundant && !D.LinksRedundant) {
 			continue
 		}
 		own := a.ownTo(di)
 		if D.PSUsRedundant {
-			a.Devices[d].PowerCuts = a.sorted(filter(e.cutOf(e.powered(di)), own))
+			a.Devices[d].PowerCuts = a.sorted(filter(e.Cut(e.Powered(di)), own))
 		}
 		if D.LinksRedundant {
-			a.Devices[d].NetCuts = a.sorted(filter(e.cutOf(e.netVal(di)), own))
+			a.Devices[d].NetCuts = a.sorted(filter(e.Cut(e.Net(di)), own))
 		}
 	}
 }
@@ -140,17 +141,17 @@ func filter(cut []int32, drop func(int32) bool) []int32 {
 	return out
 }
 
-func (a *Analysis) services(e *evaluator) []ServiceResult {
+func (a *Analysis) services(e *fault.Evaluator) []ServiceResult {
 	g := a.G
 	out := make([]ServiceResult, len(g.Services))
 	for s := range g.Services {
-		v := e.svcVal(int32(s))
-		out[s].Up = v.up
-		if !v.up || g.Services[s].Tolerate < 1 {
+		v := e.Service(int32(s))
+		out[s].Up = v.Up
+		if !v.Up || g.Services[s].Tolerate < 1 {
 			continue
 		}
 		dr := g.Services[s].DR
-		cuts := filter(e.cutOf(v), func(c int32) bool { return !dr && g.Kinds[c] == model.KindSite })
+		cuts := filter(e.Cut(v), func(c int32) bool { return !dr && g.Kinds[c] == model.KindSite })
 		if e == a.Design {
 			out[s].Cuts = a.sorted(cuts)
 		} else {

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"slices"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -49,7 +50,7 @@ const eps = 1e-6
 
 type loadCalc struct {
 	g       *model.Graph
-	e       *evaluator
+	e       *fault.Evaluator
 	live    []bool    // power node up now
 	psuLive []bool    // PSU up now
 	route   []int32   // first live input, or -1
@@ -60,7 +61,7 @@ type loadCalc struct {
 	feeds   [][]int32 // power nodes that list each node as an input
 }
 
-func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
+func (a *Analysis) power(e *fault.Evaluator, limit float64) PowerResult {
 	g := a.G
 	lc := &loadCalc{g: g, e: e,
 		live: make([]bool, len(g.Power)), psuLive: make([]bool, len(g.PSUs)),
@@ -69,13 +70,13 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 		psusOn: make([][]int32, len(g.Power)), feeds: make([][]int32, len(g.Power)),
 	}
 	for p := range g.Power {
-		lc.live[p] = e.powerVal(int32(p)).up
+		lc.live[p] = e.Power(int32(p)).Up
 		for _, in := range g.Power[p].Inputs {
 			lc.feeds[in] = append(lc.feeds[in], int32(p))
 		}
 	}
 	for i := range g.PSUs {
-		lc.psuLive[i] = e.psuVal(int32(i)).up
+		lc.psuLive[i] = e.PSU(int32(i)).Up
 		lc.psusOn[g.PSUs[i].PDU] = append(lc.psusOn[g.PSUs[i].PDU], int32(i))
 	}
 	for d := range g.Devices {
@@ -108,7 +109,7 @@ func (a *Analysis) power(e *evaluator, limit float64) PowerResult {
 			lc.load[p], measured[p] = w, true
 		}
 		for j, in := range g.Power[p].Inputs {
-			if lc.live[in] && g.Power[p].InputLive(j, e.failed) {
+			if lc.live[in] && g.Power[p].InputLive(j, e.Failures()) {
 				lc.route[p] = in
 				lc.load[in] += lc.load[p]
 				declared[in] += declared[p]
@@ -161,7 +162,7 @@ func (lc *loadCalc) deadSets(a *Analysis) [][]int32 {
 		if !lc.live[p] {
 			continue
 		}
-		for _, c := range lc.e.cutOf(lc.e.powerVal(int32(p))) {
+		for _, c := range lc.e.Cut(lc.e.Power(int32(p))) {
 			if g.Kinds[c] == model.KindPower {
 				ci := g.Entities[c]
 				dead[ci] = append(dead[ci], int32(p))
@@ -250,7 +251,7 @@ func (f *failover) apply(c int32, dead []int32, limit float64) []shifted {
 		if !isDead(n) {
 			now = old + f.delta[n]
 			for j, in := range g.Power[n].Inputs {
-				if lc.live[in] && !isDead(in) && g.Power[n].InputLive(j, lc.e.failed) {
+				if lc.live[in] && !isDead(in) && g.Power[n].InputLive(j, lc.e.Failures()) {
 					newRoute = in
 					break
 				}

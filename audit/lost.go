@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 )
@@ -17,25 +18,25 @@ import (
 // of failure of a gate (a service, one side of a device): each failure
 // that makes one of them a cut on its own (checked by failing it alone on
 // the design), or, when it takes several together, all of them.
-func (a *Analysis) spentBy(causes, failed []int32, gate func(e *evaluator) val) []int32 {
+func (a *Analysis) spentBy(causes, failed []int32, gate func(e *fault.Evaluator) fault.Val) []int32 {
 	if len(failed) <= 1 {
 		return failed
 	}
 	if a.attrib == nil {
 		a.attribFailed = make([]bool, len(a.G.Comps))
-		a.attrib = newEvaluator(a.G, a.net, a.attribFailed)
+		a.attrib = fault.New(a.G, a.net, a.attribFailed)
 	}
 	var out []int32
 	explained := make([]bool, len(causes))
 	for _, f := range failed {
 		a.attribFailed[f] = true
-		a.attrib.next()
+		a.attrib.Next()
 		v := gate(a.attrib)
 		a.attribFailed[f] = false
-		if !v.up {
+		if !v.Up {
 			continue
 		}
-		cut := a.attrib.cutOf(v)
+		cut := a.attrib.Cut(v)
 		hit := false
 		for i, c := range causes {
 			if _, ok := slices.BinarySearch(cut, c); ok {
@@ -115,17 +116,17 @@ func (a *Analysis) devicesLost() {
 		if !D.PSUsRedundant && !D.LinksRedundant {
 			continue
 		}
-		if !a.Now.devVal(di).up {
+		if !a.Now.Device(di).Up {
 			continue
 		}
 		own := a.ownTo(di)
-		fresh := func(design, now val) []int32 {
-			if !design.up || !now.up {
+		fresh := func(design, now fault.Val) []int32 {
+			if !design.Up || !now.Up {
 				return nil
 			}
-			old := a.Design.cutOf(design)
+			old := a.Design.Cut(design)
 			var out []int32
-			for _, c := range filter(a.Now.cutOf(now), own) {
+			for _, c := range filter(a.Now.Cut(now), own) {
 				if _, ok := slices.BinarySearch(old, c); !ok {
 					out = append(out, c)
 				}
@@ -133,10 +134,10 @@ func (a *Analysis) devicesLost() {
 			return a.sortedNow(out)
 		}
 		if D.PSUsRedundant {
-			a.Devices[d].LostPower = fresh(a.Design.powered(di), a.Now.powered(di))
+			a.Devices[d].LostPower = fresh(a.Design.Powered(di), a.Now.Powered(di))
 		}
 		if D.LinksRedundant {
-			a.Devices[d].LostNet = fresh(a.Design.netVal(di), a.Now.netVal(di))
+			a.Devices[d].LostNet = fresh(a.Design.Net(di), a.Now.Net(di))
 		}
 	}
 }
@@ -150,7 +151,7 @@ func (a *Analysis) lostFindings(d int32) []Finding {
 		c := a.newCone()
 		c.powered(d)
 		failed := a.failedAmong(c.sorted())
-		spent := a.spentBy(cuts, failed, func(e *evaluator) val { return e.powered(d) })
+		spent := a.spentBy(cuts, failed, func(e *fault.Evaluator) fault.Val { return e.Powered(d) })
 		names := a.names(cuts)
 		f := newFinding(RedundancyLost, D.ID, names)
 		f.ID = deviceID(RedundancyLost, D.ID, sidePower, names[0])
@@ -172,7 +173,7 @@ func (a *Analysis) lostFindings(d int32) []Finding {
 		c := a.newCone()
 		c.network(d)
 		failed := a.failedAmong(c.sorted())
-		spent := a.spentBy(cuts, failed, func(e *evaluator) val { return e.netVal(d) })
+		spent := a.spentBy(cuts, failed, func(e *fault.Evaluator) fault.Val { return e.Net(d) })
 		names := a.names(cuts)
 		f := newFinding(RedundancyLost, D.ID, names)
 		f.ID = deviceID(RedundancyLost, D.ID, sideNetwork, names[0])

@@ -84,7 +84,7 @@ func (a *Analysis) measuredFindings() []Finding {
 				out = append(out, f)
 			}
 		}
-		if a.Now.powerVal(int32(p)).up {
+		if a.Now.Power(int32(p)).Up {
 			for _, f := range outletFindings(P.ID, m) {
 				meterAt(&f, m)
 				out = append(out, f)

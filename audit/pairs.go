@@ -3,6 +3,7 @@ package audit
 import (
 	"slices"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -18,7 +19,7 @@ import (
 
 func (a *Analysis) pairs(limit int) {
 	g := a.G
-	var cond *evaluator
+	var cond *fault.Evaluator
 	var failed []bool
 	for s := range g.Services {
 		S := &g.Services[s]
@@ -28,7 +29,7 @@ func (a *Analysis) pairs(limit int) {
 		}
 		if cond == nil {
 			failed = make([]bool, len(g.Comps))
-			cond = newEvaluator(g, a.net, failed)
+			cond = fault.New(g, a.net, failed)
 		}
 		isCut := make(map[int32]bool, len(res.Cuts))
 		for _, c := range res.Cuts {
@@ -43,13 +44,13 @@ func (a *Analysis) pairs(limit int) {
 				continue
 			}
 			failed[x] = true
-			cond.next()
-			v := cond.svcVal(int32(s))
+			cond.Next()
+			v := cond.Service(int32(s))
 			failed[x] = false
-			if !v.up {
+			if !v.Up {
 				continue // cannot happen: x is not a cut
 			}
-			for _, y := range cond.cutOf(v) {
+			for _, y := range cond.Cut(v) {
 				if y > x && !skip(y) {
 					found = append(found, [2]int32{x, y})
 				}
@@ -179,12 +180,12 @@ func (c *cone) network(d int32) {
 	}
 	c.links(d)
 	for _, adj := range g.Devices[d].Adj {
-		k := c.a.net.compOf[adj.Peer]
+		k := c.a.net.CompOf[adj.Peer]
 		if k < 0 || c.compSeen[k] {
 			continue
 		}
 		c.compSeen[k] = true
-		for _, m := range c.a.net.comps[k] {
+		for _, m := range c.a.net.Comps[k] {
 			c.device(m)
 			c.links(m)
 		}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -208,7 +209,7 @@ func (p *planner) budgetBound(sel, ok []int32) (int, string) {
 		var picked []string
 		for _, m := range S.Members {
 			switch {
-			case m.Device >= 0 && a.Now.availVal(m.Device).up:
+			case m.Device >= 0 && a.Now.Avail(m.Device).Up:
 				avail++
 				if c := g.Devices[m.Device].Comp; isOK[c] {
 					picked = append(picked, g.ID(c))
@@ -310,7 +311,7 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 		d := newDescriber(p, p.k.work, p.k.e)
 		if w > 0 {
 			d.work = slices.Clone(p.k.base)
-			d.e = newEvaluator(g, p.a.net, d.work)
+			d.e = fault.New(g, p.a.net, d.work)
 		}
 		wg.Add(1)
 		go func() {
@@ -331,7 +332,7 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 type describer struct {
 	p          *planner
 	work       []bool
-	e          *evaluator
+	e          *fault.Evaluator
 	mark       []uint32 // by device: own state the batch can change
 	availMark  []uint32 // by device: availability the batch can change
 	svcMark    []uint32 // by service: state the batch can change
@@ -339,7 +340,7 @@ type describer struct {
 	svcs, walk []int32
 }
 
-func newDescriber(p *planner, work []bool, e *evaluator) *describer {
+func newDescriber(p *planner, work []bool, e *fault.Evaluator) *describer {
 	g := p.g
 	return &describer{p: p, work: work, e: e, mark: make([]uint32, len(g.Devices)),
 		availMark: make([]uint32, len(g.Devices)), svcMark: make([]uint32, len(g.Services))}
@@ -368,7 +369,7 @@ func (d *describer) degraded(batch []int32) []Impact {
 	}
 	slices.Sort(svcs)
 	d.svcs = svcs
-	e.next()
+	e.Next()
 	// Every device the batch cannot reach keeps its value now, cut set
 	// and all (a device's own state depends only on its cone): copying it
 	// is cheaper than re-deriving the power chain's cut sets. A device the
@@ -376,13 +377,11 @@ func (d *describer) degraded(batch []int32) []Impact {
 	for dev := range g.Devices {
 		if d.mark[dev] == round {
 			if d.work[g.Devices[dev].Comp] {
-				e.dev.set(int32(dev), e.epoch, val{})
+				e.SetDeviceDown(int32(dev))
 			}
 			continue
 		}
-		if v, ok := base.dev.get(int32(dev), base.epoch); ok {
-			e.dev.set(int32(dev), e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-		}
+		e.CopyDevice(int32(dev), base)
 	}
 	// The same for availability and for the services the batch cannot
 	// reach that those it can reach depend on (members and requirements).
@@ -392,9 +391,7 @@ func (d *describer) degraded(batch []int32) []Impact {
 			return
 		}
 		d.svcMark[s] = round
-		if v, ok := base.svc.get(s, base.epoch); ok {
-			e.svc.set(s, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-		}
+		e.CopyService(s, base)
 	}
 	for _, s := range svcs {
 		S := &g.Services[s]
@@ -403,9 +400,7 @@ func (d *describer) degraded(batch []int32) []Impact {
 			case m.Service >= 0:
 				seedSvc(m.Service)
 			case d.availMark[m.Device] != round:
-				if v, ok := base.avail.get(m.Device, base.epoch); ok {
-					e.avail.set(m.Device, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-				}
+				e.CopyAvail(m.Device, base)
 			}
 		}
 		for _, r := range S.Requires {
@@ -417,7 +412,7 @@ func (d *describer) degraded(batch []int32) []Impact {
 	// their services' order costs a cache miss a step.
 	for dev := range g.Devices {
 		if d.availMark[dev] == round {
-			e.availVal(int32(dev))
+			e.Avail(int32(dev))
 		}
 	}
 	out := []Impact{}
@@ -425,14 +420,14 @@ func (d *describer) degraded(batch []int32) []Impact {
 		if !p.a.NowSvc[s].Up || g.Services[s].Tolerate < 1 {
 			continue
 		}
-		v := e.svcVal(s)
-		if !v.up {
+		v := e.Service(s)
+		if !v.Up {
 			continue // cannot happen: the batch was checked
 		}
 		old := p.k.nowCuts[s]
 		var fresh []int32
 		dr := g.Services[s].DR
-		for _, c := range e.cutOf(v) {
+		for _, c := range e.Cut(v) {
 			if !dr && g.Kinds[c] == model.KindSite {
 				continue
 			}

@@ -1,6 +1,9 @@
 package audit
 
-import "github.com/faultline/faultline/model"
+import (
+	"github.com/faultline/faultline/fault"
+	"github.com/faultline/faultline/model"
+)
 
 // bstate is the fault model's up/down state, kept current as failures are
 // added one at a time and undone to a mark: the planner's fast path. A
@@ -13,7 +16,7 @@ import "github.com/faultline/faultline/model"
 type bstate struct {
 	g   *model.Graph
 	x   *planIndex
-	net *netIndex
+	net *fault.Fabric
 
 	failed                                      []bool
 	rackUp, powUp, psuUp, powered, devUp, netUp []bool
@@ -62,7 +65,7 @@ func (s *bstate) undoTo(m int) {
 }
 
 // newBState evaluates the state with failed components failed.
-func newBState(g *model.Graph, x *planIndex, net *netIndex, failed []bool) *bstate {
+func newBState(g *model.Graph, x *planIndex, net *fault.Fabric, failed []bool) *bstate {
 	nd, ns := len(g.Devices), len(g.Services)
 	s := &bstate{g: g, x: x, net: net, failed: append([]bool(nil), failed...),
 		rackUp: make([]bool, len(g.Racks)), powUp: make([]bool, len(g.Power)), psuUp: make([]bool, len(g.PSUs)),
@@ -103,7 +106,7 @@ func newBState(g *model.Graph, x *planIndex, net *netIndex, failed []bool) *bsta
 		s.powered[d] = len(D.PSUs) == 0 || int(s.livePSU[d]) >= D.MinPSUs
 		s.devUp[d] = !f[D.Comp] && s.rackUp[D.Rack] && s.powered[d] && s.volumesUp(int32(d))
 	}
-	for k := range net.comps {
+	for k := range net.Comps {
 		for _, m := range s.solve(int32(k)) {
 			s.reach[m] = true
 		}
@@ -173,7 +176,7 @@ func (s *bstate) volumesUp(d int32) bool {
 func (s *bstate) solve(k int32) []int32 {
 	g := s.g
 	q := s.queue[:0]
-	for _, m := range s.net.comps[k] {
+	for _, m := range s.net.Comps[k] {
 		if !s.devUp[m] {
 			continue
 		}
@@ -192,7 +195,7 @@ func (s *bstate) solve(k int32) []int32 {
 	for h := 0; h < len(q); h++ {
 		for _, a := range g.Devices[q[h]].Adj {
 			p := a.Peer
-			if s.net.compOf[p] != k || s.stamp[p] == s.round || s.failed[g.Links[a.Link].Comp] || !s.devUp[p] {
+			if s.net.CompOf[p] != k || s.stamp[p] == s.round || s.failed[g.Links[a.Link].Comp] || !s.devUp[p] {
 				continue
 			}
 			s.stamp[p] = s.round
@@ -261,7 +264,7 @@ func (s *bstate) fail(c int32) {
 		L := &g.Links[e]
 		for _, end := range []int32{L.A, L.B} {
 			s.netRecheck(end)
-			if k := s.net.compOf[end]; k >= 0 {
+			if k := s.net.CompOf[end]; k >= 0 {
 				s.fabricRecheck(k)
 			}
 		}
@@ -323,12 +326,12 @@ func (s *bstate) devDown(d int32) {
 	case D.Root:
 		for _, a := range D.Adj {
 			s.netRecheck(a.Peer)
-			if k := s.net.compOf[a.Peer]; k >= 0 {
+			if k := s.net.CompOf[a.Peer]; k >= 0 {
 				s.fabricRecheck(k)
 			}
 		}
-	case s.net.compOf[d] >= 0:
-		s.fabricRecheck(s.net.compOf[d])
+	case s.net.CompOf[d] >= 0:
+		s.fabricRecheck(s.net.CompOf[d])
 	}
 }
 
@@ -337,7 +340,7 @@ func (s *bstate) devDown(d int32) {
 func (s *bstate) fabricRecheck(k int32) {
 	s.solve(k)
 	lost := s.lost[:0]
-	for _, m := range s.net.comps[k] {
+	for _, m := range s.net.Comps[k] {
 		if s.reach[m] && s.stamp[m] != s.round {
 			s.setB(&s.reach[m], false)
 			lost = append(lost, m)

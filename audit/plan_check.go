@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -26,7 +27,7 @@ type checker struct {
 	keep     bool
 	base     []bool // the baseline's failures
 	work     []bool
-	e        *evaluator
+	e        *fault.Evaluator
 	pl       *planLoad
 	limit    float64
 	nowCuts  [][]int32 // per service: its cuts now, ascending (built on use)
@@ -53,9 +54,9 @@ func newChecker(a *Analysis, x *planIndex, effect func(int32) *effect, keep bool
 	g := a.G
 	work := slices.Clone(g.Failed)
 	return &checker{g: g, a: a, effect: effect, keep: keep, base: g.Failed, work: work,
-		e: newEvaluator(g, a.net, work), pl: newPlanLoad(a.Power.lc), limit: a.Power.Limit,
+		e: fault.New(g, a.net, work), pl: newPlanLoad(a.Power.lc), limit: a.Power.Limit,
 		nowCuts: make([][]int32, len(g.Services)), nowBuilt: make([]bool, len(g.Services)),
-		bs: newBState(g, x, a.net, g.Failed), touched: make([]int32, len(g.Devices)), fabs: make([]int32, len(a.net.comps)), seen: make([]uint32, len(g.Devices))}
+		bs: newBState(g, x, a.net, g.Failed), touched: make([]int32, len(g.Devices)), fabs: make([]int32, len(a.net.Comps)), seen: make([]uint32, len(g.Devices))}
 }
 
 func (k *checker) touch(c int32, d int32) {
@@ -76,7 +77,7 @@ func (k *checker) touch(c int32, d int32) {
 // on its cone. What is left to evaluate is what the batch changes.
 func (k *checker) seedCone(svcs []int32) {
 	g, e, base := k.g, k.e, k.a.Now
-	e.next()
+	e.Next()
 	k.seenAt++
 	at := k.seenAt
 	seed := func(d int32) {
@@ -87,28 +88,22 @@ func (k *checker) seedCone(svcs []int32) {
 		if k.touched[d] > 0 {
 			return
 		}
-		if v, ok := base.dev.get(d, base.epoch); ok {
-			e.dev.set(d, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-		}
+		e.CopyDevice(d, base)
 	}
 	net := k.a.net
 	fabric := func(d int32) {
-		kc := net.compOf[d]
+		kc := net.CompOf[d]
 		if kc < 0 {
 			return
 		}
-		if k.fabs[kc] == 0 && base.comp[kc] == base.epoch {
+		if k.fabs[kc] == 0 && e.CopyFabric(kc, base) {
 			// Untouched: its members' values as next hops, as now.
-			for _, m := range net.comps[kc] {
+			for _, m := range net.Comps[kc] {
 				k.seen[m] = at
-				if v, ok := base.fwd.get(m, base.epoch); ok {
-					e.fwd.set(m, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-				}
 			}
-			e.comp[kc] = e.epoch
 			return
 		}
-		for _, m := range net.comps[kc] {
+		for _, m := range net.Comps[kc] {
 			if k.seen[m] == at {
 				continue
 			}
@@ -211,10 +206,10 @@ func (k *checker) cutsNow(s int32) []int32 {
 
 // svcCuts are a service's cuts under the current evaluation, as the audit
 // counts them (sites only for dr services), ascending.
-func (k *checker) svcCuts(s int32, v val) []int32 {
+func (k *checker) svcCuts(s int32, v fault.Val) []int32 {
 	k.scratch = k.scratch[:0]
 	dr := k.g.Services[s].DR
-	for _, c := range k.e.cutOf(v) {
+	for _, c := range k.e.Cut(v) {
 		if dr || k.g.Kinds[c] != model.KindSite {
 			k.scratch = append(k.scratch, c)
 		}
@@ -232,8 +227,8 @@ func (k *checker) availOK(svcs []int32) bool {
 		if !now.Up {
 			continue
 		}
-		v := k.e.svcVal(s)
-		if !v.up {
+		v := k.e.Service(s)
+		if !v.Up {
 			return false
 		}
 		if k.keep && k.g.Services[s].Tolerate >= 1 {
@@ -313,8 +308,8 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 		if !k.a.NowSvc[s].Up {
 			continue
 		}
-		v := k.e.svcVal(s)
-		if !v.up {
+		v := k.e.Service(s)
+		if !v.Up {
 			why, evidence := k.a.downReasons(k.e, s)
 			evidence = slices.DeleteFunc(evidence, func(e string) bool { return strings.HasPrefix(e, "requires ") })
 			if len(evidence) > 0 {
@@ -347,7 +342,7 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 
 // freshCuts are a service's single points of failure under the current
 // evaluation that it does not have now, nearest first.
-func (k *checker) freshCuts(s int32, v val) []string {
+func (k *checker) freshCuts(s int32, v fault.Val) []string {
 	old := k.cutsNow(s)
 	var fresh []int32
 	for _, c := range k.svcCuts(s, v) {

@@ -3,6 +3,7 @@ package audit
 import (
 	"slices"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -33,7 +34,7 @@ type effect struct {
 // planIndex is the reverse structure of a graph, for effects.
 type planIndex struct {
 	g          *model.Graph
-	net        *netIndex
+	net        *fault.Fabric
 	svcOfDev   csr       // device -> services it is a member of
 	svcParents [][]int32 // service -> services with it as member or requirement
 	devsOf     [][]int32 // rack -> devices
@@ -48,14 +49,14 @@ type planIndex struct {
 	svcMark                            []uint32
 }
 
-func newPlanIndex(g *model.Graph, net *netIndex) *planIndex {
+func newPlanIndex(g *model.Graph, net *fault.Fabric) *planIndex {
 	x := &planIndex{g: g, net: net,
 		svcParents: make([][]int32, len(g.Services)),
 		devsOf:     make([][]int32, len(g.Racks)), racksOf: make([][]int32, len(g.Sites)),
 		powOfRack: make([][]int32, len(g.Racks)), powOfSite: make([][]int32, len(g.Sites)),
 		feeds: make([][]int32, len(g.Power)), psusOn: make([][]int32, len(g.Power)),
 		devMark: make([]uint32, len(g.Devices)), availMark: make([]uint32, len(g.Devices)),
-		powMark: make([]uint32, len(g.Power)), kMark: make([]uint32, len(net.comps)),
+		powMark: make([]uint32, len(g.Power)), kMark: make([]uint32, len(net.Comps)),
 		svcMark: make([]uint32, len(g.Services)),
 	}
 	x.svcOfDev = newCSR(len(g.Devices), func(add func(from, to int32)) {
@@ -143,7 +144,7 @@ func (x *planIndex) effectOf(c int32) *effect {
 		}
 		x.kMark[k] = round
 		ef.fabs = append(ef.fabs, k)
-		for _, m := range x.net.comps[k] {
+		for _, m := range x.net.Comps[k] {
 			hitAvail(m)
 			for _, a := range g.Devices[m].Adj {
 				hitAvail(a.Peer)
@@ -176,7 +177,7 @@ func (x *planIndex) effectOf(c int32) *effect {
 		L := &g.Links[e]
 		for _, end := range []int32{L.A, L.B} {
 			hitAvail(end)
-			hitFabric(x.net.compOf[end])
+			hitFabric(x.net.CompOf[end])
 		}
 	}
 	for i := 0; i < len(pows); i++ {
@@ -196,10 +197,10 @@ func (x *planIndex) effectOf(c int32) *effect {
 		case D.Root:
 			for _, a := range D.Adj {
 				hitAvail(a.Peer)
-				hitFabric(x.net.compOf[a.Peer])
+				hitFabric(x.net.CompOf[a.Peer])
 			}
 		case D.Forwards:
-			hitFabric(x.net.compOf[d])
+			hitFabric(x.net.CompOf[d])
 		}
 	}
 	var svcs []int32

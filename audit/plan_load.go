@@ -76,7 +76,7 @@ func (pl *planLoad) eval(comps []int32, effs []*effect) {
 		if !d && len(P.Inputs) > 0 {
 			d = true
 			for j, i := range P.Inputs {
-				if lc.live[i] && pl.dead[i] != round && P.InputLive(j, lc.e.failed) {
+				if lc.live[i] && pl.dead[i] != round && P.InputLive(j, lc.e.Failures()) {
 					d = false
 					break
 				}
@@ -151,7 +151,7 @@ func (pl *planLoad) eval(comps []int32, effs []*effect) {
 		if !isDead(n) {
 			now = old + pl.delta[n]
 			for j, i := range g.Power[n].Inputs {
-				if lc.live[i] && !isDead(i) && g.Power[n].InputLive(j, lc.e.failed) {
+				if lc.live[i] && !isDead(i) && g.Power[n].InputLive(j, lc.e.Failures()) {
 					route = i
 					break
 				}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -39,14 +40,14 @@ func (a *Analysis) childName(c child) string {
 	return a.G.Services[c.member.Service].ID
 }
 
-func (a *Analysis) childVal(e *evaluator, c child) val {
+func (a *Analysis) childVal(e *fault.Evaluator, c child) fault.Val {
 	switch {
 	case c.require >= 0:
-		return e.svcVal(c.require)
+		return e.Service(c.require)
 	case c.member.Device >= 0:
-		return e.availVal(c.member.Device)
+		return e.Avail(c.member.Device)
 	}
-	return e.svcVal(c.member.Service)
+	return e.Service(c.member.Service)
 }
 
 // group is a set of causes with the same effect on a service: the same
@@ -62,11 +63,11 @@ type group struct {
 // that): same effect, same mechanism, one fix. When a member device is
 // itself among the causes, everything with its effect joins its group:
 // adding a member is the fix for all of them.
-func (a *Analysis) groupCuts(e *evaluator, s int32, cuts []int32) []group {
+func (a *Analysis) groupCuts(e *fault.Evaluator, s int32, cuts []int32) []group {
 	kids := a.children(s)
 	kidCuts := make([][]int32, len(kids))
 	for i, k := range kids {
-		kidCuts[i] = e.cutOf(a.childVal(e, k))
+		kidCuts[i] = e.Cut(a.childVal(e, k))
 	}
 	effect := func(c int32) (string, []child) {
 		var key strings.Builder
@@ -106,13 +107,13 @@ func (a *Analysis) groupCuts(e *evaluator, s int32, cuts []int32) []group {
 
 // mechanismClass says how a cause reaches the members it kills: through
 // their placement (rack, site), their power, their disks, or their network.
-func (a *Analysis) mechanismClass(e *evaluator, c int32, killed []child) string {
+func (a *Analysis) mechanismClass(e *fault.Evaluator, c int32, killed []child) string {
 	kind := a.G.Comps[c].Kind
 	for _, k := range killed {
 		if k.member.Device < 0 {
 			continue
 		}
-		if _, ok := slices.BinarySearch(e.cutOf(e.devVal(k.member.Device)), c); !ok {
+		if _, ok := slices.BinarySearch(e.Cut(e.Device(k.member.Device)), c); !ok {
 			return "network"
 		}
 	}
@@ -169,7 +170,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		}
 		for _, gr := range a.groupCuts(a.Now, s, fresh) {
 			f := a.spofFinding(a.Now, RedundancyLost, s, gr)
-			spent := a.spentBy(gr.causes, failed, func(e *evaluator) val { return e.svcVal(s) })
+			spent := a.spentBy(gr.causes, failed, func(e *fault.Evaluator) fault.Val { return e.Service(s) })
 			names := a.names(spent)
 			f.Message = fmt.Sprintf("service %s lost its redundancy: %s %s failed, so %s is now a single point of failure (%s)",
 				S.ID, few(names, "and"), verb(len(names), "has", "have"), g.ID(gr.causes[0]), strings.TrimPrefix(f.Message, "service "+S.ID+" goes down if "))
@@ -237,14 +238,14 @@ func (a *Analysis) failedIn(s int32) []int32 {
 }
 
 // downReasons explains why a service is down under an evaluation.
-func (a *Analysis) downReasons(e *evaluator, s int32) (string, []string) {
+func (a *Analysis) downReasons(e *fault.Evaluator, s int32) (string, []string) {
 	g := a.G
 	S := &g.Services[s]
 	var reasons, evidence []string
 	avail := 0
 	for _, m := range S.Members {
 		if m.Service >= 0 {
-			if e.svcVal(m.Service).up {
+			if e.Service(m.Service).Up {
 				avail++
 			} else {
 				evidence = append(evidence, fmt.Sprintf("member service %s is down", g.Services[m.Service].ID))
@@ -253,9 +254,9 @@ func (a *Analysis) downReasons(e *evaluator, s int32) (string, []string) {
 		}
 		D := &g.Devices[m.Device]
 		switch {
-		case !e.devVal(m.Device).up:
+		case !e.Device(m.Device).Up:
 			evidence = append(evidence, fmt.Sprintf("%s is down (%s)", D.ID, a.whyDown(e, m.Device)))
-		case !e.netVal(m.Device).up:
+		case !e.Net(m.Device).Up:
 			evidence = append(evidence, fmt.Sprintf("%s has no path to the network roots", D.ID))
 		default:
 			avail++
@@ -272,7 +273,7 @@ func (a *Analysis) downReasons(e *evaluator, s int32) (string, []string) {
 		}
 	}
 	for _, r := range S.Requires {
-		if !e.svcVal(r).up {
+		if !e.Service(r).Up {
 			reasons = append(reasons, fmt.Sprintf("it requires %s, which is down", g.Services[r].ID))
 			evidence = append(evidence, "requires "+g.Services[r].ID+" (down)")
 		}
@@ -280,19 +281,19 @@ func (a *Analysis) downReasons(e *evaluator, s int32) (string, []string) {
 	return strings.Join(reasons, "; "), evidence
 }
 
-func (a *Analysis) whyDown(e *evaluator, d int32) string {
+func (a *Analysis) whyDown(e *fault.Evaluator, d int32) string {
 	g := a.G
 	D := &g.Devices[d]
 	switch {
-	case e.failed[D.Comp]:
+	case e.Failed(D.Comp):
 		return "failed"
-	case !e.rackVal(D.Rack).up:
+	case !e.Rack(D.Rack).Up:
 		return "rack " + g.Racks[D.Rack].ID + " is down"
-	case !e.powered(d).up:
+	case !e.Powered(d).Up:
 		return "not powered"
 	}
 	for i := range D.Volumes {
-		if !e.volume(&D.Volumes[i]).up {
+		if !e.Volume(&D.Volumes[i]).Up {
 			return "volume " + D.Volumes[i].ID + " failed"
 		}
 	}

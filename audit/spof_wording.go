@@ -8,11 +8,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
 // spofFinding describes one group of single points of failure.
-func (a *Analysis) spofFinding(e *evaluator, rule RuleID, s int32, gr group) Finding {
+func (a *Analysis) spofFinding(e *fault.Evaluator, rule RuleID, s int32, gr group) Finding {
 	g := a.G
 	S := &g.Services[s]
 	c0 := gr.causes[0]
@@ -52,7 +53,7 @@ func (a *Analysis) spofFinding(e *evaluator, rule RuleID, s int32, gr group) Fin
 
 // mechanism phrases how c takes a member down; {m} is the member list and
 // {s}/{es}/{is} agree with it.
-func (a *Analysis) mechanism(e *evaluator, c int32, m model.Member, S *model.Service) string {
+func (a *Analysis) mechanism(e *fault.Evaluator, c int32, m model.Member, S *model.Service) string {
 	g := a.G
 	comp := g.Comps[c]
 	if m.Service >= 0 {
@@ -65,7 +66,7 @@ func (a *Analysis) mechanism(e *evaluator, c int32, m model.Member, S *model.Ser
 		}
 		return fmt.Sprintf("{m} {is} one of the %d members it needs", S.MinUp)
 	}
-	if _, ok := slices.BinarySearch(e.cutOf(e.devVal(d)), c); ok {
+	if _, ok := slices.BinarySearch(e.Cut(e.Device(d)), c); ok {
 		switch comp.Kind {
 		case model.KindRack:
 			return "{m} {is} in rack " + comp.ID
@@ -101,7 +102,7 @@ func (a *Analysis) mechanism(e *evaluator, c int32, m model.Member, S *model.Ser
 
 // netDevicesHit names the switches and roots on device d's way to the
 // network that component c takes down.
-func (a *Analysis) netDevicesHit(e *evaluator, d int32, c int32) []string {
+func (a *Analysis) netDevicesHit(e *fault.Evaluator, d int32, c int32) []string {
 	g := a.G
 	var out []string
 	seen := map[int32]bool{}
@@ -111,15 +112,15 @@ func (a *Analysis) netDevicesHit(e *evaluator, d int32, c int32) []string {
 		}
 		seen[x] = true
 		if X := &g.Devices[x]; X.Forwards || X.Root {
-			if _, ok := slices.BinarySearch(e.cutOf(e.devVal(x)), c); ok {
+			if _, ok := slices.BinarySearch(e.Cut(e.Device(x)), c); ok {
 				out = append(out, X.ID)
 			}
 		}
 	}
 	for _, adj := range g.Devices[d].Adj {
 		consider(adj.Peer)
-		if k := a.net.compOf[adj.Peer]; k >= 0 {
-			for _, m := range a.net.comps[k] {
+		if k := a.net.CompOf[adj.Peer]; k >= 0 {
+			for _, m := range a.net.Comps[k] {
 				consider(m)
 				for _, adj2 := range g.Devices[m].Adj {
 					if g.Devices[adj2.Peer].Root {
@@ -137,7 +138,7 @@ func (a *Analysis) netDevicesHit(e *evaluator, d int32, c int32) []string {
 }
 
 // remedy proposes a fix for the nearest cause of a group.
-func (a *Analysis) remedy(e *evaluator, c int32, gr group, S *model.Service) string {
+func (a *Analysis) remedy(e *fault.Evaluator, c int32, gr group, S *model.Service) string {
 	g := a.G
 	comp := g.Comps[c]
 	var member int32 = -1
@@ -159,7 +160,7 @@ func (a *Analysis) remedy(e *evaluator, c int32, gr group, S *model.Service) str
 		return fmt.Sprintf("add another member to %s on a separate host, in another rack, and keep min_up below the member count", S.ID)
 	}
 	inDev := false
-	if _, ok := slices.BinarySearch(e.cutOf(e.devVal(member)), c); ok {
+	if _, ok := slices.BinarySearch(e.Cut(e.Device(member)), c); ok {
 		inDev = true
 	}
 	switch {
@@ -187,14 +188,14 @@ func (a *Analysis) remedy(e *evaluator, c int32, gr group, S *model.Service) str
 
 // pathEvidence shows how a cause reaches a service's members: PSU paths
 // for power, cables for network, placement for racks and sites.
-func (a *Analysis) pathEvidence(e *evaluator, s int32, c int32) []string {
+func (a *Analysis) pathEvidence(e *fault.Evaluator, s int32, c int32) []string {
 	g := a.G
 	var out []string
 	comp := g.Comps[c]
 	shown := map[int32]bool{}
 	for _, k := range a.children(s) {
 		v := a.childVal(e, k)
-		if _, ok := slices.BinarySearch(e.cutOf(v), c); !ok {
+		if _, ok := slices.BinarySearch(e.Cut(v), c); !ok {
 			continue
 		}
 		if k.require >= 0 || k.member.Device < 0 {
@@ -204,7 +205,7 @@ func (a *Analysis) pathEvidence(e *evaluator, s int32, c int32) []string {
 		d := k.member.Device
 		D := &g.Devices[d]
 		inDev := false
-		if _, ok := slices.BinarySearch(e.cutOf(e.devVal(d)), c); ok {
+		if _, ok := slices.BinarySearch(e.Cut(e.Device(d)), c); ok {
 			inDev = true
 		}
 		switch {

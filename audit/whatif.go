@@ -124,9 +124,9 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 	}
 	for d := range g.Devices {
 		di := int32(d)
-		if base.Now.availVal(di).up && !after.Now.availVal(di).up {
+		if base.Now.Avail(di).Up && !after.Now.Avail(di).Up {
 			why := "no path to the network roots"
-			if !after.Now.devVal(di).up {
+			if !after.Now.Device(di).Up {
 				why = after.whyDown(after.Now, di)
 			}
 			w.Down = append(w.Down, Impact{Kind: "device", ID: g.Devices[d].ID, Why: why})
