@@ -1,6 +1,6 @@
 package audit
 
-// Measured power wins (DESIGN, fault model): a power node that reports its
+// Measured power wins: a power node that reports its
 // own load carries that load for overload, and it is the base that
 // failover-overload adds the moving load to (the load that moves on a
 // failure is still the devices' draws, observed or declared). A node
@@ -26,6 +26,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -38,15 +39,6 @@ const (
 	undeclaredW    = 20.0  // an outlet at 20 W or more with no declared PSU feeds something
 	matchPct       = 0.25  // an outlet drawing within 25% of a PSU's input is a candidate for its cable
 )
-
-// measuredLoad is the power node's own measured load, when it has one.
-func measuredLoad(g *model.Graph, p int32) (float64, bool) {
-	m := g.Meters[p]
-	if m == nil || m.LoadW == nil || math.IsNaN(*m.LoadW) || math.IsInf(*m.LoadW, 0) || *m.LoadW < 0 {
-		return 0, false
-	}
-	return *m.LoadW, true
-}
 
 // loadWord says where a node's load comes from, for messages.
 func (pr *PowerResult) loadWord(p int32) string {
@@ -72,7 +64,7 @@ func (a *Analysis) measuredFindings() []Finding {
 			continue
 		}
 		P := &g.Power[p]
-		if w, ok := measuredLoad(g, int32(p)); ok && pr.Measured[p] {
+		if w, ok := fault.MeasuredLoad(g, int32(p)); ok && pr.Measured[p] {
 			acc := pr.Declared[p]
 			if w > acc*(1+unaccountedPct) && w-acc > unaccountedW {
 				f := newFinding(Drift, P.ID, []string{P.ID})

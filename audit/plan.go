@@ -84,25 +84,25 @@ const pairBudget = 200_000
 type planner struct {
 	g    *model.Graph
 	a    *Analysis
-	x    *planIndex
+	x    *fault.Index
 	opts PlanOptions
-	effs map[int32]*effect
+	effs map[int32]*fault.Reach
 	k    *checker
 	// fixed holds checkers on the state with one observed failure repaired.
 	fixed map[int32]*checker
 }
 
-func (p *planner) effect(c int32) *effect {
+func (p *planner) effect(c int32) *fault.Reach {
 	if ef, ok := p.effs[c]; ok {
 		return ef
 	}
-	ef := p.x.effectOf(c)
+	ef := p.x.Reach(c)
 	p.effs[c] = ef
 	return ef
 }
 
 func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
-	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}}
+	p := &planner{g: g, a: base, x: fault.NewIndex(g, base.net), opts: opts, effs: map[int32]*fault.Reach{}}
 	p.k = newChecker(base, p.x, p.effect, opts.KeepRedundancy)
 	return p
 }
@@ -151,7 +151,7 @@ func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts Pl
 		if d := cmp.Compare(edges.degree(y), edges.degree(x)); d != 0 {
 			return d
 		}
-		return cmp.Compare(len(p.effect(sel[y]).svcs), len(p.effect(sel[x]).svcs))
+		return cmp.Compare(len(p.effect(sel[y]).Services), len(p.effect(sel[x]).Services))
 	})
 	batches := p.batches(sel, order)
 	for _, b := range batches {
@@ -270,7 +270,7 @@ func (p *planner) describe(batch []int32) Batch {
 	peak := map[int32]float64{}
 	var pow []int32
 	for _, c := range batch {
-		if !p.effect(c).power {
+		if !p.effect(c).Power {
 			continue
 		}
 		_, peaks, _, _ := k.loadOK(c, pow)
@@ -281,7 +281,7 @@ func (p *planner) describe(batch []int32) Batch {
 	}
 	var nodes []int32
 	for n, w := range peak {
-		if w > k.pl.lc.load[n]+eps {
+		if w > k.pl.now[n]+eps {
 			nodes = append(nodes, n)
 		}
 	}
@@ -354,16 +354,16 @@ func (d *describer) degraded(batch []int32) []Impact {
 	for _, c := range batch {
 		d.work[c] = true
 		ef := p.effs[c] // every member's effect was computed when it was tried
-		for _, s := range ef.svcs {
+		for _, s := range ef.Services {
 			if d.svcMark[s] != round {
 				d.svcMark[s] = round
 				svcs = append(svcs, s)
 			}
 		}
-		for _, dev := range ef.devs {
+		for _, dev := range ef.Devices {
 			d.mark[dev] = round
 		}
-		for _, dev := range ef.avail {
+		for _, dev := range ef.Avail {
 			d.availMark[dev] = round
 		}
 	}
@@ -463,13 +463,13 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 	byNode := make([][]int32, len(p.g.Power))
 	for _, i := range ok {
 		ef := p.effect(sel[i])
-		for _, s := range ef.svcs {
+		for _, s := range ef.Services {
 			if p.a.NowSvc[s].Up {
 				bySvc[s] = append(bySvc[s], i)
 			}
 		}
-		if ef.power {
-			for _, n := range ef.la {
+		if ef.Power {
+			for _, n := range ef.Loads {
 				byNode[n] = append(byNode[n], i)
 			}
 		}
@@ -494,11 +494,11 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 				}
 			}
 		}
-		for _, s := range ef.svcs {
+		for _, s := range ef.Services {
 			bump(bySvc[s])
 		}
-		if ef.power {
-			for _, n := range ef.la {
+		if ef.Power {
+			for _, n := range ef.Loads {
 				bump(byNode[n])
 			}
 		}
@@ -533,7 +533,7 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 	for _, c := range cands[:budget] {
 		x, y := sel[c.i], sel[c.j]
 		k.apply(x) // safe alone: checked
-		common = shared(common, p.effect(x).svcs, p.effect(y).svcs)
+		common = shared(common, p.effect(x).Services, p.effect(y).Services)
 		if !k.tryOn(y, common) {
 			edges.add(c.i, c.j)
 		}
@@ -556,7 +556,7 @@ func (p *planner) blocked(c int32) Blocked {
 			continue
 		}
 		ef := p.effect(int32(f))
-		if !meets(ef.svcs, ec.svcs) && !(ef.power && ec.power && meets(ef.la, ec.la)) {
+		if !meets(ef.Services, ec.Services) && !(ef.Power && ec.Power && meets(ef.Loads, ec.Loads)) {
 			continue
 		}
 		k := p.repaired(int32(f))

@@ -227,47 +227,57 @@ func (e *Evaluator) Powered(d int32) Val {
 	return v
 }
 
-// volume is up per its RAID level; drives are leaves, so its cut set is
-// simply the live drives that have no live partner left to cover them.
-func (e *Evaluator) Volume(v *model.Volume) Val {
-	e.tmp2 = e.tmp2[:0]
-	switch v.RAID {
-	case "raid10":
+// volumeUp is whether volume v is up with the failures failed, per its
+// RAID level: raid10 while every mirror pair keeps a live drive (and an
+// unpaired drive, only from observed data, is live); any other level
+// while at least Needed drives are live.
+func volumeUp(v *model.Volume, failed []bool) bool {
+	if v.RAID == "raid10" {
 		for i := 0; i+1 < len(v.Drives); i += 2 {
-			a, b := v.Drives[i], v.Drives[i+1]
-			fa, fb := e.failed[a], e.failed[b]
-			switch {
-			case fa && fb:
-				return Val{}
-			case fa:
+			if failed[v.Drives[i]] && failed[v.Drives[i+1]] {
+				return false
+			}
+		}
+		return len(v.Drives)%2 == 0 || !failed[v.Drives[len(v.Drives)-1]]
+	}
+	return liveDrives(v, failed) >= v.Needed()
+}
+
+func liveDrives(v *model.Volume, failed []bool) int {
+	up := 0
+	for _, d := range v.Drives {
+		if !failed[d] {
+			up++
+		}
+	}
+	return up
+}
+
+// Volume is a volume's value; drives are leaves, so its cut set is simply
+// the live drives that have no live partner left to cover them.
+func (e *Evaluator) Volume(v *model.Volume) Val {
+	if !volumeUp(v, e.failed) {
+		return Val{}
+	}
+	f := e.failed
+	e.tmp2 = e.tmp2[:0]
+	switch {
+	case v.RAID == "raid10":
+		for i := 0; i+1 < len(v.Drives); i += 2 {
+			switch a, b := v.Drives[i], v.Drives[i+1]; {
+			case f[a]:
 				e.tmp2 = append(e.tmp2, b)
-			case fb:
+			case f[b]:
 				e.tmp2 = append(e.tmp2, a)
 			}
 		}
-		if len(v.Drives)%2 == 1 { // an unpaired drive (only from observed data) is needed
-			last := v.Drives[len(v.Drives)-1]
-			if e.failed[last] {
-				return Val{}
-			}
-			e.tmp2 = append(e.tmp2, last)
+		if len(v.Drives)%2 == 1 { // an unpaired drive is needed
+			e.tmp2 = append(e.tmp2, v.Drives[len(v.Drives)-1])
 		}
-	default:
-		up := 0
+	case liveDrives(v, f) == v.Needed():
 		for _, d := range v.Drives {
-			if !e.failed[d] {
-				up++
-			}
-		}
-		need := v.Needed()
-		if up < need {
-			return Val{}
-		}
-		if up == need {
-			for _, d := range v.Drives {
-				if !e.failed[d] {
-					e.tmp2 = append(e.tmp2, d)
-				}
+			if !f[d] {
+				e.tmp2 = append(e.tmp2, d)
 			}
 		}
 	}
