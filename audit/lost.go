@@ -57,7 +57,7 @@ func (a *Analysis) spentBy(causes, failed []int32, gate func(e *fault.Evaluator)
 // dates the finding (observedAt).
 func (a *Analysis) observedEvidence(f *Finding, failed []int32) {
 	for _, c := range failed {
-		f.Evidence = append(f.Evidence, fmt.Sprintf("%s failed: %s", a.G.ID(c), a.G.FailReason[c]))
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s failed: %s", a.G.ID(c), a.G.Failures[c].Why))
 	}
 	a.observedAt(f, failed)
 }
@@ -70,14 +70,15 @@ func (a *Analysis) observedAt(f *Finding, failed []int32) {
 	var oldest time.Time
 	said := map[string]bool{}
 	for _, c := range failed {
-		at, ok := g.FailedAt[c]
-		if !ok {
+		fl := g.Failures[c]
+		at := fl.At
+		if at.IsZero() {
 			continue
 		}
 		if oldest.IsZero() || at.Before(oldest) {
 			oldest = at
 		}
-		if line, ok := lastKnown(g.Reporter[c], at, g.LastAttempt[c], a.now); ok && !said[line] {
+		if line, ok := lastKnown(fl.Reporter, at, fl.LastAttempt, a.now); ok && !said[line] {
 			said[line] = true
 			f.Evidence = append(f.Evidence, line)
 		}

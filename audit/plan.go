@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -580,13 +581,9 @@ func (p *planner) repaired(f int32) *checker {
 	}
 	failed := slices.Clone(p.g.Failed)
 	failed[f] = false
-	reasons := map[int32]string{}
-	for c, why := range p.g.FailReason {
-		if c != f {
-			reasons[c] = why
-		}
-	}
-	a := Analyze(p.g.WithFailed(failed, reasons), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
+	failures := maps.Clone(p.g.Failures)
+	delete(failures, f)
+	a := Analyze(p.g.WithFailed(failed, failures), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
 	k := newChecker(a, p.x, p.effect, p.opts.KeepRedundancy)
 	p.fixed[f] = k
 	return k

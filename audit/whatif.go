@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -89,14 +90,17 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 	if base == nil {
 		base = Analyze(g, Options{SkipPairs: true})
 	}
-	reasons := map[int32]string{}
-	for k, v := range g.FailReason {
-		reasons[k] = v
+	failures := maps.Clone(g.Failures)
+	if failures == nil {
+		failures = map[int32]model.Failure{}
 	}
 	for _, id := range failedIDs {
-		reasons[g.Lookup(id)] = "failed in what-if"
+		c := g.Lookup(id)
+		f := failures[c]
+		f.Why = "failed in what-if"
+		failures[c] = f
 	}
-	after := Analyze(g.WithFailed(extra, reasons), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
+	after := Analyze(g.WithFailed(extra, failures), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
 	w := &WhatIf{Failed: failedIDs, Down: []Impact{}, Degraded: []Impact{}, Overloaded: []Impact{}}
 	for s := range g.Services {
 		before, now := base.NowSvc[s], after.NowSvc[s]

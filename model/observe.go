@@ -78,7 +78,7 @@ type Observed struct {
 }
 
 // Observe maps observations onto the inventory's components. Parts are
-// matched as DESIGN.md says: a PSU by its match name, else its id against
+// matched so: a PSU by its match name, else its id against
 // the reported id or name, else in physical order; ports by name; volumes
 // by id or name, else in order. Anything that cannot be matched is drift.
 //
@@ -88,8 +88,7 @@ type Observed struct {
 // was read. Whether data are too old to trust is the audit's decision.
 func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
 	o := &observer{inv: inv, out: &Observed{Overlay: Overlay{
-		Failed: map[string]string{}, FailedAt: map[string]time.Time{}, Reporter: map[string]string{},
-		Unknown: map[string]bool{}, LastAttempt: map[string]time.Time{},
+		Failed: map[string]Failure{}, Unknown: map[string]bool{},
 		Volumes: map[string][]ObservedVolume{}, DrawW: map[string]float64{},
 	}}}
 	byDevice := map[string][]*observation.Device{}
@@ -142,10 +141,7 @@ func (o *observer) fact(f Fact) {
 
 func (o *observer) fail(id, why string) {
 	if _, ok := o.out.Overlay.Failed[id]; !ok {
-		o.out.Overlay.Failed[id] = why
-		o.out.Overlay.FailedAt[id] = o.at
-		o.out.Overlay.LastAttempt[id] = o.attempt
-		o.out.Overlay.Reporter[id] = o.reporter
+		o.out.Overlay.Failed[id] = Failure{Why: why, At: o.at, Reporter: o.reporter, LastAttempt: o.attempt}
 	}
 }
 
@@ -449,7 +445,6 @@ func (o *observer) volumes(dev *inventory.Device, d *observation.Device) {
 			inVolume[did] = true
 			dr, ok := drives[did]
 			if ok && dr.Condition == observation.Failed {
-				ov.FailedDrives = append(ov.FailedDrives, n)
 				part := fmt.Sprintf("%s/%s/%d", dev.ID, id, n)
 				o.fail(part, "drive "+nameOr(dr.Name, dr.ID)+" observed failed")
 				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: part, Detail: "drive " + nameOr(dr.Name, dr.ID) + " failed (" + describeState(dr.State, dr.Health) + ")"})
