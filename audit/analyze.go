@@ -15,19 +15,20 @@ type Analysis struct {
 	net *fault.Fabric
 	now time.Time
 
-	// Design is evaluated with nothing failed; Now with the observed
+	// Design is evaluated with nothing failed; Current with the observed
 	// failures (the same evaluator as Design when nothing is failed).
-	Design, Now *fault.Evaluator
+	Design, Current *fault.Evaluator
 
-	Services []ServiceResult // by service index (design)
-	NowSvc   []ServiceResult // by service index (now)
-	Devices  []DeviceResult  // by device index (design)
-	Power    PowerResult     // now
+	DesignServices  []ServiceResult // by service index, nothing failed
+	CurrentServices []ServiceResult // by service index, with the observed failures
+	Devices         []DeviceResult  // by device index (design)
+	Power           PowerResult     // now
 
-	// blast counts, per component, the devices it makes unavailable on its
-	// own (design): the "nearest first" order of causes. blastNow is the
-	// same under the observed state (it is blast when nothing is failed).
-	blast, blastNow []int32
+	// designBlast counts, per component, the devices it makes unavailable on its
+	// own (design): the "nearest first" order of causes. currentBlast is the
+	// same under the observed state (designBlast when nothing is
+	// failed).
+	designBlast, currentBlast []int32
 
 	// attrib evaluates single observed failures, to name what spent a
 	// service's redundancy.
@@ -80,28 +81,28 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 	}
 	a := &Analysis{G: g, net: fault.NewFabric(g), now: opts.Now}
 	a.Design = fault.New(g, a.net, make([]bool, len(g.Comps)))
-	a.Now = a.Design
+	a.Current = a.Design
 	if slices.Contains(g.Failed, true) {
-		a.Now = fault.New(g, a.net, g.Failed)
+		a.Current = fault.New(g, a.net, g.Failed)
 	}
 	a.devices()
-	a.blastNow = a.blast
-	a.Services = a.services(a.Design)
-	a.NowSvc = a.Services
-	if a.Now != a.Design {
-		a.blastNow = make([]int32, len(g.Comps))
+	a.currentBlast = a.designBlast
+	a.DesignServices = a.services(a.Design)
+	a.CurrentServices = a.DesignServices
+	if a.Current != a.Design {
+		a.currentBlast = make([]int32, len(g.Comps))
 		for d := range g.Devices {
-			for _, c := range a.Now.Cut(a.Now.Avail(int32(d))) {
-				a.blastNow[c]++
+			for _, c := range a.Current.Cut(a.Current.Avail(int32(d))) {
+				a.currentBlast[c]++
 			}
 		}
-		a.NowSvc = a.services(a.Now)
+		a.CurrentServices = a.services(a.Current)
 		a.devicesLost()
 	}
 	if !opts.SkipPairs {
 		a.pairs(opts.MaxPairs)
 	}
-	a.Power = a.power(a.Now, opts.LoadLimit)
+	a.Power = a.power(a.Current, opts.LoadLimit)
 	return a
 }
 
@@ -109,13 +110,13 @@ func Analyze(g *model.Graph, opts Options) *Analysis {
 // component's blast radius, and finds device-spof cuts.
 func (a *Analysis) devices() {
 	g, e := a.G, a.Design
-	a.blast = make([]int32, len(g.Comps))
+	a.designBlast = make([]int32, len(g.Comps))
 	a.Devices = make([]DeviceResult, len(g.Devices))
 	for d := range g.Devices {
 		di := int32(d)
 		av := e.Avail(di)
 		for _, c := range e.Cut(av) {
-			a.blast[c]++
+			a.designBlast[c]++
 		}
 		D := &g.Devices[d]
 		if !av.Up || (!D.PSUsRedundant && !D.LinksRedundant) {
@@ -155,7 +156,7 @@ func (a *Analysis) services(e *fault.Evaluator) []ServiceResult {
 		if e == a.Design {
 			out[s].Cuts = a.sorted(cuts)
 		} else {
-			out[s].Cuts = a.sortedNow(cuts)
+			out[s].Cuts = a.sortedCurrent(cuts)
 		}
 	}
 	return out
@@ -170,13 +171,13 @@ func (a *Analysis) sorted(cs []int32) []int32 {
 
 var kindRank = [...]int{model.KindDevice: 0, model.KindPSU: 1, model.KindDrive: 2, model.KindLink: 3, model.KindPower: 4, model.KindRack: 5, model.KindSite: 6, model.KindInlet: 7}
 
-// sortedNow orders components nearest first under the observed state.
-func (a *Analysis) sortedNow(cs []int32) []int32 {
-	slices.SortFunc(cs, func(x, y int32) int { return a.nearerBy(a.blastNow, x, y) })
+// sortedCurrent orders components nearest first under the observed state.
+func (a *Analysis) sortedCurrent(cs []int32) []int32 {
+	slices.SortFunc(cs, func(x, y int32) int { return a.nearerBy(a.currentBlast, x, y) })
 	return cs
 }
 
-func (a *Analysis) nearer(x, y int32) int { return a.nearerBy(a.blast, x, y) }
+func (a *Analysis) nearer(x, y int32) int { return a.nearerBy(a.designBlast, x, y) }
 
 func (a *Analysis) nearerBy(blast []int32, x, y int32) int {
 	if blast[x] != blast[y] {

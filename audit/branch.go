@@ -190,7 +190,7 @@ func (a *Analysis) branchFindings() []Finding {
 		P := &g.Power[b.Node]
 		if b.Failed < 0 {
 			f := newFinding(Overload, P.ID, nil)
-			f.ID = Overload.String() + "/" + P.ID + "/branch/" + b.Branch
+			f.ID = findingID(Overload, P.ID, "branch", b.Branch)
 			f.Message = fmt.Sprintf("%s branch circuit %s carries %.1f A (measured), %s of its %s A rating (limit %s): its breaker trips before %s's own capacity is reached",
 				P.ID, b.Branch, b.Amps, pct(b.Amps/b.Rated), watts(b.Rated), pct(pr.Limit), P.ID)
 			f.Remediation = fmt.Sprintf("move load off branch %s of %s onto another branch", b.Branch, P.ID)
@@ -214,7 +214,7 @@ func (a *Analysis) branchFindings() []Finding {
 		}
 		worst := loads[0]
 		f := newFinding(FailoverOverload, P.ID, causes)
-		f.ID = FailoverOverload.String() + "/" + P.ID + "/branch/" + k.branch + "/" + causes[0]
+		f.ID = findingID(FailoverOverload, P.ID, "branch", k.branch, causes[0])
 		f.Message = fmt.Sprintf("%s branch circuit %s would carry %.1f A (%s of its %s A rating) if %s fails", P.ID, k.branch, worst.Amps, pct(worst.Amps/worst.Rated), watts(worst.Rated), causes[0])
 		if len(causes) > 1 {
 			f.Message += fmt.Sprintf(" (also if %s fails)", few(causes[1:], "or"))

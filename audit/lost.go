@@ -117,7 +117,7 @@ func (a *Analysis) devicesLost() {
 		if !D.PSUsRedundant && !D.LinksRedundant {
 			continue
 		}
-		if !a.Now.Device(di).Up {
+		if !a.Current.Device(di).Up {
 			continue
 		}
 		own := a.ownTo(di)
@@ -127,18 +127,18 @@ func (a *Analysis) devicesLost() {
 			}
 			old := a.Design.Cut(design)
 			var out []int32
-			for _, c := range filter(a.Now.Cut(now), own) {
+			for _, c := range filter(a.Current.Cut(now), own) {
 				if _, ok := slices.BinarySearch(old, c); !ok {
 					out = append(out, c)
 				}
 			}
-			return a.sortedNow(out)
+			return a.sortedCurrent(out)
 		}
 		if D.PSUsRedundant {
-			a.Devices[d].LostPower = fresh(a.Design.Powered(di), a.Now.Powered(di))
+			a.Devices[d].LostPower = fresh(a.Design.Powered(di), a.Current.Powered(di))
 		}
 		if D.LinksRedundant {
-			a.Devices[d].LostNet = fresh(a.Design.Net(di), a.Now.Net(di))
+			a.Devices[d].LostNet = fresh(a.Design.Net(di), a.Current.Net(di))
 		}
 	}
 }
@@ -196,7 +196,7 @@ func (a *Analysis) failedAmong(cs []int32) []int32 {
 			out = append(out, c)
 		}
 	}
-	return a.sortedNow(out)
+	return a.sortedCurrent(out)
 }
 
 // nearestPower are the power nodes among cs nearest the load (the PDUs a

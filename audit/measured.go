@@ -68,7 +68,7 @@ func (a *Analysis) measuredFindings() []Finding {
 			acc := pr.Declared[p]
 			if w > acc*(1+unaccountedPct) && w-acc > unaccountedW {
 				f := newFinding(Drift, P.ID, []string{P.ID})
-				f.ID = Drift.String() + "/" + P.ID + "/load"
+				f.ID = findingID(Drift, P.ID, "load")
 				f.Message = fmt.Sprintf("%s measures %s; the inventory accounts for %s", P.ID, kW(w), kW(acc))
 				f.Evidence = []string{fmt.Sprintf("%s reports %s W; the devices plugged into it draw %s W by the inventory (draw_w, or what they report)", P.ID, watts(w), watts(acc))}
 				f.Remediation = fmt.Sprintf("find the load on %s the inventory does not know: undeclared devices (see its outlets), or draw_w figures that are too low", P.ID)
@@ -76,7 +76,7 @@ func (a *Analysis) measuredFindings() []Finding {
 				out = append(out, f)
 			}
 		}
-		if a.Now.Power(int32(p)).Up {
+		if a.Current.Power(int32(p)).Up {
 			for _, f := range outletFindings(P.ID, m) {
 				meterAt(&f, m)
 				out = append(out, f)
@@ -121,7 +121,7 @@ func outletFindings(pdu string, m *model.Meter) []Finding {
 				continue
 			}
 			f := newFinding(Drift, ps.ID, []string{ps.ID, pdu})
-			f.ID = Drift.String() + "/" + ps.ID + "/outlet-draw"
+			f.ID = findingID(Drift, ps.ID, "outlet-draw")
 			f.Message = fmt.Sprintf("%s reports drawing %s W, but %s outlet %s, where the inventory plugs it, draws %s W: the cable is elsewhere", ps.ID, watts(*ps.InputW), pdu, o.ID, watts(*o.Watts))
 			f.Evidence = []string{
 				fmt.Sprintf("%s input power: %s W (reported by its device)", ps.ID, watts(*ps.InputW)),
@@ -138,7 +138,7 @@ func outletFindings(pdu string, m *model.Meter) []Finding {
 	}
 	for _, o := range spare {
 		f := newFinding(Drift, pdu, []string{pdu})
-		f.ID = Drift.String() + "/" + pdu + "/outlet/" + o.ID
+		f.ID = findingID(Drift, pdu, "outlet", o.ID)
 		f.Message = fmt.Sprintf("%s outlet %s draws %s W, but the inventory plugs nothing into it: an undeclared device", pdu, o.ID, watts(*o.Watts))
 		if claimed[o.ID] {
 			f.Message = fmt.Sprintf("%s outlet %s draws %s W, but the inventory plugs nothing into it: probably a PSU declared on another outlet (see its drift)", pdu, o.ID, watts(*o.Watts))

@@ -23,7 +23,7 @@ func (a *Analysis) pairs(limit int) {
 	var failed []bool
 	for s := range g.Services {
 		S := &g.Services[s]
-		res := &a.Services[s]
+		res := &a.DesignServices[s]
 		if S.Tolerate < 2 || !res.Up {
 			continue
 		}

@@ -202,7 +202,7 @@ func (p *planner) budgetBound(sel, ok []int32) (int, string) {
 	}
 	best, why := 0, ""
 	for s := range g.Services {
-		if !a.NowSvc[s].Up {
+		if !a.CurrentServices[s].Up {
 			continue
 		}
 		S := &g.Services[s]
@@ -210,12 +210,12 @@ func (p *planner) budgetBound(sel, ok []int32) (int, string) {
 		var picked []string
 		for _, m := range S.Members {
 			switch {
-			case m.Device >= 0 && a.Now.Avail(m.Device).Up:
+			case m.Device >= 0 && a.Current.Avail(m.Device).Up:
 				avail++
 				if c := g.Devices[m.Device].Comp; isOK[c] {
 					picked = append(picked, g.ID(c))
 				}
-			case m.Service >= 0 && a.NowSvc[m.Service].Up:
+			case m.Service >= 0 && a.CurrentServices[m.Service].Up:
 				avail++
 			}
 		}
@@ -301,7 +301,7 @@ func (p *planner) describe(batch []int32) Batch {
 func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 	g := p.g
 	for s := range g.Services {
-		if p.a.NowSvc[s].Up && g.Services[s].Tolerate >= 1 {
+		if p.a.CurrentServices[s].Up && g.Services[s].Tolerate >= 1 {
 			p.k.cutsNow(int32(s))
 		}
 	}
@@ -348,7 +348,18 @@ func newDescriber(p *planner, work []bool, e *fault.Evaluator) *describer {
 }
 
 func (d *describer) degraded(batch []int32) []Impact {
-	p, g, e, base := d.p, d.p.g, d.e, d.p.a.Now
+	out := d.impacts(d.seed(batch))
+	for _, c := range batch {
+		d.work[c] = d.p.k.base[c]
+	}
+	return out
+}
+
+// seed starts a new evaluation with the batch failed, seeded with the
+// values now of what it cannot reach, and evaluates the availability it
+// can change; it returns the services it can change, ascending.
+func (d *describer) seed(batch []int32) []int32 {
+	p, g, e, base := d.p, d.p.g, d.e, d.p.a.Current
 	d.round++
 	round := d.round
 	svcs := d.svcs[:0]
@@ -416,9 +427,16 @@ func (d *describer) degraded(batch []int32) []Impact {
 			e.Avail(int32(dev))
 		}
 	}
+	return svcs
+}
+
+// impacts lists the services of svcs that keep running after the seeded
+// evaluation but gain single points of failure.
+func (d *describer) impacts(svcs []int32) []Impact {
+	p, g, e := d.p, d.p.g, d.e
 	out := []Impact{}
 	for _, s := range svcs {
-		if !p.a.NowSvc[s].Up || g.Services[s].Tolerate < 1 {
+		if !p.a.CurrentServices[s].Up || g.Services[s].Tolerate < 1 {
 			continue
 		}
 		v := e.Service(s)
@@ -437,18 +455,41 @@ func (d *describer) degraded(batch []int32) []Impact {
 			}
 		}
 		if len(fresh) > 0 {
-			names := p.a.names(p.a.sortedNow(fresh))
+			names := p.a.names(p.a.sortedCurrent(fresh))
 			out = append(out, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: names,
 				Why: "keeps running, but now goes down if " + few(names, "or") + " fails"})
 		}
-	}
-	for _, c := range batch {
-		d.work[c] = p.k.base[c]
 	}
 	return out
 }
 
 func roundW(w float64) float64 { return math.Round(w) }
+
+// cand is a pair of selected components (local indexes i < j) that share
+// n services or loaded nodes: a candidate conflict.
+type cand struct{ i, j, n int32 }
+
+// mostSharedFirst orders candidates most shared first (a counting sort:
+// counts are small), then in generation order, which is deterministic.
+func mostSharedFirst(cands []cand) []cand {
+	maxN := int32(0)
+	for _, c := range cands {
+		maxN = max(maxN, c.n)
+	}
+	at := make([]int, maxN+2)
+	for _, c := range cands {
+		at[maxN-c.n+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	sorted := make([]cand, len(cands))
+	for _, c := range cands {
+		sorted[at[maxN-c.n]] = c
+		at[maxN-c.n]++
+	}
+	return sorted
+}
 
 // pairs finds pairwise conflicts (the lower bound's graph, and the
 // order's degrees): only pairs whose effects meet — a service up now, or a
@@ -456,16 +497,12 @@ func roundW(w float64) float64 { return math.Round(w) }
 // within a budget; every edge is a verified conflict, so a budget that
 // ends the search early weakens the bound but never falsifies it.
 func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
-	local := make([]int32, len(sel))
-	for i := range local {
-		local[i] = -1
-	}
 	bySvc := make([][]int32, len(p.g.Services))
 	byNode := make([][]int32, len(p.g.Power))
 	for _, i := range ok {
 		ef := p.effect(sel[i])
 		for _, s := range ef.Services {
-			if p.a.NowSvc[s].Up {
+			if p.a.CurrentServices[s].Up {
 				bySvc[s] = append(bySvc[s], i)
 			}
 		}
@@ -475,7 +512,6 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 			}
 		}
 	}
-	type cand struct{ i, j, n int32 }
 	var cands []cand
 	cnt := make([]int32, len(sel))
 	var touched []int32
@@ -509,25 +545,7 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 		}
 		touched = touched[:0]
 	}
-	// Most shared first (a counting sort: counts are small), then in
-	// generation order, which is deterministic.
-	maxN := int32(0)
-	for _, c := range cands {
-		maxN = max(maxN, c.n)
-	}
-	at := make([]int, maxN+2)
-	for _, c := range cands {
-		at[maxN-c.n+1]++
-	}
-	for i := 1; i < len(at); i++ {
-		at[i] += at[i-1]
-	}
-	sorted := make([]cand, len(cands))
-	for _, c := range cands {
-		sorted[at[maxN-c.n]] = c
-		at[maxN-c.n]++
-	}
-	cands = sorted
+	cands = mostSharedFirst(cands)
 	budget := min(len(cands), pairBudget, len(ok)+1000)
 	k := p.k
 	var common []int32
@@ -566,7 +584,7 @@ func (p *planner) blocked(c int32) Blocked {
 		}
 		k.reset()
 	}
-	b.FixFirst = p.a.names(p.a.sortedNow(fixes))
+	b.FixFirst = p.a.names(p.a.sortedCurrent(fixes))
 	return b
 }
 

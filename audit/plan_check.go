@@ -76,7 +76,7 @@ func (k *checker) touch(c int32, d int32) {
 // included, instead of re-deriving it: a device's own state depends only
 // on its cone. What is left to evaluate is what the batch changes.
 func (k *checker) seedCone(svcs []int32) {
-	g, e, base := k.g, k.e, k.a.Now
+	g, e, base := k.g, k.e, k.a.Current
 	e.Next()
 	k.seenAt++
 	at := k.seenAt
@@ -199,7 +199,7 @@ func (k *checker) tryOn(c int32, svcs []int32) bool {
 func (k *checker) cutsNow(s int32) []int32 {
 	if !k.nowBuilt[s] {
 		k.nowBuilt[s] = true
-		k.nowCuts[s] = slices.Sorted(slices.Values(k.a.NowSvc[s].Cuts))
+		k.nowCuts[s] = slices.Sorted(slices.Values(k.a.CurrentServices[s].Cuts))
 	}
 	return k.nowCuts[s]
 }
@@ -223,7 +223,7 @@ func (k *checker) svcCuts(s int32, v fault.Val) []int32 {
 // failure.
 func (k *checker) availOK(svcs []int32) bool {
 	for _, s := range svcs {
-		now := &k.a.NowSvc[s]
+		now := &k.a.CurrentServices[s]
 		if !now.Up {
 			continue
 		}
@@ -305,7 +305,7 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 	defer k.reset()
 	k.seedCone(k.effect(c).Services)
 	for _, s := range k.effect(c).Services {
-		if !k.a.NowSvc[s].Up {
+		if !k.a.CurrentServices[s].Up {
 			continue
 		}
 		v := k.e.Service(s)
@@ -350,5 +350,5 @@ func (k *checker) freshCuts(s int32, v fault.Val) []string {
 			fresh = append(fresh, c)
 		}
 	}
-	return k.a.names(k.a.sortedNow(fresh))
+	return k.a.names(k.a.sortedCurrent(fresh))
 }

@@ -128,7 +128,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 	g := a.G
 	S := &g.Services[s]
 	var out []Finding
-	design, now := a.Services[s], a.NowSvc[s]
+	design, now := a.DesignServices[s], a.CurrentServices[s]
 	switch {
 	case !design.Up:
 		f := newFinding(ServiceDown, S.ID, nil)
@@ -141,7 +141,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 	case !now.Up:
 		failed := a.failedIn(s)
 		f := newFinding(ServiceDown, S.ID, a.names(failed))
-		reasons, evidence := a.downReasons(a.Now, s)
+		reasons, evidence := a.downReasons(a.Current, s)
 		f.Message = fmt.Sprintf("service %s is down: %s", S.ID, reasons)
 		f.Evidence = evidence
 		a.observedAt(&f, failed)
@@ -153,49 +153,11 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 			out = append(out, a.spofFinding(a.Design, SPOF, s, gr))
 		}
 	}
-	if now.Up && S.Tolerate >= 1 && a.Now != a.Design {
-		isOld := map[int32]bool{}
-		for _, c := range design.Cuts {
-			isOld[c] = true
-		}
-		var fresh []int32
-		for _, c := range now.Cuts {
-			if !isOld[c] {
-				fresh = append(fresh, c)
-			}
-		}
-		var failed []int32
-		if len(fresh) > 0 { // the cone walk is the costly part: only when needed
-			failed = a.failedIn(s)
-		}
-		for _, gr := range a.groupCuts(a.Now, s, fresh) {
-			f := a.spofFinding(a.Now, RedundancyLost, s, gr)
-			spent := a.spentBy(gr.causes, failed, func(e *fault.Evaluator) fault.Val { return e.Service(s) })
-			names := a.names(spent)
-			f.Message = fmt.Sprintf("service %s lost its redundancy: %s %s failed, so %s is now a single point of failure (%s)",
-				S.ID, few(names, "and"), verb(len(names), "has", "have"), g.ID(gr.causes[0]), strings.TrimPrefix(f.Message, "service "+S.ID+" goes down if "))
-			a.observedEvidence(&f, spent)
-			f.Remediation = fmt.Sprintf("replace or repair %s; until then do no maintenance on %s", few(names, "and"), g.ID(gr.causes[0]))
-			out = append(out, f)
-		}
+	if now.Up && S.Tolerate >= 1 && a.Current != a.Design {
+		out = append(out, a.serviceLostFindings(s, design, now)...)
 	}
 	if S.Tolerate >= 2 {
-		for _, p := range design.Pairs {
-			f := newFinding(DoubleFault, S.ID, []string{g.ID(p[0]), g.ID(p[1])})
-			f.ID = "double-fault/" + S.ID + "/" + g.ID(p[0]) + "+" + g.ID(p[1])
-			f.Message = fmt.Sprintf("service %s (tolerate: 2) goes down if %s and %s fail together", S.ID, g.ID(p[0]), g.ID(p[1]))
-			f.Evidence = append(a.pathEvidence(a.Design, s, p[0]), a.pathEvidence(a.Design, s, p[1])...)
-			f.Remediation = fmt.Sprintf("spread %s so that no two components cover every member: add a member that depends on neither %s nor %s", S.ID, g.ID(p[0]), g.ID(p[1]))
-			out = append(out, f)
-		}
-		if design.Dropped > 0 {
-			f := newFinding(DoubleFault, S.ID, nil)
-			f.ID = "double-fault/" + S.ID + "/more"
-			f.Severity = Info
-			f.Message = fmt.Sprintf("service %s has %d more double faults than the %d listed (policy.max_pairs)", S.ID, design.Dropped, len(design.Pairs))
-			f.Remediation = "fix the listed pairs first; raise policy.max_pairs to see the rest"
-			out = append(out, f)
-		}
+		out = append(out, a.doubleFaultFindings(s, design)...)
 	}
 	if S.Manual && len(S.Members) > S.MinUp {
 		f := newFinding(ManualFailover, S.ID, nil)
@@ -203,26 +165,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		f.Remediation = "automate failover, or write and drill the runbook and page a person on member failure"
 		out = append(out, f)
 	}
-	for _, r := range S.Requires {
-		R := &g.Services[r]
-		var missing []string
-		for _, st := range S.Site {
-			if _, ok := slices.BinarySearch(R.Site, st); !ok {
-				missing = append(missing, g.Sites[st].ID)
-			}
-		}
-		if len(missing) == 0 || len(R.Site) == 0 {
-			continue
-		}
-		var there []string
-		for _, st := range R.Site {
-			there = append(there, g.Sites[st].ID)
-		}
-		f := newFinding(CrossSite, S.ID, []string{R.ID})
-		f.Message = fmt.Sprintf("service %s runs at %s but requires %s, which has no member there: every request crosses to %s", S.ID, words(missing, "and"), R.ID, words(there, "and"))
-		f.Remediation = fmt.Sprintf("run a member of %s at %s, or move %s next to it", R.ID, words(missing, "and"), S.ID)
-		out = append(out, f)
-	}
+	out = append(out, a.crossSiteFindings(s)...)
 	return out
 }
 
@@ -234,7 +177,7 @@ func (a *Analysis) failedIn(s int32) []int32 {
 			out = append(out, c)
 		}
 	}
-	return a.sortedNow(out)
+	return a.sortedCurrent(out)
 }
 
 // downReasons explains why a service is down under an evaluation.
@@ -298,4 +241,91 @@ func (a *Analysis) whyDown(e *fault.Evaluator, d int32) string {
 		}
 	}
 	return "down"
+}
+
+// serviceLostFindings are redundancy-lost: the single points of failure a
+// service has now, because of observed failures, that it does not have by
+// design.
+func (a *Analysis) serviceLostFindings(s int32, design, now ServiceResult) []Finding {
+	g := a.G
+	S := &g.Services[s]
+	var out []Finding
+	isOld := map[int32]bool{}
+	for _, c := range design.Cuts {
+		isOld[c] = true
+	}
+	var fresh []int32
+	for _, c := range now.Cuts {
+		if !isOld[c] {
+			fresh = append(fresh, c)
+		}
+	}
+	var failed []int32
+	if len(fresh) > 0 { // the cone walk is the costly part: only when needed
+		failed = a.failedIn(s)
+	}
+	for _, gr := range a.groupCuts(a.Current, s, fresh) {
+		f := a.spofFinding(a.Current, RedundancyLost, s, gr)
+		spent := a.spentBy(gr.causes, failed, func(e *fault.Evaluator) fault.Val { return e.Service(s) })
+		names := a.names(spent)
+		f.Message = fmt.Sprintf("service %s lost its redundancy: %s %s failed, so %s is now a single point of failure (%s)",
+			S.ID, few(names, "and"), verb(len(names), "has", "have"), g.ID(gr.causes[0]), strings.TrimPrefix(f.Message, "service "+S.ID+" goes down if "))
+		a.observedEvidence(&f, spent)
+		f.Remediation = fmt.Sprintf("replace or repair %s; until then do no maintenance on %s", few(names, "and"), g.ID(gr.causes[0]))
+		out = append(out, f)
+	}
+	return out
+}
+
+// doubleFaultFindings are a tolerate: 2 service's double faults.
+func (a *Analysis) doubleFaultFindings(s int32, design ServiceResult) []Finding {
+	g := a.G
+	S := &g.Services[s]
+	var out []Finding
+	for _, p := range design.Pairs {
+		f := newFinding(DoubleFault, S.ID, []string{g.ID(p[0]), g.ID(p[1])})
+		f.ID = findingID(DoubleFault, S.ID, g.ID(p[0])+"+"+g.ID(p[1]))
+		f.Message = fmt.Sprintf("service %s (tolerate: 2) goes down if %s and %s fail together", S.ID, g.ID(p[0]), g.ID(p[1]))
+		f.Evidence = append(a.pathEvidence(a.Design, s, p[0]), a.pathEvidence(a.Design, s, p[1])...)
+		f.Remediation = fmt.Sprintf("spread %s so that no two components cover every member: add a member that depends on neither %s nor %s", S.ID, g.ID(p[0]), g.ID(p[1]))
+		out = append(out, f)
+	}
+	if design.Dropped > 0 {
+		f := newFinding(DoubleFault, S.ID, nil)
+		f.ID = findingID(DoubleFault, S.ID, "more")
+		f.Severity = Info
+		f.Message = fmt.Sprintf("service %s has %d more double faults than the %d listed (policy.max_pairs)", S.ID, design.Dropped, len(design.Pairs))
+		f.Remediation = "fix the listed pairs first; raise policy.max_pairs to see the rest"
+		out = append(out, f)
+	}
+	return out
+}
+
+// crossSiteFindings: a service that requires one with no member at its
+// sites.
+func (a *Analysis) crossSiteFindings(s int32) []Finding {
+	g := a.G
+	S := &g.Services[s]
+	var out []Finding
+	for _, r := range S.Requires {
+		R := &g.Services[r]
+		var missing []string
+		for _, st := range S.Site {
+			if _, ok := slices.BinarySearch(R.Site, st); !ok {
+				missing = append(missing, g.Sites[st].ID)
+			}
+		}
+		if len(missing) == 0 || len(R.Site) == 0 {
+			continue
+		}
+		var there []string
+		for _, st := range R.Site {
+			there = append(there, g.Sites[st].ID)
+		}
+		f := newFinding(CrossSite, S.ID, []string{R.ID})
+		f.Message = fmt.Sprintf("service %s runs at %s but requires %s, which has no member there: every request crosses to %s", S.ID, words(missing, "and"), R.ID, words(there, "and"))
+		f.Remediation = fmt.Sprintf("run a member of %s at %s, or move %s next to it", R.ID, words(missing, "and"), S.ID)
+		out = append(out, f)
+	}
+	return out
 }

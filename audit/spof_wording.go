@@ -85,7 +85,7 @@ func (a *Analysis) mechanism(e *fault.Evaluator, c int32, m model.Member, S *mod
 	case model.KindLink, model.KindDevice:
 		return "{m} reach{es} the network only through " + comp.ID
 	}
-	if hit := a.netDevicesHit(e, d, c); len(hit) > 0 {
+	if hit := a.hitNames(a.netDevicesHit(e, d, c)); len(hit) > 0 {
 		how := "go down with " + comp.ID
 		switch comp.Kind {
 		case model.KindPower:
@@ -100,11 +100,11 @@ func (a *Analysis) mechanism(e *fault.Evaluator, c int32, m model.Member, S *mod
 	return "every network path of {m} depends on " + comp.ID
 }
 
-// netDevicesHit names the switches and roots on device d's way to the
-// network that component c takes down.
-func (a *Analysis) netDevicesHit(e *fault.Evaluator, d int32, c int32) []string {
+// netDevicesHit lists the switches and roots on device d's way to the
+// network that component c takes down, ordered by id.
+func (a *Analysis) netDevicesHit(e *fault.Evaluator, d int32, c int32) []int32 {
 	g := a.G
-	var out []string
+	var out []int32
 	seen := map[int32]bool{}
 	consider := func(x int32) {
 		if seen[x] {
@@ -113,7 +113,7 @@ func (a *Analysis) netDevicesHit(e *fault.Evaluator, d int32, c int32) []string 
 		seen[x] = true
 		if X := &g.Devices[x]; X.Forwards || X.Root {
 			if _, ok := slices.BinarySearch(e.Cut(e.Device(x)), c); ok {
-				out = append(out, X.ID)
+				out = append(out, x)
 			}
 		}
 	}
@@ -130,9 +130,28 @@ func (a *Analysis) netDevicesHit(e *fault.Evaluator, d int32, c int32) []string 
 			}
 		}
 	}
-	slices.Sort(out)
-	if len(out) > 4 {
-		out = append(out[:3], plural(len(out)-3, "other"))
+	slices.SortFunc(out, func(x, y int32) int { return strings.Compare(g.Devices[x].ID, g.Devices[y].ID) })
+	return out
+}
+
+// shownHits are the devices of hit a message names: all of up to four,
+// else the first three (hitNames counts the rest).
+func shownHits(hit []int32) []int32 {
+	if len(hit) > 4 {
+		return hit[:3]
+	}
+	return hit
+}
+
+// hitNames renders netDevicesHit for a sentence: up to four ids, else
+// three and "N others".
+func (a *Analysis) hitNames(hit []int32) []string {
+	var out []string
+	for _, x := range shownHits(hit) {
+		out = append(out, a.G.Devices[x].ID)
+	}
+	if len(hit) > 4 {
+		out = append(out, plural(len(hit)-3, "other"))
 	}
 	return out
 }
@@ -180,7 +199,7 @@ func (a *Analysis) remedy(e *fault.Evaluator, c int32, gr group, S *model.Servic
 	case comp.Kind == model.KindLink || (comp.Kind == model.KindDevice && g.Devices[comp.Entity].Forwards):
 		return fmt.Sprintf("cable %s to a second switch as well as through %s", m, comp.ID)
 	}
-	if hit := a.netDevicesHit(e, member, c); len(hit) > 0 {
+	if hit := a.hitNames(a.netDevicesHit(e, member, c)); len(hit) > 0 {
 		return fmt.Sprintf("spread %s over separate power and racks: %s must not all depend on %s", words(hit, "and"), words(hit, "and"), comp.ID)
 	}
 	return fmt.Sprintf("power and rack the switches %s uses so that %s does not take all of them down", m, comp.ID)
@@ -231,10 +250,10 @@ func (a *Analysis) pathEvidence(e *fault.Evaluator, s int32, c int32) []string {
 				out = append(out, D.ID+" has no links")
 			}
 			if comp.Kind == model.KindPower {
-				for _, id := range a.netDevicesHit(e, d, c) {
-					if x := g.Lookup(id); x >= 0 && g.Comps[x].Kind == model.KindDevice && !shown[x] {
+				for _, x := range shownHits(a.netDevicesHit(e, d, c)) {
+					if !shown[x] {
 						shown[x] = true
-						out = append(out, a.psuPaths(g.Comps[x].Entity, c)...)
+						out = append(out, a.psuPaths(x, c)...)
 					}
 				}
 			}

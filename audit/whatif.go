@@ -64,27 +64,8 @@ func (e *UnknownComponentError) Error() string {
 // graph's current state and reports the consequences. base is the
 // analysis of g itself (reused when the caller has it, else computed).
 func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
-	var unknown []string
-	extra := slices.Clone(g.Failed)
-	var failedIDs []string
-	for _, id := range fail {
-		c := g.Lookup(id)
-		if c < 0 {
-			unknown = append(unknown, id)
-			continue
-		}
-		extra[c] = true
-		failedIDs = append(failedIDs, g.ID(c))
-	}
-	if len(unknown) > 0 {
-		err := &UnknownComponentError{IDs: unknown}
-		var all []string
-		for _, c := range g.Comps {
-			all = append(all, c.ID)
-		}
-		for _, id := range unknown {
-			err.Hints = append(err.Hints, inventory.Suggest(id, all))
-		}
+	extra, failedIDs, err := whatIfFailed(g, fail)
+	if err != nil {
 		return nil, err
 	}
 	if base == nil {
@@ -103,11 +84,11 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 	after := Analyze(g.WithFailed(extra, failures), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
 	w := &WhatIf{Failed: failedIDs, Down: []Impact{}, Degraded: []Impact{}, Overloaded: []Impact{}}
 	for s := range g.Services {
-		before, now := base.NowSvc[s], after.NowSvc[s]
+		before, now := base.CurrentServices[s], after.CurrentServices[s]
 		S := &g.Services[s]
 		switch {
 		case before.Up && !now.Up:
-			why, _ := after.downReasons(after.Now, int32(s))
+			why, _ := after.downReasons(after.Current, int32(s))
 			w.Down = append(w.Down, Impact{Kind: "service", ID: S.ID, Why: why})
 		case before.Up && now.Up && S.Tolerate >= 1:
 			old := map[int32]bool{}
@@ -128,10 +109,10 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 	}
 	for d := range g.Devices {
 		di := int32(d)
-		if base.Now.Avail(di).Up && !after.Now.Avail(di).Up {
+		if base.Current.Avail(di).Up && !after.Current.Avail(di).Up {
 			why := "no path to the network roots"
-			if !after.Now.Device(di).Up {
-				why = after.whyDown(after.Now, di)
+			if !after.Current.Device(di).Up {
+				why = after.whyDown(after.Current, di)
 			}
 			w.Down = append(w.Down, Impact{Kind: "device", ID: g.Devices[d].ID, Why: why})
 		}
@@ -154,4 +135,33 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 func Audit(g *model.Graph, opts Options) (*Analysis, []Finding) {
 	a := Analyze(g, opts)
 	return a, a.Findings()
+}
+
+// whatIfFailed is g's failure vector with the components fail names
+// failed too, and their ids; an unknown id is an UnknownComponentError.
+func whatIfFailed(g *model.Graph, fail []string) ([]bool, []string, error) {
+	var unknown []string
+	extra := slices.Clone(g.Failed)
+	var failedIDs []string
+	for _, id := range fail {
+		c := g.Lookup(id)
+		if c < 0 {
+			unknown = append(unknown, id)
+			continue
+		}
+		extra[c] = true
+		failedIDs = append(failedIDs, g.ID(c))
+	}
+	if len(unknown) > 0 {
+		err := &UnknownComponentError{IDs: unknown}
+		var all []string
+		for _, c := range g.Comps {
+			all = append(all, c.ID)
+		}
+		for _, id := range unknown {
+			err.Hints = append(err.Hints, inventory.Suggest(id, all))
+		}
+		return nil, nil, err
+	}
+	return extra, failedIDs, nil
 }

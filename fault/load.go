@@ -89,7 +89,7 @@ func NewLoad(g *model.Graph, e *Evaluator) *Load {
 		if w, ok := MeasuredLoad(g, int32(p)); ok {
 			l.Watts[p], l.Measured[p] = w, true
 		}
-		if in := l.firstInput(int32(p), nil); in >= 0 {
+		if in := l.firstInput(int32(p), nil, 0); in >= 0 {
 			l.Route[p] = in
 			l.Watts[in] += l.Watts[p]
 			l.Declared[in] += l.Declared[p]
@@ -99,11 +99,12 @@ func NewLoad(g *model.Graph, e *Evaluator) *Load {
 }
 
 // firstInput is the input node p draws from: its first live input whose
-// inlet is live and that is not dead (dead may be nil), or -1.
-func (l *Load) firstInput(p int32, dead func(int32) bool) int32 {
+// inlet is live and that is not dead (stamped round in dead; dead may be
+// nil), or -1.
+func (l *Load) firstInput(p int32, dead []uint32, round uint32) int32 {
 	P := &l.g.Power[p]
 	for j, in := range P.Inputs {
-		if l.Live[in] && (dead == nil || !dead(in)) && P.InputLive(j, l.failed) {
+		if l.Live[in] && (dead == nil || dead[in] != round) && P.InputLive(j, l.failed) {
 			return in
 		}
 	}
@@ -280,7 +281,7 @@ func (f *Flow) Fail(comps, pows, psus []int32) {
 			d = d || in(g.Sites[P.Site].Comp)
 		}
 		if !d && len(P.Inputs) > 0 {
-			d = l.firstInput(n, f.isDead) < 0
+			d = l.firstInput(n, f.dead, round) < 0
 		}
 		if d {
 			f.dead[n] = round
@@ -344,7 +345,7 @@ func (f *Flow) propagate() {
 		route := int32(-1)
 		if !f.isDead(n) {
 			now = old + f.delta[n]
-			route = l.firstInput(n, f.isDead)
+			route = l.firstInput(n, f.dead, f.round)
 		}
 		f.now[n] = now
 		f.changed = append(f.changed, n)

@@ -302,20 +302,13 @@ var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 func squash(s string) string { return nonAlnum.ReplaceAllString(strings.ToLower(s), "") }
 
 // psus matches declared PSUs to observed bays.
-func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
-	var present []observation.PSU
-	for _, p := range d.PSUs {
-		if p.Condition != observation.Absent {
-			present = append(present, p)
-		}
-	}
-	slices.SortStableFunc(present, func(a, b observation.PSU) int { return a.Slot - b.Slot })
-	if len(present) != len(dev.PSUs) {
-		o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID, What: "psu-count",
-			Declared: strconv.Itoa(len(dev.PSUs)), Observed: strconv.Itoa(len(present))})
-	}
-	used := make([]bool, len(present))
-	match := make([]int, len(dev.PSUs))
+// matchPSUs pairs declared PSUs with the present ones: exact match names
+// first, then normalized ids, then physical order. match[i] is the
+// present PSU of declared PSU i (-1: none); used marks the present ones
+// matched.
+func matchPSUs(declared []inventory.PSU, present []observation.PSU) (match []int, used []bool) {
+	used = make([]bool, len(present))
+	match = make([]int, len(declared))
 	for i := range match {
 		match[i] = -1
 	}
@@ -328,14 +321,14 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 		return -1
 	}
 	// Exact names first, then normalized ids, then physical order.
-	for i, p := range dev.PSUs {
+	for i, p := range declared {
 		if p.Match != "" {
 			if j := find(func(q observation.PSU) bool { return q.Name == p.Match || q.ID == p.Match }); j >= 0 {
 				match[i], used[j] = j, true
 			}
 		}
 	}
-	for i, p := range dev.PSUs {
+	for i, p := range declared {
 		if match[i] >= 0 || p.Match != "" {
 			continue
 		}
@@ -345,7 +338,7 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 			match[i], used[j] = j, true
 		}
 	}
-	for i := range dev.PSUs {
+	for i := range declared {
 		if match[i] >= 0 {
 			continue
 		}
@@ -353,6 +346,22 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 			match[i], used[j] = j, true
 		}
 	}
+	return match, used
+}
+
+func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
+	var present []observation.PSU
+	for _, p := range d.PSUs {
+		if p.Condition != observation.Absent {
+			present = append(present, p)
+		}
+	}
+	slices.SortStableFunc(present, func(a, b observation.PSU) int { return a.Slot - b.Slot })
+	if len(present) != len(dev.PSUs) {
+		o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID, What: "psu-count",
+			Declared: strconv.Itoa(len(dev.PSUs)), Observed: strconv.Itoa(len(present))})
+	}
+	match, used := matchPSUs(dev.PSUs, present)
 	for i, p := range dev.PSUs {
 		id := dev.ID + "/" + p.ID
 		if match[i] < 0 {
