@@ -149,9 +149,9 @@ func (a *Analysis) lostFindings(d int32) []Finding {
 	D := &g.Devices[d]
 	var out []Finding
 	if cuts := a.Devices[d].LostPower; len(cuts) > 0 {
-		c := a.newCone()
-		c.powered(d)
-		failed := a.failedAmong(c.sorted())
+		c := fault.NewCone(g, a.net)
+		c.Powered(d)
+		failed := a.failedAmong(c.Sorted())
 		spent := a.spentBy(cuts, failed, func(e *fault.Evaluator) fault.Val { return e.Powered(d) })
 		names := a.names(cuts)
 		f := newFinding(RedundancyLost, D.ID, names)
@@ -171,9 +171,9 @@ func (a *Analysis) lostFindings(d int32) []Finding {
 		out = append(out, f)
 	}
 	if cuts := a.Devices[d].LostNet; len(cuts) > 0 {
-		c := a.newCone()
-		c.network(d)
-		failed := a.failedAmong(c.sorted())
+		c := fault.NewCone(g, a.net)
+		c.Network(d)
+		failed := a.failedAmong(c.Sorted())
 		spent := a.spentBy(cuts, failed, func(e *fault.Evaluator) fault.Val { return e.Net(d) })
 		names := a.names(cuts)
 		f := newFinding(RedundancyLost, D.ID, names)
