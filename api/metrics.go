@@ -105,11 +105,11 @@ func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	a := s.Analysis
 	for i, svc := range a.G.Services {
 		up := 0.0
-		if a.NowSvc[i].Up {
+		if a.CurrentServices[i].Up {
 			up = 1
 		}
 		ch <- prometheus.MustNewConstMetric(descSvcUp, prometheus.GaugeValue, up, svc.ID)
-		ch <- prometheus.MustNewConstMetric(descSvcSPOF, prometheus.GaugeValue, float64(len(a.NowSvc[i].Cuts)), svc.ID)
+		ch <- prometheus.MustNewConstMetric(descSvcSPOF, prometheus.GaugeValue, float64(len(a.CurrentServices[i].Cuts)), svc.ID)
 	}
 	for _, o := range s.Observations {
 		ok := 0.0

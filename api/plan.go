@@ -36,16 +36,16 @@ func (s *Server) plan(c *gin.Context) {
 	} else if !planQuery(c, &req) {
 		return
 	}
-	sels := audit.SplitSelectors(req.Maintain...)
+	sels, err := audit.CheckPlanRequest(req.Maintain, req.MaxBatch)
 	switch {
-	case len(sels) == 0:
+	case errors.Is(err, audit.ErrNoSelectors):
 		jsonError(c, http.StatusBadRequest, `name what to maintain: {"maintain": ["tor-*"]}`)
 		return
-	case len(sels) > 1000:
-		jsonError(c, http.StatusBadRequest, "at most 1000 selectors at once")
-		return
-	case req.MaxBatch < 0:
+	case errors.Is(err, audit.ErrNegativeMaxBatch):
 		jsonError(c, http.StatusBadRequest, "max_batch must be positive, or 0 for no limit")
+		return
+	case err != nil:
+		jsonError(c, http.StatusBadRequest, err.Error())
 		return
 	}
 	snap := s.eng.Snapshot()

@@ -210,14 +210,14 @@ func observationsByID(obs []observation.Device) map[string][]observation.Device 
 	return m
 }
 
-// findingsPerDevice counts findings about each device (as subject, or as a
-// part of it).
+// findingsPerDevice counts the findings that concern each device or power
+// node (Finding.Devices): the same findings /devices/:id lists.
 func findingsPerDevice(snap *engine.Snapshot) map[string]int {
 	m := map[string]int{}
 	for _, f := range snap.Report.Findings {
-		id, _, _ := strings.Cut(f.Subject, "/")
-		id, _, _ = strings.Cut(id, ":")
-		m[id]++
+		for _, d := range f.Devices {
+			m[d]++
+		}
 	}
 	return m
 }
@@ -248,7 +248,7 @@ func (s *Server) device(c *gin.Context) {
 		v.Observed = []observation.Device{}
 	}
 	for _, f := range snap.Report.Findings {
-		if f.Subject == id || strings.HasPrefix(f.Subject, id+"/") || strings.HasPrefix(f.Subject, id+":") || slices.Contains(f.Causes, id) {
+		if slices.Contains(f.Devices, id) {
 			v.Findings = append(v.Findings, f)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -12,26 +13,27 @@ import (
 // when components are observed failed, the state as it is now.
 type Analysis struct {
 	G   *model.Graph
-	net *netIndex
+	net *fault.Fabric
 	now time.Time
 
-	// Design is evaluated with nothing failed; Now with the observed
+	// Design is evaluated with nothing failed; Current with the observed
 	// failures (the same evaluator as Design when nothing is failed).
-	Design, Now *evaluator
+	Design, Current *fault.Evaluator
 
-	Services []ServiceResult // by service index (design)
-	NowSvc   []ServiceResult // by service index (now)
-	Devices  []DeviceResult  // by device index (design)
-	Power    PowerResult     // now
+	DesignServices  []ServiceResult // by service index, nothing failed
+	CurrentServices []ServiceResult // by service index, with the observed failures
+	Devices         []DeviceResult  // by device index (design)
+	Power           PowerResult     // now
 
-	// blast counts, per component, the devices it makes unavailable on its
-	// own (design): the "nearest first" order of causes. blastNow is the
-	// same under the observed state (it is blast when nothing is failed).
-	blast, blastNow []int32
+	// designBlast counts, per component, the devices it makes unavailable on its
+	// own (design): the "nearest first" order of causes. currentBlast is the
+	// same under the observed state (designBlast when nothing is
+	// failed).
+	designBlast, currentBlast []int32
 
 	// attrib evaluates single observed failures, to name what spent a
 	// service's redundancy.
-	attrib       *evaluator
+	attrib       *fault.Evaluator
 	attribFailed []bool
 }
 
@@ -85,26 +87,26 @@ func AnalyzeContext(ctx context.Context, g *model.Graph, opts Options) (*Analysi
 	if opts.MaxPairs <= 0 {
 		opts.MaxPairs = g.Inv.Policy.PairLimit()
 	}
-	a := &Analysis{G: g, net: buildNetIndex(g), now: opts.Now}
-	a.Design = newEvaluator(g, a.net, make([]bool, len(g.Comps)))
-	a.Now = a.Design
+	a := &Analysis{G: g, net: fault.NewFabric(g), now: opts.Now}
+	a.Design = fault.New(g, a.net, make([]bool, len(g.Comps)))
+	a.Current = a.Design
 	if slices.Contains(g.Failed, true) {
-		a.Now = newEvaluator(g, a.net, g.Failed)
+		a.Current = fault.New(g, a.net, g.Failed)
 	}
 	if err := a.devices(ctx); err != nil {
 		return nil, err
 	}
-	a.blastNow = a.blast
-	a.Services = a.services(a.Design)
-	a.NowSvc = a.Services
-	if a.Now != a.Design {
-		a.blastNow = make([]int32, len(g.Comps))
+	a.currentBlast = a.designBlast
+	a.DesignServices = a.services(a.Design)
+	a.CurrentServices = a.DesignServices
+	if a.Current != a.Design {
+		a.currentBlast = make([]int32, len(g.Comps))
 		for d := range g.Devices {
-			for _, c := range a.Now.cutOf(a.Now.availVal(int32(d))) {
-				a.blastNow[c]++
+			for _, c := range a.Current.Cut(a.Current.Avail(int32(d))) {
+				a.currentBlast[c]++
 			}
 		}
-		a.NowSvc = a.services(a.Now)
+		a.CurrentServices = a.services(a.Current)
 		a.devicesLost()
 	}
 	if err := ctx.Err(); err != nil {
@@ -113,7 +115,7 @@ func AnalyzeContext(ctx context.Context, g *model.Graph, opts Options) (*Analysi
 	if !opts.SkipPairs {
 		a.pairs(opts.MaxPairs)
 	}
-	a.Power = a.power(a.Now, opts.LoadLimit)
+	a.Power = a.power(a.Current, opts.LoadLimit)
 	return a, ctx.Err()
 }
 
@@ -121,27 +123,27 @@ func AnalyzeContext(ctx context.Context, g *model.Graph, opts Options) (*Analysi
 // component's blast radius, and finds device-spof cuts.
 func (a *Analysis) devices(ctx context.Context) error {
 	g, e := a.G, a.Design
-	a.blast = make([]int32, len(g.Comps))
+	a.designBlast = make([]int32, len(g.Comps))
 	a.Devices = make([]DeviceResult, len(g.Devices))
 	for d := range g.Devices {
 		if d%1024 == 1023 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		di := int32(d)
-		av := e.availVal(di)
-		for _, c := range e.cutOf(av) {
-			a.blast[c]++
+		av := e.Avail(di)
+		for _, c := range e.Cut(av) {
+			a.designBlast[c]++
 		}
 		D := &g.Devices[d]
-		if !av.up || (!D.PSUsRedundant && !D.LinksRedundant) {
+		if !av.Up || (!D.PSUsRedundant && !D.LinksRedundant) {
 			continue
 		}
 		own := a.ownTo(di)
 		if D.PSUsRedundant {
-			a.Devices[d].PowerCuts = a.sorted(filter(e.cutOf(e.powered(di)), own))
+			a.Devices[d].PowerCuts = a.sorted(filter(e.Cut(e.Powered(di)), own))
 		}
 		if D.LinksRedundant {
-			a.Devices[d].NetCuts = a.sorted(filter(e.cutOf(e.netVal(di)), own))
+			a.Devices[d].NetCuts = a.sorted(filter(e.Cut(e.Net(di)), own))
 		}
 	}
 	return nil
@@ -157,21 +159,21 @@ func filter(cut []int32, drop func(int32) bool) []int32 {
 	return out
 }
 
-func (a *Analysis) services(e *evaluator) []ServiceResult {
+func (a *Analysis) services(e *fault.Evaluator) []ServiceResult {
 	g := a.G
 	out := make([]ServiceResult, len(g.Services))
 	for s := range g.Services {
-		v := e.svcVal(int32(s))
-		out[s].Up = v.up
-		if !v.up || g.Services[s].Tolerate < 1 {
+		v := e.Service(int32(s))
+		out[s].Up = v.Up
+		if !v.Up || g.Services[s].Tolerate < 1 {
 			continue
 		}
 		dr := g.Services[s].DR
-		cuts := filter(e.cutOf(v), func(c int32) bool { return !dr && g.Kinds[c] == model.KindSite })
+		cuts := filter(e.Cut(v), func(c int32) bool { return !dr && g.Kinds[c] == model.KindSite })
 		if e == a.Design {
 			out[s].Cuts = a.sorted(cuts)
 		} else {
-			out[s].Cuts = a.sortedNow(cuts)
+			out[s].Cuts = a.sortedCurrent(cuts)
 		}
 	}
 	return out
@@ -186,13 +188,13 @@ func (a *Analysis) sorted(cs []int32) []int32 {
 
 var kindRank = [...]int{model.KindDevice: 0, model.KindPSU: 1, model.KindDrive: 2, model.KindLink: 3, model.KindPower: 4, model.KindRack: 5, model.KindSite: 6, model.KindInlet: 7}
 
-// sortedNow orders components nearest first under the observed state.
-func (a *Analysis) sortedNow(cs []int32) []int32 {
-	slices.SortFunc(cs, func(x, y int32) int { return a.nearerBy(a.blastNow, x, y) })
+// sortedCurrent orders components nearest first under the observed state.
+func (a *Analysis) sortedCurrent(cs []int32) []int32 {
+	slices.SortFunc(cs, func(x, y int32) int { return a.nearerBy(a.currentBlast, x, y) })
 	return cs
 }
 
-func (a *Analysis) nearer(x, y int32) int { return a.nearerBy(a.blast, x, y) }
+func (a *Analysis) nearer(x, y int32) int { return a.nearerBy(a.designBlast, x, y) }
 
 func (a *Analysis) nearerBy(blast []int32, x, y int32) int {
 	if blast[x] != blast[y] {

@@ -167,15 +167,15 @@ func BenchmarkAnalyzeObserved(b *testing.B) {
 	for _, n := range sizes {
 		b.Run(sizeName(n), func(b *testing.B) {
 			inv, g := loadFleet(b, n)
-			ov := &model.Overlay{Failed: map[string]string{}}
+			ov := &model.Overlay{Failed: map[string]model.Failure{}}
 			for i, p := range g.PSUs {
 				if i%100 == 7 {
-					ov.Failed[p.ID] = "observed failed"
+					ov.Failed[p.ID] = model.Failure{Why: "observed failed"}
 				}
 			}
 			for i := range inv.Links {
 				if i%100 == 3 {
-					ov.Failed[inv.Links[i].ID()] = "link down"
+					ov.Failed[inv.Links[i].ID()] = model.Failure{Why: "link down"}
 				}
 			}
 			g, err := model.Build(inv, ov)

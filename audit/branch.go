@@ -14,6 +14,9 @@ package audit
 import (
 	"fmt"
 	"slices"
+
+	"github.com/faultline/faultline/fault"
+	"github.com/faultline/faultline/model"
 )
 
 // BranchLoad is a branch circuit over the limit, now (Failed -1) or if a
@@ -38,11 +41,26 @@ type branchRef struct {
 
 // branches finds the branch circuits over the limit now and after each
 // power failure (dead lists what goes down with each node).
-func (lc *loadCalc) branches(dead [][]int32, limit float64) []BranchLoad {
-	g := lc.g
+func branches(l *fault.Load, g *model.Graph, dead [][]int32, limit float64) []BranchLoad {
+	refs := branchRefs(l, g, limit)
+	var out []BranchLoad
+	for _, r := range refs {
+		if r.amps > r.overloadedAt+eps {
+			out = append(out, BranchLoad{Node: r.node, Branch: r.id, Failed: -1, Amps: r.amps, Rated: r.rated, Now: r.amps})
+		}
+	}
+	branchOf := branchOfPSU(g, refs)
+	if len(branchOf) == 0 {
+		return out
+	}
+	return branchFailover(l, g, dead, refs, branchOf, out)
+}
+
+// branchRefs lists the metered branch circuits of live nodes, by node and id.
+func branchRefs(l *fault.Load, g *model.Graph, limit float64) []branchRef {
 	var refs []branchRef
 	for p, m := range g.Meters {
-		if !lc.live[p] {
+		if !l.Live[p] {
 			continue
 		}
 		volts := map[string]float64{}
@@ -68,13 +86,12 @@ func (lc *loadCalc) branches(dead [][]int32, limit float64) []BranchLoad {
 		}
 		return compareStrings(x.id, y.id)
 	})
-	var out []BranchLoad
-	for _, r := range refs {
-		if r.amps > r.overloadedAt+eps {
-			out = append(out, BranchLoad{Node: r.node, Branch: r.id, Failed: -1, Amps: r.amps, Rated: r.rated, Now: r.amps})
-		}
-	}
-	// The branch each declared PSU is plugged into (by its metered outlet).
+	return refs
+}
+
+// branchOfPSU is the branch each declared PSU is plugged into (by its
+// metered outlet).
+func branchOfPSU(g *model.Graph, refs []branchRef) map[int32]int {
 	branchOf := map[int32]int{}
 	if len(refs) > 0 {
 		psuIdx := make(map[string]int32, len(g.PSUs))
@@ -94,13 +111,16 @@ func (lc *loadCalc) branches(dead [][]int32, limit float64) []BranchLoad {
 			}
 		}
 	}
-	if len(branchOf) == 0 {
-		return out
-	}
+	return branchOf
+}
+
+// branchFailover adds to out the branches pushed over the limit by each
+// single power failure: the devices losing PSUs re-split their draw.
+func branchFailover(l *fault.Load, g *model.Graph, dead [][]int32, refs []branchRef, branchOf map[int32]int, out []BranchLoad) []BranchLoad {
 	delta := make([]float64, len(refs))
 	seen := make([]bool, len(g.Devices))
 	for c := range g.Power {
-		if !lc.live[c] {
+		if !l.Live[c] {
 			continue
 		}
 		isDead := map[int32]bool{}
@@ -109,33 +129,24 @@ func (lc *loadCalc) branches(dead [][]int32, limit float64) []BranchLoad {
 		}
 		var touched, devs []int
 		for _, n := range dead[c] {
-			for _, p := range lc.psusOn[n] {
+			for _, p := range l.PSUsOn(n) {
 				d := g.PSUs[p].Device
-				if !lc.psuLive[p] || seen[d] || lc.share[d] == 0 {
+				if !l.PSULive[p] || seen[d] || l.Share[d] == 0 {
 					continue
 				}
 				seen[d] = true
 				devs = append(devs, int(d))
 				D := &g.Devices[d]
-				left := 0
-				for _, q := range D.PSUs {
-					if lc.psuLive[q] && !isDead[g.PSUs[q].PDU] {
-						left++
-					}
-				}
-				newShare := 0.0
-				if left > 0 && left >= D.MinPSUs {
-					newShare = D.DrawW / float64(left)
-				}
+				newShare := l.NewShare(d, func(q int32) bool { return isDead[g.PSUs[q].PDU] })
 				for _, q := range D.PSUs {
 					bi, ok := branchOf[q]
-					if !ok || !lc.psuLive[q] || isDead[g.PSUs[q].PDU] || refs[bi].volts == 0 {
+					if !ok || !l.PSULive[q] || isDead[g.PSUs[q].PDU] || refs[bi].volts == 0 {
 						continue
 					}
 					if delta[bi] == 0 {
 						touched = append(touched, bi)
 					}
-					delta[bi] += (newShare - lc.share[d]) / refs[bi].volts
+					delta[bi] += (newShare - l.Share[d]) / refs[bi].volts
 				}
 			}
 		}
@@ -179,7 +190,7 @@ func (a *Analysis) branchFindings() []Finding {
 		P := &g.Power[b.Node]
 		if b.Failed < 0 {
 			f := newFinding(Overload, P.ID, nil)
-			f.ID = Overload.String() + "/" + P.ID + "/branch/" + b.Branch
+			f.ID = findingID(Overload, P.ID, "branch", b.Branch)
 			f.Message = fmt.Sprintf("%s branch circuit %s carries %.1f A (measured), %s of its %s A rating (limit %s): its breaker trips before %s's own capacity is reached",
 				P.ID, b.Branch, b.Amps, pct(b.Amps/b.Rated), watts(b.Rated), pct(pr.Limit), P.ID)
 			f.Remediation = fmt.Sprintf("move load off branch %s of %s onto another branch", b.Branch, P.ID)
@@ -203,7 +214,7 @@ func (a *Analysis) branchFindings() []Finding {
 		}
 		worst := loads[0]
 		f := newFinding(FailoverOverload, P.ID, causes)
-		f.ID = FailoverOverload.String() + "/" + P.ID + "/branch/" + k.branch + "/" + causes[0]
+		f.ID = findingID(FailoverOverload, P.ID, "branch", k.branch, causes[0])
 		f.Message = fmt.Sprintf("%s branch circuit %s would carry %.1f A (%s of its %s A rating) if %s fails", P.ID, k.branch, worst.Amps, pct(worst.Amps/worst.Rated), watts(worst.Rated), causes[0])
 		if len(causes) > 1 {
 			f.Message += fmt.Sprintf(" (also if %s fails)", few(causes[1:], "or"))

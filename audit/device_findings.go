@@ -49,7 +49,7 @@ func (a *Analysis) deviceFindings(d int32) []Finding {
 		comp := g.Comps[c0]
 		if comp.Kind == model.KindDevice || comp.Kind == model.KindLink {
 			f.Remediation = fmt.Sprintf("cable one of %s's links to a switch other than %s", D.ID, g.ID(c0))
-		} else if hit := a.netDevicesHit(a.Design, d, c0); len(hit) > 0 {
+		} else if hit := a.hitNames(a.netDevicesHit(a.Design, d, c0)); len(hit) > 0 {
 			f.Remediation = fmt.Sprintf("%s all depend on %s: give them separate power and racks, or connect %s to a switch that does not", words(hit, "and"), g.ID(c0), D.ID)
 		} else {
 			f.Remediation = fmt.Sprintf("the switches %s uses all depend on %s: connect it to a switch that does not", D.ID, g.ID(c0))
@@ -63,7 +63,7 @@ func (a *Analysis) deviceFindings(d int32) []Finding {
 			continue
 		}
 		f := newFinding(RAIDNonredundant, v.ID, a.names(v.Drives))
-		f.ID = "raid-nonredundant/" + v.ID
+		f.ID = findingID(RAIDNonredundant, v.ID)
 		f.Message = fmt.Sprintf("%s is %s over %s: losing any one drive loses the volume", v.ID, v.RAID, plural(len(v.Drives), "drive"))
 		f.Remediation = "rebuild it as raid1 or raid10 (raid6 for large arrays), or keep only data you can lose on it"
 		out = append(out, f)

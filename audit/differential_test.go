@@ -36,7 +36,7 @@ func TestDifferential(t *testing.T) {
 				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
-		g, err := model.Build(inv, &model.Overlay{Failed: failed})
+		g, err := model.Build(inv, failedOverlay(failed))
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -140,7 +140,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 			plus func(c int) *state
 			st   *state
 			res  ServiceResult
-		}{{"design", none, single, design, a.Services[si]}, {"now", nowFailed, nowSingle, now, a.NowSvc[si]}} {
+		}{{"design", none, single, design, a.DesignServices[si]}, {"now", nowFailed, nowSingle, now, a.CurrentServices[si]}} {
 			if w.st.svc[si] != w.res.Up {
 				return fmt.Sprintf("%s: service %s up: oracle %v engine %v", w.name, s.ID, w.st.svc[si], w.res.Up)
 			}
@@ -152,7 +152,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 				return fmt.Sprintf("%s: service %s cuts (-oracle +engine):\n%s", w.name, s.ID, diff)
 			}
 		}
-		res := a.Services[si]
+		res := a.DesignServices[si]
 		if s.Tolerance() == 2 && res.Up {
 			skip := make([]bool, len(o.comps))
 			for _, c := range res.Cuts {

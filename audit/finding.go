@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Finding is one problem, in the findings JSON contract (DESIGN.md).
+// Finding is one problem, in the findings JSON contract (docs/rules.md).
 type Finding struct {
 	// ID is stable across runs for the same problem: rule/subject/cause.
 	ID       string   `json:"id"`
@@ -22,6 +22,10 @@ type Finding struct {
 	// older than the last attempt when the device has stopped answering.
 	ObservedAt *time.Time `json:"observed_at,omitempty"`
 	FirstSeen  *time.Time `json:"first_seen,omitempty"`
+	// Devices are the devices and power nodes the finding concerns (its
+	// subject's and its causes', in that order), set by the audit for the
+	// API's per-device views; not part of the findings document.
+	Devices []string `json:"-"`
 }
 
 // Summary counts findings by severity.
@@ -93,12 +97,18 @@ func (r *Report) CountAtLeast(s Severity) int {
 	return n
 }
 
+// findingID is the one way a finding id is made: its parts joined by
+// "/", the rule first (rule/subject[/qualifier…][/nearest-cause]).
+func findingID(rule RuleID, parts ...string) string {
+	return rule.String() + "/" + strings.Join(parts, "/")
+}
+
 // newFinding starts a finding of a rule about subject, with the id
 // rule/subject/nearest-cause (rule/subject without causes).
 func newFinding(rule RuleID, subject string, causes []string) Finding {
-	id := rule.String() + "/" + subject
+	id := findingID(rule, subject)
 	if len(causes) > 0 {
-		id += "/" + causes[0]
+		id = findingID(rule, subject, causes[0])
 	}
 	if causes == nil {
 		causes = []string{}
@@ -117,7 +127,7 @@ const (
 // the network finding of one device apart when they share a nearest cause
 // (a PDU that feeds both PSUs and the only switch).
 func deviceID(rule RuleID, device, side, cause string) string {
-	return rule.String() + "/" + device + "/" + side + "/" + cause
+	return findingID(rule, device, side, cause)
 }
 
 // words joins names for a sentence: "a", "a and b", "a, b and c".

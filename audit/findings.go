@@ -21,6 +21,7 @@ func (a *Analysis) Findings() []Finding {
 		out = append(out, a.deviceFindings(int32(d))...)
 	}
 	out = append(out, a.powerFindings()...)
+	concern(g.Inv, out)
 	return out
 }
 

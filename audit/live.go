@@ -36,7 +36,7 @@ func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions)
 		switch f.Kind {
 		case model.FactFailed:
 			x := newFinding(ComponentFailed, f.Part, []string{f.Part})
-			x.ID = ComponentFailed.String() + "/" + f.Part
+			x.ID = findingID(ComponentFailed, f.Part)
 			if f.Degraded {
 				x.Message = fmt.Sprintf("%s %s (still working)", f.Part, f.Detail)
 				x.Remediation = "replace it at the next opportunity, before it fails"
@@ -51,13 +51,13 @@ func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions)
 				rule, state = RAIDFailed, "failed"
 			}
 			x := newFinding(rule, f.Part, []string{f.Part})
-			x.ID = rule.String() + "/" + f.Part
+			x.ID = findingID(rule, f.Part)
 			x.Message = fmt.Sprintf("volume %s (%s) is %s: %s", f.Part, f.Declared, state, f.Detail)
 			x.Remediation = rule.Rule().Fix
 			add(x, f)
 		case model.FactDrift:
 			x := newFinding(Drift, f.Part, []string{f.Part})
-			x.ID = Drift.String() + "/" + f.Part + "/" + f.What
+			x.ID = findingID(Drift, f.Part, f.What)
 			x.Message, x.Remediation = driftText(f)
 			add(x, f)
 		case model.FactInlet:
@@ -66,7 +66,7 @@ func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions)
 				continue
 			}
 			x := newFinding(Thermal, f.Device, []string{f.Device})
-			x.ID = Thermal.String() + "/" + f.Device
+			x.ID = findingID(Thermal, f.Device)
 			x.Message = fmt.Sprintf("%s reports an inlet temperature of %.1f °C, above the %s °C limit", f.Device, f.Celsius, strconv.FormatFloat(limit, 'f', -1, 64))
 			x.Remediation = Thermal.Rule().Fix
 			add(x, f)
@@ -76,7 +76,7 @@ func LiveFindings(facts []model.Fact, policy inventory.Policy, opts LiveOptions)
 			}
 			if n := opts.Restarts[f.Device]; n >= opts.RestartLimit && !f.ObservedAt.IsZero() {
 				x := newFinding(Flapping, f.Device, []string{f.Device})
-				x.ID = Flapping.String() + "/" + f.Device
+				x.ID = findingID(Flapping, f.Device)
 				x.Message = fmt.Sprintf("%s restarted %d times in the last %s", f.Device, n, opts.Window.Round(time.Minute))
 				x.Remediation = Flapping.Rule().Fix
 				add(x, f)
@@ -101,7 +101,7 @@ func (o *LiveOptions) stale(f model.Fact) bool {
 
 func staleFinding(f model.Fact, now time.Time) Finding {
 	x := newFinding(Stale, f.Device, []string{f.Device})
-	x.ID = Stale.String() + "/" + f.Device
+	x.ID = findingID(Stale, f.Device)
 	if f.ObservedAt.IsZero() {
 		x.Message = fmt.Sprintf("%s has never been collected successfully; its redundancy is unverified", f.Device)
 	} else {
@@ -226,7 +226,9 @@ func Live(inv *inventory.Inventory, obs []observation.Device, opts LiveOptions) 
 		opts.Audit.Now = opts.Now
 	}
 	a := Analyze(g, opts.Audit)
-	findings := append(a.Findings(), LiveFindings(observed.Facts, inv.Policy, opts)...)
+	live := LiveFindings(observed.Facts, inv.Policy, opts)
+	concern(inv, live)
+	findings := append(a.Findings(), live...)
 	return a, findings, observed, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 )
@@ -17,25 +18,25 @@ import (
 // of failure of a gate (a service, one side of a device): each failure
 // that makes one of them a cut on its own (checked by failing it alone on
 // the design), or, when it takes several together, all of them.
-func (a *Analysis) spentBy(causes, failed []int32, gate func(e *evaluator) val) []int32 {
+func (a *Analysis) spentBy(causes, failed []int32, gate func(e *fault.Evaluator) fault.Val) []int32 {
 	if len(failed) <= 1 {
 		return failed
 	}
 	if a.attrib == nil {
 		a.attribFailed = make([]bool, len(a.G.Comps))
-		a.attrib = newEvaluator(a.G, a.net, a.attribFailed)
+		a.attrib = fault.New(a.G, a.net, a.attribFailed)
 	}
 	var out []int32
 	explained := make([]bool, len(causes))
 	for _, f := range failed {
 		a.attribFailed[f] = true
-		a.attrib.next()
+		a.attrib.Next()
 		v := gate(a.attrib)
 		a.attribFailed[f] = false
-		if !v.up {
+		if !v.Up {
 			continue
 		}
-		cut := a.attrib.cutOf(v)
+		cut := a.attrib.Cut(v)
 		hit := false
 		for i, c := range causes {
 			if _, ok := slices.BinarySearch(cut, c); ok {
@@ -56,7 +57,7 @@ func (a *Analysis) spentBy(causes, failed []int32, gate func(e *evaluator) val) 
 // dates the finding (observedAt).
 func (a *Analysis) observedEvidence(f *Finding, failed []int32) {
 	for _, c := range failed {
-		f.Evidence = append(f.Evidence, fmt.Sprintf("%s failed: %s", a.G.ID(c), a.G.FailReason[c]))
+		f.Evidence = append(f.Evidence, fmt.Sprintf("%s failed: %s", a.G.ID(c), a.G.Failures[c].Why))
 	}
 	a.observedAt(f, failed)
 }
@@ -69,14 +70,15 @@ func (a *Analysis) observedAt(f *Finding, failed []int32) {
 	var oldest time.Time
 	said := map[string]bool{}
 	for _, c := range failed {
-		at, ok := g.FailedAt[c]
-		if !ok {
+		fl := g.Failures[c]
+		at := fl.At
+		if at.IsZero() {
 			continue
 		}
 		if oldest.IsZero() || at.Before(oldest) {
 			oldest = at
 		}
-		if line, ok := lastKnown(g.Reporter[c], at, g.LastAttempt[c], a.now); ok && !said[line] {
+		if line, ok := lastKnown(fl.Reporter, at, fl.LastAttempt, a.now); ok && !said[line] {
 			said[line] = true
 			f.Evidence = append(f.Evidence, line)
 		}
@@ -115,28 +117,28 @@ func (a *Analysis) devicesLost() {
 		if !D.PSUsRedundant && !D.LinksRedundant {
 			continue
 		}
-		if !a.Now.devVal(di).up {
+		if !a.Current.Device(di).Up {
 			continue
 		}
 		own := a.ownTo(di)
-		fresh := func(design, now val) []int32 {
-			if !design.up || !now.up {
+		fresh := func(design, now fault.Val) []int32 {
+			if !design.Up || !now.Up {
 				return nil
 			}
-			old := a.Design.cutOf(design)
+			old := a.Design.Cut(design)
 			var out []int32
-			for _, c := range filter(a.Now.cutOf(now), own) {
+			for _, c := range filter(a.Current.Cut(now), own) {
 				if _, ok := slices.BinarySearch(old, c); !ok {
 					out = append(out, c)
 				}
 			}
-			return a.sortedNow(out)
+			return a.sortedCurrent(out)
 		}
 		if D.PSUsRedundant {
-			a.Devices[d].LostPower = fresh(a.Design.powered(di), a.Now.powered(di))
+			a.Devices[d].LostPower = fresh(a.Design.Powered(di), a.Current.Powered(di))
 		}
 		if D.LinksRedundant {
-			a.Devices[d].LostNet = fresh(a.Design.netVal(di), a.Now.netVal(di))
+			a.Devices[d].LostNet = fresh(a.Design.Net(di), a.Current.Net(di))
 		}
 	}
 }
@@ -147,10 +149,10 @@ func (a *Analysis) lostFindings(d int32) []Finding {
 	D := &g.Devices[d]
 	var out []Finding
 	if cuts := a.Devices[d].LostPower; len(cuts) > 0 {
-		c := a.newCone()
-		c.powered(d)
-		failed := a.failedAmong(c.sorted())
-		spent := a.spentBy(cuts, failed, func(e *evaluator) val { return e.powered(d) })
+		c := fault.NewCone(g, a.net)
+		c.Powered(d)
+		failed := a.failedAmong(c.Sorted())
+		spent := a.spentBy(cuts, failed, func(e *fault.Evaluator) fault.Val { return e.Powered(d) })
 		names := a.names(cuts)
 		f := newFinding(RedundancyLost, D.ID, names)
 		f.ID = deviceID(RedundancyLost, D.ID, sidePower, names[0])
@@ -169,10 +171,10 @@ func (a *Analysis) lostFindings(d int32) []Finding {
 		out = append(out, f)
 	}
 	if cuts := a.Devices[d].LostNet; len(cuts) > 0 {
-		c := a.newCone()
-		c.network(d)
-		failed := a.failedAmong(c.sorted())
-		spent := a.spentBy(cuts, failed, func(e *evaluator) val { return e.netVal(d) })
+		c := fault.NewCone(g, a.net)
+		c.Network(d)
+		failed := a.failedAmong(c.Sorted())
+		spent := a.spentBy(cuts, failed, func(e *fault.Evaluator) fault.Val { return e.Net(d) })
 		names := a.names(cuts)
 		f := newFinding(RedundancyLost, D.ID, names)
 		f.ID = deviceID(RedundancyLost, D.ID, sideNetwork, names[0])
@@ -194,7 +196,7 @@ func (a *Analysis) failedAmong(cs []int32) []int32 {
 			out = append(out, c)
 		}
 	}
-	return a.sortedNow(out)
+	return a.sortedCurrent(out)
 }
 
 // nearestPower are the power nodes among cs nearest the load (the PDUs a

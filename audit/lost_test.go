@@ -75,9 +75,9 @@ func TestDeviceRedundancyLost(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ov := &model.Overlay{Failed: map[string]string{}, FailedAt: map[string]time.Time{}}
+			ov := &model.Overlay{Failed: map[string]model.Failure{}}
 			for _, c := range tc.failed {
-				ov.Failed[c], ov.FailedAt[c] = "observed failed", at
+				ov.Failed[c] = model.Failure{Why: "observed failed", At: at}
 			}
 			g, err := model.Build(inv, ov)
 			if err != nil {
@@ -167,8 +167,8 @@ func TestServiceRedundancyLostText(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2026, 11, 21, 11, 0, 0, 0, time.UTC)
-	ov := &model.Overlay{Failed: map[string]string{"srv-1/PSU2": "observed failed (Enabled, Critical)"}, FailedAt: map[string]time.Time{"srv-1/PSU2": at},
-		Reporter: map[string]string{"srv-1/PSU2": "srv-1"}, LastAttempt: map[string]time.Time{"srv-1/PSU2": at.Add(time.Minute)}}
+	ov := &model.Overlay{Failed: map[string]model.Failure{"srv-1/PSU2": {Why: "observed failed (Enabled, Critical)", At: at,
+		Reporter: "srv-1", LastAttempt: at.Add(time.Minute)}}}
 	g, err := model.Build(inv, ov)
 	if err != nil {
 		t.Fatal(err)

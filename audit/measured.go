@@ -1,6 +1,6 @@
 package audit
 
-// Measured power wins (DESIGN, fault model): a power node that reports its
+// Measured power wins: a power node that reports its
 // own load carries that load for overload, and it is the base that
 // failover-overload adds the moving load to (the load that moves on a
 // failure is still the devices' draws, observed or declared). A node
@@ -26,6 +26,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -38,15 +39,6 @@ const (
 	undeclaredW    = 20.0  // an outlet at 20 W or more with no declared PSU feeds something
 	matchPct       = 0.25  // an outlet drawing within 25% of a PSU's input is a candidate for its cable
 )
-
-// measuredLoad is the power node's own measured load, when it has one.
-func measuredLoad(g *model.Graph, p int32) (float64, bool) {
-	m := g.Meters[p]
-	if m == nil || m.LoadW == nil || math.IsNaN(*m.LoadW) || math.IsInf(*m.LoadW, 0) || *m.LoadW < 0 {
-		return 0, false
-	}
-	return *m.LoadW, true
-}
 
 // loadWord says where a node's load comes from, for messages.
 func (pr *PowerResult) loadWord(p int32) string {
@@ -72,11 +64,11 @@ func (a *Analysis) measuredFindings() []Finding {
 			continue
 		}
 		P := &g.Power[p]
-		if w, ok := measuredLoad(g, int32(p)); ok && pr.Measured[p] {
+		if w, ok := fault.MeasuredLoad(g, int32(p)); ok && pr.Measured[p] {
 			acc := pr.Declared[p]
 			if w > acc*(1+unaccountedPct) && w-acc > unaccountedW {
 				f := newFinding(Drift, P.ID, []string{P.ID})
-				f.ID = Drift.String() + "/" + P.ID + "/load"
+				f.ID = findingID(Drift, P.ID, "load")
 				f.Message = fmt.Sprintf("%s measures %s; the inventory accounts for %s", P.ID, kW(w), kW(acc))
 				f.Evidence = []string{fmt.Sprintf("%s reports %s W; the devices plugged into it draw %s W by the inventory (draw_w, or what they report)", P.ID, watts(w), watts(acc))}
 				f.Remediation = fmt.Sprintf("find the load on %s the inventory does not know: undeclared devices (see its outlets), or draw_w figures that are too low", P.ID)
@@ -84,7 +76,7 @@ func (a *Analysis) measuredFindings() []Finding {
 				out = append(out, f)
 			}
 		}
-		if a.Now.powerVal(int32(p)).up {
+		if a.Current.Power(int32(p)).Up {
 			for _, f := range outletFindings(P.ID, m) {
 				meterAt(&f, m)
 				out = append(out, f)
@@ -129,7 +121,7 @@ func outletFindings(pdu string, m *model.Meter) []Finding {
 				continue
 			}
 			f := newFinding(Drift, ps.ID, []string{ps.ID, pdu})
-			f.ID = Drift.String() + "/" + ps.ID + "/outlet-draw"
+			f.ID = findingID(Drift, ps.ID, "outlet-draw")
 			f.Message = fmt.Sprintf("%s reports drawing %s W, but %s outlet %s, where the inventory plugs it, draws %s W: the cable is elsewhere", ps.ID, watts(*ps.InputW), pdu, o.ID, watts(*o.Watts))
 			f.Evidence = []string{
 				fmt.Sprintf("%s input power: %s W (reported by its device)", ps.ID, watts(*ps.InputW)),
@@ -146,7 +138,7 @@ func outletFindings(pdu string, m *model.Meter) []Finding {
 	}
 	for _, o := range spare {
 		f := newFinding(Drift, pdu, []string{pdu})
-		f.ID = Drift.String() + "/" + pdu + "/outlet/" + o.ID
+		f.ID = findingID(Drift, pdu, "outlet", o.ID)
 		f.Message = fmt.Sprintf("%s outlet %s draws %s W, but the inventory plugs nothing into it: an undeclared device", pdu, o.ID, watts(*o.Watts))
 		if claimed[o.ID] {
 			f.Message = fmt.Sprintf("%s outlet %s draws %s W, but the inventory plugs nothing into it: probably a PSU declared on another outlet (see its drift)", pdu, o.ID, watts(*o.Watts))

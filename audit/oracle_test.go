@@ -8,7 +8,7 @@ import (
 )
 
 // oracle is the naive evaluation of the fault model, written straight
-// from DESIGN.md's semantics over the inventory itself (no code shared
+// from the documented semantics (docs/rules.md, docs/architecture.md) over the inventory itself (no code shared
 // with the engine): fail some components, recompute everything. Entities
 // are addressed by their position in the inventory's lists for speed; the
 // algorithm stays the naive one.

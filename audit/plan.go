@@ -4,12 +4,14 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -84,9 +86,9 @@ const pairBudget = 200_000
 type planner struct {
 	g    *model.Graph
 	a    *Analysis
-	x    *planIndex
+	x    *fault.Index
 	opts PlanOptions
-	effs map[int32]*effect
+	effs map[int32]*fault.Reach
 	k    *checker
 	// fixed holds checkers on the state with one observed failure repaired.
 	fixed map[int32]*checker
@@ -102,17 +104,17 @@ func (p *planner) stopped() bool {
 	return p.steps%16 == 0 && p.ctx.Err() != nil
 }
 
-func (p *planner) effect(c int32) *effect {
+func (p *planner) effect(c int32) *fault.Reach {
 	if ef, ok := p.effs[c]; ok {
 		return ef
 	}
-	ef := p.x.effectOf(c)
+	ef := p.x.Reach(c)
 	p.effs[c] = ef
 	return ef
 }
 
 func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
-	p := &planner{g: g, a: base, x: newPlanIndex(g, base.net), opts: opts, effs: map[int32]*effect{}, ctx: context.Background()}
+	p := &planner{g: g, a: base, x: fault.NewIndex(g, base.net), opts: opts, effs: map[int32]*fault.Reach{}, ctx: context.Background()}
 	p.k = newChecker(base, p.x, p.effect, opts.KeepRedundancy)
 	return p
 }
@@ -177,7 +179,7 @@ func PlanMaintenanceContext(ctx context.Context, g *model.Graph, base *Analysis,
 		if d := cmp.Compare(edges.degree(y), edges.degree(x)); d != 0 {
 			return d
 		}
-		return cmp.Compare(len(p.effect(sel[y]).svcs), len(p.effect(sel[x]).svcs))
+		return cmp.Compare(len(p.effect(sel[y]).Services), len(p.effect(sel[x]).Services))
 	})
 	batches := p.batches(sel, order)
 	if ctx.Err() != nil {
@@ -233,7 +235,7 @@ func (p *planner) budgetBound(sel, ok []int32) (int, string) {
 	}
 	best, why := 0, ""
 	for s := range g.Services {
-		if !a.NowSvc[s].Up {
+		if !a.CurrentServices[s].Up {
 			continue
 		}
 		S := &g.Services[s]
@@ -241,12 +243,12 @@ func (p *planner) budgetBound(sel, ok []int32) (int, string) {
 		var picked []string
 		for _, m := range S.Members {
 			switch {
-			case m.Device >= 0 && a.Now.availVal(m.Device).up:
+			case m.Device >= 0 && a.Current.Avail(m.Device).Up:
 				avail++
 				if c := g.Devices[m.Device].Comp; isOK[c] {
 					picked = append(picked, g.ID(c))
 				}
-			case m.Service >= 0 && a.NowSvc[m.Service].Up:
+			case m.Service >= 0 && a.CurrentServices[m.Service].Up:
 				avail++
 			}
 		}
@@ -306,7 +308,7 @@ func (p *planner) describe(batch []int32) Batch {
 	peak := map[int32]float64{}
 	var pow []int32
 	for _, c := range batch {
-		if !p.effect(c).power {
+		if !p.effect(c).Power {
 			continue
 		}
 		_, peaks, _, _ := k.loadOK(c, pow)
@@ -317,7 +319,7 @@ func (p *planner) describe(batch []int32) Batch {
 	}
 	var nodes []int32
 	for n, w := range peak {
-		if w > k.pl.lc.load[n]+eps {
+		if w > k.pl.now[n]+eps {
 			nodes = append(nodes, n)
 		}
 	}
@@ -336,7 +338,7 @@ func (p *planner) describe(batch []int32) Batch {
 func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 	g := p.g
 	for s := range g.Services {
-		if p.a.NowSvc[s].Up && g.Services[s].Tolerate >= 1 {
+		if p.a.CurrentServices[s].Up && g.Services[s].Tolerate >= 1 {
 			p.k.cutsNow(int32(s))
 		}
 	}
@@ -347,7 +349,7 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 		d := newDescriber(p, p.k.work, p.k.e)
 		if w > 0 {
 			d.work = slices.Clone(p.k.base)
-			d.e = newEvaluator(g, p.a.net, d.work)
+			d.e = fault.New(g, p.a.net, d.work)
 		}
 		wg.Add(1)
 		go func() {
@@ -371,7 +373,7 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 type describer struct {
 	p          *planner
 	work       []bool
-	e          *evaluator
+	e          *fault.Evaluator
 	mark       []uint32 // by device: own state the batch can change
 	availMark  []uint32 // by device: availability the batch can change
 	svcMark    []uint32 // by service: state the batch can change
@@ -379,36 +381,47 @@ type describer struct {
 	svcs, walk []int32
 }
 
-func newDescriber(p *planner, work []bool, e *evaluator) *describer {
+func newDescriber(p *planner, work []bool, e *fault.Evaluator) *describer {
 	g := p.g
 	return &describer{p: p, work: work, e: e, mark: make([]uint32, len(g.Devices)),
 		availMark: make([]uint32, len(g.Devices)), svcMark: make([]uint32, len(g.Services))}
 }
 
 func (d *describer) degraded(batch []int32) []Impact {
-	p, g, e, base := d.p, d.p.g, d.e, d.p.a.Now
+	out := d.impacts(d.seed(batch))
+	for _, c := range batch {
+		d.work[c] = d.p.k.base[c]
+	}
+	return out
+}
+
+// seed starts a new evaluation with the batch failed, seeded with the
+// values now of what it cannot reach, and evaluates the availability it
+// can change; it returns the services it can change, ascending.
+func (d *describer) seed(batch []int32) []int32 {
+	p, g, e, base := d.p, d.p.g, d.e, d.p.a.Current
 	d.round++
 	round := d.round
 	svcs := d.svcs[:0]
 	for _, c := range batch {
 		d.work[c] = true
 		ef := p.effs[c] // every member's effect was computed when it was tried
-		for _, s := range ef.svcs {
+		for _, s := range ef.Services {
 			if d.svcMark[s] != round {
 				d.svcMark[s] = round
 				svcs = append(svcs, s)
 			}
 		}
-		for _, dev := range ef.devs {
+		for _, dev := range ef.Devices {
 			d.mark[dev] = round
 		}
-		for _, dev := range ef.avail {
+		for _, dev := range ef.Avail {
 			d.availMark[dev] = round
 		}
 	}
 	slices.Sort(svcs)
 	d.svcs = svcs
-	e.next()
+	e.Next()
 	// Every device the batch cannot reach keeps its value now, cut set
 	// and all (a device's own state depends only on its cone): copying it
 	// is cheaper than re-deriving the power chain's cut sets. A device the
@@ -416,13 +429,11 @@ func (d *describer) degraded(batch []int32) []Impact {
 	for dev := range g.Devices {
 		if d.mark[dev] == round {
 			if d.work[g.Devices[dev].Comp] {
-				e.dev.set(int32(dev), e.epoch, val{})
+				e.SetDeviceDown(int32(dev))
 			}
 			continue
 		}
-		if v, ok := base.dev.get(int32(dev), base.epoch); ok {
-			e.dev.set(int32(dev), e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-		}
+		e.CopyDevice(int32(dev), base)
 	}
 	// The same for availability and for the services the batch cannot
 	// reach that those it can reach depend on (members and requirements).
@@ -432,9 +443,7 @@ func (d *describer) degraded(batch []int32) []Impact {
 			return
 		}
 		d.svcMark[s] = round
-		if v, ok := base.svc.get(s, base.epoch); ok {
-			e.svc.set(s, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-		}
+		e.CopyService(s, base)
 	}
 	for _, s := range svcs {
 		S := &g.Services[s]
@@ -443,9 +452,7 @@ func (d *describer) degraded(batch []int32) []Impact {
 			case m.Service >= 0:
 				seedSvc(m.Service)
 			case d.availMark[m.Device] != round:
-				if v, ok := base.avail.get(m.Device, base.epoch); ok {
-					e.avail.set(m.Device, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-				}
+				e.CopyAvail(m.Device, base)
 			}
 		}
 		for _, r := range S.Requires {
@@ -457,22 +464,29 @@ func (d *describer) degraded(batch []int32) []Impact {
 	// their services' order costs a cache miss a step.
 	for dev := range g.Devices {
 		if d.availMark[dev] == round {
-			e.availVal(int32(dev))
+			e.Avail(int32(dev))
 		}
 	}
+	return svcs
+}
+
+// impacts lists the services of svcs that keep running after the seeded
+// evaluation but gain single points of failure.
+func (d *describer) impacts(svcs []int32) []Impact {
+	p, g, e := d.p, d.p.g, d.e
 	out := []Impact{}
 	for _, s := range svcs {
-		if !p.a.NowSvc[s].Up || g.Services[s].Tolerate < 1 {
+		if !p.a.CurrentServices[s].Up || g.Services[s].Tolerate < 1 {
 			continue
 		}
-		v := e.svcVal(s)
-		if !v.up {
+		v := e.Service(s)
+		if !v.Up {
 			continue // cannot happen: the batch was checked
 		}
 		old := p.k.nowCuts[s]
 		var fresh []int32
 		dr := g.Services[s].DR
-		for _, c := range e.cutOf(v) {
+		for _, c := range e.Cut(v) {
 			if !dr && g.Kinds[c] == model.KindSite {
 				continue
 			}
@@ -481,18 +495,41 @@ func (d *describer) degraded(batch []int32) []Impact {
 			}
 		}
 		if len(fresh) > 0 {
-			names := p.a.names(p.a.sortedNow(fresh))
+			names := p.a.names(p.a.sortedCurrent(fresh))
 			out = append(out, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: names,
 				Why: "keeps running, but now goes down if " + few(names, "or") + " fails"})
 		}
-	}
-	for _, c := range batch {
-		d.work[c] = p.k.base[c]
 	}
 	return out
 }
 
 func roundW(w float64) float64 { return math.Round(w) }
+
+// cand is a pair of selected components (local indexes i < j) that share
+// n services or loaded nodes: a candidate conflict.
+type cand struct{ i, j, n int32 }
+
+// mostSharedFirst orders candidates most shared first (a counting sort:
+// counts are small), then in generation order, which is deterministic.
+func mostSharedFirst(cands []cand) []cand {
+	maxN := int32(0)
+	for _, c := range cands {
+		maxN = max(maxN, c.n)
+	}
+	at := make([]int, maxN+2)
+	for _, c := range cands {
+		at[maxN-c.n+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	sorted := make([]cand, len(cands))
+	for _, c := range cands {
+		sorted[at[maxN-c.n]] = c
+		at[maxN-c.n]++
+	}
+	return sorted
+}
 
 // pairs finds pairwise conflicts (the lower bound's graph, and the
 // order's degrees): only pairs whose effects meet — a service up now, or a
@@ -500,26 +537,21 @@ func roundW(w float64) float64 { return math.Round(w) }
 // within a budget; every edge is a verified conflict, so a budget that
 // ends the search early weakens the bound but never falsifies it.
 func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
-	local := make([]int32, len(sel))
-	for i := range local {
-		local[i] = -1
-	}
 	bySvc := make([][]int32, len(p.g.Services))
 	byNode := make([][]int32, len(p.g.Power))
 	for _, i := range ok {
 		ef := p.effect(sel[i])
-		for _, s := range ef.svcs {
-			if p.a.NowSvc[s].Up {
+		for _, s := range ef.Services {
+			if p.a.CurrentServices[s].Up {
 				bySvc[s] = append(bySvc[s], i)
 			}
 		}
-		if ef.power {
-			for _, n := range ef.la {
+		if ef.Power {
+			for _, n := range ef.Loads {
 				byNode[n] = append(byNode[n], i)
 			}
 		}
 	}
-	type cand struct{ i, j, n int32 }
 	var cands []cand
 	cnt := make([]int32, len(sel))
 	var touched []int32
@@ -539,11 +571,11 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 				}
 			}
 		}
-		for _, s := range ef.svcs {
+		for _, s := range ef.Services {
 			bump(bySvc[s])
 		}
-		if ef.power {
-			for _, n := range ef.la {
+		if ef.Power {
+			for _, n := range ef.Loads {
 				bump(byNode[n])
 			}
 		}
@@ -553,25 +585,7 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 		}
 		touched = touched[:0]
 	}
-	// Most shared first (a counting sort: counts are small), then in
-	// generation order, which is deterministic.
-	maxN := int32(0)
-	for _, c := range cands {
-		maxN = max(maxN, c.n)
-	}
-	at := make([]int, maxN+2)
-	for _, c := range cands {
-		at[maxN-c.n+1]++
-	}
-	for i := 1; i < len(at); i++ {
-		at[i] += at[i-1]
-	}
-	sorted := make([]cand, len(cands))
-	for _, c := range cands {
-		sorted[at[maxN-c.n]] = c
-		at[maxN-c.n]++
-	}
-	cands = sorted
+	cands = mostSharedFirst(cands)
 	budget := min(len(cands), pairBudget, len(ok)+1000)
 	k := p.k
 	var common []int32
@@ -581,7 +595,7 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 		}
 		x, y := sel[c.i], sel[c.j]
 		k.apply(x) // safe alone: checked
-		common = shared(common, p.effect(x).svcs, p.effect(y).svcs)
+		common = shared(common, p.effect(x).Services, p.effect(y).Services)
 		if !k.tryOn(y, common) {
 			edges.add(c.i, c.j)
 		}
@@ -604,7 +618,7 @@ func (p *planner) blocked(c int32) Blocked {
 			continue
 		}
 		ef := p.effect(int32(f))
-		if !meets(ef.svcs, ec.svcs) && !(ef.power && ec.power && meets(ef.la, ec.la)) {
+		if !meets(ef.Services, ec.Services) && !(ef.Power && ec.Power && meets(ef.Loads, ec.Loads)) {
 			continue
 		}
 		k := p.repaired(int32(f))
@@ -613,7 +627,7 @@ func (p *planner) blocked(c int32) Blocked {
 		}
 		k.reset()
 	}
-	b.FixFirst = p.a.names(p.a.sortedNow(fixes))
+	b.FixFirst = p.a.names(p.a.sortedCurrent(fixes))
 	return b
 }
 
@@ -628,13 +642,9 @@ func (p *planner) repaired(f int32) *checker {
 	}
 	failed := slices.Clone(p.g.Failed)
 	failed[f] = false
-	reasons := map[int32]string{}
-	for c, why := range p.g.FailReason {
-		if c != f {
-			reasons[c] = why
-		}
-	}
-	a := Analyze(p.g.WithFailed(failed, reasons), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
+	failures := maps.Clone(p.g.Failures)
+	delete(failures, f)
+	a := Analyze(p.g.WithFailed(failed, failures), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
 	k := newChecker(a, p.x, p.effect, p.opts.KeepRedundancy)
 	p.fixed[f] = k
 	return k

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -22,22 +23,22 @@ const maxEnum = 12
 type checker struct {
 	g        *model.Graph
 	a        *Analysis // the baseline's analysis
-	effect   func(c int32) *effect
+	effect   func(c int32) *fault.Reach
 	keep     bool
 	base     []bool // the baseline's failures
 	work     []bool
-	e        *evaluator
+	e        *fault.Evaluator
 	pl       *planLoad
 	limit    float64
 	nowCuts  [][]int32 // per service: its cuts now, ascending (built on use)
 	nowBuilt []bool
 	scratch  []int32
-	effs     []*effect
+	effs     []*fault.Reach
 	comps    []int32
 
-	bs      *bstate // the up/down state of the baseline plus the applied set
-	applied []int32 // components applied, in order
-	pow     []int32 // the power components among them
+	bs      *fault.State // the up/down state of the baseline plus the applied set
+	applied []int32      // components applied, in order
+	pow     []int32      // the power components among them
 
 	// touched counts, per device, the applied components whose effect
 	// can change the device's own state; seen stamps the devices seeded
@@ -49,21 +50,21 @@ type checker struct {
 	walk    []int32
 }
 
-func newChecker(a *Analysis, x *planIndex, effect func(int32) *effect, keep bool) *checker {
+func newChecker(a *Analysis, x *fault.Index, effect func(int32) *fault.Reach, keep bool) *checker {
 	g := a.G
 	work := slices.Clone(g.Failed)
 	return &checker{g: g, a: a, effect: effect, keep: keep, base: g.Failed, work: work,
-		e: newEvaluator(g, a.net, work), pl: newPlanLoad(a.Power.lc), limit: a.Power.Limit,
+		e: fault.New(g, a.net, work), pl: newPlanLoad(a.Power.load), limit: a.Power.Limit,
 		nowCuts: make([][]int32, len(g.Services)), nowBuilt: make([]bool, len(g.Services)),
-		bs: newBState(g, x, a.net, g.Failed), touched: make([]int32, len(g.Devices)), fabs: make([]int32, len(a.net.comps)), seen: make([]uint32, len(g.Devices))}
+		bs: fault.NewState(x, g.Failed), touched: make([]int32, len(g.Devices)), fabs: make([]int32, len(a.net.Comps)), seen: make([]uint32, len(g.Devices))}
 }
 
 func (k *checker) touch(c int32, d int32) {
 	ef := k.effect(c)
-	for _, dev := range ef.devs {
+	for _, dev := range ef.Devices {
 		k.touched[dev] += d
 	}
-	for _, f := range ef.fabs {
+	for _, f := range ef.Fabrics {
 		k.fabs[f] += d
 	}
 }
@@ -75,8 +76,8 @@ func (k *checker) touch(c int32, d int32) {
 // included, instead of re-deriving it: a device's own state depends only
 // on its cone. What is left to evaluate is what the batch changes.
 func (k *checker) seedCone(svcs []int32) {
-	g, e, base := k.g, k.e, k.a.Now
-	e.next()
+	g, e, base := k.g, k.e, k.a.Current
+	e.Next()
 	k.seenAt++
 	at := k.seenAt
 	seed := func(d int32) {
@@ -87,28 +88,22 @@ func (k *checker) seedCone(svcs []int32) {
 		if k.touched[d] > 0 {
 			return
 		}
-		if v, ok := base.dev.get(d, base.epoch); ok {
-			e.dev.set(d, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-		}
+		e.CopyDevice(d, base)
 	}
 	net := k.a.net
 	fabric := func(d int32) {
-		kc := net.compOf[d]
+		kc := net.CompOf[d]
 		if kc < 0 {
 			return
 		}
-		if k.fabs[kc] == 0 && base.comp[kc] == base.epoch {
+		if k.fabs[kc] == 0 && e.CopyFabric(kc, base) {
 			// Untouched: its members' values as next hops, as now.
-			for _, m := range net.comps[kc] {
+			for _, m := range net.Comps[kc] {
 				k.seen[m] = at
-				if v, ok := base.fwd.get(m, base.epoch); ok {
-					e.fwd.set(m, e.epoch, val{up: v.up, cut: e.ar.put(base.cutOf(v))})
-				}
 			}
-			e.comp[kc] = e.epoch
 			return
 		}
-		for _, m := range net.comps[kc] {
+		for _, m := range net.Comps[kc] {
 			if k.seen[m] == at {
 				continue
 			}
@@ -145,18 +140,18 @@ func (k *checker) seedCone(svcs []int32) {
 
 // apply adds c to the applied set without checking it.
 func (k *checker) apply(c int32) {
-	k.bs.fail(c)
+	k.bs.Fail(c)
 	k.touch(c, 1)
 	k.work[c] = true
 	k.applied = append(k.applied, c)
-	if k.effect(c).power {
+	if k.effect(c).Power {
 		k.pow = append(k.pow, c)
 	}
 }
 
 // reset empties the applied set: the baseline again.
 func (k *checker) reset() {
-	k.bs.undoTo(0)
+	k.bs.UndoTo(0)
 	for _, c := range k.applied {
 		k.work[c] = k.base[c]
 		k.touch(c, -1)
@@ -169,15 +164,15 @@ func (k *checker) reset() {
 // pushed over the limit by any subset of the set's power components with
 // c, and with keep-redundancy no service gains a single point of failure
 // (cut sets of the services downstream of c).
-func (k *checker) try(c int32) bool { return k.tryOn(c, k.effect(c).svcs) }
+func (k *checker) try(c int32) bool { return k.tryOn(c, k.effect(c).Services) }
 
 // tryOn is try with the cut-set check limited to services svcs (a caller
 // that knows the others unaffected: a pair of components each safe alone
 // can only conflict on services both reach).
 func (k *checker) tryOn(c int32, svcs []int32) bool {
-	m := k.bs.mark()
-	k.bs.fail(c)
-	ok := k.bs.down == 0
+	m := k.bs.Mark()
+	k.bs.Fail(c)
+	ok := k.bs.Down() == 0
 	k.touch(c, 1)
 	if ok && k.keep {
 		k.work[c] = true
@@ -188,14 +183,14 @@ func (k *checker) tryOn(c int32, svcs []int32) bool {
 		ok, _, _, _ = k.loadOK(c, k.pow)
 	}
 	if !ok {
-		k.bs.undoTo(m)
+		k.bs.UndoTo(m)
 		k.work[c] = k.base[c]
 		k.touch(c, -1)
 		return false
 	}
 	k.work[c] = true
 	k.applied = append(k.applied, c)
-	if k.effect(c).power {
+	if k.effect(c).Power {
 		k.pow = append(k.pow, c)
 	}
 	return true
@@ -204,17 +199,17 @@ func (k *checker) tryOn(c int32, svcs []int32) bool {
 func (k *checker) cutsNow(s int32) []int32 {
 	if !k.nowBuilt[s] {
 		k.nowBuilt[s] = true
-		k.nowCuts[s] = slices.Sorted(slices.Values(k.a.NowSvc[s].Cuts))
+		k.nowCuts[s] = slices.Sorted(slices.Values(k.a.CurrentServices[s].Cuts))
 	}
 	return k.nowCuts[s]
 }
 
 // svcCuts are a service's cuts under the current evaluation, as the audit
 // counts them (sites only for dr services), ascending.
-func (k *checker) svcCuts(s int32, v val) []int32 {
+func (k *checker) svcCuts(s int32, v fault.Val) []int32 {
 	k.scratch = k.scratch[:0]
 	dr := k.g.Services[s].DR
-	for _, c := range k.e.cutOf(v) {
+	for _, c := range k.e.Cut(v) {
 		if dr || k.g.Kinds[c] != model.KindSite {
 			k.scratch = append(k.scratch, c)
 		}
@@ -228,12 +223,12 @@ func (k *checker) svcCuts(s int32, v val) []int32 {
 // failure.
 func (k *checker) availOK(svcs []int32) bool {
 	for _, s := range svcs {
-		now := &k.a.NowSvc[s]
+		now := &k.a.CurrentServices[s]
 		if !now.Up {
 			continue
 		}
-		v := k.e.svcVal(s)
-		if !v.up {
+		v := k.e.Service(s)
+		if !v.Up {
 			return false
 		}
 		if k.keep && k.g.Services[s].Tolerate >= 1 {
@@ -260,21 +255,21 @@ type nodeLoad struct {
 // such node (when ok), or the subset and nodes of the first violation.
 func (k *checker) loadOK(c int32, batchPow []int32) (ok bool, peaks []nodeLoad, witness []int32, over []int32) {
 	ec := k.effect(c)
-	if !ec.power || len(ec.la) == 0 {
+	if !ec.Power || len(ec.Loads) == 0 {
 		return true, nil, nil, nil
 	}
 	var q []int32
 	for _, x := range batchPow {
-		if meets(k.effect(x).la, ec.la) {
+		if meets(k.effect(x).Loads, ec.Loads) {
 			q = append(q, x)
 		}
 	}
 	if len(q) > maxEnum {
 		return false, nil, q, nil
 	}
-	peaks = make([]nodeLoad, len(ec.la))
-	for i, n := range ec.la {
-		peaks[i] = nodeLoad{n, k.pl.lc.load[n]}
+	peaks = make([]nodeLoad, len(ec.Loads))
+	for i, n := range ec.Loads {
+		peaks[i] = nodeLoad{n, k.pl.now[n]}
 	}
 	for mask := 0; mask < 1<<len(q); mask++ {
 		k.comps = append(k.comps[:0], c)
@@ -286,7 +281,7 @@ func (k *checker) loadOK(c int32, batchPow []int32) (ok bool, peaks []nodeLoad, 
 			}
 		}
 		k.pl.eval(k.comps, k.effs)
-		for i, n := range ec.la {
+		for i, n := range ec.Loads {
 			if k.pl.over(n, k.limit) {
 				over = append(over, n)
 			}
@@ -308,13 +303,13 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 	g := k.g
 	k.apply(c)
 	defer k.reset()
-	k.seedCone(k.effect(c).svcs)
-	for _, s := range k.effect(c).svcs {
-		if !k.a.NowSvc[s].Up {
+	k.seedCone(k.effect(c).Services)
+	for _, s := range k.effect(c).Services {
+		if !k.a.CurrentServices[s].Up {
 			continue
 		}
-		v := k.e.svcVal(s)
-		if !v.up {
+		v := k.e.Service(s)
+		if !v.Up {
 			why, evidence := k.a.downReasons(k.e, s)
 			evidence = slices.DeleteFunc(evidence, func(e string) bool { return strings.HasPrefix(e, "requires ") })
 			if len(evidence) > 0 {
@@ -331,14 +326,14 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 		}
 	}
 	ec := k.effect(c)
-	if ec.power {
-		k.pl.eval([]int32{c}, []*effect{ec})
-		for _, n := range ec.la {
+	if ec.Power {
+		k.pl.eval([]int32{c}, []*fault.Reach{ec})
+		for _, n := range ec.Loads {
 			if k.pl.over(n, k.limit) {
 				P := &g.Power[n]
 				w := k.pl.load(n)
 				down = append(down, Impact{Kind: "power", ID: P.ID,
-					Why: fmt.Sprintf("would carry %s W, %s of its %s W capacity (it carries %s W now)", watts(w), pct(w/P.CapacityW), watts(P.CapacityW), watts(k.pl.lc.load[n]))})
+					Why: fmt.Sprintf("would carry %s W, %s of its %s W capacity (it carries %s W now)", watts(w), pct(w/P.CapacityW), watts(P.CapacityW), watts(k.pl.now[n]))})
 			}
 		}
 	}
@@ -347,7 +342,7 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 
 // freshCuts are a service's single points of failure under the current
 // evaluation that it does not have now, nearest first.
-func (k *checker) freshCuts(s int32, v val) []string {
+func (k *checker) freshCuts(s int32, v fault.Val) []string {
 	old := k.cutsNow(s)
 	var fresh []int32
 	for _, c := range k.svcCuts(s, v) {
@@ -355,5 +350,5 @@ func (k *checker) freshCuts(s int32, v val) []string {
 			fresh = append(fresh, c)
 		}
 	}
-	return k.a.names(k.a.sortedNow(fresh))
+	return k.a.names(k.a.sortedCurrent(fresh))
 }

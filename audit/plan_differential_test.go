@@ -42,7 +42,7 @@ func TestDifferentialPlan(t *testing.T) {
 				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
-		g, err := model.Build(inv, &model.Overlay{Failed: failed})
+		g, err := model.Build(inv, failedOverlay(failed))
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}

@@ -29,7 +29,7 @@ func TestPlanOptimal(t *testing.T) {
 				failed[c] = "test"
 			}
 		}
-		g, err := model.Build(inv, &model.Overlay{Failed: failed})
+		g, err := model.Build(inv, failedOverlay(failed))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package audit
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/faultline/faultline/inventory"
@@ -26,118 +25,27 @@ func (e *SelectorError) Error() string {
 }
 
 // SplitSelectors splits comma-separated selectors, dropping blanks.
-func SplitSelectors(list ...string) []string {
-	var out []string
-	for _, l := range list {
-		for _, s := range strings.Split(l, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-		}
-	}
-	return out
-}
+func SplitSelectors(list ...string) []string { return inventory.SplitSelectors(list...) }
 
-// Select resolves maintenance selectors to components, in component order
-// without duplicates:
-//   - an id of any component (a link also by one end, device:port);
-//   - a glob over ids (path.Match: * stops at /, so tor-* names devices,
-//     not their PSUs); a glob names links only when it holds : or ~;
-//   - kind=GLOB: devices by device kind or "device", power nodes by power
-//     kind or "power", and site, rack, psu, drive, link;
-//   - rack=GLOB: the devices and power nodes in matching racks;
-//   - site=GLOB: the devices, power nodes and racks at matching sites.
+// Select resolves maintenance selectors (inventory.ParseSelector) to
+// components, in component order without duplicates. An id names any
+// component (a link also by one end, device:port); a glob names links
+// only when it holds : or ~, and PSUs and drives only when it holds /.
 func Select(g *model.Graph, selectors []string) ([]int32, error) {
 	chosen := make([]bool, len(g.Comps))
 	serr := &SelectorError{}
-	bad := func(s, why string) {
-		serr.Selectors = append(serr.Selectors, s)
-		serr.Problems = append(serr.Problems, why)
-	}
-	for _, sel := range selectors {
-		key, pat, isKV := strings.Cut(sel, "=")
-		if !isKV {
-			pat = sel
-		}
-		if _, err := path.Match(pat, ""); err != nil {
-			bad(sel, "bad glob: "+err.Error())
+	for _, text := range selectors {
+		sel, err := inventory.ParseSelector(text)
+		if err != nil {
+			serr.Selectors = append(serr.Selectors, text)
+			serr.Problems = append(serr.Problems, err.Error())
 			continue
 		}
 		n := 0
-		mark := func(c int32) { chosen[c] = true; n++ }
-		switch {
-		case !isKV:
-			if !strings.ContainsAny(pat, `*?[\`) {
-				if c := g.Lookup(sel); c >= 0 {
-					mark(c)
-				}
-				break
-			}
-			// A * never crosses a /, so a glob without one names no PSU
-			// or drive ("device/..."): skip them, they are most components.
-			links, parts := strings.ContainsAny(pat, ":~"), strings.Contains(pat, "/")
-			for c, k := range g.Kinds {
-				switch {
-				case k == model.KindInlet, k == model.KindLink && !links, (k == model.KindPSU || k == model.KindDrive) && !parts:
-					continue
-				}
-				if globMatch(pat, g.Comps[c].ID) {
-					mark(int32(c))
-				}
-			}
-		case key == "kind":
-			for c := range g.Comps {
-				if kindMatch(g, int32(c), pat) {
-					mark(int32(c))
-				}
-			}
-		case key == "rack":
-			for _, D := range g.Devices {
-				if globMatch(pat, g.Racks[D.Rack].ID) {
-					mark(D.Comp)
-				}
-			}
-			for _, P := range g.Power {
-				if P.Rack >= 0 && globMatch(pat, g.Racks[P.Rack].ID) {
-					mark(P.Comp)
-				}
-			}
-		case key == "site":
-			for _, R := range g.Racks {
-				if globMatch(pat, g.Sites[R.Site].ID) {
-					mark(R.Comp)
-				}
-			}
-			for d := range g.Devices {
-				if globMatch(pat, g.Sites[g.SiteOfDevice(int32(d))].ID) {
-					mark(g.Devices[d].Comp)
-				}
-			}
-			for _, P := range g.Power {
-				site := P.Site
-				if P.Rack >= 0 {
-					site = g.Racks[P.Rack].Site
-				}
-				if site >= 0 && globMatch(pat, g.Sites[site].ID) {
-					mark(P.Comp)
-				}
-			}
-		default:
-			bad(sel, fmt.Sprintf("unknown key %q: use kind=, rack= or site=", key))
-			continue
-		}
+		selectInto(g, sel, text, func(c int32) { chosen[c] = true; n++ })
 		if n == 0 {
-			why := "matches no component"
-			if !isKV {
-				all := make([]string, len(g.Comps))
-				for c := range g.Comps {
-					all[c] = g.Comps[c].ID
-				}
-				if hint := inventory.Suggest(sel, all); hint != "" {
-					why += " (" + hint + ")"
-				}
-			}
-			bad(sel, why)
+			serr.Selectors = append(serr.Selectors, text)
+			serr.Problems = append(serr.Problems, noMatch(g, sel, text))
 		}
 	}
 	if len(serr.Selectors) > 0 {
@@ -152,24 +60,101 @@ func Select(g *model.Graph, selectors []string) ([]int32, error) {
 	return out, nil
 }
 
-func globMatch(pat, s string) bool {
-	ok, _ := path.Match(pat, s)
-	return ok
+// selectInto marks every component sel names.
+func selectInto(g *model.Graph, sel inventory.Selector, text string, mark func(int32)) {
+	switch sel.Key {
+	case "":
+		if !sel.IsGlob() {
+			if c := g.Lookup(text); c >= 0 {
+				mark(c)
+			}
+			return
+		}
+		// A * never crosses a /, so a glob without one names no PSU
+		// or drive ("device/..."): skip them, they are most components.
+		links, parts := strings.ContainsAny(sel.Pattern, ":~"), strings.Contains(sel.Pattern, "/")
+		for c, k := range g.Kinds {
+			switch {
+			case k == model.KindInlet, k == model.KindLink && !links, (k == model.KindPSU || k == model.KindDrive) && !parts:
+				continue
+			}
+			if sel.Match(g.Comps[c].ID) {
+				mark(int32(c))
+			}
+		}
+	case "kind":
+		for c := range g.Comps {
+			if kindMatch(g, int32(c), sel) {
+				mark(int32(c))
+			}
+		}
+	case "rack":
+		selectRack(g, sel, mark)
+	case "site":
+		selectSite(g, sel, mark)
+	}
 }
 
-func kindMatch(g *model.Graph, c int32, pat string) bool {
+func selectRack(g *model.Graph, sel inventory.Selector, mark func(int32)) {
+	for _, D := range g.Devices {
+		if sel.Match(g.Racks[D.Rack].ID) {
+			mark(D.Comp)
+		}
+	}
+	for _, P := range g.Power {
+		if P.Rack >= 0 && sel.Match(g.Racks[P.Rack].ID) {
+			mark(P.Comp)
+		}
+	}
+}
+
+func selectSite(g *model.Graph, sel inventory.Selector, mark func(int32)) {
+	for _, R := range g.Racks {
+		if sel.Match(g.Sites[R.Site].ID) {
+			mark(R.Comp)
+		}
+	}
+	for d := range g.Devices {
+		if sel.Match(g.Sites[g.SiteOfDevice(int32(d))].ID) {
+			mark(g.Devices[d].Comp)
+		}
+	}
+	for _, P := range g.Power {
+		site := P.Site
+		if P.Rack >= 0 {
+			site = g.Racks[P.Rack].Site
+		}
+		if site >= 0 && sel.Match(g.Sites[site].ID) {
+			mark(P.Comp)
+		}
+	}
+}
+
+// noMatch says that a selector matches nothing, with a close id when an
+// id selector is near one.
+func noMatch(g *model.Graph, sel inventory.Selector, text string) string {
+	why := "matches no component"
+	if sel.Key == "" {
+		all := make([]string, len(g.Comps))
+		for c := range g.Comps {
+			all[c] = g.Comps[c].ID
+		}
+		if hint := inventory.Suggest(text, all); hint != "" {
+			why += " (" + hint + ")"
+		}
+	}
+	return why
+}
+
+func kindMatch(g *model.Graph, c int32, sel inventory.Selector) bool {
 	k := g.Kinds[c]
-	if k == model.KindInlet { // inlets fail only as observed: nothing to take down
-		return false
-	}
-	if globMatch(pat, k.String()) {
-		return true
-	}
 	switch k {
+	case model.KindInlet: // inlets fail only as observed: nothing to take down
+		return false
 	case model.KindDevice:
-		return globMatch(pat, string(g.Devices[g.Entities[c]].Kind))
+		return sel.MatchKind(k.String(), string(g.Devices[g.Entities[c]].Kind))
 	case model.KindPower:
-		return globMatch(pat, string(g.Power[g.Entities[c]].Kind))
+		return sel.MatchKind(k.String(), string(g.Power[g.Entities[c]].Kind))
 	}
-	return false
+	return sel.Match(k.String())
 }

@@ -198,7 +198,7 @@ var Rules = [numRules]Rule{
 	InventoryInvalid: {
 		ID: "inventory-invalid", Severity: Warning, Live: true,
 		Title: "The inventory file changed and does not validate",
-		Means: "`faultline serve` watches its inventory file. A change that does not validate is rejected, and the last valid inventory keeps being audited; this finding lists the file's errors. (An extension of the rules in DESIGN.md.)",
+		Means: "`faultline serve` watches its inventory file. A change that does not validate is rejected, and the last valid inventory keeps being audited; this finding lists the file's errors.",
 		Why:   "A typo in a hand-edited file must not silently blind the auditor, nor take it down.",
 		Fix:   "Fix the errors (`faultline validate -i FILE` prints them); the file is reloaded as soon as it changes, or on SIGHUP or `POST /api/v1/inventory/reload`.",
 	},

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
@@ -39,14 +40,14 @@ func (a *Analysis) childName(c child) string {
 	return a.G.Services[c.member.Service].ID
 }
 
-func (a *Analysis) childVal(e *evaluator, c child) val {
+func (a *Analysis) childVal(e *fault.Evaluator, c child) fault.Val {
 	switch {
 	case c.require >= 0:
-		return e.svcVal(c.require)
+		return e.Service(c.require)
 	case c.member.Device >= 0:
-		return e.availVal(c.member.Device)
+		return e.Avail(c.member.Device)
 	}
-	return e.svcVal(c.member.Service)
+	return e.Service(c.member.Service)
 }
 
 // group is a set of causes with the same effect on a service: the same
@@ -62,11 +63,11 @@ type group struct {
 // that): same effect, same mechanism, one fix. When a member device is
 // itself among the causes, everything with its effect joins its group:
 // adding a member is the fix for all of them.
-func (a *Analysis) groupCuts(e *evaluator, s int32, cuts []int32) []group {
+func (a *Analysis) groupCuts(e *fault.Evaluator, s int32, cuts []int32) []group {
 	kids := a.children(s)
 	kidCuts := make([][]int32, len(kids))
 	for i, k := range kids {
-		kidCuts[i] = e.cutOf(a.childVal(e, k))
+		kidCuts[i] = e.Cut(a.childVal(e, k))
 	}
 	effect := func(c int32) (string, []child) {
 		var key strings.Builder
@@ -106,13 +107,13 @@ func (a *Analysis) groupCuts(e *evaluator, s int32, cuts []int32) []group {
 
 // mechanismClass says how a cause reaches the members it kills: through
 // their placement (rack, site), their power, their disks, or their network.
-func (a *Analysis) mechanismClass(e *evaluator, c int32, killed []child) string {
+func (a *Analysis) mechanismClass(e *fault.Evaluator, c int32, killed []child) string {
 	kind := a.G.Comps[c].Kind
 	for _, k := range killed {
 		if k.member.Device < 0 {
 			continue
 		}
-		if _, ok := slices.BinarySearch(e.cutOf(e.devVal(k.member.Device)), c); !ok {
+		if _, ok := slices.BinarySearch(e.Cut(e.Device(k.member.Device)), c); !ok {
 			return "network"
 		}
 	}
@@ -127,7 +128,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 	g := a.G
 	S := &g.Services[s]
 	var out []Finding
-	design, now := a.Services[s], a.NowSvc[s]
+	design, now := a.DesignServices[s], a.CurrentServices[s]
 	switch {
 	case !design.Up:
 		f := newFinding(ServiceDown, S.ID, nil)
@@ -140,7 +141,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 	case !now.Up:
 		failed := a.failedIn(s)
 		f := newFinding(ServiceDown, S.ID, a.names(failed))
-		reasons, evidence := a.downReasons(a.Now, s)
+		reasons, evidence := a.downReasons(a.Current, s)
 		f.Message = fmt.Sprintf("service %s is down: %s", S.ID, reasons)
 		f.Evidence = evidence
 		a.observedAt(&f, failed)
@@ -152,49 +153,11 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 			out = append(out, a.spofFinding(a.Design, SPOF, s, gr))
 		}
 	}
-	if now.Up && S.Tolerate >= 1 && a.Now != a.Design {
-		isOld := map[int32]bool{}
-		for _, c := range design.Cuts {
-			isOld[c] = true
-		}
-		var fresh []int32
-		for _, c := range now.Cuts {
-			if !isOld[c] {
-				fresh = append(fresh, c)
-			}
-		}
-		var failed []int32
-		if len(fresh) > 0 { // the cone walk is the costly part: only when needed
-			failed = a.failedIn(s)
-		}
-		for _, gr := range a.groupCuts(a.Now, s, fresh) {
-			f := a.spofFinding(a.Now, RedundancyLost, s, gr)
-			spent := a.spentBy(gr.causes, failed, func(e *evaluator) val { return e.svcVal(s) })
-			names := a.names(spent)
-			f.Message = fmt.Sprintf("service %s lost its redundancy: %s %s failed, so %s is now a single point of failure (%s)",
-				S.ID, few(names, "and"), verb(len(names), "has", "have"), g.ID(gr.causes[0]), strings.TrimPrefix(f.Message, "service "+S.ID+" goes down if "))
-			a.observedEvidence(&f, spent)
-			f.Remediation = fmt.Sprintf("replace or repair %s; until then do no maintenance on %s", few(names, "and"), g.ID(gr.causes[0]))
-			out = append(out, f)
-		}
+	if now.Up && S.Tolerate >= 1 && a.Current != a.Design {
+		out = append(out, a.serviceLostFindings(s, design, now)...)
 	}
 	if S.Tolerate >= 2 {
-		for _, p := range design.Pairs {
-			f := newFinding(DoubleFault, S.ID, []string{g.ID(p[0]), g.ID(p[1])})
-			f.ID = "double-fault/" + S.ID + "/" + g.ID(p[0]) + "+" + g.ID(p[1])
-			f.Message = fmt.Sprintf("service %s (tolerate: 2) goes down if %s and %s fail together", S.ID, g.ID(p[0]), g.ID(p[1]))
-			f.Evidence = append(a.pathEvidence(a.Design, s, p[0]), a.pathEvidence(a.Design, s, p[1])...)
-			f.Remediation = fmt.Sprintf("spread %s so that no two components cover every member: add a member that depends on neither %s nor %s", S.ID, g.ID(p[0]), g.ID(p[1]))
-			out = append(out, f)
-		}
-		if design.Dropped > 0 {
-			f := newFinding(DoubleFault, S.ID, nil)
-			f.ID = "double-fault/" + S.ID + "/more"
-			f.Severity = Info
-			f.Message = fmt.Sprintf("service %s has %d more double faults than the %d listed (policy.max_pairs)", S.ID, design.Dropped, len(design.Pairs))
-			f.Remediation = "fix the listed pairs first; raise policy.max_pairs to see the rest"
-			out = append(out, f)
-		}
+		out = append(out, a.doubleFaultFindings(s, design)...)
 	}
 	if S.Manual && len(S.Members) > S.MinUp {
 		f := newFinding(ManualFailover, S.ID, nil)
@@ -202,6 +165,148 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		f.Remediation = "automate failover, or write and drill the runbook and page a person on member failure"
 		out = append(out, f)
 	}
+	out = append(out, a.crossSiteFindings(s)...)
+	return out
+}
+
+// failedIn lists observed-failed components in a service's cone.
+func (a *Analysis) failedIn(s int32) []int32 {
+	var out []int32
+	for _, c := range a.support(s) {
+		if a.G.Failed[c] {
+			out = append(out, c)
+		}
+	}
+	return a.sortedCurrent(out)
+}
+
+// downReasons explains why a service is down under an evaluation.
+func (a *Analysis) downReasons(e *fault.Evaluator, s int32) (string, []string) {
+	g := a.G
+	S := &g.Services[s]
+	var reasons, evidence []string
+	avail := 0
+	for _, m := range S.Members {
+		if m.Service >= 0 {
+			if e.Service(m.Service).Up {
+				avail++
+			} else {
+				evidence = append(evidence, fmt.Sprintf("member service %s is down", g.Services[m.Service].ID))
+			}
+			continue
+		}
+		D := &g.Devices[m.Device]
+		switch {
+		case !e.Device(m.Device).Up:
+			evidence = append(evidence, fmt.Sprintf("%s is down (%s)", D.ID, a.whyDown(e, m.Device)))
+		case !e.Net(m.Device).Up:
+			evidence = append(evidence, fmt.Sprintf("%s has no path to the network roots", D.ID))
+		default:
+			avail++
+		}
+	}
+	if avail < S.MinUp {
+		switch {
+		case len(S.Members) == 1:
+			reasons = append(reasons, "its only member is unavailable")
+		case avail == 0:
+			reasons = append(reasons, fmt.Sprintf("none of its %d members is available", len(S.Members)))
+		default:
+			reasons = append(reasons, fmt.Sprintf("%d of its %d members %s available and it needs %d", avail, len(S.Members), verb(avail, "is", "are"), S.MinUp))
+		}
+	}
+	for _, r := range S.Requires {
+		if !e.Service(r).Up {
+			reasons = append(reasons, fmt.Sprintf("it requires %s, which is down", g.Services[r].ID))
+			evidence = append(evidence, "requires "+g.Services[r].ID+" (down)")
+		}
+	}
+	return strings.Join(reasons, "; "), evidence
+}
+
+func (a *Analysis) whyDown(e *fault.Evaluator, d int32) string {
+	g := a.G
+	D := &g.Devices[d]
+	switch {
+	case e.Failed(D.Comp):
+		return "failed"
+	case !e.Rack(D.Rack).Up:
+		return "rack " + g.Racks[D.Rack].ID + " is down"
+	case !e.Powered(d).Up:
+		return "not powered"
+	}
+	for i := range D.Volumes {
+		if !e.Volume(&D.Volumes[i]).Up {
+			return "volume " + D.Volumes[i].ID + " failed"
+		}
+	}
+	return "down"
+}
+
+// serviceLostFindings are redundancy-lost: the single points of failure a
+// service has now, because of observed failures, that it does not have by
+// design.
+func (a *Analysis) serviceLostFindings(s int32, design, now ServiceResult) []Finding {
+	g := a.G
+	S := &g.Services[s]
+	var out []Finding
+	isOld := map[int32]bool{}
+	for _, c := range design.Cuts {
+		isOld[c] = true
+	}
+	var fresh []int32
+	for _, c := range now.Cuts {
+		if !isOld[c] {
+			fresh = append(fresh, c)
+		}
+	}
+	var failed []int32
+	if len(fresh) > 0 { // the cone walk is the costly part: only when needed
+		failed = a.failedIn(s)
+	}
+	for _, gr := range a.groupCuts(a.Current, s, fresh) {
+		f := a.spofFinding(a.Current, RedundancyLost, s, gr)
+		spent := a.spentBy(gr.causes, failed, func(e *fault.Evaluator) fault.Val { return e.Service(s) })
+		names := a.names(spent)
+		f.Message = fmt.Sprintf("service %s lost its redundancy: %s %s failed, so %s is now a single point of failure (%s)",
+			S.ID, few(names, "and"), verb(len(names), "has", "have"), g.ID(gr.causes[0]), strings.TrimPrefix(f.Message, "service "+S.ID+" goes down if "))
+		a.observedEvidence(&f, spent)
+		f.Remediation = fmt.Sprintf("replace or repair %s; until then do no maintenance on %s", few(names, "and"), g.ID(gr.causes[0]))
+		out = append(out, f)
+	}
+	return out
+}
+
+// doubleFaultFindings are a tolerate: 2 service's double faults.
+func (a *Analysis) doubleFaultFindings(s int32, design ServiceResult) []Finding {
+	g := a.G
+	S := &g.Services[s]
+	var out []Finding
+	for _, p := range design.Pairs {
+		f := newFinding(DoubleFault, S.ID, []string{g.ID(p[0]), g.ID(p[1])})
+		f.ID = findingID(DoubleFault, S.ID, g.ID(p[0])+"+"+g.ID(p[1]))
+		f.Message = fmt.Sprintf("service %s (tolerate: 2) goes down if %s and %s fail together", S.ID, g.ID(p[0]), g.ID(p[1]))
+		f.Evidence = append(a.pathEvidence(a.Design, s, p[0]), a.pathEvidence(a.Design, s, p[1])...)
+		f.Remediation = fmt.Sprintf("spread %s so that no two components cover every member: add a member that depends on neither %s nor %s", S.ID, g.ID(p[0]), g.ID(p[1]))
+		out = append(out, f)
+	}
+	if design.Dropped > 0 {
+		f := newFinding(DoubleFault, S.ID, nil)
+		f.ID = findingID(DoubleFault, S.ID, "more")
+		f.Severity = Info
+		f.Message = fmt.Sprintf("service %s has %d more double faults than the %d listed (policy.max_pairs)", S.ID, design.Dropped, len(design.Pairs))
+		f.Remediation = "fix the listed pairs first; raise policy.max_pairs to see the rest"
+		out = append(out, f)
+	}
+	return out
+}
+
+// crossSiteFindings: a service that requires one with no member at its
+// sites.
+func (a *Analysis) crossSiteFindings(s int32) []Finding {
+	g := a.G
+	S := &g.Services[s]
+	var out []Finding
 	for _, r := range S.Requires {
 		R := &g.Services[r]
 		var missing []string
@@ -223,78 +328,4 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-// failedIn lists observed-failed components in a service's cone.
-func (a *Analysis) failedIn(s int32) []int32 {
-	var out []int32
-	for _, c := range a.support(s) {
-		if a.G.Failed[c] {
-			out = append(out, c)
-		}
-	}
-	return a.sortedNow(out)
-}
-
-// downReasons explains why a service is down under an evaluation.
-func (a *Analysis) downReasons(e *evaluator, s int32) (string, []string) {
-	g := a.G
-	S := &g.Services[s]
-	var reasons, evidence []string
-	avail := 0
-	for _, m := range S.Members {
-		if m.Service >= 0 {
-			if e.svcVal(m.Service).up {
-				avail++
-			} else {
-				evidence = append(evidence, fmt.Sprintf("member service %s is down", g.Services[m.Service].ID))
-			}
-			continue
-		}
-		D := &g.Devices[m.Device]
-		switch {
-		case !e.devVal(m.Device).up:
-			evidence = append(evidence, fmt.Sprintf("%s is down (%s)", D.ID, a.whyDown(e, m.Device)))
-		case !e.netVal(m.Device).up:
-			evidence = append(evidence, fmt.Sprintf("%s has no path to the network roots", D.ID))
-		default:
-			avail++
-		}
-	}
-	if avail < S.MinUp {
-		switch {
-		case len(S.Members) == 1:
-			reasons = append(reasons, "its only member is unavailable")
-		case avail == 0:
-			reasons = append(reasons, fmt.Sprintf("none of its %d members is available", len(S.Members)))
-		default:
-			reasons = append(reasons, fmt.Sprintf("%d of its %d members %s available and it needs %d", avail, len(S.Members), verb(avail, "is", "are"), S.MinUp))
-		}
-	}
-	for _, r := range S.Requires {
-		if !e.svcVal(r).up {
-			reasons = append(reasons, fmt.Sprintf("it requires %s, which is down", g.Services[r].ID))
-			evidence = append(evidence, "requires "+g.Services[r].ID+" (down)")
-		}
-	}
-	return strings.Join(reasons, "; "), evidence
-}
-
-func (a *Analysis) whyDown(e *evaluator, d int32) string {
-	g := a.G
-	D := &g.Devices[d]
-	switch {
-	case e.failed[D.Comp]:
-		return "failed"
-	case !e.rackVal(D.Rack).up:
-		return "rack " + g.Racks[D.Rack].ID + " is down"
-	case !e.powered(d).up:
-		return "not powered"
-	}
-	for i := range D.Volumes {
-		if !e.volume(&D.Volumes[i]).up {
-			return "volume " + D.Volumes[i].ID + " failed"
-		}
-	}
-	return "down"
 }

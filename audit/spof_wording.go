@@ -8,11 +8,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
 )
 
 // spofFinding describes one group of single points of failure.
-func (a *Analysis) spofFinding(e *evaluator, rule RuleID, s int32, gr group) Finding {
+func (a *Analysis) spofFinding(e *fault.Evaluator, rule RuleID, s int32, gr group) Finding {
 	g := a.G
 	S := &g.Services[s]
 	c0 := gr.causes[0]
@@ -52,7 +53,7 @@ func (a *Analysis) spofFinding(e *evaluator, rule RuleID, s int32, gr group) Fin
 
 // mechanism phrases how c takes a member down; {m} is the member list and
 // {s}/{es}/{is} agree with it.
-func (a *Analysis) mechanism(e *evaluator, c int32, m model.Member, S *model.Service) string {
+func (a *Analysis) mechanism(e *fault.Evaluator, c int32, m model.Member, S *model.Service) string {
 	g := a.G
 	comp := g.Comps[c]
 	if m.Service >= 0 {
@@ -65,7 +66,7 @@ func (a *Analysis) mechanism(e *evaluator, c int32, m model.Member, S *model.Ser
 		}
 		return fmt.Sprintf("{m} {is} one of the %d members it needs", S.MinUp)
 	}
-	if _, ok := slices.BinarySearch(e.cutOf(e.devVal(d)), c); ok {
+	if _, ok := slices.BinarySearch(e.Cut(e.Device(d)), c); ok {
 		switch comp.Kind {
 		case model.KindRack:
 			return "{m} {is} in rack " + comp.ID
@@ -84,7 +85,7 @@ func (a *Analysis) mechanism(e *evaluator, c int32, m model.Member, S *model.Ser
 	case model.KindLink, model.KindDevice:
 		return "{m} reach{es} the network only through " + comp.ID
 	}
-	if hit := a.netDevicesHit(e, d, c); len(hit) > 0 {
+	if hit := a.hitNames(a.netDevicesHit(e, d, c)); len(hit) > 0 {
 		how := "go down with " + comp.ID
 		switch comp.Kind {
 		case model.KindPower:
@@ -99,11 +100,11 @@ func (a *Analysis) mechanism(e *evaluator, c int32, m model.Member, S *model.Ser
 	return "every network path of {m} depends on " + comp.ID
 }
 
-// netDevicesHit names the switches and roots on device d's way to the
-// network that component c takes down.
-func (a *Analysis) netDevicesHit(e *evaluator, d int32, c int32) []string {
+// netDevicesHit lists the switches and roots on device d's way to the
+// network that component c takes down, ordered by id.
+func (a *Analysis) netDevicesHit(e *fault.Evaluator, d int32, c int32) []int32 {
 	g := a.G
-	var out []string
+	var out []int32
 	seen := map[int32]bool{}
 	consider := func(x int32) {
 		if seen[x] {
@@ -111,15 +112,15 @@ func (a *Analysis) netDevicesHit(e *evaluator, d int32, c int32) []string {
 		}
 		seen[x] = true
 		if X := &g.Devices[x]; X.Forwards || X.Root {
-			if _, ok := slices.BinarySearch(e.cutOf(e.devVal(x)), c); ok {
-				out = append(out, X.ID)
+			if _, ok := slices.BinarySearch(e.Cut(e.Device(x)), c); ok {
+				out = append(out, x)
 			}
 		}
 	}
 	for _, adj := range g.Devices[d].Adj {
 		consider(adj.Peer)
-		if k := a.net.compOf[adj.Peer]; k >= 0 {
-			for _, m := range a.net.comps[k] {
+		if k := a.net.CompOf[adj.Peer]; k >= 0 {
+			for _, m := range a.net.Comps[k] {
 				consider(m)
 				for _, adj2 := range g.Devices[m].Adj {
 					if g.Devices[adj2.Peer].Root {
@@ -129,15 +130,34 @@ func (a *Analysis) netDevicesHit(e *evaluator, d int32, c int32) []string {
 			}
 		}
 	}
-	slices.Sort(out)
-	if len(out) > 4 {
-		out = append(out[:3], plural(len(out)-3, "other"))
+	slices.SortFunc(out, func(x, y int32) int { return strings.Compare(g.Devices[x].ID, g.Devices[y].ID) })
+	return out
+}
+
+// shownHits are the devices of hit a message names: all of up to four,
+// else the first three (hitNames counts the rest).
+func shownHits(hit []int32) []int32 {
+	if len(hit) > 4 {
+		return hit[:3]
+	}
+	return hit
+}
+
+// hitNames renders netDevicesHit for a sentence: up to four ids, else
+// three and "N others".
+func (a *Analysis) hitNames(hit []int32) []string {
+	var out []string
+	for _, x := range shownHits(hit) {
+		out = append(out, a.G.Devices[x].ID)
+	}
+	if len(hit) > 4 {
+		out = append(out, plural(len(hit)-3, "other"))
 	}
 	return out
 }
 
 // remedy proposes a fix for the nearest cause of a group.
-func (a *Analysis) remedy(e *evaluator, c int32, gr group, S *model.Service) string {
+func (a *Analysis) remedy(e *fault.Evaluator, c int32, gr group, S *model.Service) string {
 	g := a.G
 	comp := g.Comps[c]
 	var member int32 = -1
@@ -159,7 +179,7 @@ func (a *Analysis) remedy(e *evaluator, c int32, gr group, S *model.Service) str
 		return fmt.Sprintf("add another member to %s on a separate host, in another rack, and keep min_up below the member count", S.ID)
 	}
 	inDev := false
-	if _, ok := slices.BinarySearch(e.cutOf(e.devVal(member)), c); ok {
+	if _, ok := slices.BinarySearch(e.Cut(e.Device(member)), c); ok {
 		inDev = true
 	}
 	switch {
@@ -179,7 +199,7 @@ func (a *Analysis) remedy(e *evaluator, c int32, gr group, S *model.Service) str
 	case comp.Kind == model.KindLink || (comp.Kind == model.KindDevice && g.Devices[comp.Entity].Forwards):
 		return fmt.Sprintf("cable %s to a second switch as well as through %s", m, comp.ID)
 	}
-	if hit := a.netDevicesHit(e, member, c); len(hit) > 0 {
+	if hit := a.hitNames(a.netDevicesHit(e, member, c)); len(hit) > 0 {
 		return fmt.Sprintf("spread %s over separate power and racks: %s must not all depend on %s", words(hit, "and"), words(hit, "and"), comp.ID)
 	}
 	return fmt.Sprintf("power and rack the switches %s uses so that %s does not take all of them down", m, comp.ID)
@@ -187,14 +207,14 @@ func (a *Analysis) remedy(e *evaluator, c int32, gr group, S *model.Service) str
 
 // pathEvidence shows how a cause reaches a service's members: PSU paths
 // for power, cables for network, placement for racks and sites.
-func (a *Analysis) pathEvidence(e *evaluator, s int32, c int32) []string {
+func (a *Analysis) pathEvidence(e *fault.Evaluator, s int32, c int32) []string {
 	g := a.G
 	var out []string
 	comp := g.Comps[c]
 	shown := map[int32]bool{}
 	for _, k := range a.children(s) {
 		v := a.childVal(e, k)
-		if _, ok := slices.BinarySearch(e.cutOf(v), c); !ok {
+		if _, ok := slices.BinarySearch(e.Cut(v), c); !ok {
 			continue
 		}
 		if k.require >= 0 || k.member.Device < 0 {
@@ -204,7 +224,7 @@ func (a *Analysis) pathEvidence(e *evaluator, s int32, c int32) []string {
 		d := k.member.Device
 		D := &g.Devices[d]
 		inDev := false
-		if _, ok := slices.BinarySearch(e.cutOf(e.devVal(d)), c); ok {
+		if _, ok := slices.BinarySearch(e.Cut(e.Device(d)), c); ok {
 			inDev = true
 		}
 		switch {
@@ -230,10 +250,10 @@ func (a *Analysis) pathEvidence(e *evaluator, s int32, c int32) []string {
 				out = append(out, D.ID+" has no links")
 			}
 			if comp.Kind == model.KindPower {
-				for _, id := range a.netDevicesHit(e, d, c) {
-					if x := g.Lookup(id); x >= 0 && g.Comps[x].Kind == model.KindDevice && !shown[x] {
+				for _, x := range shownHits(a.netDevicesHit(e, d, c)) {
+					if !shown[x] {
 						shown[x] = true
-						out = append(out, a.psuPaths(g.Comps[x].Entity, c)...)
+						out = append(out, a.psuPaths(x, c)...)
 					}
 				}
 			}

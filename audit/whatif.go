@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -70,53 +71,36 @@ func RunWhatIf(g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
 // RunWhatIfContext is RunWhatIf that stops when ctx is done, returning
 // ctx's error.
 func RunWhatIfContext(ctx context.Context, g *model.Graph, base *Analysis, fail []string) (*WhatIf, error) {
-	var unknown []string
-	extra := slices.Clone(g.Failed)
-	var failedIDs []string
-	for _, id := range fail {
-		c := g.Lookup(id)
-		if c < 0 {
-			unknown = append(unknown, id)
-			continue
-		}
-		extra[c] = true
-		failedIDs = append(failedIDs, g.ID(c))
-	}
-	if len(unknown) > 0 {
-		err := &UnknownComponentError{IDs: unknown}
-		var all []string
-		for _, c := range g.Comps {
-			all = append(all, c.ID)
-		}
-		for _, id := range unknown {
-			err.Hints = append(err.Hints, inventory.Suggest(id, all))
-		}
+	extra, failedIDs, err := whatIfFailed(g, fail)
+	if err != nil {
 		return nil, err
 	}
 	if base == nil {
-		var err error
 		if base, err = AnalyzeContext(ctx, g, Options{SkipPairs: true}); err != nil {
 			return nil, err
 		}
 	}
-	reasons := map[int32]string{}
-	for k, v := range g.FailReason {
-		reasons[k] = v
+	failures := maps.Clone(g.Failures)
+	if failures == nil {
+		failures = map[int32]model.Failure{}
 	}
 	for _, id := range failedIDs {
-		reasons[g.Lookup(id)] = "failed in what-if"
+		c := g.Lookup(id)
+		f := failures[c]
+		f.Why = "failed in what-if"
+		failures[c] = f
 	}
-	after, err := AnalyzeContext(ctx, g.WithFailed(extra, reasons), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
+	after, err := AnalyzeContext(ctx, g.WithFailed(extra, failures), Options{SkipPairs: true, LoadLimit: base.Power.Limit})
 	if err != nil {
 		return nil, err
 	}
 	w := &WhatIf{Failed: failedIDs, Down: []Impact{}, Degraded: []Impact{}, Overloaded: []Impact{}}
 	for s := range g.Services {
-		before, now := base.NowSvc[s], after.NowSvc[s]
+		before, now := base.CurrentServices[s], after.CurrentServices[s]
 		S := &g.Services[s]
 		switch {
 		case before.Up && !now.Up:
-			why, _ := after.downReasons(after.Now, int32(s))
+			why, _ := after.downReasons(after.Current, int32(s))
 			w.Down = append(w.Down, Impact{Kind: "service", ID: S.ID, Why: why})
 		case before.Up && now.Up && S.Tolerate >= 1:
 			old := map[int32]bool{}
@@ -137,10 +121,10 @@ func RunWhatIfContext(ctx context.Context, g *model.Graph, base *Analysis, fail 
 	}
 	for d := range g.Devices {
 		di := int32(d)
-		if base.Now.availVal(di).up && !after.Now.availVal(di).up {
+		if base.Current.Avail(di).Up && !after.Current.Avail(di).Up {
 			why := "no path to the network roots"
-			if !after.Now.devVal(di).up {
-				why = after.whyDown(after.Now, di)
+			if !after.Current.Device(di).Up {
+				why = after.whyDown(after.Current, di)
 			}
 			w.Down = append(w.Down, Impact{Kind: "device", ID: g.Devices[d].ID, Why: why})
 		}
@@ -163,4 +147,33 @@ func RunWhatIfContext(ctx context.Context, g *model.Graph, base *Analysis, fail 
 func Audit(g *model.Graph, opts Options) (*Analysis, []Finding) {
 	a := Analyze(g, opts)
 	return a, a.Findings()
+}
+
+// whatIfFailed is g's failure vector with the components fail names
+// failed too, and their ids; an unknown id is an UnknownComponentError.
+func whatIfFailed(g *model.Graph, fail []string) ([]bool, []string, error) {
+	var unknown []string
+	extra := slices.Clone(g.Failed)
+	var failedIDs []string
+	for _, id := range fail {
+		c := g.Lookup(id)
+		if c < 0 {
+			unknown = append(unknown, id)
+			continue
+		}
+		extra[c] = true
+		failedIDs = append(failedIDs, g.ID(c))
+	}
+	if len(unknown) > 0 {
+		err := &UnknownComponentError{IDs: unknown}
+		var all []string
+		for _, c := range g.Comps {
+			all = append(all, c.ID)
+		}
+		for _, id := range unknown {
+			err.Hints = append(err.Hints, inventory.Suggest(id, all))
+		}
+		return nil, nil, err
+	}
+	return extra, failedIDs, nil
 }

@@ -25,7 +25,7 @@ devices:
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := Build(inv, &Overlay{Failed: map[string]string{"pdu-x/inlet/feed-a": "test"}})
+	g, err := Build(inv, &Overlay{Failed: map[string]Failure{"pdu-x/inlet/feed-a": {Why: "test"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,16 +73,9 @@ type Graph struct {
 	// could not be collected (treated as declared, reported as unverified).
 	Failed  []bool
 	Unknown []bool // by device index
-	// FailReason says why a component is marked failed (for evidence).
-	FailReason map[int32]string
-	// FailedAt is when an observed failure was read, and Reporter the
-	// managed device or power node whose observation says so.
-	FailedAt map[int32]time.Time
-	Reporter map[int32]string
-	// LastAttempt is the last poll of the observation reporting each
-	// failure: a failure read before it is last known state that the poll
-	// did not confirm.
-	LastAttempt map[int32]time.Time
+	// Failures says, for each failed component, why, since when and on
+	// whose word.
+	Failures map[int32]Failure
 	// Meters are the power nodes' own measurements, by power index (nil
 	// when nothing measures).
 	Meters map[int32]*Meter
@@ -213,12 +206,27 @@ type lazyIndex struct {
 }
 
 // WithFailed returns a graph sharing g's structure with another set of
-// failed components.
-func (g *Graph) WithFailed(failed []bool, reasons map[int32]string) *Graph {
+// failed components and their failures.
+func (g *Graph) WithFailed(failed []bool, failures map[int32]Failure) *Graph {
 	h := *g
 	h.Failed = failed
-	h.FailReason = reasons
+	h.Failures = failures
 	return &h
+}
+
+// Failure is what is known of one failed component.
+type Failure struct {
+	// Why says why it is considered failed (for evidence).
+	Why string
+	// At is when the failure was read (zero: not observed, or undated);
+	// Reporter is the managed device or power node whose observation says
+	// so (a PSU's outlet reported off by its PDU is the PDU's).
+	At       time.Time
+	Reporter string
+	// LastAttempt is the last poll of the observation that reports it. A
+	// failure read before it is last known state: the device did not
+	// answer that poll, or answered without that section.
+	LastAttempt time.Time
 }
 
 // buildIndex maps ids to components. It is built on first use: an audit
@@ -260,19 +268,10 @@ func (g *Graph) SiteOfDevice(d int32) int32 { return g.Racks[g.Devices[d].Rack].
 // The zero Overlay is the design as declared.
 type Overlay struct {
 	// Failed maps component ids ("db-1/PSU2", "db-1/data/1", a link id, a
-	// device id) to why they are considered failed.
-	Failed map[string]string
-	// FailedAt is when each failure was read; Reporter is the managed id
-	// whose observation reports it (a PSU's outlet reported off by its PDU
-	// is the PDU's).
-	FailedAt map[string]time.Time
-	Reporter map[string]string
+	// device id) to what is known of their failure.
+	Failed map[string]Failure
 	// Unknown lists device ids that were never collected.
 	Unknown map[string]bool
-	// LastAttempt is, per failure, the last poll of the observation that
-	// reports it. A failure read before it (FailedAt) is last known state:
-	// the device did not answer that poll, or answered without that section.
-	LastAttempt map[string]time.Time
 	// Volumes replaces a device's declared volumes with what it reports.
 	// Drives of each are named device/volume/N.
 	Volumes map[string][]ObservedVolume
@@ -287,8 +286,6 @@ type ObservedVolume struct {
 	ID     string
 	RAID   inventory.RAID
 	Drives int
-	// FailedDrives are positions (from 0) of drives observed failed.
-	FailedDrives []int
 }
 
 // Build numbers an inventory into a fault graph, with an optional overlay
@@ -304,7 +301,7 @@ func Build(inv *inventory.Inventory, ov *Overlay) (*Graph, error) {
 			n += v.Drives
 		}
 	}
-	g := &Graph{Inv: inv, FailReason: map[int32]string{}, FailedAt: map[int32]time.Time{}, Reporter: map[int32]string{}, LastAttempt: map[int32]time.Time{}, idx: &lazyIndex{},
+	g := &Graph{Inv: inv, Failures: map[int32]Failure{}, idx: &lazyIndex{},
 		Comps: make([]Component, 0, n), Kinds: make([]Kind, 0, n), Entities: make([]int32, 0, n)}
 	b := &builder{inv: inv, g: g, meters: ov.Meters}
 	if err := b.build(ov); err != nil {
@@ -659,37 +656,15 @@ func (b *builder) overlay(ov *Overlay) {
 	g := b.g
 	g.Failed = make([]bool, len(g.Comps))
 	g.Unknown = make([]bool, len(g.Devices))
-	for id, why := range ov.Failed {
+	for id, f := range ov.Failed {
 		if c := g.Lookup(id); c >= 0 {
 			g.Failed[c] = true
-			g.FailReason[c] = why
-			if t, ok := ov.FailedAt[id]; ok {
-				g.FailedAt[c] = t
-			}
-			if r, ok := ov.Reporter[id]; ok {
-				g.Reporter[c] = r
-			}
-			if t, ok := ov.LastAttempt[id]; ok {
-				g.LastAttempt[c] = t
-			}
+			g.Failures[c] = f
 		}
 	}
 	for id := range ov.Unknown {
 		if di, ok := b.devIdx[id]; ok {
 			g.Unknown[di] = true
-		}
-	}
-	for d, vols := range ov.Volumes {
-		for vi, v := range vols {
-			for _, pos := range v.FailedDrives {
-				if pos >= 0 && pos < v.Drives {
-					c := g.Devices[b.devIdx[d]].Volumes[vi].Drives[pos]
-					g.Failed[c] = true
-					if g.FailReason[c] == "" {
-						g.FailReason[c] = "observed failed"
-					}
-				}
-			}
 		}
 	}
 	// Depth: PDUs feeding PSUs are 1; a node is one more than the nearest

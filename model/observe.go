@@ -78,7 +78,7 @@ type Observed struct {
 }
 
 // Observe maps observations onto the inventory's components. Parts are
-// matched as DESIGN.md says: a PSU by its match name, else its id against
+// matched so: a PSU by its match name, else its id against
 // the reported id or name, else in physical order; ports by name; volumes
 // by id or name, else in order. Anything that cannot be matched is drift.
 //
@@ -88,8 +88,7 @@ type Observed struct {
 // was read. Whether data are too old to trust is the audit's decision.
 func Observe(inv *inventory.Inventory, obs []observation.Device) *Observed {
 	o := &observer{inv: inv, out: &Observed{Overlay: Overlay{
-		Failed: map[string]string{}, FailedAt: map[string]time.Time{}, Reporter: map[string]string{},
-		Unknown: map[string]bool{}, LastAttempt: map[string]time.Time{},
+		Failed: map[string]Failure{}, Unknown: map[string]bool{},
 		Volumes: map[string][]ObservedVolume{}, DrawW: map[string]float64{},
 	}}}
 	byDevice := map[string][]*observation.Device{}
@@ -142,10 +141,7 @@ func (o *observer) fact(f Fact) {
 
 func (o *observer) fail(id, why string) {
 	if _, ok := o.out.Overlay.Failed[id]; !ok {
-		o.out.Overlay.Failed[id] = why
-		o.out.Overlay.FailedAt[id] = o.at
-		o.out.Overlay.LastAttempt[id] = o.attempt
-		o.out.Overlay.Reporter[id] = o.reporter
+		o.out.Overlay.Failed[id] = Failure{Why: why, At: o.at, Reporter: o.reporter, LastAttempt: o.attempt}
 	}
 }
 
@@ -306,20 +302,13 @@ var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 func squash(s string) string { return nonAlnum.ReplaceAllString(strings.ToLower(s), "") }
 
 // psus matches declared PSUs to observed bays.
-func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
-	var present []observation.PSU
-	for _, p := range d.PSUs {
-		if p.Condition != observation.Absent {
-			present = append(present, p)
-		}
-	}
-	slices.SortStableFunc(present, func(a, b observation.PSU) int { return a.Slot - b.Slot })
-	if len(present) != len(dev.PSUs) {
-		o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID, What: "psu-count",
-			Declared: strconv.Itoa(len(dev.PSUs)), Observed: strconv.Itoa(len(present))})
-	}
-	used := make([]bool, len(present))
-	match := make([]int, len(dev.PSUs))
+// matchPSUs pairs declared PSUs with the present ones: exact match names
+// first, then normalized ids, then physical order. match[i] is the
+// present PSU of declared PSU i (-1: none); used marks the present ones
+// matched.
+func matchPSUs(declared []inventory.PSU, present []observation.PSU) (match []int, used []bool) {
+	used = make([]bool, len(present))
+	match = make([]int, len(declared))
 	for i := range match {
 		match[i] = -1
 	}
@@ -332,14 +321,14 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 		return -1
 	}
 	// Exact names first, then normalized ids, then physical order.
-	for i, p := range dev.PSUs {
+	for i, p := range declared {
 		if p.Match != "" {
 			if j := find(func(q observation.PSU) bool { return q.Name == p.Match || q.ID == p.Match }); j >= 0 {
 				match[i], used[j] = j, true
 			}
 		}
 	}
-	for i, p := range dev.PSUs {
+	for i, p := range declared {
 		if match[i] >= 0 || p.Match != "" {
 			continue
 		}
@@ -349,7 +338,7 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 			match[i], used[j] = j, true
 		}
 	}
-	for i := range dev.PSUs {
+	for i := range declared {
 		if match[i] >= 0 {
 			continue
 		}
@@ -357,6 +346,22 @@ func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
 			match[i], used[j] = j, true
 		}
 	}
+	return match, used
+}
+
+func (o *observer) psus(dev *inventory.Device, d *observation.Device) {
+	var present []observation.PSU
+	for _, p := range d.PSUs {
+		if p.Condition != observation.Absent {
+			present = append(present, p)
+		}
+	}
+	slices.SortStableFunc(present, func(a, b observation.PSU) int { return a.Slot - b.Slot })
+	if len(present) != len(dev.PSUs) {
+		o.fact(Fact{Kind: FactDrift, Device: dev.ID, Part: dev.ID, What: "psu-count",
+			Declared: strconv.Itoa(len(dev.PSUs)), Observed: strconv.Itoa(len(present))})
+	}
+	match, used := matchPSUs(dev.PSUs, present)
 	for i, p := range dev.PSUs {
 		id := dev.ID + "/" + p.ID
 		if match[i] < 0 {
@@ -449,7 +454,6 @@ func (o *observer) volumes(dev *inventory.Device, d *observation.Device) {
 			inVolume[did] = true
 			dr, ok := drives[did]
 			if ok && dr.Condition == observation.Failed {
-				ov.FailedDrives = append(ov.FailedDrives, n)
 				part := fmt.Sprintf("%s/%s/%d", dev.ID, id, n)
 				o.fail(part, "drive "+nameOr(dr.Name, dr.ID)+" observed failed")
 				o.fact(Fact{Kind: FactFailed, Device: dev.ID, Part: part, Detail: "drive " + nameOr(dr.Name, dr.ID) + " failed (" + describeState(dr.State, dr.Health) + ")"})

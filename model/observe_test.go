@@ -192,8 +192,8 @@ func TestObserve(t *testing.T) {
 			for id := range got.Overlay.Unknown {
 				unknown = append(unknown, id)
 			}
-			for id, at := range got.Overlay.FailedAt {
-				if at.Before(got.Overlay.LastAttempt[id]) {
+			for id, f := range got.Overlay.Failed {
+				if f.At.Before(f.LastAttempt) {
 					lastKnown = append(lastKnown, id)
 				}
 			}
@@ -228,15 +228,15 @@ func TestObserve(t *testing.T) {
 					t.Errorf("collection fact of %s: observed at %v error %q; the newest observation says %v %q", id, c.ObservedAt, c.Error, o.CollectedAt, errorOf(o))
 				}
 			}
-			for id := range got.Overlay.Failed {
-				if _, ok := got.Overlay.FailedAt[id]; !ok {
+			for id, f := range got.Overlay.Failed {
+				if f.At.IsZero() {
 					t.Errorf("failure of %s has no time", id)
 				}
 				want := tc.reporter
 				if want == "" {
 					want, _, _ = strings.Cut(id, "/")
 				}
-				if r := got.Overlay.Reporter[id]; r != want {
+				if r := f.Reporter; r != want {
 					t.Errorf("failure of %s reported by %q, want %q", id, r, want)
 				}
 			}

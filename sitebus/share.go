@@ -3,51 +3,26 @@ package sitebus
 import (
 	"errors"
 	"fmt"
-	"path"
-	"strings"
 
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/inventory"
 )
 
 // Share is the part of the managed fleet one collector polls: the union
-// of its selectors. A selector is a device id or a glob of ids ("db-*"),
-// or kind=K, rack=R or site=S, where the value may be a glob too.
+// of its selectors, in the selector language of inventory.ParseSelector.
 type Share struct {
-	sels []selector
+	sels []inventory.Selector
 	text string
-}
-
-type selector struct {
-	field   string // "", "kind", "rack", "site"
-	pattern string
 }
 
 // ParseShare reads a --devices list: selectors separated by commas.
 func ParseShare(list string) (*Share, error) {
 	s := &Share{text: list}
 	var errs []error
-	for _, item := range strings.Split(list, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		sel := selector{pattern: item}
-		if k, v, ok := strings.Cut(item, "="); ok {
-			switch k {
-			case "kind", "rack", "site":
-				sel = selector{field: k, pattern: v}
-			default:
-				errs = append(errs, fmt.Errorf("selector %q: use an id or glob, kind=, rack= or site=", item))
-				continue
-			}
-		}
-		if sel.pattern == "" {
-			errs = append(errs, fmt.Errorf("selector %q: the value is empty", item))
-			continue
-		}
-		if _, err := path.Match(sel.pattern, ""); err != nil {
-			errs = append(errs, fmt.Errorf("selector %q: bad glob", item))
+	for _, item := range inventory.SplitSelectors(list) {
+		sel, err := inventory.ParseSelector(item)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("selector %q: %w", item, err))
 			continue
 		}
 		s.sels = append(s.sels, sel)
@@ -64,7 +39,7 @@ func ParseShare(list string) (*Share, error) {
 // SiteShare is the share of one site: every managed device and power
 // node in its racks (or placed in it directly).
 func SiteShare(site string) *Share {
-	return &Share{sels: []selector{{field: "site", pattern: site}}, text: "site=" + site}
+	return &Share{sels: []inventory.Selector{{Key: "site", Pattern: site}}, text: "site=" + site}
 }
 
 // String is the share as given.
@@ -75,33 +50,12 @@ func (s *Share) String() string { return s.text }
 func (s *Share) Targets(inv *inventory.Inventory) []collector.Target {
 	var out []collector.Target
 	for _, t := range collector.Targets(inv) {
-		if s.matches(inv, t) {
-			out = append(out, t)
+		for _, sel := range s.sels {
+			if sel.MatchEntry(inv, t.ID) {
+				out = append(out, t)
+				break
+			}
 		}
 	}
 	return out
-}
-
-func (s *Share) matches(inv *inventory.Inventory, t collector.Target) bool {
-	for _, sel := range s.sels {
-		var v string
-		switch sel.field {
-		case "":
-			v = t.ID
-		case "kind":
-			v = t.Kind
-		case "rack":
-			if d := inv.Device(t.ID); d != nil {
-				v = d.Rack
-			} else if p := inv.PowerNode(t.ID); p != nil {
-				v = p.Rack
-			}
-		case "site":
-			v = inv.SiteOf(t.ID)
-		}
-		if ok, _ := path.Match(sel.pattern, v); ok && v != "" {
-			return true
-		}
-	}
-	return false
 }

@@ -48,6 +48,7 @@ func TestShareTargets(t *testing.T) {
 		{"site=west", []string{"pdu-w1", "db-w1"}},
 		{"db-*", []string{"db-e2", "db-w1"}},
 		{"kind=pdu", []string{"pdu-e1", "pdu-w1"}},
+		{"kind=device", []string{"sw-e1", "db-e2", "db-w1"}}, // the same language as a maintenance plan's
 		{"rack=e2, sw-e1", []string{"sw-e1", "db-e2"}},
 		{"rack=w*", []string{"pdu-w1", "db-w1"}},
 		{"app-w1", nil}, // not managed: nothing to poll
@@ -81,7 +82,7 @@ func TestParseShareErrors(t *testing.T) {
 	cases := []struct{ list, want string }{
 		{"", "no selector"},
 		{" , ", "no selector"},
-		{"room=a", `selector "room=a": use an id or glob`},
+		{"room=a", `selector "room=a": unknown key "room": use an id or glob`},
 		{"kind=", `selector "kind=": the value is empty`},
 		{"db-[", `selector "db-[": bad glob`},
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -36,12 +37,14 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	selectors := audit.SplitSelectors(*maintain)
-	if len(selectors) == 0 {
+	selectors, err := audit.CheckPlanRequest([]string{*maintain}, *maxBatch)
+	switch {
+	case errors.Is(err, audit.ErrNoSelectors):
 		return c.usageError("plan needs --maintain SELECTOR[,SELECTOR...] (e.g. --maintain 'tor-*' or --maintain kind=pdu)")
-	}
-	if *maxBatch < 0 {
+	case errors.Is(err, audit.ErrNegativeMaxBatch):
 		return c.usageError("--max-batch %d: use a positive number, or 0 for no limit", *maxBatch)
+	case err != nil:
+		return c.usageError("--maintain: %v", err)
 	}
 	format, ok := out.outFormat(stdout, stderr, true)
 	if !ok {

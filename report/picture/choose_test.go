@@ -70,7 +70,7 @@ func TestObservedState(t *testing.T) {
 		t.Fatal(err)
 	}
 	g, err := model.Build(inv, &model.Overlay{
-		Failed:  map[string]string{"db-1/PSU2": "PSU reports Critical", "tor-3b": "no answer", "db-2:eno1": "link down"},
+		Failed:  map[string]model.Failure{"db-1/PSU2": {Why: "PSU reports Critical"}, "tor-3b": {Why: "no answer"}, "db-2:eno1": {Why: "link down"}},
 		Unknown: map[string]bool{"web-1": true},
 	})
 	if err != nil {

@@ -106,7 +106,7 @@ func (p *Picture) involvement(comps ...int32) string {
 			warn += n[1]
 		}
 		if p.g.Failed[c] {
-			r := p.g.FailReason[c]
+			r := p.g.Failures[c].Why
 			if r == "" {
 				r = "observed failed"
 			}

@@ -1,4 +1,4 @@
-package audit
+package fault
 
 import (
 	"slices"
@@ -20,16 +20,16 @@ import (
 // the dominator sets of the undirected graph, generalized to components
 // that take down several devices at once (a feed under both spines).
 
-// netIndex is the fabric components of the design topology.
-type netIndex struct {
-	compOf []int32   // by device: component, or -1 (roots and non-forwarding devices)
-	comps  [][]int32 // members of each component
+// Fabric is the fabric components of the design topology.
+type Fabric struct {
+	CompOf []int32   // by device: component, or -1 (roots and non-forwarding devices)
+	Comps  [][]int32 // members of each component
 }
 
-func buildNetIndex(g *model.Graph) *netIndex {
-	ni := &netIndex{compOf: make([]int32, len(g.Devices))}
-	for i := range ni.compOf {
-		ni.compOf[i] = -1
+func NewFabric(g *model.Graph) *Fabric {
+	ni := &Fabric{CompOf: make([]int32, len(g.Devices))}
+	for i := range ni.CompOf {
+		ni.CompOf[i] = -1
 	}
 	if !g.NetworkModelled {
 		return ni
@@ -38,29 +38,29 @@ func buildNetIndex(g *model.Graph) *netIndex {
 	var queue []int32
 	for d := range g.Devices {
 		di := int32(d)
-		if !inner(di) || ni.compOf[di] >= 0 {
+		if !inner(di) || ni.CompOf[di] >= 0 {
 			continue
 		}
-		k := int32(len(ni.comps))
-		ni.compOf[di] = k
+		k := int32(len(ni.Comps))
+		ni.CompOf[di] = k
 		queue = append(queue[:0], di)
 		for h := 0; h < len(queue); h++ {
 			for _, a := range g.Devices[queue[h]].Adj {
-				if inner(a.Peer) && ni.compOf[a.Peer] < 0 {
-					ni.compOf[a.Peer] = k
+				if inner(a.Peer) && ni.CompOf[a.Peer] < 0 {
+					ni.CompOf[a.Peer] = k
 					queue = append(queue, a.Peer)
 				}
 			}
 		}
-		ni.comps = append(ni.comps, slices.Clone(queue))
+		ni.Comps = append(ni.Comps, slices.Clone(queue))
 	}
 	return ni
 }
 
-// netVal: whether device d has network, and what cuts it off.
-func (e *evaluator) netVal(d int32) val {
+// Net: whether device d has network, and what cuts it off.
+func (e *Evaluator) Net(d int32) Val {
 	if !e.g.NetworkModelled || e.g.Devices[d].Root {
-		return val{up: true}
+		return Val{Up: true}
 	}
 	if v, ok := e.netv.get(d, e.epoch); ok {
 		return v
@@ -75,21 +75,21 @@ func (e *evaluator) netVal(d int32) val {
 // current S, and unreached ones are skipped (⊤ is the identity of ⋂).
 // Neighbours are evaluated first and counted after, because evaluating
 // them may itself count (the counter is shared).
-func (e *evaluator) meetNeighbours(d int32, inFix bool) val {
+func (e *Evaluator) meetNeighbours(d int32, inFix bool) Val {
 	g := e.g
 	adj := g.Devices[d].Adj
 	base := len(e.stack)
 	for _, a := range adj {
-		var v val
+		var v Val
 		l := g.Links[a.Link].Comp
 		P := &g.Devices[a.Peer]
 		switch {
 		case e.failed[l]:
 		case P.Root:
-			v = e.devVal(a.Peer)
+			v = e.Device(a.Peer)
 		case P.Forwards && inFix:
 			if e.reach[a.Peer] && e.sSet[a.Peer] {
-				v = e.devVal(a.Peer)
+				v = e.Device(a.Peer)
 			}
 		case P.Forwards:
 			v = e.fwdVal(a.Peer)
@@ -99,11 +99,11 @@ func (e *evaluator) meetNeighbours(d int32, inFix bool) val {
 	terms := int32(0)
 	for i, a := range adj {
 		v := e.stack[base+i]
-		if !v.up {
+		if !v.Up {
 			continue
 		}
 		e.term = append(e.term[:0], g.Links[a.Link].Comp)
-		e.term = append(e.term, e.cutOf(v)...)
+		e.term = append(e.term, e.Cut(v)...)
 		if inFix && !g.Devices[a.Peer].Root {
 			e.term = append(e.term, e.ar.get(e.sVal[a.Peer])...)
 		}
@@ -114,19 +114,19 @@ func (e *evaluator) meetNeighbours(d int32, inFix bool) val {
 	}
 	e.stack = e.stack[:base]
 	if terms == 0 {
-		return val{}
+		return Val{}
 	}
 	e.tmp = e.cnt.atLeast(e.tmp[:0], terms)
-	return val{up: true, cut: e.ar.put(e.tmp)}
+	return Val{Up: true, cut: e.ar.put(e.tmp)}
 }
 
 // fwdVal is a forwarding non-root device as a next hop: up and reaching a
 // root, with cut(up) ∪ S.
-func (e *evaluator) fwdVal(d int32) val {
+func (e *Evaluator) fwdVal(d int32) Val {
 	if v, ok := e.fwd.get(d, e.epoch); ok {
 		return v
 	}
-	k := e.net.compOf[d]
+	k := e.net.CompOf[d]
 	if e.comp[k] != e.epoch {
 		e.solve(k)
 	}
@@ -134,9 +134,9 @@ func (e *evaluator) fwdVal(d int32) val {
 }
 
 // solve computes reachability and the S fixpoint for one fabric component.
-func (e *evaluator) solve(k int32) {
+func (e *Evaluator) solve(k int32) {
 	g := e.g
-	members := e.net.comps[k]
+	members := e.net.Comps[k]
 	e.comp[k] = e.epoch
 	// Reachability: breadth first from members next to a live root.
 	order := make([]int32, 0, len(members))
@@ -144,11 +144,11 @@ func (e *evaluator) solve(k int32) {
 		e.reach[d], e.sSet[d] = false, false
 	}
 	for _, d := range members {
-		if !e.devVal(d).up {
+		if !e.Device(d).Up {
 			continue
 		}
 		for _, a := range g.Devices[d].Adj {
-			if g.Devices[a.Peer].Root && !e.failed[g.Links[a.Link].Comp] && e.devVal(a.Peer).up {
+			if g.Devices[a.Peer].Root && !e.failed[g.Links[a.Link].Comp] && e.Device(a.Peer).Up {
 				e.reach[d] = true
 				order = append(order, d)
 				break
@@ -158,7 +158,7 @@ func (e *evaluator) solve(k int32) {
 	for h := 0; h < len(order); h++ {
 		for _, a := range g.Devices[order[h]].Adj {
 			p := a.Peer
-			if e.net.compOf[p] != k || e.reach[p] || e.failed[g.Links[a.Link].Comp] || !e.devVal(p).up {
+			if e.net.CompOf[p] != k || e.reach[p] || e.failed[g.Links[a.Link].Comp] || !e.Device(p).Up {
 				continue
 			}
 			e.reach[p] = true
@@ -179,9 +179,9 @@ func (e *evaluator) solve(k int32) {
 		}
 	}
 	for _, d := range members {
-		var v val
+		var v Val
 		if e.reach[d] {
-			v = e.and(nil, e.devVal(d), val{up: true, cut: e.sVal[d]})
+			v = e.and(nil, e.Device(d), Val{Up: true, cut: e.sVal[d]})
 		}
 		e.fwd.set(d, e.epoch, v)
 	}

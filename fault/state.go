@@ -1,26 +1,28 @@
-package audit
+package fault
 
-import "github.com/faultline/faultline/model"
+import (
+	"github.com/faultline/faultline/model"
+)
 
-// bstate is the fault model's up/down state, kept current as failures are
+// State is the fault model's up/down state, kept current as failures are
 // added one at a time and undone to a mark: the planner's fast path. A
 // failure propagates only to the gates it turns down (counts of live
 // inputs, PSUs and members are decremented; a fabric component's
 // reachability is recomputed when one of its members or links goes), so
 // trying a candidate costs what it changes, not the fleet. It follows the
-// same semantics as the evaluator (eval.go, network.go), which the
-// differential test checks it against through the oracle.
-type bstate struct {
+// same gates as the Evaluator (the volume rule is shared, volumeUp), and
+// the planner's differential test checks the two against an oracle.
+type State struct {
 	g   *model.Graph
-	x   *planIndex
-	net *netIndex
+	x   *Index
+	net *Fabric
 
 	failed                                      []bool
 	rackUp, powUp, psuUp, powered, devUp, netUp []bool
 	reach, avail, svcUp, upNow                  []bool
 	powIn, livePSU, svcCount                    []int32
 	memberOf, requiredBy                        [][]int32 // service -> services using it as member / requirement
-	down                                        int32     // services up now that are down
+	down                                        int32     // services up now that are down (Down)
 	trail                                       []undo
 	queue, lost                                 []int32
 	stamp                                       []uint32 // by device: queued in solve round
@@ -34,22 +36,22 @@ type undo struct {
 	nOld int32
 }
 
-func (s *bstate) setB(p *bool, v bool) {
+func (s *State) setB(p *bool, v bool) {
 	if *p != v {
 		s.trail = append(s.trail, undo{b: p, bOld: *p})
 		*p = v
 	}
 }
 
-func (s *bstate) addN(p *int32, d int32) {
+func (s *State) addN(p *int32, d int32) {
 	s.trail = append(s.trail, undo{n: p, nOld: *p})
 	*p += d
 }
 
-// mark and undoTo bracket a tentative change.
-func (s *bstate) mark() int { return len(s.trail) }
+// Mark and UndoTo bracket a tentative change.
+func (s *State) Mark() int { return len(s.trail) }
 
-func (s *bstate) undoTo(m int) {
+func (s *State) UndoTo(m int) {
 	for i := len(s.trail) - 1; i >= m; i-- {
 		u := s.trail[i]
 		if u.b != nil {
@@ -61,10 +63,11 @@ func (s *bstate) undoTo(m int) {
 	s.trail = s.trail[:m]
 }
 
-// newBState evaluates the state with failed components failed.
-func newBState(g *model.Graph, x *planIndex, net *netIndex, failed []bool) *bstate {
+// NewState evaluates the state with failed components failed.
+func NewState(x *Index, failed []bool) *State {
+	g, net := x.g, x.net
 	nd, ns := len(g.Devices), len(g.Services)
-	s := &bstate{g: g, x: x, net: net, failed: append([]bool(nil), failed...),
+	s := &State{g: g, x: x, net: net, failed: append([]bool(nil), failed...),
 		rackUp: make([]bool, len(g.Racks)), powUp: make([]bool, len(g.Power)), psuUp: make([]bool, len(g.PSUs)),
 		powered: make([]bool, nd), devUp: make([]bool, nd), netUp: make([]bool, nd), reach: make([]bool, nd),
 		avail: make([]bool, nd), stamp: make([]uint32, nd), svcUp: make([]bool, ns), upNow: make([]bool, ns),
@@ -103,7 +106,7 @@ func newBState(g *model.Graph, x *planIndex, net *netIndex, failed []bool) *bsta
 		s.powered[d] = len(D.PSUs) == 0 || int(s.livePSU[d]) >= D.MinPSUs
 		s.devUp[d] = !f[D.Comp] && s.rackUp[D.Rack] && s.powered[d] && s.volumesUp(int32(d))
 	}
-	for k := range net.comps {
+	for k := range net.Comps {
 		for _, m := range s.solve(int32(k)) {
 			s.reach[m] = true
 		}
@@ -139,41 +142,26 @@ func newBState(g *model.Graph, x *planIndex, net *netIndex, failed []bool) *bsta
 	return s
 }
 
-// volumesUp is whether every volume of a device is up (as evaluator.volume).
-func (s *bstate) volumesUp(d int32) bool {
-	f := s.failed
+// volumesUp is whether every volume of a device is up.
+func (s *State) volumesUp(d int32) bool {
 	for i := range s.g.Devices[d].Volumes {
-		v := &s.g.Devices[d].Volumes[i]
-		if v.RAID == "raid10" {
-			for j := 0; j+1 < len(v.Drives); j += 2 {
-				if f[v.Drives[j]] && f[v.Drives[j+1]] {
-					return false
-				}
-			}
-			if len(v.Drives)%2 == 1 && f[v.Drives[len(v.Drives)-1]] {
-				return false
-			}
-			continue
-		}
-		up := 0
-		for _, c := range v.Drives {
-			if !f[c] {
-				up++
-			}
-		}
-		if up < v.Needed() {
+		if !volumeUp(&s.g.Devices[d].Volumes[i], s.failed) {
 			return false
 		}
 	}
 	return true
 }
 
+// Down counts the services up in the state the State was created with
+// that the failures added since take down.
+func (s *State) Down() int32 { return s.down }
+
 // solve lists the members of fabric component k that are up and reach a
 // live root through live links and up members.
-func (s *bstate) solve(k int32) []int32 {
+func (s *State) solve(k int32) []int32 {
 	g := s.g
 	q := s.queue[:0]
-	for _, m := range s.net.comps[k] {
+	for _, m := range s.net.Comps[k] {
 		if !s.devUp[m] {
 			continue
 		}
@@ -192,7 +180,7 @@ func (s *bstate) solve(k int32) []int32 {
 	for h := 0; h < len(q); h++ {
 		for _, a := range g.Devices[q[h]].Adj {
 			p := a.Peer
-			if s.net.compOf[p] != k || s.stamp[p] == s.round || s.failed[g.Links[a.Link].Comp] || !s.devUp[p] {
+			if s.net.CompOf[p] != k || s.stamp[p] == s.round || s.failed[g.Links[a.Link].Comp] || !s.devUp[p] {
 				continue
 			}
 			s.stamp[p] = s.round
@@ -204,7 +192,7 @@ func (s *bstate) solve(k int32) []int32 {
 }
 
 // hasNet is the network gate of a device under the current state.
-func (s *bstate) hasNet(d int32) bool {
+func (s *State) hasNet(d int32) bool {
 	g := s.g
 	D := &g.Devices[d]
 	if !g.NetworkModelled || D.Root {
@@ -229,8 +217,8 @@ func (s *bstate) hasNet(d int32) bool {
 	return false
 }
 
-// fail adds a failed component and propagates what it turns down.
-func (s *bstate) fail(c int32) {
+// Fail adds a failed component and propagates what it turns down.
+func (s *State) Fail(c int32) {
 	g, x := s.g, s.x
 	if s.failed[c] {
 		return
@@ -261,14 +249,14 @@ func (s *bstate) fail(c int32) {
 		L := &g.Links[e]
 		for _, end := range []int32{L.A, L.B} {
 			s.netRecheck(end)
-			if k := s.net.compOf[end]; k >= 0 {
+			if k := s.net.CompOf[end]; k >= 0 {
 				s.fabricRecheck(k)
 			}
 		}
 	}
 }
 
-func (s *bstate) rackDown(r int32) {
+func (s *State) rackDown(r int32) {
 	if !s.rackUp[r] {
 		return
 	}
@@ -281,7 +269,7 @@ func (s *bstate) rackDown(r int32) {
 	}
 }
 
-func (s *bstate) powDown(p int32) {
+func (s *State) powDown(p int32) {
 	if !s.powUp[p] {
 		return
 	}
@@ -299,7 +287,7 @@ func (s *bstate) powDown(p int32) {
 	}
 }
 
-func (s *bstate) psuDown(q int32) {
+func (s *State) psuDown(q int32) {
 	if !s.psuUp[q] {
 		return
 	}
@@ -312,7 +300,7 @@ func (s *bstate) psuDown(q int32) {
 	}
 }
 
-func (s *bstate) devDown(d int32) {
+func (s *State) devDown(d int32) {
 	if !s.devUp[d] {
 		return
 	}
@@ -323,21 +311,21 @@ func (s *bstate) devDown(d int32) {
 	case D.Root:
 		for _, a := range D.Adj {
 			s.netRecheck(a.Peer)
-			if k := s.net.compOf[a.Peer]; k >= 0 {
+			if k := s.net.CompOf[a.Peer]; k >= 0 {
 				s.fabricRecheck(k)
 			}
 		}
-	case s.net.compOf[d] >= 0:
-		s.fabricRecheck(s.net.compOf[d])
+	case s.net.CompOf[d] >= 0:
+		s.fabricRecheck(s.net.CompOf[d])
 	}
 }
 
 // fabricRecheck recomputes a fabric component's reachability; members that
 // lose it may cut their neighbours off.
-func (s *bstate) fabricRecheck(k int32) {
+func (s *State) fabricRecheck(k int32) {
 	s.solve(k)
 	lost := s.lost[:0]
-	for _, m := range s.net.comps[k] {
+	for _, m := range s.net.Comps[k] {
 		if s.reach[m] && s.stamp[m] != s.round {
 			s.setB(&s.reach[m], false)
 			lost = append(lost, m)
@@ -351,7 +339,7 @@ func (s *bstate) fabricRecheck(k int32) {
 	}
 }
 
-func (s *bstate) netRecheck(v int32) {
+func (s *State) netRecheck(v int32) {
 	if !s.netUp[v] || s.hasNet(v) {
 		return
 	}
@@ -359,7 +347,7 @@ func (s *bstate) netRecheck(v int32) {
 	s.availDown(v)
 }
 
-func (s *bstate) availDown(d int32) {
+func (s *State) availDown(d int32) {
 	if !s.avail[d] {
 		return
 	}
@@ -369,14 +357,14 @@ func (s *bstate) availDown(d int32) {
 	}
 }
 
-func (s *bstate) memberLost(sv int32) {
+func (s *State) memberLost(sv int32) {
 	s.addN(&s.svcCount[sv], -1)
 	if s.svcUp[sv] && int(s.svcCount[sv]) < s.g.Services[sv].MinUp {
 		s.svcDown(sv)
 	}
 }
 
-func (s *bstate) svcDown(sv int32) {
+func (s *State) svcDown(sv int32) {
 	if !s.svcUp[sv] {
 		return
 	}

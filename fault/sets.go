@@ -1,4 +1,4 @@
-package audit
+package fault
 
 import "slices"
 
@@ -21,22 +21,6 @@ func (a *arena) put(s []int32) span {
 }
 
 func (a *arena) reset() { a.buf = a.buf[:0] }
-
-// union merges sorted sets into dst (reused), returning it.
-func union(dst []int32, sets ...[]int32) []int32 {
-	dst = dst[:0]
-	switch len(sets) {
-	case 0:
-		return dst
-	case 1:
-		return append(dst, sets[0]...)
-	}
-	for _, s := range sets {
-		dst = append(dst, s...)
-	}
-	slices.Sort(dst)
-	return slices.Compact(dst)
-}
 
 // counter counts, per component, how many of a gate's live inputs it
 // would take down: the heart of threshold (k-of-n) cut-set propagation.

@@ -1,4 +1,4 @@
-package audit
+package fault
 
 import (
 	"slices"
@@ -15,25 +15,26 @@ import (
 // evaluates exactly as it does now, and a node's load depends only on the
 // failures whose effect lists it.
 
-// effect is one component's downstream.
-type effect struct {
-	svcs []int32 // services whose state it can change, ascending
-	devs []int32 // devices whose own state (up, not network) it can change
-	// avail are the devices whose availability (up and network) it can
-	// change: devs and those whose network it can change.
-	avail []int32
-	fabs  []int32 // fabric components whose reachability it can change
+// Reach is one component's downstream: what its failure can change.
+type Reach struct {
+	Services []int32 // services whose state it can change, ascending
+	Devices  []int32 // devices whose own state (up, not network) it can change
+	// Avail are the devices whose availability (up and network) it can
+	// change: Devices and those whose network it can change.
+	Avail   []int32
+	Fabrics []int32 // fabric components whose reachability it can change
 	// Power components only (site, rack, power node, PSU):
-	power bool
-	pows  []int32 // power nodes it can take down, ascending (topological)
-	psus  []int32 // PSUs it can take down
-	la    []int32 // power nodes with a capacity whose load it can change, ascending
+	Power bool
+	Nodes []int32 // power nodes it can take down, ascending (topological)
+	PSUs  []int32 // PSUs it can take down
+	Loads []int32 // power nodes with a capacity whose load it can change, ascending
 }
 
-// planIndex is the reverse structure of a graph, for effects.
-type planIndex struct {
+// Index is the reverse structure of a graph: what feeds what, for Reach
+// and for State.
+type Index struct {
 	g          *model.Graph
-	net        *netIndex
+	net        *Fabric
 	svcOfDev   csr       // device -> services it is a member of
 	svcParents [][]int32 // service -> services with it as member or requirement
 	devsOf     [][]int32 // rack -> devices
@@ -48,14 +49,15 @@ type planIndex struct {
 	svcMark                            []uint32
 }
 
-func newPlanIndex(g *model.Graph, net *netIndex) *planIndex {
-	x := &planIndex{g: g, net: net,
+// NewIndex indexes g, whose fabric components are net.
+func NewIndex(g *model.Graph, net *Fabric) *Index {
+	x := &Index{g: g, net: net,
 		svcParents: make([][]int32, len(g.Services)),
 		devsOf:     make([][]int32, len(g.Racks)), racksOf: make([][]int32, len(g.Sites)),
 		powOfRack: make([][]int32, len(g.Racks)), powOfSite: make([][]int32, len(g.Sites)),
 		feeds: make([][]int32, len(g.Power)), psusOn: make([][]int32, len(g.Power)),
 		devMark: make([]uint32, len(g.Devices)), availMark: make([]uint32, len(g.Devices)),
-		powMark: make([]uint32, len(g.Power)), kMark: make([]uint32, len(net.comps)),
+		powMark: make([]uint32, len(g.Power)), kMark: make([]uint32, len(net.Comps)),
 		svcMark: make([]uint32, len(g.Services)),
 	}
 	x.svcOfDev = newCSR(len(g.Devices), func(add func(from, to int32)) {
@@ -102,106 +104,142 @@ func newPlanIndex(g *model.Graph, net *netIndex) *planIndex {
 	return x
 }
 
-// effectOf computes component c's effect.
-func (x *planIndex) effectOf(c int32) *effect {
+// Reach computes what component c's failure can change, whatever else
+// has failed.
+func (x *Index) Reach(c int32) *Reach {
 	g := x.g
 	x.round++
-	round := x.round
-	ef := &effect{}
-	var devs, avail, pows []int32
-	hitDev := func(d int32) {
-		if x.devMark[d] != round {
-			x.devMark[d] = round
-			devs = append(devs, d)
-		}
-	}
-	hitAvail := func(d int32) {
-		if x.availMark[d] != round {
-			x.availMark[d] = round
-			avail = append(avail, d)
-		}
-	}
-	hitPow := func(p int32) {
-		if x.powMark[p] != round {
-			x.powMark[p] = round
-			pows = append(pows, p)
-		}
-	}
-	hitRack := func(r int32) {
-		for _, d := range x.devsOf[r] {
-			hitDev(d)
-		}
-		for _, p := range x.powOfRack[r] {
-			hitPow(p)
-		}
-	}
-	// Devices whose network runs through a fabric component: its members
-	// and every device linked to one of them.
-	hitFabric := func(k int32) {
-		if k < 0 || x.kMark[k] == round {
-			return
-		}
-		x.kMark[k] = round
-		ef.fabs = append(ef.fabs, k)
-		for _, m := range x.net.comps[k] {
-			hitAvail(m)
-			for _, a := range g.Devices[m].Adj {
-				hitAvail(a.Peer)
-			}
-		}
-	}
+	w := &reachWalk{x: x, round: x.round, ef: &Reach{}}
 	e := g.Entities[c]
 	switch g.Kinds[c] {
 	case model.KindSite:
-		ef.power = true
+		w.ef.Power = true
 		for _, r := range x.racksOf[e] {
-			hitRack(r)
+			w.rack(r)
 		}
 		for _, p := range x.powOfSite[e] {
-			hitPow(p)
+			w.pow(p)
 		}
 	case model.KindRack:
-		ef.power = true
-		hitRack(e)
+		w.ef.Power = true
+		w.rack(e)
 	case model.KindPower:
-		ef.power = true
-		hitPow(e)
+		w.ef.Power = true
+		w.pow(e)
 	case model.KindPSU:
-		ef.power = true
-		ef.psus = append(ef.psus, e)
-		hitDev(g.PSUs[e].Device)
+		w.ef.Power = true
+		w.ef.PSUs = append(w.ef.PSUs, e)
+		w.dev(g.PSUs[e].Device)
 	case model.KindDrive, model.KindDevice:
-		hitDev(g.DeviceOf(c))
+		w.dev(g.DeviceOf(c))
 	case model.KindLink:
 		L := &g.Links[e]
 		for _, end := range []int32{L.A, L.B} {
-			hitAvail(end)
-			hitFabric(x.net.compOf[end])
+			w.avail(end)
+			w.fabric(x.net.CompOf[end])
 		}
 	}
-	for i := 0; i < len(pows); i++ {
-		p := pows[i]
+	w.downstream()
+	ef := w.ef
+	ef.Services, ef.Devices, ef.Avail = x.servicesOf(w.avails), w.devs, w.avails
+	if !ef.Power {
+		return ef
+	}
+	slices.Sort(w.pows)
+	ef.Nodes = w.pows
+	ef.Loads = x.loadsOf(ef)
+	return ef
+}
+
+// reachWalk collects one Reach; marks are valid while they equal round.
+type reachWalk struct {
+	x                  *Index
+	round              uint32
+	ef                 *Reach
+	devs, avails, pows []int32
+}
+
+func (w *reachWalk) dev(d int32) {
+	if w.x.devMark[d] != w.round {
+		w.x.devMark[d] = w.round
+		w.devs = append(w.devs, d)
+	}
+}
+
+func (w *reachWalk) avail(d int32) {
+	if w.x.availMark[d] != w.round {
+		w.x.availMark[d] = w.round
+		w.avails = append(w.avails, d)
+	}
+}
+
+func (w *reachWalk) pow(p int32) {
+	if w.x.powMark[p] != w.round {
+		w.x.powMark[p] = w.round
+		w.pows = append(w.pows, p)
+	}
+}
+
+func (w *reachWalk) rack(r int32) {
+	for _, d := range w.x.devsOf[r] {
+		w.dev(d)
+	}
+	for _, p := range w.x.powOfRack[r] {
+		w.pow(p)
+	}
+}
+
+// fabric: devices whose network runs through a fabric component are its
+// members and every device linked to one of them.
+func (w *reachWalk) fabric(k int32) {
+	x := w.x
+	if k < 0 || x.kMark[k] == w.round {
+		return
+	}
+	x.kMark[k] = w.round
+	w.ef.Fabrics = append(w.ef.Fabrics, k)
+	for _, m := range x.net.Comps[k] {
+		w.avail(m)
+		for _, a := range x.g.Devices[m].Adj {
+			w.avail(a.Peer)
+		}
+	}
+}
+
+// downstream follows the power nodes hit to what they feed, and the
+// devices hit to the network they carry.
+func (w *reachWalk) downstream() {
+	x, g := w.x, w.x.g
+	for i := 0; i < len(w.pows); i++ {
+		p := w.pows[i]
 		for _, child := range x.feeds[p] {
-			hitPow(child)
+			w.pow(child)
 		}
 		for _, q := range x.psusOn[p] {
-			ef.psus = append(ef.psus, q)
-			hitDev(g.PSUs[q].Device)
+			w.ef.PSUs = append(w.ef.PSUs, q)
+			w.dev(g.PSUs[q].Device)
 		}
 	}
-	for _, d := range devs {
-		hitAvail(d)
+	for _, d := range w.devs {
+		w.avail(d)
 		D := &g.Devices[d]
 		switch {
 		case D.Root:
 			for _, a := range D.Adj {
-				hitAvail(a.Peer)
-				hitFabric(x.net.compOf[a.Peer])
+				w.avail(a.Peer)
+				w.fabric(x.net.CompOf[a.Peer])
 			}
 		case D.Forwards:
-			hitFabric(x.net.compOf[d])
+			w.fabric(x.net.CompOf[d])
 		}
 	}
+}
+
+// servicesOf lists, ascending, the services the devices avail are
+// members of, and every service with one of those as a member or
+// requirement.
+func (x *Index) servicesOf(avail []int32) []int32 {
+	round := x.round
 	var svcs []int32
 	for _, d := range avail {
 		for _, s := range x.svcOfDev.at(d) {
@@ -220,17 +258,17 @@ func (x *planIndex) effectOf(c int32) *effect {
 		}
 	}
 	slices.Sort(svcs)
-	ef.svcs, ef.devs, ef.avail = svcs, devs, avail
-	if !ef.power {
-		return ef
-	}
-	slices.Sort(pows)
-	ef.pows = pows
-	// Loads that can change: every node at or above a node it can take
-	// down (routes switch inputs), and at or above any PDU of a device
-	// that can lose a PSU (its draw re-splits).
+	return svcs
+}
+
+// loadsOf lists, ascending, the nodes with a capacity whose load a power
+// failure can change: every node at or above a node it can take down
+// (routes switch inputs), and at or above any PDU of a device that can
+// lose a PSU (its draw re-splits).
+func (x *Index) loadsOf(ef *Reach) []int32 {
+	g := x.g
 	x.round++
-	round = x.round
+	round := x.round
 	var up []int32
 	hit := func(p int32) {
 		if x.powMark[p] != round {
@@ -238,10 +276,10 @@ func (x *planIndex) effectOf(c int32) *effect {
 			up = append(up, p)
 		}
 	}
-	for _, p := range pows {
+	for _, p := range ef.Nodes {
 		hit(p)
 	}
-	for _, q := range ef.psus {
+	for _, q := range ef.PSUs {
 		for _, r := range g.Devices[g.PSUs[q].Device].PSUs {
 			hit(g.PSUs[r].PDU)
 		}
@@ -251,46 +289,14 @@ func (x *planIndex) effectOf(c int32) *effect {
 			hit(in)
 		}
 	}
+	var loads []int32
 	for _, p := range up {
 		if g.Power[p].CapacityW > 0 {
-			ef.la = append(ef.la, p)
+			loads = append(loads, p)
 		}
 	}
-	slices.Sort(ef.la)
-	return ef
-}
-
-// meets reports whether two ascending lists share an element.
-func meets(a, b []int32) bool {
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] == b[j]:
-			return true
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return false
-}
-
-// shared returns the elements two ascending lists share.
-func shared(dst, a, b []int32) []int32 {
-	dst = dst[:0]
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] == b[j]:
-			dst = append(dst, a[i])
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return dst
+	slices.Sort(loads)
+	return loads
 }
 
 // csr is a one-to-many map over dense keys in two flat arrays (no slice
