@@ -51,9 +51,10 @@ type piece struct {
 // section is one top-level key and its value.
 type section struct {
 	key    string
-	line   int  // line of the key, which starts at column 1
-	list   bool // a block list cut into pieces of whole items
-	items  int  // list: items in all
+	line   int    // line of the key, which starts at column 1
+	keyAt  [2]int // the key's line, from its first byte to past its "\n"
+	list   bool   // a block list cut into pieces of whole items
+	items  int    // list: items in all
 	pieces []piece
 }
 
@@ -73,6 +74,16 @@ func parseChunked(file string, data []byte, size int) (*Inventory, Diagnostics, 
 	secs, ok := presplit(data, size)
 	if !ok {
 		return nil, nil, false
+	}
+	// The text no piece holds — the comments above the first key, and the
+	// key lines of the lists — is parsed too, for its syntax errors.
+	if !parses(data[:secs[0].keyAt[0]]) {
+		return nil, nil, false
+	}
+	for i := range secs {
+		if s := &secs[i]; s.list && !parses(data[s.keyAt[0]:s.keyAt[1]]) {
+			return nil, nil, false
+		}
 	}
 	inv := &Inventory{File: file}
 	root := reflectValue(inv)
@@ -213,6 +224,12 @@ func parsePiece(text []byte, off int) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
+// parses reports whether yaml.v3 reads text without an error.
+func parses(text []byte) bool {
+	var n yaml.Node
+	return yaml.Unmarshal(text, &n) == nil
+}
+
 // shiftLines adds off to the line of n and of every node under it. An
 // alias's target is a node of the same tree, shifted where it stands.
 func shiftLines(n *yaml.Node, off int) {
@@ -341,7 +358,7 @@ func presplit(data []byte, size int) ([]section, bool) {
 				return nil, false
 			}
 			closePiece(off)
-			secs = append(secs, section{key: key, line: line})
+			secs = append(secs, section{key: key, line: line, keyAt: [2]int{off, next}})
 			cur = &secs[len(secs)-1]
 			pieceStart(off, line)
 			indent = -1
