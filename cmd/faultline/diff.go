@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/inventory"
@@ -39,9 +41,16 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	var oldInv, newInv *inventory.Inventory
-	var oldName, newName string
-	if *base != "" {
+	// The two sides are loaded at once (the loads share the process's
+	// parse workers); each side's messages are held and written in the
+	// order the serial diff wrote them, old side first, and a side that
+	// fails stops the output where it did. The audits run one after the
+	// other, so that only one fault graph is alive at a time, and the old
+	// inventory is dropped once its findings are known.
+	var sides [2]diffSide
+	var oldData []byte // diff --base: the old side, read from git
+	fromGit := *base != ""
+	if fromGit {
 		file, code, ok := invf.resolve(c)
 		if !ok {
 			return code
@@ -55,10 +64,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
-		if oldInv, ok = parseInventory(name, data, stderr); !ok {
-			return exitBadInput
-		}
-		oldName, newName = name, file
+		oldData, sides[0].name, sides[1].name = data, name, file
 	} else {
 		if invf.file != "" {
 			return c.usageError("-i is for diff --base; without it give OLD NEW")
@@ -66,38 +72,51 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if len(c.args) != 2 {
 			return c.usageError("want two files, OLD NEW (or --base REF FILE), got %d argument(s)", len(c.args))
 		}
-		oldName, newName = c.args[0], c.args[1]
-		var ok bool
-		if oldInv, ok = loadInventory(oldName, inventory.Options{}, stderr); !ok {
-			return exitBadInput
-		}
+		sides[0].name, sides[1].name = c.args[0], c.args[1]
 	}
+	oldName, newName := sides[0].name, sides[1].name
 	annotated := newName
 	if format == report.GitHub {
 		annotated = annotationPath(ctx, newName)
-		var ok bool
-		if newInv, ok = loadInventoryGitHub(newName, annotated, inventory.Options{}, stdout, stderr); !ok {
-			return exitBadInput
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		o := &sides[0]
+		if fromGit {
+			o.inv, o.loaded = parseInventory(o.name, oldData, &o.stderr)
+		} else {
+			o.inv, o.loaded = loadInventory(o.name, inventory.Options{}, &o.stderr)
 		}
-	} else {
-		var ok bool
-		if newInv, ok = loadInventory(newName, inventory.Options{}, stderr); !ok {
+	})
+	wg.Go(func() {
+		n := &sides[1]
+		if format == report.GitHub {
+			n.inv, n.loaded = loadInventoryGitHub(n.name, annotated, inventory.Options{}, &n.stdout, &n.stderr)
+		} else {
+			n.inv, n.loaded = loadInventory(n.name, inventory.Options{}, &n.stderr)
+		}
+	})
+	wg.Wait()
+	for i := range sides {
+		stdout.Write(sides[i].stdout.Bytes())
+		stderr.Write(sides[i].stderr.Bytes())
+		if !sides[i].loaded {
 			return exitBadInput
 		}
 	}
-
 	var sets [2][]audit.Finding
-	for i, side := range []struct {
-		name string
-		inv  *inventory.Inventory
-	}{{oldName, oldInv}, {newName, newInv}} {
-		g, err := model.Build(side.inv, nil)
+	for i := range sides {
+		g, err := model.Build(sides[i].inv, nil)
 		if err != nil {
-			fmt.Fprintf(stderr, "faultline: %s: %v\n", side.name, err)
+			fmt.Fprintf(stderr, "faultline: %s: %v\n", sides[i].name, err)
 			return exitBadInput
 		}
 		_, sets[i] = audit.Audit(g, audit.Options{})
+		if i == 0 {
+			sides[0].inv = nil
+		}
 	}
+	newInv := sides[1].inv
 	d := audit.DiffFindings(sets[0], sets[1])
 	opts := report.DiffOptions{Old: oldName, New: newName, File: annotated, Position: func(id string) (int, int) {
 		p := newInv.DeclaredAt(id)
@@ -111,4 +130,13 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// diffSide is one side of a diff: its inventory and the messages its
+// loading wrote.
+type diffSide struct {
+	name           string
+	inv            *inventory.Inventory
+	loaded         bool
+	stdout, stderr bytes.Buffer
 }
