@@ -3,7 +3,6 @@ package inventory
 import (
 	"bytes"
 	"errors"
-	"io"
 	"reflect"
 	"runtime"
 	"sync"
@@ -206,16 +205,13 @@ func parseChunked(file string, data []byte, size int) (*Inventory, Diagnostics, 
 	return inv, diags, true
 }
 
-// parsePiece parses one piece and shifts its lines by off.
+// parsePiece parses one piece and shifts its lines by off. A piece holds
+// no document marker (the pre-split refuses one at column 1, the only
+// place it is one), so it is one document, read straight from memory.
 func parsePiece(text []byte, off int) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(text))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	if err := yaml.Unmarshal(text, &doc); err != nil {
 		return nil, err
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, errors.New("not one document")
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, errors.New("not one document")

@@ -240,7 +240,7 @@ func TestAliasBudgetBoundsTheWholeFile(t *testing.T) {
 		psus[i] = "{id: P" + itoa(100+i) + ", pdu: p}"
 	}
 	var group int
-	for c := 10; c < 50; c++ {
+	for c := 10; c < 26; c++ {
 		start := b.Len()
 		b.WriteString("  - {id: d" + itoa(c) + ", kind: server, rack: r, psus: &p" + itoa(c) + " [" + strings.Join(psus, ", ") + "]}\n")
 		for i := 10; i < 70; i++ {
