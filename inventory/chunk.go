@@ -64,9 +64,10 @@ func parseSerial(file string, data []byte, opts Options) (*Inventory, error) {
 	return finish(inv, diags, opts)
 }
 
-// parseChunked decodes data piece by piece. ok is false when it cannot
-// vouch for the result; the caller then parses the file whole.
-func parseChunked(file string, data []byte, size int) (*Inventory, Diagnostics, bool) {
+// parseChunked decodes data piece by piece, keeping one copy of equal
+// strings in strs when it is set. ok is false when it cannot vouch for the
+// result; the caller then parses the file whole.
+func parseChunked(file string, data []byte, size int, strs *Strings) (*Inventory, Diagnostics, bool) {
 	if len(data) < 2*size {
 		return nil, nil, false
 	}
@@ -152,7 +153,7 @@ func parseChunked(file string, data []byte, size int) (*Inventory, Diagnostics, 
 					failed.Store(true)
 					return
 				}
-				d := &decoder{reporter: reporter{file: file}, budget: budget}
+				d := &decoder{reporter: reporter{file: file}, budget: budget, strs: strs}
 				r := &results[ji]
 				ok := decodePiece(d, n, s, p, root, fields[j.sec], decoded[j.sec], r)
 				<-parseSlots

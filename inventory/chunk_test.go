@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/faultline/faultline/fleet"
 	"github.com/google/go-cmp/cmp"
@@ -19,7 +21,7 @@ import (
 // parseAt is Parse with pieces of about size bytes; chunked says whether
 // the chunked path vouched for the result (false: it fell back).
 func parseAt(file string, data []byte, opts Options, size int) (inv *Inventory, err error, chunked bool) {
-	i, diags, ok := parseChunked(file, data, size)
+	i, diags, ok := parseChunked(file, data, size, opts.Strings)
 	if !ok {
 		i, diags = parseWhole(file, data)
 	}
@@ -276,4 +278,38 @@ func TestAliasBudgetBoundsTheWholeFile(t *testing.T) {
 		t.Fatalf("alias bomb across pieces: %.300v", err)
 	}
 	sameLoad(t, "bomb.yaml", data, size)
+}
+
+// TestLoadsShareStrings: two loads at once with one string table each
+// give what the serial load gives, and hold the ids the files have in
+// common once.
+func TestLoadsShareStrings(t *testing.T) {
+	var datas [2][]byte
+	for i := range datas {
+		datas[i] = generated(t, fleet.Spec{Seed: uint64(i + 1), Sites: 2, RacksPerSite: 4, ServersPerRack: 10})
+	}
+	strs := NewStrings()
+	var invs [2]*Inventory
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range invs {
+		wg.Go(func() {
+			invs[i], errs[i], _ = parseAt("f"+itoa(i), datas[i], Options{Strings: strs}, 1000)
+		})
+	}
+	wg.Wait()
+	for i := range invs {
+		want, err := parseSerial("f"+itoa(i), datas[i], Options{})
+		if err != nil || errs[i] != nil {
+			t.Fatalf("fleet %d: %v, %v", i, err, errs[i])
+		}
+		want.idx, invs[i].idx = nil, nil
+		if !reflect.DeepEqual(want, invs[i]) {
+			t.Fatalf("fleet %d with a shared table differs from the serial load", i)
+		}
+	}
+	a, b := invs[0].Devices[0].ID, invs[1].Devices[0].ID
+	if a != b || unsafe.StringData(a) != unsafe.StringData(b) {
+		t.Errorf("device ids %q and %q are not one string", a, b)
+	}
 }

@@ -114,6 +114,7 @@ func planFor(t reflect.Type) *structPlan {
 type decoder struct {
 	reporter
 	work, budget int
+	strs         *Strings // nil: no sharing of equal strings
 }
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: int32(n.Line), Col: int32(n.Column)} }
@@ -198,7 +199,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 				return
 			}
 		}
-		v.SetString(n.Value)
+		if d.strs != nil {
+			v.SetString(d.strs.intern(n.Value))
+		} else {
+			v.SetString(n.Value)
+		}
 	case reflect.Int:
 		i, ok := d.integer(n, what)
 		if ok {

@@ -17,6 +17,8 @@ import (
 type Options struct {
 	// Strict turns warnings (a plaintext secret, TLS verification off) into errors.
 	Strict bool
+	// Strings, when set, is shared with other loads (see Strings).
+	Strings *Strings
 }
 
 // Load reads and validates the inventory file at path. When the file is
@@ -36,7 +38,7 @@ func Load(path string, opts Options) (*Inventory, error) {
 // file's YAML node tree; anything the chunked path cannot vouch for is
 // parsed whole, with the same result either way.
 func Parse(file string, data []byte, opts Options) (*Inventory, error) {
-	inv, diags, ok := parseChunked(file, data, chunkBytes)
+	inv, diags, ok := parseChunked(file, data, chunkBytes, opts.Strings)
 	if !ok {
 		inv, diags = parseWhole(file, data)
 	}

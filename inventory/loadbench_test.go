@@ -166,8 +166,9 @@ func auditOf(inv *inventory.Inventory) ([]audit.Finding, error) {
 }
 
 // diff is faultline diff's work: as it was (old: one load after the
-// other, then the audits), and as it is (new: the loads at once, then
-// the audits one after the other, the old inventory dropped after its).
+// other, then the audits), and as it is (new: the loads at once, sharing
+// a string table, then the audits one after the other, the old inventory
+// dropped after its).
 func diff(mode string, load func(string) (*inventory.Inventory, error), files []string) error {
 	var invs [2]*inventory.Inventory
 	var errs [2]error
@@ -176,9 +177,10 @@ func diff(mode string, load func(string) (*inventory.Inventory, error), files []
 			invs[i], errs[i] = ignoreInvalid(load(files[i]))
 		}
 	} else {
+		opts := inventory.Options{Strings: inventory.NewStrings()}
 		var wg sync.WaitGroup
 		for i := range invs {
-			wg.Go(func() { invs[i], errs[i] = ignoreInvalid(load(files[i])) })
+			wg.Go(func() { invs[i], errs[i] = ignoreInvalid(inventory.Load(files[i], opts)) })
 		}
 		wg.Wait()
 	}

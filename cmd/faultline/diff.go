@@ -42,7 +42,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The two sides are loaded at once (the loads share the process's
-	// parse workers); each side's messages are held and written in the
+	// parse workers and a string table); each side's messages are held and written in the
 	// order the serial diff wrote them, old side first, and a side that
 	// fails stops the output where it did. The audits run one after the
 	// other, so that only one fault graph is alive at a time, and the old
@@ -79,21 +79,23 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if format == report.GitHub {
 		annotated = annotationPath(ctx, newName)
 	}
+	// The two files share one copy of the strings they have in common.
+	loadOpts := inventory.Options{Strings: inventory.NewStrings()}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		o := &sides[0]
 		if fromGit {
 			o.inv, o.loaded = parseInventory(o.name, oldData, &o.stderr)
 		} else {
-			o.inv, o.loaded = loadInventory(o.name, inventory.Options{}, &o.stderr)
+			o.inv, o.loaded = loadInventory(o.name, loadOpts, &o.stderr)
 		}
 	})
 	wg.Go(func() {
 		n := &sides[1]
 		if format == report.GitHub {
-			n.inv, n.loaded = loadInventoryGitHub(n.name, annotated, inventory.Options{}, &n.stdout, &n.stderr)
+			n.inv, n.loaded = loadInventoryGitHub(n.name, annotated, loadOpts, &n.stdout, &n.stderr)
 		} else {
-			n.inv, n.loaded = loadInventory(n.name, inventory.Options{}, &n.stderr)
+			n.inv, n.loaded = loadInventory(n.name, loadOpts, &n.stderr)
 		}
 	})
 	wg.Wait()
