@@ -10,7 +10,7 @@ DATA ?= $(CURDIR)/data
 # faultline version prints it; a build outside a git checkout says "(devel)".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
-.PHONY: all build run test test-short race bench bench-load bench-sweep bench-sites fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-load bench-sweep bench-sites bench-ghosts fuzz vet lint fmt clean
 
 all: build
 
@@ -53,6 +53,9 @@ bench-load:
 bench-sites:
 	$(GO) test -v -run '^$$' -bench BenchmarkSiteCollectors -benchtime 1x -timeout 30m ./sitebus
 
+bench-ghosts:
+	$(GO) test -v -run '^$$' -bench BenchmarkGhostKeys -benchtime 1x -timeout 30m ./sitebus
+
 # The Redfish fleet sweep: SWEEP_BMCS simulated BMCs over TLS with 50 ms of
 # latency (a few minutes; results are recorded in docs/redfish.md).
 SWEEP_BMCS ?= 10000
@@ -63,6 +66,8 @@ bench-sweep:
 FUZZTIME ?= 30s
 fuzz:
 	$(GO) test ./inventory -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	for f in FuzzTerminal FuzzMarkdown FuzzGitHub; do \
+	  $(GO) test ./escape -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./observation -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./audit -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParseOID$$' -fuzztime $(FUZZTIME)

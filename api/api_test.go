@@ -21,7 +21,7 @@ const token = "s3cret-token"
 
 // newTestServer serves the bundled inventory (copied to a temp dir so the
 // reload tests can change it) with no collectors.
-func newTestServer(t *testing.T, tok string) (*Server, *engine.Engine, string) {
+func newTestServer(t testing.TB, tok string) (*Server, *engine.Engine, string) {
 	t.Helper()
 	data, err := os.ReadFile("../inventory.yaml")
 	if err != nil {

@@ -57,6 +57,7 @@ func (a *Analysis) deviceFindings(d int32) []Finding {
 		out = append(out, f)
 	}
 	out = append(out, a.lostFindings(d)...)
+	out = append(out, a.powerUnknownFindings(d)...)
 	for _, v := range D.Volumes {
 		if v.RAID.Redundant() {
 			continue

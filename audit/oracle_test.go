@@ -26,6 +26,7 @@ type oracle struct {
 	nCause                             int     // o.comps[:nCause] can fail by design; the rest are inlets
 	devRack                            []int
 	psuComp                            [][]int // device -> component numbers of its PSUs
+	psuNeed                            []int   // device -> PSUs it needs of those
 	psuPDU                             [][]int // device -> power positions
 	drives                             [][][]int
 	isRoot, forwards                   []bool
@@ -74,16 +75,24 @@ func newOracle(inv *inventory.Inventory) *oracle {
 	for _, r := range inv.Network.Roots {
 		roots[r] = true
 	}
+	// A PSU with no source, or on a node that supplies nothing known, is
+	// unknown: no component, never up; the device needs what it needs of
+	// its known PSUs, and with none known its power is not modelled.
+	unknownPower := inv.UnknownPower()
 	for i, d := range inv.Devices {
 		add(d.ID, "device")
 		o.device[d.ID] = i
 		o.devRack = append(o.devRack, o.rack[d.Rack])
 		var pc, pp []int
 		for _, p := range d.PSUs {
+			if p.PDU == "" || unknownPower[p.PDU] {
+				continue
+			}
 			pc = append(pc, add(d.ID+"/"+p.ID, "psu"))
 			pp = append(pp, o.power[p.PDU])
 		}
 		o.psuComp, o.psuPDU = append(o.psuComp, pc), append(o.psuPDU, pp)
+		o.psuNeed = append(o.psuNeed, min(d.NeededPSUs(), len(pc)))
 		var vols [][]int
 		for _, v := range d.Storage {
 			var ds []int
@@ -214,7 +223,7 @@ func (o *oracle) eval(failed []bool) *state {
 				n++
 			}
 		}
-		pw := len(d.PSUs) == 0 || n >= d.NeededPSUs()
+		pw := len(o.psuComp[i]) == 0 || n >= o.psuNeed[i]
 		st.powered[i] = pw
 		ok := !failed[o.index[d.ID]] && rackUp(o.devRack[i]) && pw
 		for vi, v := range d.Storage {
@@ -336,7 +345,7 @@ func (o *oracle) loads(st *state) []float64 {
 				live = append(live, o.psuPDU[i][j])
 			}
 		}
-		if len(live) == 0 || len(live) < d.NeededPSUs() {
+		if len(live) == 0 || len(live) < o.psuNeed[i] {
 			continue
 		}
 		for _, pdu := range live {

@@ -54,6 +54,9 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 				if r.IntN(8) != 0 {
 					p.Inputs = pick(r, nodes, 1+r.IntN(2))
 				}
+				if r.IntN(12) == 0 {
+					p.Supply = inventory.SupplyUnknown // no source of power: its PSUs are unknown
+				}
 				if r.IntN(2) == 0 {
 					p.CapacityW = float64(100 * (1 + r.IntN(30)))
 				}
@@ -78,7 +81,11 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 				if r.IntN(6) == 0 {
 					pdus = allPDUs
 				}
-				d.PSUs = append(d.PSUs, inventory.PSU{ID: fmt.Sprintf("P%d", p), PDU: pdus[r.IntN(len(pdus))]})
+				psu := inventory.PSU{ID: fmt.Sprintf("P%d", p), PDU: pdus[r.IntN(len(pdus))]}
+				if r.IntN(10) == 0 {
+					psu.PDU = "" // no source known: never a live source, never a cause
+				}
+				d.PSUs = append(d.PSUs, psu)
 			}
 			if nPSU > 0 && r.IntN(3) == 0 {
 				d.MinPSUs = 1 + r.IntN(nPSU)

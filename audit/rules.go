@@ -59,6 +59,7 @@ const (
 	Drift
 	InventoryInvalid
 	Stale
+	PowerUnknown
 
 	numRules
 )
@@ -208,6 +209,15 @@ var Rules = [numRules]Rule{
 			"What it last reported stays in force for every rule — a PSU it last reported failed is still failed, and its findings stay open with their `first_seen` — and this finding says what that state holds and since when it is unverified. A device never collected is audited as declared, unverified.",
 		Why: "An unreachable BMC is not a healthy server.",
 		Fix: "Read the collection error: credentials, network path, a hung BMC (reset it).",
+	},
+	PowerUnknown: {
+		ID: "power-unknown", Severity: Warning,
+		Title: "A device's power redundancy is unknown",
+		Means: "The device has PSUs with no declared source (a PSU without `pdu`: in NetBox, a power port with no cable). " +
+			"Such a PSU is never counted as a live source of power and never as a cause: the audit models the device's power from its other PSUs only, " +
+			"so it neither calls the device redundant nor single-fed on the strength of a PSU whose source nobody knows. The finding names the PSUs without a source.",
+		Why: "An uncabled power port in the source of truth is either a cable nobody recorded or a PSU nobody plugged in; either way, redundancy claimed on it is a guess.",
+		Fix: "Find out where each named PSU is plugged in and declare it (`pdu`, `outlet`), or cable it in NetBox and import again.",
 	},
 }
 

@@ -30,7 +30,7 @@ type Target struct {
 func Targets(inv *inventory.Inventory) []Target {
 	var ts []Target
 	for _, m := range inv.ManagedTargets() {
-		ts = append(ts, Target{ID: m.ID, Kind: m.Kind, Management: m.Management, Dir: inv.Dir()})
+		ts = append(ts, Target{ID: m.ID, Kind: m.Kind, Management: m.Management, Dir: inv.DirOf(m.Management.Pos)})
 	}
 	return ts
 }

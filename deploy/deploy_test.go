@@ -103,6 +103,11 @@ func TestSystemdVerify(t *testing.T) {
 	if !strings.Contains(string(unit), "ExecStart=/usr/local/bin/faultline serve ") {
 		t.Fatal("the unit's ExecStart is not /usr/local/bin/faultline serve …")
 	}
+	for _, want := range []string{"--web.config.file ${CREDENTIALS_DIRECTORY}/web.yml", "--auth-reads", "LoadCredential=tls.key:"} {
+		if !strings.Contains(string(unit), want) {
+			t.Errorf("the unit does not show %s (TLS and read protection, docs/security.md)", want)
+		}
+	}
 	shipped := strings.ReplaceAll(string(unit), "/usr/local/bin/faultline", bin)
 	for _, tc := range []struct {
 		name, unit string

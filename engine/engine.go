@@ -9,13 +9,12 @@ package engine
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +29,13 @@ import (
 
 // Config configures an engine.
 type Config struct {
+	// InventoryFile names the inventory in messages and snapshots; it is
+	// the file read unless InventoryFiles is set.
 	InventoryFile string
+	// InventoryFiles, when set, are the files and directories (their
+	// *.yaml files) whose union is the inventory; every one is watched,
+	// and a file added to or removed from a directory is a change.
+	InventoryFiles []string
 	// Interval between collections; 0 collects only on request.
 	Interval time.Duration
 	// DataDir holds the history database; "" keeps no history.
@@ -142,7 +147,7 @@ type Engine struct {
 	boots    *bootTracker
 	lastJob  *Job
 	seq      uint64
-	in       inbox
+	remote   remoteState
 	// sourceReady: the Source has delivered its initial state.
 	sourceReady atomic.Bool
 
@@ -177,7 +182,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.AuditEvery = max(cfg.Interval, time.Second)
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, obs: map[string]*observation.Device{}, jobs: map[string]*Job{}, boots: newBootTracker(),
-		in: inbox{obs: map[string]observation.Device{}, wake: make(chan struct{}, 1)}}
+		remote: remoteState{obs: map[string]*observation.Device{}, wake: make(chan struct{}, 1)}}
 	inv, hash, err := e.readInventory()
 	if err != nil {
 		return nil, err
@@ -220,16 +225,55 @@ func (e *Engine) Snapshot() *Snapshot { return e.cur.Load() }
 
 // readInventory loads and validates the file, returning its content hash.
 func (e *Engine) readInventory() (*inventory.Inventory, string, error) {
-	data, err := os.ReadFile(e.cfg.InventoryFile)
-	if err != nil {
-		return nil, "", fmt.Errorf("inventory: %w", err)
-	}
-	inv, err := inventory.Parse(e.cfg.InventoryFile, data, inventory.Options{})
+	srcs, err := inventory.ReadFilesFollowingLinks(e.inventoryPaths())
 	if err != nil {
 		return nil, "", err
 	}
-	sum := sha256.Sum256(data)
-	return inv, hex.EncodeToString(sum[:]), nil
+	inv, err := inventory.ParseFiles(srcs, inventory.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	return inv, inventory.Hash(srcs), nil
+}
+
+// inventoryPaths are the files and directories the inventory is read from.
+func (e *Engine) inventoryPaths() []string {
+	if len(e.cfg.InventoryFiles) > 0 {
+		return e.cfg.InventoryFiles
+	}
+	return []string{e.cfg.InventoryFile}
+}
+
+// inventoryStat is the metadata of every inventory file: names, sizes and
+// modification times, and the newest of those times. It changes when a
+// file changes, appears or goes.
+func (e *Engine) inventoryStat() (string, time.Time, error) {
+	files, err := inventory.ExpandFollowingLinks(e.inventoryPaths())
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	var b strings.Builder
+	var newest time.Time
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		fmt.Fprintf(&b, "%s\x00%d\x00%d\n", f, fi.Size(), fi.ModTime().UnixNano())
+		if fi.ModTime().After(newest) {
+			newest = fi.ModTime()
+		}
+	}
+	return b.String(), newest, nil
+}
+
+// inventoryHash hashes the inventory's files as readInventory does.
+func (e *Engine) inventoryHash() (string, error) {
+	srcs, err := inventory.ReadFilesFollowingLinks(e.inventoryPaths())
+	if err != nil {
+		return "", err
+	}
+	return inventory.Hash(srcs), nil
 }
 
 // Reload reads the inventory file again. A valid file replaces the
@@ -260,6 +304,11 @@ func (e *Engine) Reload(ctx context.Context) error {
 	e.inv, e.invHash, e.loadedAt = inv, hash, now
 	e.reload = ReloadStatus{OK: true, At: now}
 	e.mu.Unlock()
+	if e.cfg.Source != nil {
+		// What the Source accepts depends on the inventory: it judges
+		// the bucket again, and the audit after that takes its state.
+		e.cfg.Source.SetInventory(inv)
+	}
 	e.log.Info("inventory reloaded", "file", e.cfg.InventoryFile, "changed", changed, "summary", inv.Summarize().String())
 	return e.refresh(ctx)
 }
@@ -278,12 +327,7 @@ func (e *Engine) refresh(ctx context.Context) error {
 func (e *Engine) collected() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.takeInbox()
-	obs := make([]observation.Device, 0, len(e.obs))
-	for _, o := range e.obs {
-		obs = append(obs, *o)
-	}
-	sortObservations(obs)
+	obs := e.observations()
 	e.seq++
 	snap := &Snapshot{
 		Seq: e.seq, Inventory: e.inv, InventoryFile: e.cfg.InventoryFile, InventoryHash: e.invHash, LoadedAt: e.loadedAt,
@@ -303,12 +347,8 @@ func (e *Engine) audit(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	start := time.Now()
-	e.takeInbox()
-	obs := make([]observation.Device, 0, len(e.obs))
-	for _, o := range e.obs {
-		obs = append(obs, *o)
-	}
-	sortObservations(obs)
+	e.takeRemote()
+	obs := e.observations()
 	restarts, err := e.restarts(ctx, start)
 	if err != nil {
 		e.log.Warn("restart history unavailable", "error", err)
@@ -476,7 +516,7 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	e.lastJob = &done
 	e.mu.Unlock()
 	if e.cfg.Sink != nil {
-		e.cfg.Sink.Publish(obs)
+		e.cfg.Sink.Publish(inv, obs)
 	}
 	// Audit before the job reads as done: whoever waits for the job then
 	// finds its results in the snapshot.
@@ -514,10 +554,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		defer w.Stop()
 		watch = w.C
 	}
-	var lastStat os.FileInfo
-	if fi, err := os.Stat(e.cfg.InventoryFile); err == nil {
-		lastStat = fi
-	}
+	lastStat, _, _ := e.inventoryStat()
 	seenHash := e.currentHash() // the content last acted on
 	if e.cfg.Source != nil {
 		e.wg.Add(1)
@@ -534,19 +571,18 @@ func (e *Engine) Run(ctx context.Context) error {
 		case <-tick:
 			e.StartCollection(ctx)
 		case <-watch:
-			fi, err := os.Stat(e.cfg.InventoryFile)
+			st, newest, err := e.inventoryStat()
 			if err != nil {
 				continue
 			}
 			// File timestamps can be coarser than a quick edit, and an edit
-			// can keep the size: while the file is freshly modified, compare
-			// its content too, not only its metadata.
-			same := lastStat != nil && fi.ModTime().Equal(lastStat.ModTime()) && fi.Size() == lastStat.Size()
-			if same && time.Since(fi.ModTime()) > 5*time.Second {
+			// can keep the size: while a file is freshly modified, compare
+			// the content too, not only the metadata.
+			if st == lastStat && time.Since(newest) > 5*time.Second {
 				continue
 			}
-			lastStat = fi
-			hash, err := fileHash(e.cfg.InventoryFile)
+			lastStat = st
+			hash, err := e.inventoryHash()
 			if err != nil || hash == seenHash || (hash == e.currentHash() && !e.rejected()) {
 				continue
 			}
@@ -558,16 +594,6 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 		}
 	}
-}
-
-// fileHash is the hex SHA-256 of a file's content.
-func fileHash(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 // rejected reports whether the last (re)load was rejected.

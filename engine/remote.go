@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/faultline/faultline/collector"
@@ -14,19 +13,26 @@ import (
 // processes (site collectors and auditors, see sitebus). Without them
 // the engine is one process that polls and audits everything.
 
-// Sink receives each collection's observations (a site collector
-// publishes them). Publish must not block.
+// Sink receives each collection's observations, with the inventory
+// they were polled under (a site collector publishes them under the
+// device's site). Publish must not block.
 type Sink interface {
-	Publish(obs []observation.Device)
+	Publish(inv *inventory.Inventory, obs []observation.Device)
 }
 
-// Source feeds observations collected elsewhere: Watch calls update with
-// each one as it arrives, until ctx ends, and loaded once it has delivered
-// everything there was when it started. Until then the engine does not
-// audit what it received (a partial state would read as stale devices)
-// nor record first_seen.
+// Source holds observations collected elsewhere, as a state that it
+// alone decides (so that every auditor fed by the same source agrees,
+// whatever it saw before): the engine takes Observations at every audit,
+// in place of what it took the time before. Watch follows the source
+// under inv until ctx ends, calling changed (which must not block) when
+// the state may have changed; SetInventory tells it the inventory
+// changed, so that it judges again what it accepts. Until Observations
+// reports loaded, the engine does not audit what it holds (a partial
+// state would read as stale devices) nor record first_seen.
 type Source interface {
-	Watch(ctx context.Context, update func(observation.Device), loaded func()) error
+	Watch(ctx context.Context, inv *inventory.Inventory, changed func()) error
+	SetInventory(inv *inventory.Inventory)
+	Observations() (obs []observation.Device, loaded bool)
 }
 
 // FirstSeenStore decides findings' first_seen when several auditors
@@ -37,11 +43,9 @@ type FirstSeenStore interface {
 	Record(ctx context.Context, now time.Time, open []string) (map[string]time.Time, error)
 }
 
-// inbox holds observations from the Source until the next audit takes
-// them, so that a storm of updates never waits for an audit.
-type inbox struct {
-	mu   sync.Mutex
-	obs  map[string]observation.Device
+// remoteState is the Source's state as the engine last took it.
+type remoteState struct {
+	obs  map[string]*observation.Device // by collector.Key
 	wake chan struct{}
 }
 
@@ -52,54 +56,87 @@ func (e *Engine) targets(inv *inventory.Inventory) []collector.Target {
 	return collector.Targets(inv)
 }
 
-// receive is the Source's callback: newest attempt per device and source wins.
-func (e *Engine) receive(o observation.Device) {
-	in := &e.in
-	in.mu.Lock()
-	k := collector.Key(o.ID, o.Source)
-	if cur, ok := in.obs[k]; !ok || !o.AttemptedAt.Before(cur.AttemptedAt) {
-		in.obs[k] = o
+// takeRemote replaces the remote observations with the Source's state;
+// e.mu must be held. A device's uptime is read again only when its
+// observation changed.
+func (e *Engine) takeRemote() {
+	if e.cfg.Source == nil {
+		return
 	}
-	in.mu.Unlock()
-	select {
-	case in.wake <- struct{}{}:
-	default:
+	got, _ := e.cfg.Source.Observations()
+	// Only what the inventory in force polls: after a reload, until the
+	// Source has judged the bucket again, it may hold devices removed.
+	polled := make(map[string]bool, len(got))
+	for _, t := range collector.Targets(e.inv) {
+		if t.Management.SNMP != nil {
+			polled[collector.Key(t.ID, observation.SourceSNMP)] = true
+		}
+		if t.Management.Redfish != nil {
+			polled[collector.Key(t.ID, observation.SourceRedfish)] = true
+		}
 	}
-}
-
-// takeInbox moves received observations into the engine's state; e.mu
-// must be held. It reports whether anything was taken.
-func (e *Engine) takeInbox() bool {
-	in := &e.in
-	in.mu.Lock()
-	got := in.obs
-	in.obs = map[string]observation.Device{}
-	in.mu.Unlock()
-	for k, o := range got {
-		if cur, ok := e.obs[k]; ok && o.AttemptedAt.Before(cur.AttemptedAt) {
+	next := make(map[string]*observation.Device, len(got))
+	for i := range got {
+		o := &got[i]
+		k := collector.Key(o.ID, o.Source)
+		if !polled[k] {
 			continue
 		}
-		o := o
-		e.obs[k] = &o
-		e.boots.observe(&o, k)
+		next[k] = o
+		if cur, ok := e.remote.obs[k]; !ok || !cur.AttemptedAt.Equal(o.AttemptedAt) {
+			e.boots.observe(o, k)
+		}
 	}
-	return len(got) > 0
+	e.remote.obs = next
+}
+
+// observations is every observation in force, sorted: the engine's own
+// polls and the Source's; where both hold one device and source, the
+// newest attempt. e.mu must be held.
+func (e *Engine) observations() []observation.Device {
+	obs := make([]observation.Device, 0, len(e.obs)+len(e.remote.obs))
+	for k, o := range e.obs {
+		if r, ok := e.remote.obs[k]; ok && r.AttemptedAt.After(o.AttemptedAt) {
+			continue
+		}
+		obs = append(obs, *o)
+	}
+	for k, r := range e.remote.obs {
+		if o, ok := e.obs[k]; ok && !r.AttemptedAt.After(o.AttemptedAt) {
+			continue
+		}
+		obs = append(obs, *r)
+	}
+	sortObservations(obs)
+	return obs
 }
 
 // runSource watches the Source and audits on change: at once after a
 // quiet spell, then at most once per AuditEvery while updates keep coming.
 func (e *Engine) runSource(ctx context.Context) {
-	loadedCh := make(chan struct{})
-	loaded := sync.OnceFunc(func() { close(loadedCh) })
+	wake := func() {
+		select {
+		case e.remote.wake <- struct{}{}:
+		default:
+		}
+	}
+	e.mu.Lock()
+	inv := e.inv
+	e.mu.Unlock()
 	go func() {
-		if err := e.cfg.Source.Watch(ctx, e.receive, loaded); err != nil && ctx.Err() == nil {
+		if err := e.cfg.Source.Watch(ctx, inv, wake); err != nil && ctx.Err() == nil {
 			e.log.Error("observation source stopped", "error", err)
 		}
 	}()
-	select {
-	case <-ctx.Done():
-		return
-	case <-loadedCh:
+	for {
+		if _, loaded := e.cfg.Source.Observations(); loaded {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.remote.wake:
+		}
 	}
 	e.sourceReady.Store(true)
 	every := e.cfg.AuditEvery
@@ -124,7 +161,7 @@ func (e *Engine) runSource(ctx context.Context) {
 		case <-ctx.Done():
 			timer.Stop()
 			return
-		case <-e.in.wake:
+		case <-e.remote.wake:
 			if armed {
 				continue
 			}

@@ -12,19 +12,44 @@ import (
 	"github.com/faultline/faultline/observation"
 )
 
-// chanSource delivers what the test sends, as a site collector's bucket would.
-type chanSource chan observation.Device
+// chanSource holds what the test sends, the latest per device and
+// source, as a bucket would.
+type chanSource struct {
+	in    chan observation.Device
+	mu    sync.Mutex
+	state map[string]observation.Device
+	invs  atomic.Int64 // SetInventory calls
+}
 
-func (c chanSource) Watch(ctx context.Context, update func(observation.Device), loaded func()) error {
-	loaded()
+func newChanSource() *chanSource {
+	return &chanSource{in: make(chan observation.Device), state: map[string]observation.Device{}}
+}
+
+func (c *chanSource) Watch(ctx context.Context, _ *inventory.Inventory, changed func()) error {
+	changed()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case o := <-c:
-			update(o)
+		case o := <-c.in:
+			c.mu.Lock()
+			c.state[collector.Key(o.ID, o.Source)] = o
+			c.mu.Unlock()
+			changed()
 		}
 	}
+}
+
+func (c *chanSource) SetInventory(*inventory.Inventory) { c.invs.Add(1) }
+
+func (c *chanSource) Observations() ([]observation.Device, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []observation.Device
+	for _, o := range c.state {
+		out = append(out, o)
+	}
+	return out, true
 }
 
 type recordSink struct {
@@ -32,7 +57,7 @@ type recordSink struct {
 	got []observation.Device
 }
 
-func (r *recordSink) Publish(obs []observation.Device) {
+func (r *recordSink) Publish(_ *inventory.Inventory, obs []observation.Device) {
 	r.mu.Lock()
 	r.got = append(r.got, obs...)
 	r.mu.Unlock()
@@ -64,7 +89,7 @@ func TestSinkAndTargets(t *testing.T) {
 // (plus the first, at once).
 func TestSourceAuditsDebounced(t *testing.T) {
 	var audits atomic.Int64
-	src := make(chanSource)
+	src := newChanSource()
 	every := 100 * time.Millisecond
 	f := newFixture(t, Config{Source: src, AuditEvery: every, OnSnapshot: func(*Snapshot) { audits.Add(1) }})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -77,7 +102,7 @@ func TestSourceAuditsDebounced(t *testing.T) {
 	at := time.Now().UTC()
 	for i := range 500 {
 		at = at.Add(time.Millisecond)
-		src <- observation.Device{ID: "sw-1", Source: "snmp", AttemptedAt: at, CollectedAt: at, Error: "", Requests: i}
+		src.in <- observation.Device{ID: "sw-1", Source: "snmp", AttemptedAt: at, CollectedAt: at, Error: "", Requests: i}
 		time.Sleep(time.Millisecond)
 	}
 	elapsed := time.Since(start)
@@ -97,11 +122,40 @@ func TestSourceAuditsDebounced(t *testing.T) {
 	if n < 1 || n > limit {
 		t.Fatalf("%d audits for 500 updates over %s, want 1..%d", n, elapsed.Round(time.Millisecond), limit)
 	}
-	// An older observation arriving late does not replace the newer one.
-	src <- observation.Device{ID: "sw-1", Source: "snmp", AttemptedAt: at.Add(-time.Hour), CollectedAt: at.Add(-time.Hour)}
-	time.Sleep(2 * every)
-	if s := f.eng.Snapshot(); s.Observations[0].Requests != 499 {
-		t.Fatalf("a late, older observation replaced the newest: %+v", s.Observations[0])
+	// The Source's state is what the engine audits: a device it no
+	// longer holds (a purged key) is gone from the audit too, and the
+	// device is unknown again.
+	src.mu.Lock()
+	delete(src.state, collector.Key("sw-1", "snmp"))
+	src.mu.Unlock()
+	src.in <- observation.Device{ID: "ghost", Source: "snmp", AttemptedAt: at, CollectedAt: at}
+	waitSnap(t, f.eng, "sw-1 dropped, the ghost not audited", func(s *Snapshot) bool { return len(s.Observations) == 0 })
+}
+
+// TestReloadTellsSource: an inventory reload makes the Source judge
+// its state again under the new inventory.
+func TestReloadTellsSource(t *testing.T) {
+	src := newChanSource()
+	f := newFixture(t, Config{Source: src, AuditEvery: 10 * time.Millisecond})
+	before := src.invs.Load()
+	if err := f.eng.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := src.invs.Load() - before; n != 1 {
+		t.Fatalf("SetInventory called %d times on a reload, want 1", n)
+	}
+}
+
+// waitSnap polls the engine's snapshot until cond holds (a bound against
+// hanging, not a timed assertion).
+func waitSnap(t *testing.T, eng *Engine, what string, cond func(*Snapshot) bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond(eng.Snapshot()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -191,7 +245,7 @@ func TestCollectOnly(t *testing.T) {
 	if len(published) != 3*targets {
 		t.Fatalf("published %d observations, want %d", len(published), 3*targets)
 	}
-	src := make(chanSource)
+	src := newChanSource()
 	aud, err := New(context.Background(), Config{InventoryFile: f.eng.cfg.InventoryFile, WatchInterval: -1, Source: src, AuditEvery: 10 * time.Millisecond,
 		Targets: func(*inventory.Inventory) []collector.Target { return nil }})
 	if err != nil {
@@ -203,7 +257,7 @@ func TestCollectOnly(t *testing.T) {
 	go func() { defer close(done); _ = aud.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 	for _, o := range published[2*targets:] {
-		src <- o
+		src.in <- o
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {

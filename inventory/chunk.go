@@ -61,7 +61,7 @@ type section struct {
 // differential test and the benchmarks hold the chunked load to it.
 func parseSerial(file string, data []byte, opts Options) (*Inventory, error) {
 	inv, diags := parseWhole(file, data)
-	return finish(inv, diags, opts)
+	return finishParse(inv, diags, opts)
 }
 
 // parseChunked decodes data piece by piece, keeping one copy of equal

@@ -25,7 +25,7 @@ func parseAt(file string, data []byte, opts Options, size int) (inv *Inventory, 
 	if !ok {
 		i, diags = parseWhole(file, data)
 	}
-	inv, err = finish(i, diags, opts)
+	inv, err = finishParse(i, diags, opts)
 	return inv, err, ok
 }
 

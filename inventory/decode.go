@@ -119,7 +119,7 @@ type decoder struct {
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: int32(n.Line), Col: int32(n.Column)} }
 
-func describe(n *yaml.Node) string {
+func describe(n *yaml.Node) text {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
@@ -129,7 +129,7 @@ func describe(n *yaml.Node) string {
 		if n.ShortTag() == "!!null" {
 			return "empty"
 		}
-		return strconv.Quote(n.Value)
+		return text(quote(n.Value))
 	}
 	return "an unsupported YAML construct"
 }

@@ -144,7 +144,7 @@ var invalidCases = []struct {
 		`F:2:1: YAML syntax: a second YAML document: keep one inventory per file`,
 	}},
 	{"unknown-key", []string{
-		`F:10:40: unknown key "colour" in a device; known keys are id, kind, rack, position, model, serial, psus, min_psus, draw_w, storage, management`,
+		`F:10:40: unknown key "colour" in a device; known keys are id, kind, rack, position, model, serial, psus, min_psus, draw_w, storage, management, netbox`,
 	}},
 	{"unknown-top-key", []string{
 		`F:2:1: unknown key "site" in the inventory; did you mean "sites"?`,

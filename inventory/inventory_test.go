@@ -91,13 +91,13 @@ func TestPositions(t *testing.T) {
 		got  Pos
 		want Pos
 	}{
-		{"device", d.Pos, Pos{10, 5}},
-		{"device id", d.IDPos, Pos{10, 9}},
-		{"rack", d.RackPos, Pos{12, 11}},
-		{"psu", d.PSUs[0].Pos, Pos{14, 9}},
-		{"psu pdu", d.PSUs[0].PDUPos, Pos{14, 25}},
-		{"psu outlet", d.PSUs[0].OutletPos, Pos{14, 36}},
-		{"pdu input", inv.PowerNode("p").InputsPos[0], Pos{8, 44}},
+		{"device", d.Pos, Pos{Line: 10, Col: 5}},
+		{"device id", d.IDPos, Pos{Line: 10, Col: 9}},
+		{"rack", d.RackPos, Pos{Line: 12, Col: 11}},
+		{"psu", d.PSUs[0].Pos, Pos{Line: 14, Col: 9}},
+		{"psu pdu", d.PSUs[0].PDUPos, Pos{Line: 14, Col: 25}},
+		{"psu outlet", d.PSUs[0].OutletPos, Pos{Line: 14, Col: 36}},
+		{"pdu input", inv.PowerNode("p").InputsPos[0], Pos{Line: 8, Col: 44}},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -249,6 +249,11 @@ func TestDocsExamples(t *testing.T) {
 	docs, _ := filepath.Glob("../docs/*.md")
 	n := 0
 	for _, doc := range docs {
+		if filepath.Base(doc) == "netbox.md" {
+			// an import config and a hand-kept file that refers into the
+			// imported one: cmd/faultline's TestNetBoxDocs parses them.
+			continue
+		}
 		if filepath.Base(doc) == "ci.md" {
 			// CI configurations, not inventories: cmd/faultline's
 			// TestCIExamples parses them and runs their commands.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -24,10 +23,11 @@ type Options struct {
 // Load reads and validates the inventory file at path. When the file is
 // invalid the error is an *Error holding every problem, each positioned as
 // FILE:LINE:COL. Warnings of a valid inventory are in its Warnings field.
+// The file is read by ReadFile: a regular file, never through a link.
 func Load(path string, opts Options) (*Inventory, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("inventory: %w", err)
+		return nil, err
 	}
 	return Parse(path, data, opts)
 }
@@ -42,7 +42,7 @@ func Parse(file string, data []byte, opts Options) (*Inventory, error) {
 	if !ok {
 		inv, diags = parseWhole(file, data)
 	}
-	return finish(inv, diags, opts)
+	return finishParse(inv, diags, opts)
 }
 
 // parseWhole decodes the file from one node tree of the whole document
@@ -51,7 +51,7 @@ func parseWhole(file string, data []byte) (*Inventory, Diagnostics) {
 	inv := &Inventory{File: file}
 	root, err := parseYAML(data)
 	if err != nil {
-		return nil, Diagnostics{syntaxDiagnostic(file, err)}
+		return nil, Diagnostics{syntaxDiagnostic(file, syntaxError(err))}
 	}
 	d := &decoder{reporter: reporter{file: file}, budget: aliasBudget(data)}
 	d.decode(root, reflectValue(inv), "the inventory")
@@ -64,9 +64,9 @@ func parseWhole(file string, data []byte) (*Inventory, Diagnostics) {
 // is parsed.
 func aliasBudget(data []byte) int { return 4*len(data) + 10000 }
 
-// finish validates a decoded inventory and sorts its diagnostics into
+// finishParse validates a decoded inventory and sorts its diagnostics into
 // errors and warnings.
-func finish(inv *Inventory, diags Diagnostics, opts Options) (*Inventory, error) {
+func finishParse(inv *Inventory, diags Diagnostics, opts Options) (*Inventory, error) {
 	if inv == nil {
 		return nil, &Error{Diagnostics: diags}
 	}

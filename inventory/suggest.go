@@ -34,7 +34,7 @@ func suggest(word string, candidates []string) string {
 	if best == "" {
 		return ""
 	}
-	return fmt.Sprintf("did you mean %q?", best)
+	return fmt.Sprintf("did you mean %s?", quote(best))
 }
 
 // oneOf lists the allowed values for an enum, for a hint.

@@ -13,6 +13,9 @@ const Version = 1
 // "not written in the file" (a default).
 type Pos struct {
 	Line, Col int32
+	// File indexes Inventory.Files: which file of an inventory in several
+	// files the position is in (0, the first, for a one-file inventory).
+	File int32
 }
 
 // Inventory is the declared state of a datacenter estate: what people
@@ -30,11 +33,20 @@ type Inventory struct {
 	Network  Network     `yaml:"network,omitempty" json:"network,omitempty"`
 	Services []Service   `yaml:"services,omitempty" json:"services,omitempty"`
 	Policy   Policy      `yaml:"policy,omitempty" json:"policy,omitempty"`
+	// NetBox is the URL of the NetBox a generated file was imported from;
+	// its entries' netbox identities link to pages there.
+	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	VersionPos Pos `yaml:"-" json:"-"`
+	VersionPos, NetBoxPos Pos `yaml:"-" json:"-"`
 
-	// File is the path the inventory was read from ("" when parsed from memory).
+	// File is the path the inventory was read from ("" when parsed from
+	// memory); the first file of an inventory in several files.
 	File string `yaml:"-" json:"-"`
+	// Files are the files of an inventory in several files, in the order
+	// read (Pos.File indexes them); nil for a one-file inventory.
+	Files []string `yaml:"-" json:"-"`
+	// netboxURLs is each file's netbox key, by file index.
+	netboxURLs []string
 	// Warnings are problems that do not stop the inventory from being used
 	// (for example a plaintext secret); under strict loading they are errors.
 	Warnings Diagnostics `yaml:"-" json:"-"`
@@ -44,10 +56,11 @@ type Inventory struct {
 
 // Site is a building or campus: the largest unit that fails as one.
 type Site struct {
-	ID   string `yaml:"id,omitempty" json:"id,omitempty"`
-	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	ID     string `yaml:"id,omitempty" json:"id,omitempty"`
+	Name   string `yaml:"name,omitempty" json:"name,omitempty"`
+	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos Pos `yaml:"-" json:"-"`
+	Pos, IDPos, NetBoxPos Pos `yaml:"-" json:"-"`
 }
 
 // Rack is a rack in a site.
@@ -55,8 +68,11 @@ type Rack struct {
 	ID   string `yaml:"id,omitempty" json:"id,omitempty"`
 	Site string `yaml:"site,omitempty" json:"site,omitempty"`
 	Room string `yaml:"room,omitempty" json:"room,omitempty"`
+	// NetBox is the entry's identity in the NetBox it was imported from:
+	// "<app>.<model>/<id>", e.g. "dcim.rack/12".
+	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, SitePos Pos `yaml:"-" json:"-"`
+	Pos, IDPos, SitePos, NetBoxPos Pos `yaml:"-" json:"-"`
 }
 
 // PowerKind is the role of a node in the power chain.
@@ -70,10 +86,13 @@ const (
 	UPS       PowerKind = "ups"
 	Feed      PowerKind = "feed"
 	PDU       PowerKind = "pdu"
+	// Panel is a distribution panel or switchboard; it behaves like any
+	// other power node.
+	Panel PowerKind = "panel"
 )
 
 func (PowerKind) choices() []string {
-	return []string{"utility", "generator", "ats", "ups", "feed", "pdu"}
+	return []string{"utility", "generator", "ats", "ups", "panel", "feed", "pdu"}
 }
 
 // PowerNode is one node of the power chain: a source, a switch, a UPS, a
@@ -89,10 +108,30 @@ type PowerNode struct {
 	Model      string      `yaml:"model,omitempty" json:"model,omitempty"`
 	Serial     string      `yaml:"serial,omitempty" json:"serial,omitempty"`
 	Management *Management `yaml:"management,omitempty" json:"management,omitempty"`
+	// Supply says the node's own supply is not what its inputs say:
+	// "unknown" (e.g. a PDU whose input has no cable) or "off" (a feed
+	// planned, offline or failed). Either way it is no source of power,
+	// and what hangs on it is unknown.
+	Supply Supply `yaml:"supply,omitempty" json:"supply,omitempty"`
+	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, KindPos, SitePos, RackPos, CapacityWPos, OutletsPos Pos   `yaml:"-" json:"-"`
-	InputsPos                                                       []Pos `yaml:"-" json:"-"`
+	Pos, IDPos, KindPos, SitePos, RackPos, CapacityWPos, OutletsPos, NetBoxPos, SupplyPos Pos   `yaml:"-" json:"-"`
+	InputsPos                                                                             []Pos `yaml:"-" json:"-"`
 }
+
+// Supply is a power node's declared supply state.
+type Supply string
+
+// The supply states ("" is: from its inputs, or a source without any).
+const (
+	SupplyUnknown Supply = "unknown"
+	SupplyOff     Supply = "off"
+)
+
+func (Supply) choices() []string { return []string{"unknown", "off"} }
+
+// NoSupply reports whether the node is declared to supply nothing known.
+func (p *PowerNode) NoSupply() bool { return p.Supply != "" }
 
 // DeviceKind is what a device is; switches, routers and firewalls forward
 // traffic, the others do not.
@@ -128,8 +167,9 @@ type Device struct {
 	DrawW      float64     `yaml:"draw_w,omitempty" json:"draw_w,omitempty"`
 	Storage    []Volume    `yaml:"storage,omitempty" json:"storage,omitempty"`
 	Management *Management `yaml:"management,omitempty" json:"management,omitempty"`
+	NetBox     string      `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, KindPos, RackPos, PositionPos, MinPSUsPos, DrawWPos Pos `yaml:"-" json:"-"`
+	Pos, IDPos, KindPos, RackPos, PositionPos, MinPSUsPos, DrawWPos, NetBoxPos Pos `yaml:"-" json:"-"`
 }
 
 // NeededPSUs is min_psus with its default applied (1 when the device has PSUs).
@@ -143,15 +183,22 @@ func (d *Device) NeededPSUs() int {
 	return 1
 }
 
-// PSU is one power supply of a device and the PDU (outlet) it is plugged into.
+// PSU is one power supply of a device and the power node (a PDU's
+// outlet, or a whip straight from a feed or panel) it is plugged into. A
+// PSU without pdu has no known source: it is never counted as a live
+// source of power (see Unsourced).
 type PSU struct {
 	ID     string `yaml:"id,omitempty" json:"id,omitempty"`
 	PDU    string `yaml:"pdu,omitempty" json:"pdu,omitempty"`
 	Outlet Outlet `yaml:"outlet,omitempty" json:"outlet,omitempty"`
 	Match  string `yaml:"match,omitempty" json:"match,omitempty"`
+	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, PDUPos, OutletPos Pos `yaml:"-" json:"-"`
+	Pos, IDPos, PDUPos, OutletPos, NetBoxPos Pos `yaml:"-" json:"-"`
 }
+
+// Unsourced reports whether the PSU declares no source of power.
+func (p *PSU) Unsourced() bool { return p.PDU == "" }
 
 // Outlet names the PDU outlet a PSU is plugged into, as the inventory
 // writes it: a whole number from 1 (outlet 7, for PDUs that number their
@@ -313,8 +360,12 @@ type Redfish struct {
 type Link struct {
 	A string `yaml:"a,omitempty" json:"a,omitempty"`
 	B string `yaml:"b,omitempty" json:"b,omitempty"`
+	// Cable names the physical cable; links naming one cable are one
+	// cable with several ends (a breakout), and may share a port.
+	Cable  string `yaml:"cable,omitempty" json:"cable,omitempty"`
+	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, APos, BPos Pos `yaml:"-" json:"-"`
+	Pos, APos, BPos, CablePos, NetBoxPos Pos `yaml:"-" json:"-"`
 }
 
 // Network names the roots: a device has network while it reaches one.
@@ -345,9 +396,10 @@ type Service struct {
 	Failover Failover `yaml:"failover,omitempty" json:"failover,omitempty"`
 	DR       bool     `yaml:"dr,omitempty" json:"dr,omitempty"`
 	Requires []string `yaml:"requires,omitempty" json:"requires,omitempty"`
+	NetBox   string   `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, MinUpPos, ToleratePos, FailoverPos, DRPos Pos   `yaml:"-" json:"-"`
-	MembersPos, RequiresPos                               []Pos `yaml:"-" json:"-"`
+	Pos, IDPos, MinUpPos, ToleratePos, FailoverPos, DRPos, NetBoxPos Pos   `yaml:"-" json:"-"`
+	MembersPos, RequiresPos                                          []Pos `yaml:"-" json:"-"`
 }
 
 // NeededUp is min_up with its default (1).

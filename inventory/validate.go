@@ -28,15 +28,30 @@ type validator struct {
 // validate runs the second pass: everything about the inventory that needs
 // the whole file (ids, references, cycles, counts).
 func validate(inv *Inventory, r *reporter) {
-	v := &validator{reporter: r, inv: inv, x: inv.index()}
+	checkVersion(inv, r)
+	validateEntries(inv, r)
+}
+
+// checkVersion checks one file's version key.
+func checkVersion(inv *Inventory, r *reporter) {
 	if inv.Version != Version {
 		if inv.VersionPos.Line == 0 {
-			v.errorf(Pos{Line: 1, Col: 1}, "add \"version: 1\" at the top", "missing version")
+			r.errorf(Pos{Line: 1, Col: 1}, "add \"version: 1\" at the top", "missing version")
 		} else {
-			v.errorf(inv.VersionPos, "this build reads version 1", "unsupported inventory version %d", inv.Version)
+			r.errorf(inv.VersionPos, "this build reads version 1", "unsupported inventory version %d", inv.Version)
 		}
 	}
+	if inv.NetBox != "" {
+		checkNetBoxURL(inv.NetBox, inv.NetBoxPos, r)
+	}
+}
+
+// validateEntries checks everything but the version: of one file, or of
+// the union of several.
+func validateEntries(inv *Inventory, r *reporter) {
+	v := &validator{reporter: r, inv: inv, x: inv.index()}
 	v.ids()
+	v.netboxIDs()
 	v.racks()
 	v.power()
 	v.devices()
@@ -62,7 +77,7 @@ func (v *validator) ids() {
 			v.errorf(p, "use letters, digits, '.', '_' and '-' only, starting with a letter or digit", "invalid id %q", id)
 		}
 		if at, dup := first[id]; dup {
-			v.errorf(p, fmt.Sprintf("ids are unique across sites, racks, power, devices and services; the first is at line %d", at.Line), "duplicate id %q", id)
+			v.errorf(p, fmt.Sprintf("ids are unique across sites, racks, power, devices and services; the first is at %s", v.at(at, p)), "duplicate id %q", id)
 			return
 		}
 		first[id] = p
@@ -239,7 +254,7 @@ func (v *validator) powerCycles() {
 				}
 				k := slices.Index(stack, in)
 				cycle := append(append([]string(nil), stack[k:]...), in)
-				v.errorf(posAt(p.InputsPos, j), "power must flow one way: remove one of these inputs", "cycle in the power chain: %s", strings.Join(cycle, " -> "))
+				v.errorf(posAt(p.InputsPos, j), "power must flow one way: remove one of these inputs", "cycle in the power chain: %s", chain(cycle))
 			}
 		}
 		stack = stack[:len(stack)-1]
@@ -309,8 +324,12 @@ func (v *validator) devices() {
 				psuIDs[p.ID] = true
 			}
 			if p.PDU == "" {
-				v.errorf(p.Pos, "add \"pdu: ID\": the power node it is plugged into", "psu %s/%s has no pdu", d.ID, p.ID)
-				continue
+				if p.PDUPos.Line != 0 {
+					v.errorf(p.PDUPos, "name the power node it is plugged into, or leave pdu out when it is not known", "empty pdu of psu %s/%s", d.ID, p.ID)
+				} else if p.Outlet != "" {
+					v.errorf(p.OutletPos, "add \"pdu: ID\": the power node the outlet is on", "psu %s/%s has an outlet but no pdu", d.ID, p.ID)
+				}
+				continue // no source known: an unknown PSU (see PSU.Unsourced)
 			}
 			if !v.ref(p.PDU, p.PDUPos, "pdu", kindPower) {
 				continue
@@ -327,7 +346,7 @@ func (v *validator) devices() {
 					continue
 				}
 				if pdu.Outlets > 0 && n > pdu.Outlets {
-					v.errorf(p.OutletPos, fmt.Sprintf("pdu %q has outlets 1..%d", p.PDU, pdu.Outlets), "outlet %d is beyond pdu %q's %d outlets", n, p.PDU, pdu.Outlets)
+					v.errorf(p.OutletPos, fmt.Sprintf("pdu %s has outlets 1..%d", quote(p.PDU), pdu.Outlets), "outlet %d is beyond pdu %q's %d outlets", n, p.PDU, pdu.Outlets)
 					continue
 				}
 			} else if rest, neg := strings.CutPrefix(string(p.Outlet), "-"); neg && Outlet(rest).IsNumber() {
@@ -495,7 +514,7 @@ func checkHostPort(addr string) error {
 	if port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("port %q is not 1-65535", port)
+			return fmt.Errorf("port %s is not 1-65535", quote(port))
 		}
 	}
 	if host == "" {
@@ -506,7 +525,7 @@ func checkHostPort(addr string) error {
 	}
 	for _, label := range strings.Split(host, ".") {
 		if label == "" || strings.ContainsAny(label, " /@?#[]") {
-			return fmt.Errorf("%q is not an IP address or host name", host)
+			return fmt.Errorf("%s is not an IP address or host name", quote(host))
 		}
 	}
 	return nil
@@ -557,21 +576,30 @@ func (v *validator) secret(s Secret, p Pos, what string) {
 }
 
 func (v *validator) links() {
-	ends := make(map[string]Pos, 2*len(v.inv.Links))
+	ends := make(map[string]linkEnd, 2*len(v.inv.Links))
 	for i := range v.inv.Links {
 		l := &v.inv.Links[i]
 		if l.Pos.Line == 0 {
 			continue
 		}
-		a, aok := v.end(l.A, or(l.APos, l.Pos), "a", ends)
-		b, bok := v.end(l.B, or(l.BPos, l.Pos), "b", ends)
+		if l.Cable != "" && !idPattern.MatchString(l.Cable) {
+			v.errorf(l.CablePos, "use letters, digits, '.', '_' and '-' only", "invalid cable id %q", l.Cable)
+		}
+		a, aok := v.end(l.A, or(l.APos, l.Pos), "a", l.Cable, ends)
+		b, bok := v.end(l.B, or(l.BPos, l.Pos), "b", l.Cable, ends)
 		if aok && bok && a == b {
 			v.errorf(l.BPos, "", "link from %q to itself", a)
 		}
 	}
 }
 
-func (v *validator) end(e string, p Pos, side string, ends map[string]Pos) (string, bool) {
+// linkEnd is where a port was first used, and by which cable.
+type linkEnd struct {
+	pos   Pos
+	cable string
+}
+
+func (v *validator) end(e string, p Pos, side, cable string, ends map[string]linkEnd) (string, bool) {
 	if e == "" {
 		v.errorf(p, "write \"device:port\"", "link without end %s", side)
 		return "", false
@@ -582,10 +610,15 @@ func (v *validator) end(e string, p Pos, side string, ends map[string]Pos) (stri
 		return "", false
 	}
 	if at, dup := ends[e]; dup {
-		v.errorf(p, fmt.Sprintf("a port takes one cable; the other is at line %d", at.Line), "link end %q used twice", e)
+		if cable != "" && at.cable == cable {
+			// one end of a breakout cable: the port is shared by the
+			// links the cable carries, not used twice.
+			return dev, v.ref(dev, p, "device", kindDevice)
+		}
+		v.errorf(p, fmt.Sprintf("a port takes one cable; the other is at %s", v.at(at.pos, p)), "link end %q used twice", e)
 		return dev, false
 	}
-	ends[e] = p
+	ends[e] = linkEnd{pos: p, cable: cable}
 	return dev, v.ref(dev, p, "device", kindDevice)
 }
 
@@ -673,7 +706,7 @@ func (v *validator) serviceCycles() {
 				case onStack:
 					k := slices.Index(stack, id)
 					cycle := append(append([]string(nil), stack[k:]...), id)
-					v.errorf(posAt(ps, j), "a service cannot depend on itself through others", "cycle in services (%s): %s", how, strings.Join(cycle, " -> "))
+					v.errorf(posAt(ps, j), "a service cannot depend on itself through others", "cycle in services (%s): %s", how, chain(cycle))
 				}
 			}
 		}
@@ -699,6 +732,77 @@ func (v *validator) policy() {
 	}
 	if p.MaxPairs < 0 {
 		v.errorf(p.MaxPairsPos, "", "max_pairs must not be negative")
+	}
+}
+
+// netboxIDs checks the netbox identity keys: "<app>.<model>/<id>", each
+// naming one NetBox object at most once.
+func (v *validator) netboxIDs() {
+	seen := map[string]Pos{}
+	check := func(ref string, p Pos) {
+		if ref == "" {
+			return
+		}
+		m := netboxRef.FindStringSubmatch(ref)
+		if m == nil {
+			v.errorf(p, "write \"<app>.<model>/<id>\", e.g. \"dcim.device/27\"", "bad netbox identity %q", ref)
+			return
+		}
+		if _, ok := netboxPaths[m[1]]; !ok {
+			v.errorf(p, oneOf(NetBoxModels()), "unknown netbox model %q", m[1])
+			return
+		}
+		if at, dup := seen[ref]; dup {
+			v.errorf(p, fmt.Sprintf("one NetBox object is one entry; the first is at %s", v.at(at, p)), "netbox identity %q used twice", ref)
+			return
+		}
+		seen[ref] = p
+	}
+	for i := range v.inv.Sites {
+		check(v.inv.Sites[i].NetBox, v.inv.Sites[i].NetBoxPos)
+	}
+	for i := range v.inv.Racks {
+		check(v.inv.Racks[i].NetBox, v.inv.Racks[i].NetBoxPos)
+	}
+	for i := range v.inv.Power {
+		check(v.inv.Power[i].NetBox, v.inv.Power[i].NetBoxPos)
+	}
+	for i := range v.inv.Devices {
+		d := &v.inv.Devices[i]
+		check(d.NetBox, d.NetBoxPos)
+		for j := range d.PSUs {
+			check(d.PSUs[j].NetBox, d.PSUs[j].NetBoxPos)
+		}
+	}
+	for i := range v.inv.Services {
+		check(v.inv.Services[i].NetBox, v.inv.Services[i].NetBoxPos)
+	}
+	cables := map[string]string{} // netbox cable -> the cable key it goes with
+	for i := range v.inv.Links {
+		l := &v.inv.Links[i]
+		if l.NetBox == "" {
+			continue
+		}
+		// the links of one breakout cable share its identity
+		if c, ok := cables[l.NetBox]; ok && c == l.Cable && c != "" {
+			continue
+		}
+		cables[l.NetBox] = l.Cable
+		check(l.NetBox, l.NetBoxPos)
+	}
+}
+
+var netboxRef = regexp.MustCompile(`^([a-z]+\.[a-z]+)/([1-9][0-9]{0,18})$`)
+
+func checkNetBoxURL(s string, p Pos, r *reporter) {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
+		r.errorf(p, "write the NetBox's base URL, e.g. https://netbox.example.com", "bad netbox URL %q", s)
+	case u.User != nil:
+		r.errorf(p, "remove the credentials from the URL", "credentials in the netbox URL")
+	case u.RawQuery != "" || u.Fragment != "":
+		r.errorf(p, "write the NetBox's base URL, e.g. https://netbox.example.com", "netbox URL %q has a query or fragment", s)
 	}
 }
 

@@ -137,6 +137,13 @@ type Device struct {
 	// PSUsRedundant and LinksRedundant say whether the device has redundant
 	// hardware of each kind (the device-spof rule's condition).
 	PSUsRedundant, LinksRedundant bool
+	// UnknownPSUs are the device's PSUs with no declared source
+	// (device/psu): not in the fault graph, so never a live source of
+	// power and never a cause; PSUs and MinPSUs count only the others.
+	UnknownPSUs []string
+	// UnknownWhy says, for each of UnknownPSUs, why its source is unknown
+	// ("no source declared", "pdu-b -> feed-b (supply off)").
+	UnknownWhy []string
 }
 
 // Adj is one link at a device and the device at its other end.
@@ -448,6 +455,7 @@ func (b *builder) devices(ov *Overlay) {
 		roots[r] = true
 	}
 	g.NetworkModelled = len(roots) > 0
+	unknown := inv.UnknownPower()
 	for i := range inv.Devices {
 		d := &inv.Devices[i]
 		di := int32(i)
@@ -455,12 +463,26 @@ func (b *builder) devices(ov *Overlay) {
 		dev := Device{ID: d.ID, Kind: d.Kind, Rack: b.rackIdx[d.Rack], MinPSUs: d.NeededPSUs(),
 			Forwards: d.Kind.Forwards(), Root: roots[d.ID], DrawW: d.DrawW}
 		dev.Comp = b.comp(d.ID, KindDevice, di)
-		dev.PSUs = carve(&b.psuPool, len(d.PSUs))
-		for j, p := range d.PSUs {
-			pi := int32(len(g.PSUs))
+		sourced := sourcedPSUs(d, unknown)
+		dev.PSUs = carve(&b.psuPool, sourced)
+		j := 0
+		for _, p := range d.PSUs {
 			id := d.ID + "/" + p.ID
+			if p.Unsourced() || unknown[p.PDU] {
+				dev.UnknownPSUs = append(dev.UnknownPSUs, id)
+				dev.UnknownWhy = append(dev.UnknownWhy, unknownWhy(inv, p.PDU))
+				continue
+			}
+			pi := int32(len(g.PSUs))
 			g.PSUs = append(g.PSUs, PSU{Comp: b.comp(id, KindPSU, pi), ID: id, Device: di, PDU: b.powerIdx[p.PDU]})
 			dev.PSUs[j] = pi
+			j++
+		}
+		if dev.MinPSUs > sourced {
+			// The known PSUs are all the power the model can see: it
+			// needs what it needs of them, and the device's power
+			// redundancy is unknown (the power-unknown finding).
+			dev.MinPSUs = sourced
 		}
 		dev.PSUsRedundant = len(dev.PSUs) > dev.MinPSUs
 		if w, ok := ov.DrawW[d.ID]; ok {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/escape"
 )
 
 // GitHub is GitHub Actions workflow commands ("::error file=…,line=…::…"),
@@ -25,6 +26,9 @@ type DiffOptions struct {
 	// Position returns where an id is declared in the new inventory (1-based
 	// line and column), or 0, 0 when it is not.
 	Position func(id string) (line, col int)
+	// FileOf, when set, names the file (as annotations name it) an id is
+	// declared in, for an inventory in several files; "" falls back to File.
+	FileOf func(id string) string
 }
 
 func (o DiffOptions) file() string {
@@ -109,7 +113,7 @@ const mdCollapseSection = 5
 
 func diffMarkdown(o DiffOptions, d *audit.Diff) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## faultline: `%s` → `%s`\n\n", mdCode(o.Old), mdCode(o.New))
+	fmt.Fprintf(&b, "## faultline: %s → %s\n\n", mdCode(o.Old), mdCode(o.New))
 	introduced, worsened := 0, 0
 	for _, c := range d.Introduced {
 		if c.Severity == audit.Critical {
@@ -160,7 +164,7 @@ func diffMarkdown(o DiffOptions, d *audit.Diff) string {
 }
 
 func mdChange(b *strings.Builder, c audit.Change, changed, resolved bool) {
-	fmt.Fprintf(b, "- **%s** %s `%s`", c.Severity, c.Rule, mdCode(c.Subject))
+	fmt.Fprintf(b, "- **%s** %s %s", c.Severity, mdEscape(c.Rule), mdCode(c.Subject))
 	if changed {
 		fmt.Fprintf(b, " (%s)", changedWhat(c))
 	}
@@ -190,12 +194,12 @@ func mdChange(b *strings.Builder, c audit.Change, changed, resolved bool) {
 	if len(evidence) > mdInlineEvidence {
 		fmt.Fprintf(b, "  <details><summary>evidence (%d)</summary>\n\n", len(evidence))
 		for _, e := range evidence {
-			fmt.Fprintf(b, "  - `%s`\n", mdCode(e))
+			fmt.Fprintf(b, "  - %s\n", mdCode(e))
 		}
 		b.WriteString("\n  </details>\n\n")
 	} else {
 		for _, e := range evidence {
-			fmt.Fprintf(b, "  - `%s`\n", mdCode(e))
+			fmt.Fprintf(b, "  - %s\n", mdCode(e))
 		}
 	}
 	if fix := c.Findings[0].Remediation; fix != "" {
@@ -220,9 +224,6 @@ func changedWhat(c audit.Change) string {
 	}
 	return "still open, causes changed"
 }
-
-// mdCode makes text safe inside a code span.
-func mdCode(s string) string { return strings.ReplaceAll(s, "`", "'") }
 
 // diffGitHub writes a workflow command per problem, on the line that
 // declares its subject in the new inventory: introduced problems and
@@ -252,7 +253,13 @@ func diffGitHub(w io.Writer, o DiffOptions, d *audit.Diff) error {
 		if what == "changed" {
 			what = changedWhat(c)
 		}
-		WriteGitHubCommand(&b, lvl, Annotation{File: o.file(), Line: line, Col: col,
+		file := o.file()
+		if o.FileOf != nil {
+			if f := o.FileOf(c.Subject); f != "" {
+				file = f
+			}
+		}
+		WriteGitHubCommand(&b, lvl, Annotation{File: file, Line: line, Col: col,
 			Title: fmt.Sprintf("faultline %s %s (%s)", c.Rule, c.Subject, what)}, msg)
 	}
 	for _, c := range d.Introduced {
@@ -275,7 +282,7 @@ func diffGitHub(w io.Writer, o DiffOptions, d *audit.Diff) error {
 	for _, c := range d.Resolved {
 		emit("notice", "resolved", c, "")
 	}
-	fmt.Fprintf(&b, "faultline diff %s -> %s: %s\n", o.Old, o.New, diffCounts(d))
+	fmt.Fprintf(&b, "faultline diff %s -> %s: %s\n", escape.Terminal(o.Old), escape.Terminal(o.New), diffCounts(d))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/faultline/faultline/escape"
 )
 
 // Annotation places a GitHub Actions workflow command on a file's line.
@@ -16,7 +18,10 @@ type Annotation struct {
 
 // WriteGitHubCommand writes one workflow command ("::error file=…,line=…,
 // col=…,title=…::message"), escaped as the runner expects: message text
-// keeps newlines as %0A, and property values also escape ":" and ",".
+// keeps newlines as %0A, and property values also escape ":" and ","
+// (escape.GitHubData and escape.GitHubProperty, which also remove control
+// characters and escape sequences), so that no text from an inventory or
+// a device can end the command or start one of its own.
 // level is error, warning or notice.
 func WriteGitHubCommand(w io.Writer, level string, a Annotation, message string) {
 	var props []string
@@ -39,8 +44,5 @@ func WriteGitHubCommand(w io.Writer, level string, a Annotation, message string)
 	fmt.Fprintf(w, "%s::%s\n", cmd, ghData(message))
 }
 
-var ghDataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-var ghPropertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-
-func ghData(s string) string     { return ghDataEscaper.Replace(s) }
-func ghProperty(s string) string { return ghPropertyEscaper.Replace(s) }
+func ghData(s string) string     { return escape.GitHubData(s) }
+func ghProperty(s string) string { return escape.GitHubProperty(s) }

@@ -52,7 +52,12 @@ type findingView struct {
 	// to the first of them.
 	Highlight string
 	Locate    template.URL
+	// NetBox links the subject and causes imported from NetBox to their
+	// pages there.
+	NetBox []netboxLink
 }
+
+type netboxLink struct{ ID, Href string }
 
 type chip struct {
 	ID, Class string
@@ -100,7 +105,15 @@ func newPage(g *model.Graph, r *audit.Report, pic *picture.Picture, opts HTMLOpt
 				grp.Rules = append(grp.Rules, ruleGroup{Rule: f.Rule, Title: title})
 			}
 			rg := &grp.Rules[len(grp.Rules)-1]
-			rg.Findings = append(rg.Findings, findingOf(f, pic, at))
+			fv := findingOf(f, pic, at)
+			if g.Inv != nil {
+				for _, id := range append([]string{f.Subject}, f.Causes...) {
+					if u := g.Inv.NetBoxURLOf(id); u != "" {
+						fv.NetBox = append(fv.NetBox, netboxLink{ID: id, Href: u})
+					}
+				}
+			}
+			rg.Findings = append(rg.Findings, fv)
 		}
 		if grp.Count > 0 {
 			v.Groups = append(v.Groups, grp)

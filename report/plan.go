@@ -115,7 +115,7 @@ func planMarkdown(w io.Writer, title string, p *audit.Plan) error {
 			continue
 		}
 		for _, x := range bt.Degraded {
-			fmt.Fprintf(&b, "- degraded: %s `%s` — %s\n", x.Kind, x.ID, mdEscape(x.Why))
+			fmt.Fprintf(&b, "- degraded: %s %s — %s\n", mdEscape(x.Kind), mdCode(x.ID), mdEscape(x.Why))
 		}
 		for _, l := range bt.PeakLoad {
 			fmt.Fprintf(&b, "- peak load: %s\n", mdEscape(loadText(l)))
@@ -125,9 +125,9 @@ func planMarkdown(w io.Writer, title string, p *audit.Plan) error {
 	if len(p.Blocked) > 0 {
 		fmt.Fprintf(&b, "### Blocked (%d)\n\nUnsafe to take down even alone.\n\n", len(p.Blocked))
 		for _, bl := range p.Blocked {
-			fmt.Fprintf(&b, "- `%s`\n", bl.Component)
+			fmt.Fprintf(&b, "- %s\n", mdCode(bl.Component))
 			for _, x := range append(append([]audit.Impact(nil), bl.Down...), bl.Degraded...) {
-				fmt.Fprintf(&b, "  - %s `%s` %s\n", x.Kind, x.ID, mdEscape(x.Why))
+				fmt.Fprintf(&b, "  - %s %s %s\n", mdEscape(x.Kind), mdCode(x.ID), mdEscape(x.Why))
 			}
 			if len(bl.FixFirst) > 0 {
 				fmt.Fprintf(&b, "  - **fix first:** repair %s; then it can go alone\n", strings.Join(wrapCode(bl.FixFirst), " or "))
@@ -137,14 +137,6 @@ func planMarkdown(w io.Writer, title string, p *audit.Plan) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func wrapCode(xs []string) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[i] = "`" + x + "`"
-	}
-	return out
 }
 
 func capitalize(s string) string {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/escape"
 )
 
 // Format is an output format.
@@ -131,9 +132,13 @@ type textWriter struct {
 	err error
 }
 
+// line writes one line, with escape.Line: text from devices and
+// inventories reaches a terminal without control characters or escape
+// sequences, never breaks the line, and never starts a CI runner's
+// workflow command.
 func (t *textWriter) line(s string) {
 	if t.err == nil {
-		_, t.err = io.WriteString(t.w, s+"\n")
+		_, t.err = io.WriteString(t.w, escape.Line(s)+"\n")
 	}
 }
 
@@ -187,27 +192,38 @@ func auditMarkdown(w io.Writer, title string, r *audit.Report) error {
 }
 
 func mdFinding(b *strings.Builder, f audit.Finding) {
-	fmt.Fprintf(b, "- **%s** `%s` — %s\n", f.Rule, f.Subject, mdEscape(f.Message))
+	fmt.Fprintf(b, "- **%s** %s — %s\n", mdEscape(f.Rule), mdCode(f.Subject), mdEscape(f.Message))
 	if len(f.Causes) > 1 {
 		fmt.Fprintf(b, "  - causes: %s\n", codeList(f.Causes))
 	}
 	for _, e := range f.Evidence {
-		fmt.Fprintf(b, "  - `%s`\n", strings.ReplaceAll(e, "`", "'"))
+		fmt.Fprintf(b, "  - %s\n", mdCode(e))
 	}
 	if f.Remediation != "" {
 		fmt.Fprintf(b, "  - *fix:* %s\n", mdEscape(f.Remediation))
 	}
-	fmt.Fprintf(b, "  - id: `%s`\n", f.ID)
+	fmt.Fprintf(b, "  - id: %s\n", mdCode(f.ID))
 }
 
+// codeList is xs as comma-separated code spans.
 func codeList(xs []string) string {
+	return strings.Join(wrapCode(xs), ", ")
+}
+
+// wrapCode makes each of xs a code span.
+func wrapCode(xs []string) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
-		out[i] = "`" + x + "`"
+		out[i] = mdCode(x)
 	}
-	return strings.Join(out, ", ")
+	return out
 }
 
-var mdReplacer = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'")
+// Every Markdown writer quotes text through these two: mdEscape for text,
+// mdCode for ids and evidence as code spans (see package escape).
 
-func mdEscape(s string) string { return mdReplacer.Replace(s) }
+// mdEscape makes text inert Markdown on one line.
+func mdEscape(s string) string { return escape.Markdown(s) }
+
+// mdCode makes text a code span, fences included.
+func mdCode(s string) string { return escape.MarkdownCode(s) }

@@ -23,7 +23,7 @@ func WhatIf(w io.Writer, f Format, r *audit.WhatIf) error {
 				return
 			}
 			for _, x := range xs {
-				fmt.Fprintf(&b, "- %s `%s` — %s\n", x.Kind, x.ID, mdEscape(x.Why))
+				fmt.Fprintf(&b, "- %s %s — %s\n", mdEscape(x.Kind), mdCode(x.ID), mdEscape(x.Why))
 			}
 			b.WriteString("\n")
 		}

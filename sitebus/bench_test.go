@@ -133,7 +133,7 @@ func BenchmarkSiteCollectors(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer abus.Close()
-		src := abus.Source()
+		src := abus.Source(sitebus.Policy{})
 		interval := 30 * time.Second
 		aud, err := engine.New(ctx, engine.Config{InventoryFile: path, Interval: interval, WatchInterval: -1,
 			Targets: func(*inventory.Inventory) []collector.Target { return nil },
@@ -148,7 +148,7 @@ func BenchmarkSiteCollectors(b *testing.B) {
 		b.ResetTimer()
 		start := time.Now()
 		for s := range sites {
-			pubs[s].Publish(shares[s])
+			pubs[s].Publish(inv, shares[s])
 		}
 		waitUntil(b, 5*time.Minute, "all published", func() bool {
 			n := 0
@@ -182,17 +182,17 @@ func BenchmarkSiteCollectors(b *testing.B) {
 				}
 				if storm {
 					for _, p := range pubs {
-						p.Publish(shares[slices.Index(pubs, p)])
+						p.Publish(inv, shares[slices.Index(pubs, p)])
 					}
 				}
 				t0 := time.Now()
-				pubs[s].Publish([]observation.Device{failPSU(dev, t0.UTC())})
+				pubs[s].Publish(inv, []observation.Device{failPSU(dev, t0.UTC())})
 				id := "component-failed/" + dev.ID + "/PSU2"
 				waitUntil(b, time.Minute, id, func() bool { return hasFinding(aud.Snapshot(), id) })
 				out = append(out, time.Since(t0))
 				healthy := dev
 				healthy.AttemptedAt, healthy.CollectedAt = time.Now().UTC(), time.Now().UTC()
-				pubs[s].Publish([]observation.Device{healthy})
+				pubs[s].Publish(inv, []observation.Device{healthy})
 				waitUntil(b, time.Minute, id+" cleared", func() bool { return !hasFinding(aud.Snapshot(), id) })
 			}
 			slices.Sort(out)

@@ -3,14 +3,15 @@
 // collectors (serve --collect-only) feed auditors elsewhere:
 //
 //   - faultline_observations holds the latest observation of every
-//     device and source (key DEVICE.SOURCE, a few revisions kept), as
-//     JSON in the shape of one entry of `collect --out`;
+//     device and source (key SITE.DEVICE.SOURCE, a few revisions kept),
+//     as JSON in the shape of one entry of `collect --out`;
 //   - faultline_findings holds each finding's first_seen, written by
 //     compare-and-set, so that every auditor answers the same.
 //
 // A Publisher buffers the latest observation per device while NATS is
-// away and sends them when it is back; a Source watches the bucket; a
-// FirstSeen store shares first_seen. Connection secrets (credentials
+// away and sends them when it is back; a Source watches the bucket and
+// keeps what the inventory expects of it (accept.go); a FirstSeen store
+// shares first_seen. Connection secrets (credentials
 // files, passwords in URLs) never appear in logs or errors.
 package sitebus
 
@@ -53,12 +54,25 @@ type Options struct {
 	Domain string
 	// Name is the client name servers show (e.g. "faultline collector site-a").
 	Name string
+	// InboxPrefix replaces "_INBOX" as the prefix of the subjects replies
+	// come back on, so that a NATS user may subscribe only to its own
+	// (e.g. "_INBOX_site-1"; see docs/operations.md).
+	InboxPrefix string
+	// CollectOnly: a site collector, which opens (or creates) the
+	// observations bucket only and never touches faultline_findings, so
+	// that its NATS user needs no right on it. Without the right to create
+	// a bucket, it waits (up to Setup) for an auditor to create it.
+	CollectOnly bool
 	// Replicas of a bucket this process creates (0: the cluster size up
 	// to 3, or 1 on a single server). Existing buckets are used as they are.
 	Replicas int
 	// History is the revisions kept per key of a bucket this process
 	// creates (default 5).
 	History int
+	// MaxSkew is how far a time in an entry (an observation's, a
+	// first_seen) may run ahead of when the NATS server stored the entry
+	// (default DefaultMaxSkew, 2 minutes).
+	MaxSkew time.Duration
 	// Timeout bounds connecting and every key-value operation (default 5s).
 	Timeout time.Duration
 	// Setup bounds waiting for JetStream to accept the buckets (a cluster
@@ -74,7 +88,12 @@ type Bus struct {
 	nc   *nats.Conn
 	js   jetstream.JetStream
 	obs  jetstream.KeyValue
-	find jetstream.KeyValue
+	find jetstream.KeyValue // nil for a collector
+	// findCreated is when the findings bucket was created: no first_seen
+	// is older.
+	findCreated time.Time
+	// FirstSeenRejected counts first_seen records refused as implausible.
+	FirstSeenRejected atomic.Uint64
 
 	mu        sync.Mutex
 	reconnect chan struct{} // closed and replaced on every reconnect
@@ -124,6 +143,9 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
 	}
+	if opts.MaxSkew <= 0 {
+		opts.MaxSkew = DefaultMaxSkew
+	}
 	if opts.Setup <= 0 {
 		opts.Setup = 30 * time.Second
 	}
@@ -161,6 +183,9 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 			b.log.Warn("nats: asynchronous error", "error", errText(err))
 		}),
 	}
+	if opts.InboxPrefix != "" {
+		no = append(no, nats.CustomInboxPrefix(opts.InboxPrefix))
+	}
 	if opts.CredsFile != "" {
 		if _, err := os.Stat(opts.CredsFile); err != nil {
 			return nil, fmt.Errorf("sitebus: --nats-creds: %w", err)
@@ -189,8 +214,10 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 	}
 	sctx, cancel := context.WithTimeout(ctx, opts.Setup)
 	defer cancel()
-	if b.obs, err = b.bucket(sctx, ObservationsBucket, "faultline: the latest observation of each device (DEVICE.SOURCE)"); err == nil {
-		b.find, err = b.bucket(sctx, FindingsBucket, "faultline: each finding's first_seen")
+	if b.obs, err = b.bucket(sctx, ObservationsBucket, "faultline: the latest observation of each device (SITE.DEVICE.SOURCE)"); err == nil && !opts.CollectOnly {
+		if b.find, err = b.bucket(sctx, FindingsBucket, "faultline: each finding's first_seen"); err == nil {
+			b.findCreated, err = b.created(sctx, b.find)
+		}
 	}
 	if err != nil {
 		nc.Close()
@@ -259,6 +286,17 @@ func (b *Bus) bucket(ctx context.Context, name, desc string) (jetstream.KeyValue
 	}
 }
 
+// created is when a bucket's stream was created.
+func (b *Bus) created(ctx context.Context, kv jetstream.KeyValue) (time.Time, error) {
+	octx, cancel := context.WithTimeout(ctx, b.opts.Timeout)
+	defer cancel()
+	st, err := kv.Status(octx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sitebus: bucket %s: %s", kv.Bucket(), errText(err))
+	}
+	return st.(*jetstream.KeyValueBucketStatus).StreamInfo().Created, nil
+}
+
 // Connected reports whether the connection is up now.
 func (b *Bus) Connected() bool { return b.nc.IsConnected() }
 
@@ -289,6 +327,9 @@ func (b *Bus) Close() error {
 func (b *Bus) BucketReplicas(ctx context.Context, name string) (int, error) {
 	kv := b.obs
 	if name == FindingsBucket {
+		if b.find == nil {
+			return 0, errors.New("sitebus: a collector does not open the findings bucket")
+		}
 		kv = b.find
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.opts.Timeout)

@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/observation"
 	"github.com/faultline/faultline/sitebus/jsserver"
 )
@@ -61,37 +62,55 @@ func obsOf(id, source string, at time.Time, inlet float64) observation.Device {
 		PSUs: []observation.PSU{{ID: "PSU1", Condition: observation.OK}}}
 }
 
-// collectSource runs a Source into a map by key until the test ends.
-type received struct {
-	mu  sync.Mutex
-	obs map[string]observation.Device
-	n   int
-}
+// busInventory is the estate the tests' auditors judge the bucket by:
+// switches over SNMP at site s1, servers over Redfish at s2, and one
+// UPS placed on no site.
+const busInventory = `version: 1
+sites: [{id: s1}, {id: s2}]
+racks: [{id: r1, site: s1}, {id: r2, site: s2}]
+power:
+  - {id: loose, kind: ups, management: {redfish: {endpoint: "https://127.0.0.1:8445", username: u, password: p}}}
+devices:
+  - {id: sw-1, kind: switch, rack: r1, management: {snmp: {address: "127.0.0.1:1161", community: c}}}
+  - {id: sw-2, kind: switch, rack: r1, management: {snmp: {address: "127.0.0.1:1162", community: c}}}
+  - {id: sw.1, kind: switch, rack: r1, management: {snmp: {address: "127.0.0.1:1163", community: c}}}
+  - {id: srv-1, kind: server, rack: r2, management: {redfish: {endpoint: "https://127.0.0.1:8443", username: u, password: p}}}
+  - {id: srv-2, kind: server, rack: r2, management: {redfish: {endpoint: "https://127.0.0.1:8444", username: u, password: p}}}
+`
 
-func (r *received) get(key string) (observation.Device, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	o, ok := r.obs[key]
-	return o, ok
-}
-
-func watch(t *testing.T, b *Bus) (*received, *Source) {
+func loadInventory(t testing.TB, yaml string) *inventory.Inventory {
 	t.Helper()
-	r := &received{obs: map[string]observation.Device{}}
-	src := b.Source()
+	inv, err := inventory.Parse("inv.yaml", []byte(yaml), inventory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv
+}
+
+// watch runs an auditor's Source over the bucket, judged by inv, until
+// the test ends.
+func watch(t *testing.T, b *Bus, inv *inventory.Inventory) *Source {
+	t.Helper()
+	src := b.Source(Policy{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = src.Watch(ctx, func(o observation.Device) {
-			r.mu.Lock()
-			r.obs[ObservationKey(o.ID, o.Source)] = o
-			r.n++
-			r.mu.Unlock()
-		}, func() {})
+		_ = src.Watch(ctx, inv, func() {})
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return r, src
+	return src
+}
+
+// heldObs is the observation a Source holds for a device and source.
+func heldObs(src *Source, id, source string) (observation.Device, bool) {
+	obs, _ := src.Observations()
+	for _, o := range obs {
+		if o.ID == id && o.Source == source {
+			return o, true
+		}
+	}
+	return observation.Device{}, false
 }
 
 func runPublisher(t *testing.T, b *Bus) *Publisher {
@@ -105,21 +124,22 @@ func runPublisher(t *testing.T, b *Bus) *Publisher {
 }
 
 // TestPublishWatch: what a collector publishes reaches a watcher as the
-// same observation, under DEVICE.SOURCE, in buckets created with the
+// same observation, under SITE.DEVICE.SOURCE, in buckets created with the
 // history asked for and one replica on a single server.
 func TestPublishWatch(t *testing.T) {
 	s := startServer(t)
 	col := connect(t, s.ClientURL(), func(o *Options) { o.History = 3 })
 	aud := connect(t, s.ClientURL())
 	pub := runPublisher(t, col)
-	got, _ := watch(t, aud)
+	inv := loadInventory(t, busInventory)
+	src := watch(t, aud, inv)
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	want := []observation.Device{obsOf("sw.1", "snmp", now, 25), obsOf("srv-1", "redfish", now, 31)}
-	pub.Publish(want)
+	want := []observation.Device{obsOf("sw.1", "snmp", now, 25), obsOf("srv-1", "redfish", now, 31), obsOf("loose", "redfish", now, 20)}
+	pub.Publish(inv, want)
 	for _, w := range want {
-		key := ObservationKey(w.ID, w.Source)
-		waitFor(t, "observation "+key, func() bool { _, ok := got.get(key); return ok })
-		o, _ := got.get(key)
+		key := ObservationKey(inv.SiteOf(w.ID), w.ID, w.Source)
+		waitFor(t, "observation "+key, func() bool { _, ok := heldObs(src, w.ID, w.Source); return ok })
+		o, _ := heldObs(src, w.ID, w.Source)
 		if d := cmp.Diff(w, o); d != "" {
 			t.Errorf("%s (-published +received):\n%s", key, d)
 		}
@@ -131,12 +151,14 @@ func TestPublishWatch(t *testing.T) {
 	if r := st.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas; st.History() != 3 || r != 1 {
 		t.Errorf("bucket history %d replicas %d, want 3 and 1", st.History(), r)
 	}
-	if e, err := col.obs.Get(context.Background(), "sw=2E1.snmp"); err != nil {
-		t.Errorf("key sw=2E1.snmp: %v", err)
-	} else {
-		var back observation.Device
-		if err := json.Unmarshal(e.Value(), &back); err != nil || back.ID != "sw.1" {
-			t.Errorf("value is not the observation JSON: %s (%v)", e.Value(), err)
+	for key, id := range map[string]string{"s1.sw=2E1.snmp": "sw.1", "=.loose.redfish": "loose"} {
+		if e, err := col.obs.Get(context.Background(), key); err != nil {
+			t.Errorf("key %s: %v", key, err)
+		} else {
+			var back observation.Device
+			if err := json.Unmarshal(e.Value(), &back); err != nil || back.ID != id {
+				t.Errorf("value is not the observation JSON: %s (%v)", e.Value(), err)
+			}
 		}
 	}
 }
@@ -154,15 +176,16 @@ func TestPublisherKeepsLatestAcrossOutage(t *testing.T) {
 	defer func() { s.Shutdown() }()
 	b := connect(t, s.ClientURL())
 	pub := runPublisher(t, b)
+	inv := loadInventory(t, busInventory)
 	t0 := time.Now().UTC().Truncate(time.Millisecond)
-	pub.Publish([]observation.Device{obsOf("sw-1", "snmp", t0, 20)})
+	pub.Publish(inv, []observation.Device{obsOf("sw-1", "snmp", t0, 20)})
 	waitFor(t, "first put", func() bool { return pub.Published.Load() == 1 })
 
 	s.Shutdown()
 	s.WaitForShutdown()
 	waitFor(t, "disconnect", func() bool { return !b.Connected() })
 	for i := 1; i <= 5; i++ {
-		pub.Publish([]observation.Device{obsOf("sw-1", "snmp", t0.Add(time.Duration(i)*time.Second), 20+float64(i)), obsOf("sw-2", "snmp", t0, 20)})
+		pub.Publish(inv, []observation.Device{obsOf("sw-1", "snmp", t0.Add(time.Duration(i)*time.Second), 20+float64(i)), obsOf("sw-2", "snmp", t0, 20)})
 	}
 	if n := pub.Pending(); n != 2 {
 		t.Fatalf("%d observations pending while NATS is down, want 2 (the latest per device)", n)
@@ -171,7 +194,7 @@ func TestPublisherKeepsLatestAcrossOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "pending sent after reconnect", func() bool { return pub.Pending() == 0 })
-	hist, err := b.obs.History(context.Background(), ObservationKey("sw-1", "snmp"))
+	hist, err := b.obs.History(context.Background(), ObservationKey("s1", "sw-1", "snmp"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,30 +211,32 @@ func TestPublisherKeepsLatestAcrossOutage(t *testing.T) {
 }
 
 // TestSourceSkipsBadEntries: entries that are not an observation under
-// their own key are skipped and counted; the good ones still arrive.
+// their own key are refused and counted as malformed; the good ones are
+// held.
 func TestSourceSkipsBadEntries(t *testing.T) {
 	s := startServer(t)
 	b := connect(t, s.ClientURL())
 	ctx := context.Background()
 	good, _ := json.Marshal(obsOf("sw-1", "snmp", time.Now().UTC(), 20))
-	other, _ := json.Marshal(obsOf("sw-2", "snmp", time.Now().UTC(), 20))
+	other, _ := json.Marshal(obsOf("sw-1", "snmp", time.Now().UTC(), 20))
 	for k, v := range map[string][]byte{
-		"junk.snmp":  []byte("{not json"),
-		"sw-3.snmp":  other, // another device's observation
-		"sw-4.ftp":   []byte(`{"id":"sw-4","source":"ftp"}`),
-		"sw=ZZ.snmp": good,
-		"sw-1.snmp":  good,
+		"s1.sw-2.snmp":   []byte("{not json"),
+		"s1.sw.1.snmp":   other, // not a key: four tokens
+		"s1.sw=2E1.snmp": other, // another device's observation
+		"s1.sw=ZZ.snmp":  good,
+		"s1.sw-1.snmp":   good,
 	} {
 		if _, err := b.obs.Put(ctx, k, v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, src := watch(t, b)
-	waitFor(t, "good entry and four rejections", func() bool { _, ok := got.get("sw-1.snmp"); return ok && src.Rejected.Load() == 4 })
-	got.mu.Lock()
-	defer got.mu.Unlock()
-	if len(got.obs) != 1 {
-		t.Errorf("received %d observations, want only sw-1", len(got.obs))
+	src := watch(t, b, loadInventory(t, busInventory))
+	waitFor(t, "good entry and four rejections", func() bool {
+		_, ok := heldObs(src, "sw-1", "snmp")
+		return ok && src.Rejected(ReasonMalformed) == 4
+	})
+	if obs, _ := src.Observations(); len(obs) != 1 {
+		t.Errorf("held %d observations, want only sw-1", len(obs))
 	}
 }
 
@@ -222,9 +247,12 @@ func TestFirstSeenShared(t *testing.T) {
 	s := startServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := connect(t, s.ClientURL()).FirstSeen(ctx)
-	b := connect(t, s.ClientURL()).FirstSeen(ctx)
-	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	// The test plays an hour in a moment: records may be dated up to
+	// two hours after they are stored.
+	skew := func(o *Options) { o.MaxSkew = 2 * time.Hour }
+	a := connect(t, s.ClientURL(), skew).FirstSeen(ctx)
+	b := connect(t, s.ClientURL(), skew).FirstSeen(ctx)
+	t0 := time.Now().UTC().Truncate(time.Second)
 	ids := []string{"spof/feed-a", "stale/sw.2", "raid-degraded/db-1/data"}
 
 	var wg sync.WaitGroup
@@ -256,6 +284,11 @@ func TestFirstSeenShared(t *testing.T) {
 	if _, err := b.Record(ctx, t1, ids[:2]); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, "b learns the resolution", func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return b.cache[EscapeKey(ids[2])].rec.ResolvedAt != nil
+	})
 	// It fails again an hour later: a new first_seen, shared.
 	t2 := t0.Add(time.Hour)
 	got1, err := b.Record(ctx, t2, ids)
@@ -343,6 +376,7 @@ func (s *syncBuffer) String() string {
 func FuzzDecodeObservation(f *testing.F) {
 	good, _ := json.Marshal(obsOf("sw-1", "snmp", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 20))
 	f.Add("sw-1.snmp", good)
+	f.Add("s1.sw-1.snmp", good)
 	f.Add("sw-1.snmp", []byte(`{"id":"sw-1","source":"snmp"} {}`))
 	f.Add("x.redfish", []byte(`{"id":"x","source":"redfish","psus":[{"id":"1","slot":"a"}]}`))
 	f.Fuzz(func(t *testing.T, key string, value []byte) {
@@ -350,7 +384,8 @@ func FuzzDecodeObservation(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if ObservationKey(o.ID, o.Source) != key {
+		k, _ := ParseObservationKey(key)
+		if k.Device != o.ID || k.Source != o.Source || k.String() != key {
 			t.Fatalf("%q decoded as %q from %q", key, o.ID, o.Source)
 		}
 	})

@@ -140,7 +140,7 @@ func (e *estate) auditor(t *testing.T, urls, name string) *node {
 	t.Cleanup(cancel)
 	return e.start(t, engine.Config{
 		Pollers: e.pollers(), Targets: func(*inventory.Inventory) []collector.Target { return nil },
-		Source: b.Source(), FirstSeen: b.FirstSeen(ctx), AuditEvery: interval,
+		Source: b.Source(sitebus.Policy{}), FirstSeen: b.FirstSeen(ctx), AuditEvery: interval,
 	}, b, nil)
 }
 

@@ -46,6 +46,28 @@ type findingRecord struct {
 type findingEntry struct {
 	rec findingRecord
 	rev uint64
+	// bad: the record is implausible (see plausible); it is never
+	// adopted, and the next auditor to see the finding open replaces it.
+	bad bool
+}
+
+// plausible checks a record against the entry that holds it: no time in
+// it is later than when the NATS server stored the entry (plus the skew),
+// and first_seen is not older than the bucket itself (minus the skew).
+// Both bounds are the same for every auditor, so they agree on what is
+// refused.
+func (f *FirstSeen) plausible(rec findingRecord, stored time.Time) error {
+	skew := f.b.opts.MaxSkew
+	if !stored.IsZero() && rec.FirstSeen.After(stored.Add(skew)) {
+		return fmt.Errorf("first_seen %s is after the record was stored (%s) plus %s", rec.FirstSeen.Format(time.RFC3339), stored.UTC().Format(time.RFC3339), skew)
+	}
+	if rec.ResolvedAt != nil && !stored.IsZero() && rec.ResolvedAt.After(stored.Add(skew)) {
+		return fmt.Errorf("resolved_at %s is after the record was stored (%s) plus %s", rec.ResolvedAt.Format(time.RFC3339), stored.UTC().Format(time.RFC3339), skew)
+	}
+	if created := f.b.findCreated; !created.IsZero() && rec.FirstSeen.Before(created.Add(-skew)) {
+		return fmt.Errorf("first_seen %s is before the bucket was created (%s)", rec.FirstSeen.Format(time.RFC3339), created.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // FirstSeen starts watching the findings bucket; it stops with ctx.
@@ -102,8 +124,17 @@ func (f *FirstSeen) learn(e jetstream.KeyValueEntry) {
 		return
 	}
 	var rec findingRecord
-	if err := json.Unmarshal(e.Value(), &rec); err != nil || rec.FirstSeen.IsZero() {
-		f.b.log.Warn("sitebus: findings entry skipped", "key", e.Key(), "error", err)
+	err := json.Unmarshal(e.Value(), &rec)
+	if err == nil && rec.FirstSeen.IsZero() {
+		err = errors.New("no first_seen")
+	}
+	if err == nil {
+		err = f.plausible(rec, e.Created())
+	}
+	if err != nil {
+		f.b.FirstSeenRejected.Add(1)
+		f.b.log.Warn("sitebus: first_seen record refused", "key", e.Key(), "error", err)
+		f.cache[e.Key()] = findingEntry{rev: e.Revision(), bad: true}
 		return
 	}
 	f.cache[e.Key()] = findingEntry{rec: rec, rev: e.Revision()}
@@ -144,7 +175,7 @@ func (f *FirstSeen) Record(ctx context.Context, now time.Time, open []string) (m
 		f.mu.Lock()
 		cur, known := f.cache[key]
 		f.mu.Unlock()
-		if known && cur.rec.ResolvedAt == nil {
+		if known && cur.rec.ResolvedAt == nil && !cur.bad {
 			out[id] = cur.rec.FirstSeen
 			continue
 		}
@@ -209,7 +240,7 @@ func (f *FirstSeen) openAt(ctx context.Context, key string, now time.Time) (time
 			first = now
 		}
 		f.mu.Unlock()
-		if known && cur.rec.ResolvedAt == nil {
+		if known && cur.rec.ResolvedAt == nil && !cur.bad {
 			return cur.rec.FirstSeen, nil
 		}
 		rec := findingRecord{FirstSeen: first}
@@ -251,7 +282,7 @@ func (f *FirstSeen) resolve(ctx context.Context, key string, now time.Time) erro
 	delete(f.local, key)
 	cur, known := f.cache[key]
 	f.mu.Unlock()
-	if !known || cur.rec.ResolvedAt != nil {
+	if !known || cur.rec.ResolvedAt != nil || cur.bad {
 		return nil
 	}
 	rec := findingRecord{FirstSeen: cur.rec.FirstSeen, ResolvedAt: &now}
@@ -270,7 +301,8 @@ func (f *FirstSeen) resolve(ctx context.Context, key string, now time.Time) erro
 }
 
 // forget returns jobs that purge up to limit records resolved more than
-// forgetAfter ago (unless someone wrote them since).
+// forgetAfter ago, or implausible and not open (unless someone wrote them
+// since).
 func (f *FirstSeen) forget(ctx context.Context, now time.Time, open map[string]bool, limit int) []func() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -279,7 +311,10 @@ func (f *FirstSeen) forget(ctx context.Context, now time.Time, open map[string]b
 		if len(jobs) == limit {
 			break
 		}
-		if e.rec.ResolvedAt == nil || open[key] || now.Sub(*e.rec.ResolvedAt) < forgetAfter {
+		// An implausible record of a finding not open is purged at once
+		// (every auditor judges it the same); a resolved one after
+		// forgetAfter.
+		if open[key] || !e.bad && (e.rec.ResolvedAt == nil || now.Sub(*e.rec.ResolvedAt) < forgetAfter) {
 			continue
 		}
 		jobs = append(jobs, func() {

@@ -72,21 +72,61 @@ func UnescapeKey(tok string) (string, error) {
 	return b.String(), nil
 }
 
-// ObservationKey is the key of a device's observation from one source
-// in the observations bucket: DEVICE.SOURCE, each escaped.
-func ObservationKey(id, source string) string { return EscapeKey(id) + "." + EscapeKey(source) }
+// Key is a parsed key of the observations bucket.
+type Key struct {
+	// Site is the inventory site of the device ("" for a device with no
+	// site, token "="); empty too in a legacy key.
+	Site, Device, Source string
+	// Legacy marks a key of the two-token form DEVICE.SOURCE written
+	// before keys carried the site (accepted for one release).
+	Legacy bool
+}
 
-// ParseObservationKey splits and unescapes a key ObservationKey made.
-func ParseObservationKey(key string) (id, source string, err error) {
-	a, b, ok := strings.Cut(key, ".")
-	if !ok || strings.Contains(b, ".") {
-		return "", "", fmt.Errorf("key %q is not DEVICE.SOURCE", key)
+// ObservationKey is the key of a device's observation from one source
+// in the observations bucket: SITE.DEVICE.SOURCE, each escaped, where
+// SITE is the device's site in the inventory. The site comes first so
+// that one NATS permission covers a site:
+// $KV.faultline_observations.SITE.>.
+func ObservationKey(site, id, source string) string {
+	return EscapeKey(site) + "." + EscapeKey(id) + "." + EscapeKey(source)
+}
+
+// LegacyObservationKey is the key of the releases before keys carried
+// the site: DEVICE.SOURCE.
+func LegacyObservationKey(id, source string) string { return EscapeKey(id) + "." + EscapeKey(source) }
+
+// String is the key in the bucket.
+func (k Key) String() string {
+	if k.Legacy {
+		return LegacyObservationKey(k.Device, k.Source)
 	}
-	if id, err = UnescapeKey(a); err != nil {
-		return "", "", err
+	return ObservationKey(k.Site, k.Device, k.Source)
+}
+
+// ParseObservationKey splits and unescapes a key: SITE.DEVICE.SOURCE, or
+// the legacy DEVICE.SOURCE.
+func ParseObservationKey(key string) (Key, error) {
+	toks := strings.Split(key, ".")
+	var k Key
+	switch len(toks) {
+	case 3:
+	case 2:
+		k.Legacy = true
+		toks = append([]string{""}, toks...)
+	default:
+		return Key{}, fmt.Errorf("key %q is not SITE.DEVICE.SOURCE", key)
 	}
-	if source, err = UnescapeKey(b); err != nil {
-		return "", "", err
+	var err error
+	if !k.Legacy {
+		if k.Site, err = UnescapeKey(toks[0]); err != nil {
+			return Key{}, err
+		}
 	}
-	return id, source, nil
+	if k.Device, err = UnescapeKey(toks[1]); err != nil {
+		return Key{}, err
+	}
+	if k.Source, err = UnescapeKey(toks[2]); err != nil {
+		return Key{}, err
+	}
+	return k, nil
 }

@@ -38,38 +38,48 @@ func TestUnescapeKeyRejects(t *testing.T) {
 }
 
 func TestObservationKey(t *testing.T) {
-	k := ObservationKey("pdu.a/1", "snmp")
-	if k != "pdu=2Ea/1.snmp" {
-		t.Fatalf("key %q", k)
+	cases := []struct {
+		key  string
+		want Key
+	}{
+		{ObservationKey("site-1", "pdu.a/1", "snmp"), Key{Site: "site-1", Device: "pdu.a/1", Source: "snmp"}},
+		{ObservationKey("", "srv", "redfish"), Key{Device: "srv", Source: "redfish"}},
+		{ObservationKey("dc.2", "x", "snmp"), Key{Site: "dc.2", Device: "x", Source: "snmp"}},
+		{LegacyObservationKey("pdu.a/1", "snmp"), Key{Device: "pdu.a/1", Source: "snmp", Legacy: true}},
 	}
-	id, src, err := ParseObservationKey(k)
-	if err != nil || id != "pdu.a/1" || src != "snmp" {
-		t.Fatalf("ParseObservationKey(%q) = %q, %q, %v", k, id, src, err)
+	if cases[0].key != "site-1.pdu=2Ea/1.snmp" || cases[1].key != "=.srv.redfish" || cases[3].key != "pdu=2Ea/1.snmp" {
+		t.Fatalf("keys %q %q %q", cases[0].key, cases[1].key, cases[3].key)
 	}
-	for _, bad := range []string{"nodot", "a.b.c", ".snmp", "a.", "a=ZZ.snmp"} {
-		if _, _, err := ParseObservationKey(bad); err == nil {
+	for _, tc := range cases {
+		got, err := ParseObservationKey(tc.key)
+		if err != nil || got != tc.want || got.String() != tc.key {
+			t.Errorf("ParseObservationKey(%q) = %+v, %v; want %+v", tc.key, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"nodot", "a.b.c.d", ".snmp", "a.", "a=ZZ.snmp", "s.a=ZZ.snmp", "s=.a.snmp", "s..snmp"} {
+		if _, err := ParseObservationKey(bad); err == nil {
 			t.Errorf("ParseObservationKey(%q): no error", bad)
 		}
 	}
 }
 
 // FuzzParseObservationKey: any key read from the bucket either parses to
-// an id and source that escape back to exactly that key, or is an error;
-// and any id escapes to a valid key token.
+// a site, id and source that escape back to exactly that key, or is an
+// error; and any id escapes to a valid key token.
 func FuzzParseObservationKey(f *testing.F) {
-	for _, s := range []string{"sw-1.snmp", "db=2E1.redfish", "=.=", "a=2e.b", "a..b", "x=C3=A9.snmp"} {
+	for _, s := range []string{"sw-1.snmp", "db=2E1.redfish", "=.=", "a=2e.b", "a..b", "x=C3=A9.snmp", "site-1.sw-1.snmp", "=.x.redfish", "a.b.c.d"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, key string) {
 		if tok := EscapeKey(key); strings.Contains(tok, ".") || !keyValid(tok) {
 			t.Fatalf("EscapeKey(%q) = %q: not a valid key token", key, tok)
 		}
-		id, src, err := ParseObservationKey(key)
+		k, err := ParseObservationKey(key)
 		if err != nil {
 			return
 		}
-		if back := ObservationKey(id, src); back != key {
-			t.Fatalf("key %q parsed to %q, %q, which make %q", key, id, src, back)
+		if back := k.String(); back != key {
+			t.Fatalf("key %q parsed to %+v, which makes %q", key, k, back)
 		}
 	})
 }

@@ -48,8 +48,9 @@ func TestLeafNode(t *testing.T) {
 	col := connect(t, leaf.ClientURL(), func(o *Options) { o.Domain = "core"; o.Setup = 15 * time.Second })
 	aud := connect(t, hub.ClientURL())
 	pub := runPublisher(t, col)
-	got, _ := watch(t, aud)
+	inv := loadInventory(t, busInventory)
+	src := watch(t, aud, inv)
 	at := time.Now().UTC().Truncate(time.Millisecond)
-	pub.Publish([]observation.Device{obsOf("sw-1", "snmp", at, 22)})
-	waitFor(t, "the hub's auditor sees the site's observation", func() bool { _, ok := got.get("sw-1.snmp"); return ok })
+	pub.Publish(inv, []observation.Device{obsOf("sw-1", "snmp", at, 22)})
+	waitFor(t, "the hub's auditor sees the site's observation", func() bool { _, ok := heldObs(src, "sw-1", "snmp"); return ok })
 }

@@ -13,8 +13,9 @@ var (
 	descConnected = newDesc("faultline_nats_connected", "Whether the connection to NATS is up (1) or not (0).", nil)
 	descReconn    = newDesc("faultline_nats_reconnects_total", "Reconnections to NATS since start.", nil)
 	descDisconn   = newDesc("faultline_nats_disconnects_total", "Connections to NATS lost since start.", nil)
-	descReceived  = newDesc("faultline_nats_observations_received_total", "Observations an auditor received from the bucket (a restarted watch delivers every key again).", nil)
-	descRejected  = newDesc("faultline_nats_observations_rejected_total", "Entries of the bucket an auditor skipped: not a valid observation under their key.", nil)
+	descReceived  = newDesc("faultline_nats_observations_received_total", "Observations an auditor accepted from the bucket (a restarted watch delivers every key again).", nil)
+	descRejected  = newDesc("faultline_nats_observations_rejected_total", "Entries of the bucket an auditor refused, by reason (a restarted watch delivers every key again).", []string{"reason"})
+	descFSRej     = newDesc("faultline_nats_first_seen_rejected_total", "first_seen records of the findings bucket an auditor refused as implausible (and rewrote).", nil)
 	descPending   = newDesc("faultline_nats_pending_observations", "Observations a collector holds to send (the latest per device; never a backlog).", nil)
 	descPublished = newDesc("faultline_nats_observations_published_total", "Observations the bucket acknowledged to a collector.", nil)
 	descPutFailed = newDesc("faultline_nats_publish_failures_total", "A collector's puts that failed (the observation is kept to retry).", nil)
@@ -52,6 +53,7 @@ func (m *busMetrics) Describe(ch chan<- *prometheus.Desc) {
 	if m.s != nil {
 		ch <- descReceived
 		ch <- descRejected
+		ch <- descFSRej
 	}
 	if m.p != nil {
 		ch <- descPending
@@ -71,7 +73,10 @@ func (m *busMetrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descDisconn, prometheus.CounterValue, float64(m.b.Disconnects.Load()))
 	if s := m.s; s != nil {
 		ch <- prometheus.MustNewConstMetric(descReceived, prometheus.CounterValue, float64(s.Received.Load()))
-		ch <- prometheus.MustNewConstMetric(descRejected, prometheus.CounterValue, float64(s.Rejected.Load()))
+		for _, r := range Reasons {
+			ch <- prometheus.MustNewConstMetric(descRejected, prometheus.CounterValue, float64(s.Rejected(r)), r)
+		}
+		ch <- prometheus.MustNewConstMetric(descFSRej, prometheus.CounterValue, float64(m.b.FirstSeenRejected.Load()))
 	}
 	if p := m.p; p != nil {
 		ch <- prometheus.MustNewConstMetric(descPending, prometheus.GaugeValue, float64(p.Pending()))

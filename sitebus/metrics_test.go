@@ -39,12 +39,13 @@ func TestMetrics(t *testing.T) {
 	if _, err := aud.obs.Put(context.Background(), "junk.snmp", []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
-	got, src := watch(t, aud)
-	pub.Publish([]observation.Device{obsOf("sw-1", "snmp", time.Now().UTC(), 20), obsOf("sw-2", "snmp", time.Now().UTC(), 21)})
+	inv := loadInventory(t, busInventory)
+	src := watch(t, aud, inv)
+	pub.Publish(inv, []observation.Device{obsOf("sw-1", "snmp", time.Now().UTC(), 20), obsOf("sw-2", "snmp", time.Now().UTC(), 21)})
 	waitFor(t, "two observations received and one rejected", func() bool {
-		_, ok1 := got.get("sw-1.snmp")
-		_, ok2 := got.get("sw-2.snmp")
-		return ok1 && ok2 && src.Rejected.Load() == 1 && pub.Pending() == 0
+		_, ok1 := heldObs(src, "sw-1", "snmp")
+		_, ok2 := heldObs(src, "sw-2", "snmp")
+		return ok1 && ok2 && src.RejectedTotal() == 1 && pub.Pending() == 0
 	})
 
 	cases := []struct {
@@ -55,6 +56,7 @@ func TestMetrics(t *testing.T) {
 		{"auditor", Metrics(aud, nil, src), map[string]float64{
 			"faultline_nats_connected": 1, "faultline_nats_reconnects_total": 0, "faultline_nats_disconnects_total": 0,
 			"faultline_nats_observations_received_total": 2, "faultline_nats_observations_rejected_total": 1,
+			"faultline_nats_first_seen_rejected_total": 0,
 		}},
 		{"collector", Metrics(col, pub, nil), map[string]float64{
 			"faultline_nats_connected": 1, "faultline_nats_reconnects_total": 0, "faultline_nats_disconnects_total": 0,
@@ -73,13 +75,14 @@ func TestMetrics(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := map[string]float64{}
-			for _, mf := range mfs {
-				m := mf.GetMetric()[0]
-				switch {
-				case m.GetCounter() != nil:
-					got[mf.GetName()] = m.GetCounter().GetValue()
-				case m.GetGauge() != nil:
-					got[mf.GetName()] = m.GetGauge().GetValue()
+			for _, mf := range mfs { // the sum of a family's series
+				for _, m := range mf.GetMetric() {
+					switch {
+					case m.GetCounter() != nil:
+						got[mf.GetName()] += m.GetCounter().GetValue()
+					case m.GetGauge() != nil:
+						got[mf.GetName()] += m.GetGauge().GetValue()
+					}
 				}
 			}
 			if len(got) != len(tc.want) {

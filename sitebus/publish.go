@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/observation"
 )
 
@@ -40,8 +41,9 @@ func (b *Bus) Publisher() *Publisher {
 	return &Publisher{b: b, workers: 16, pending: map[string]pendingObs{}, kick: make(chan struct{}, 1)}
 }
 
-// Publish queues observations for the bucket (it is the engine's Sink).
-func (p *Publisher) Publish(obs []observation.Device) {
+// Publish queues observations for the bucket, each under the key of its
+// site in inv (it is the engine's Sink).
+func (p *Publisher) Publish(inv *inventory.Inventory, obs []observation.Device) {
 	p.mu.Lock()
 	for i := range obs {
 		data, err := json.Marshal(&obs[i])
@@ -50,7 +52,7 @@ func (p *Publisher) Publish(obs []observation.Device) {
 			continue
 		}
 		p.seq++
-		p.pending[ObservationKey(obs[i].ID, obs[i].Source)] = pendingObs{seq: p.seq, data: data}
+		p.pending[ObservationKey(inv.SiteOf(obs[i].ID), obs[i].ID, obs[i].Source)] = pendingObs{seq: p.seq, data: data}
 	}
 	p.mu.Unlock()
 	select {

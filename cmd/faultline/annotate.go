@@ -15,8 +15,9 @@ import (
 // error and warning is also a workflow command on stdout, which annotates
 // its line of the file; annotated is the file's path from the repository
 // root, as annotations need it.
-func loadInventoryGitHub(file, annotated string, opts inventory.Options, stdout, stderr io.Writer) (*inventory.Inventory, bool) {
-	inv, err := inventory.Load(file, opts)
+func loadInventoryGitHub(src invSource, annotated func(file string) string, opts inventory.Options, stdout, stderr io.Writer) (*inventory.Inventory, bool) {
+	file := src.String()
+	inv, err := inventory.LoadFiles(src, opts)
 	var diags inventory.Diagnostics
 	var ierr *inventory.Error
 	switch {
@@ -38,7 +39,7 @@ func loadInventoryGitHub(file, annotated string, opts inventory.Options, stdout,
 		if d.Hint != "" {
 			msg += "\n" + d.Hint
 		}
-		report.WriteGitHubCommand(stdout, level, report.Annotation{File: annotated, Line: int(d.Pos.Line), Col: int(d.Pos.Col), Title: title}, msg)
+		report.WriteGitHubCommand(stdout, level, report.Annotation{File: annotated(d.File), Line: int(d.Pos.Line), Col: int(d.Pos.Col), Title: title}, msg)
 	}
 	if err != nil {
 		printLoadError(file, err, stderr)
@@ -57,4 +58,18 @@ func annotationPath(ctx context.Context, file string) string {
 		return p
 	}
 	return strings.TrimPrefix(file, "./")
+}
+
+// annotationPaths is annotationPath for every file of an inventory, each
+// asked of git once.
+func annotationPaths(ctx context.Context) func(string) string {
+	memo := map[string]string{}
+	return func(file string) string {
+		p, ok := memo[file]
+		if !ok {
+			p = annotationPath(ctx, file)
+			memo[file] = p
+		}
+		return p
+	}
 }

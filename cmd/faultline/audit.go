@@ -89,9 +89,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	r := audit.NewReport(time.Now(), st.findings)
 	var err error
 	if format == report.HTMLPage {
-		err = report.HTML(stdout, st.analysis.G, r, report.HTMLOptions{Inventory: file, Note: st.note})
+		err = report.HTML(stdout, st.analysis.G, r, report.HTMLOptions{Inventory: file.String(), Note: st.note})
 	} else {
-		err = report.Audit(stdout, format, "faultline audit of "+file, r)
+		err = report.Audit(stdout, format, "faultline audit of "+file.String(), r)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)

@@ -97,12 +97,30 @@ func (c *cmdFlags) noArgs() (int, bool) {
 	return exitOK, true
 }
 
-// inventoryFlag is -i/--inventory, for commands that read one inventory.
-type inventoryFlag struct{ file string }
+// inventoryFlag is -i/--inventory, for commands that read one inventory:
+// a file, or a directory (its *.yaml files in name order); repeated, the
+// inventory is the union of them all.
+type inventoryFlag struct{ files []string }
+
+// invSource is the files and directories an inventory is read from.
+type invSource []string
+
+// String names the inventory in messages: its paths, comma-separated.
+func (s invSource) String() string { return strings.Join(s, ",") }
+
+func (f *inventoryFlag) Set(s string) error {
+	if s == "" {
+		return errors.New("empty inventory path")
+	}
+	f.files = append(f.files, s)
+	return nil
+}
+
+func (f *inventoryFlag) String() string { return strings.Join(f.files, ",") }
 
 func (f *inventoryFlag) add(c *cmdFlags) {
-	c.StringVar(&f.file, "i", "", "inventory `FILE` (or give it as the argument; default ./inventory.yaml)")
-	c.StringVar(&f.file, "inventory", "", "inventory `FILE` (same as -i)")
+	c.Var(f, "i", "inventory `FILE` or directory of *.yaml files; repeat for several (or give one as the argument; default ./inventory.yaml)")
+	c.Var(f, "inventory", "inventory `FILE` or directory (same as -i)")
 }
 
 // defaultInventory is read when a command is given no inventory at all,
@@ -111,19 +129,19 @@ const defaultInventory = "inventory.yaml"
 
 // resolve takes the inventory from -i or the one argument: both, or more
 // than one argument, is a usage error (exit 2), never a silent choice.
-func (f *inventoryFlag) resolve(c *cmdFlags) (string, int, bool) {
+func (f *inventoryFlag) resolve(c *cmdFlags) (invSource, int, bool) {
 	switch {
 	case len(c.args) > 1:
-		return "", c.usageError("one inventory file, got %d arguments: %s", len(c.args), strings.Join(quoteAll(c.args), " ")), false
-	case len(c.args) == 1 && f.file != "":
-		return "", c.usageError("the inventory twice: -i %s and the argument %s; give one", f.file, c.args[0]), false
+		return nil, c.usageError("one inventory file, got %d arguments: %s (several files: -i FILE -i FILE, or a directory)", len(c.args), strings.Join(quoteAll(c.args), " ")), false
+	case len(c.args) == 1 && len(f.files) > 0:
+		return nil, c.usageError("the inventory twice: -i %s and the argument %s; give one", f, c.args[0]), false
 	case len(c.args) == 1:
-		return c.args[0], exitOK, true
-	case f.file != "":
-		return f.file, exitOK, true
+		return invSource{c.args[0]}, exitOK, true
+	case len(f.files) > 0:
+		return invSource(f.files), exitOK, true
 	}
 	fmt.Fprintf(c.stderr, "faultline %s: no inventory given (-i FILE or the argument): reading ./%s\n", c.name, defaultInventory)
-	return defaultInventory, exitOK, true
+	return invSource{defaultInventory}, exitOK, true
 }
 
 func quoteAll(xs []string) []string {

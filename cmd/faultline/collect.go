@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/collector/redfish"
 	"github.com/faultline/faultline/collector/snmp"
+	"github.com/faultline/faultline/escape"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/observation"
 )
@@ -40,7 +41,7 @@ func (c *collectFlags) add(fs interface {
 }) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "deadline per device")
 	fs.IntVar(&c.concurrency, "concurrency", 64, "devices polled at once")
-	fs.StringVar(&c.caFile, "ca", "", "extra CA `FILE` (PEM) to trust for Redfish endpoints, e.g. the lab's")
+	fs.StringVar(&c.caFile, "ca", "", "extra CA `FILE` (PEM) to trust only for Redfish BMCs, e.g. the lab's lab-ca.pem")
 	fs.IntVar(&c.maxRequests, "max-requests", 2000, "budget: requests one device may take in one poll (SNMP and Redfish; retries included)")
 	fs.IntVar(&c.maxMembers, "max-members", 4096, "budget: members of one Redfish collection read")
 	fs.Int64Var(&c.maxBytes, "max-bytes", 32<<20, "budget: `BYTES` of answers read from one device in one poll")
@@ -130,7 +131,9 @@ func printCollectSummary(w io.Writer, obs []observation.Device, took time.Durati
 		} else if len(o.PartErrors) > 0 {
 			status = fmt.Sprintf("ok, %d part(s) unreadable", len(o.PartErrors))
 		}
-		fmt.Fprintf(w, "%-16s %-8s %8s %4d req  %s\n", o.ID, o.Source, time.Duration(o.Duration).Round(time.Millisecond), o.Requests, status)
+		// The error may quote what the device answered: one line, no
+		// escape sequences.
+		fmt.Fprintln(w, escape.Line(fmt.Sprintf("%-16s %-8s %8s %4d req  %s", o.ID, o.Source, time.Duration(o.Duration).Round(time.Millisecond), o.Requests, status)))
 	}
 	fmt.Fprintf(w, "%d devices polled in %s: %d ok, %d failed\n", len(obs), took.Round(time.Millisecond), len(obs)-failed, failed)
 	return failed

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 
 	"github.com/faultline/faultline/audit"
@@ -42,42 +41,49 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	// The two sides are loaded at once (the loads share the process's
-	// parse workers and a string table); each side's messages are held and written in the
-	// order the serial diff wrote them, old side first, and a side that
-	// fails stops the output where it did. The audits run one after the
-	// other, so that only one fault graph is alive at a time, and the old
-	// inventory is dropped once its findings are known.
+	// parse workers and a string table); each side's messages are held
+	// and written in the order the serial diff wrote them, old side first,
+	// and a side that fails stops the output where it did. The audits run
+	// one after the other, so that only one fault graph is alive at a
+	// time, and the old inventory is dropped once its findings are known.
 	var sides [2]diffSide
-	var oldData []byte // diff --base: the old side, read from git
+	var oldSrcs []inventory.Source // diff --base: the old side, read from git
+	var oldSrc, newSrc invSource
 	fromGit := *base != ""
 	if fromGit {
 		file, code, ok := invf.resolve(c)
 		if !ok {
 			return code
 		}
-		if _, err := os.Stat(file); err != nil {
-			fmt.Fprintf(stderr, "faultline: %s: no such file: give the inventory as -i FILE or as the argument\n", file)
-			return exitBadInput
+		for _, f := range file {
+			if _, err := inventory.Expand([]string{f}); err != nil {
+				printLoadError(f, err, stderr)
+				return exitBadInput
+			}
 		}
-		data, name, err := gitShow(ctx, *base, file)
+		srcs, name, err := gitShowSources(ctx, *base, file)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
-		oldData, sides[0].name, sides[1].name = data, name, file
+		oldSrcs, sides[0].name, sides[1].name = srcs, name, file.String()
+		newSrc = file
 	} else {
-		if invf.file != "" {
+		if len(invf.files) > 0 {
 			return c.usageError("-i is for diff --base; without it give OLD NEW")
 		}
 		if len(c.args) != 2 {
 			return c.usageError("want two files, OLD NEW (or --base REF FILE), got %d argument(s)", len(c.args))
 		}
 		sides[0].name, sides[1].name = c.args[0], c.args[1]
+		oldSrc, newSrc = invSource{c.args[0]}, invSource{c.args[1]}
 	}
 	oldName, newName := sides[0].name, sides[1].name
 	annotated := newName
+	var paths func(string) string
 	if format == report.GitHub {
-		annotated = annotationPath(ctx, newName)
+		annotated = annotationPath(ctx, newSrc[0])
+		paths = annotationPaths(ctx)
 	}
 	// The two files share one copy of the strings they have in common.
 	loadOpts := inventory.Options{Strings: inventory.NewStrings()}
@@ -85,17 +91,17 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Go(func() {
 		o := &sides[0]
 		if fromGit {
-			o.inv, o.loaded = parseInventory(o.name, oldData, &o.stderr)
+			o.inv, o.loaded = parseInventory(o.name, oldSrcs, &o.stderr)
 		} else {
-			o.inv, o.loaded = loadInventory(o.name, loadOpts, &o.stderr)
+			o.inv, o.loaded = loadInventory(oldSrc, loadOpts, &o.stderr)
 		}
 	})
 	wg.Go(func() {
 		n := &sides[1]
 		if format == report.GitHub {
-			n.inv, n.loaded = loadInventoryGitHub(n.name, annotated, loadOpts, &n.stdout, &n.stderr)
+			n.inv, n.loaded = loadInventoryGitHub(newSrc, paths, loadOpts, &n.stdout, &n.stderr)
 		} else {
-			n.inv, n.loaded = loadInventory(n.name, loadOpts, &n.stderr)
+			n.inv, n.loaded = loadInventory(newSrc, loadOpts, &n.stderr)
 		}
 	})
 	wg.Wait()
@@ -124,6 +130,16 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		p := newInv.DeclaredAt(id)
 		return int(p.Line), int(p.Col)
 	}}
+	if len(newInv.Files) > 1 && format == report.GitHub {
+		paths := annotationPaths(ctx)
+		opts.FileOf = func(id string) string {
+			p := newInv.DeclaredAt(id)
+			if p.Line == 0 {
+				return ""
+			}
+			return paths(newInv.FileOf(p))
+		}
+	}
 	if err := report.Diff(stdout, format, opts, d); err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitBadInput

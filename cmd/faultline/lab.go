@@ -39,19 +39,20 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	legacy := fs.Bool("redfish-legacy", false, "serve the BMCs' trees in the legacy schema (Power, Thermal)")
 	mockups := mockupFlag{}
 	fs.Var(mockups, "mockup", "serve a Redfish mockup tree for a device: `DEVICE=DIR` (repeatable)")
-	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, lab-ca-key.pem) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
+	caDir := fs.String("ca-dir", ".", "keep the lab CA (lab-ca.pem, and its key lab-ca-key.pem, 0600; made on the first run, limited to .lab, localhost and loopback names) in `DIR`; collectors trust it with --ca DIR/lab-ca.pem")
 	var sf sitesFlags
 	sf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
-	var file string
+	var file invSource
 	if sf.sites > 0 {
-		var err error
-		if file, err = sf.writeInventory(*caDir); err != nil {
+		written, err := sf.writeInventory(*caDir)
+		if err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
+		file = invSource{written}
 	} else {
 		f, code, ok := invf.resolve(fs)
 		if !ok {
@@ -88,7 +89,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "%d simulated devices; admin API on http://%s (faultline lab fault DEVICE FAULT [PART]); Ctrl-C stops\n", len(l.Devices()), ln.Addr())
 	fmt.Fprintf(stdout, "the BMCs' certificates come from %s: faultline collect --ca %s\n", filepath.Join(*caDir, "lab-ca.pem"), filepath.Join(*caDir, "lab-ca.pem"))
 	if sf.sites > 0 {
-		stopNATS, err := sf.start(stdout, file, *caDir)
+		stopNATS, err := sf.start(stdout, file.String(), *caDir)
 		if err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/escape"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/observation"
@@ -22,6 +24,7 @@ import (
 type liveFlags struct {
 	obsFile    string
 	liveURL    string
+	liveCA     string
 	timeout    time.Duration
 	staleAfter time.Duration
 }
@@ -29,6 +32,7 @@ type liveFlags struct {
 func (l *liveFlags) add(c *cmdFlags) {
 	c.StringVar(&l.obsFile, "observations", "", "lay the observations in `FILE` (from faultline collect --out) over the inventory")
 	c.StringVar(&l.liveURL, "live", "", "lay the observations of a running faultline serve at `URL` (its GET /api/v1/observations; bearer token from FAULTLINE_TOKEN) over the inventory")
+	c.StringVar(&l.liveCA, "live-ca", "", "with an https --live URL: trust only the CA certificates in `FILE` (PEM) for the server (default: the system's roots)")
 	c.DurationVar(&l.timeout, "live-timeout", 30*time.Second, "with --live: deadline for fetching the observations")
 	c.DurationVar(&l.staleAfter, "stale-after", 0, "with --observations or --live: data older than this (relative to the observations' time) is unverified (0: only failed polls)")
 }
@@ -47,9 +51,13 @@ type state struct {
 
 // load builds the state: the design alone, or with the observations of
 // --observations or --live. Errors are printed; ok is false on bad input.
-func (l *liveFlags) load(ctx context.Context, file string, opts audit.Options, stderr io.Writer) (*state, bool) {
+func (l *liveFlags) load(ctx context.Context, file invSource, opts audit.Options, stderr io.Writer) (*state, bool) {
 	if l.obsFile != "" && l.liveURL != "" {
 		fmt.Fprintln(stderr, "faultline: --observations and --live both given: use one source of observations")
+		return nil, false
+	}
+	if l.liveCA != "" && l.liveURL == "" {
+		fmt.Fprintln(stderr, "faultline: --live-ca without --live: it names the CA of the --live server")
 		return nil, false
 	}
 	inv, ok := loadInventory(file, inventory.Options{}, stderr)
@@ -72,10 +80,17 @@ func (l *liveFlags) load(ctx context.Context, file string, opts audit.Options, s
 		of, err = readObservations(l.obsFile)
 	} else {
 		source = l.liveURL
-		of, err = fetchObservations(ctx, l.liveURL, l.timeout, os.Getenv("FAULTLINE_TOKEN"), maxLiveBody)
+		token := os.Getenv("FAULTLINE_TOKEN")
+		if cleartextToken(l.liveURL, token) {
+			fmt.Fprintln(stderr, "faultline: warning: --live over http sends FAULTLINE_TOKEN in cleartext to a host that is not this machine: use https (and --live-ca)")
+		}
+		var client *http.Client
+		if client, err = liveClient(l.liveCA); err == nil {
+			of, err = fetchObservations(ctx, client, l.liveURL, l.timeout, token, maxLiveBody)
+		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		fmt.Fprintf(stderr, "faultline: %s\n", escape.Terminal(err.Error()))
 		return nil, false
 	}
 	a, findings, observed, err := audit.Live(inv, of.Devices, audit.LiveOptions{
@@ -124,9 +139,9 @@ func observationsURL(base string) (string, error) {
 }
 
 // fetchObservations GETs a serve's current observations (the collect
-// --out format) within the deadline, with the bearer token if there is
-// one, reading at most maxBody bytes.
-func fetchObservations(ctx context.Context, base string, timeout time.Duration, token string, maxBody int64) (*observation.File, error) {
+// --out format) with client (see liveClient) within the deadline, with
+// the bearer token if there is one, reading at most maxBody bytes.
+func fetchObservations(ctx context.Context, client *http.Client, base string, timeout time.Duration, token string, maxBody int64) (*observation.File, error) {
 	endpoint, err := observationsURL(base)
 	if err != nil {
 		return nil, err
@@ -141,10 +156,23 @@ func fetchObservations(ctx context.Context, base string, timeout time.Duration, 
 	if token = strings.TrimSpace(token); token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
+		var unknownCA x509.UnknownAuthorityError
+		var hostname x509.HostnameError
+		switch {
+		case ctx.Err() != nil:
 			return nil, fmt.Errorf("--live %s: no answer within %s (--live-timeout)", endpoint, timeout)
+		case errors.Is(err, errOtherOrigin):
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return nil, fmt.Errorf("--live %s: %w", endpoint, err)
+		case errors.As(err, &unknownCA):
+			return nil, fmt.Errorf("--live %s: the server's certificate is not signed by a trusted CA: give its CA with --live-ca FILE (%w)", endpoint, err)
+		case errors.As(err, &hostname):
+			return nil, fmt.Errorf("--live %s: the server's certificate is not valid for this host name or address: use the name it was issued for (%w)", endpoint, err)
 		}
 		return nil, fmt.Errorf("--live %s: is faultline serve running there? %w", endpoint, err)
 	}
@@ -155,7 +183,7 @@ func fetchObservations(ctx context.Context, base string, timeout time.Duration, 
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 			hint = " (set FAULTLINE_TOKEN to the server's token)"
 		}
-		return nil, fmt.Errorf("--live %s: %s%s: %s", endpoint, resp.Status, hint, strings.TrimSpace(string(msg)))
+		return nil, fmt.Errorf("--live %s: %s%s: %s", endpoint, escape.Terminal(resp.Status), hint, escape.Terminal(strings.TrimSpace(string(msg))))
 	}
 	body := &limitedReader{r: resp.Body, n: maxBody}
 	of, err := observation.Read(body)

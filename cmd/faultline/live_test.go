@@ -213,10 +213,14 @@ func TestLiveBodyBound(t *testing.T) {
 		fmt.Fprintf(w, `{"version": 1, "generated_at": "2026-12-01T00:00:00Z", "devices": [%s{}]}`, strings.Repeat(`{"id": "x", "source": "snmp"},`, 200))
 	}))
 	defer ts.Close()
-	if _, err := fetchObservations(context.Background(), ts.URL, 5*time.Second, "", 1<<10); err == nil || !strings.Contains(err.Error(), "over 1024 bytes") {
+	client, err := liveClient("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fetchObservations(context.Background(), client, ts.URL, 5*time.Second, "", 1<<10); err == nil || !strings.Contains(err.Error(), "over 1024 bytes") {
 		t.Errorf("error %v, want the answer refused as over 1024 bytes", err)
 	}
-	if _, err := fetchObservations(context.Background(), ts.URL, 5*time.Second, "", 1<<20); err != nil && strings.Contains(err.Error(), "over") {
+	if _, err := fetchObservations(context.Background(), client, ts.URL, 5*time.Second, "", 1<<20); err != nil && strings.Contains(err.Error(), "over") {
 		t.Errorf("an answer within the bound refused: %v", err)
 	}
 }

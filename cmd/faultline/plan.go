@@ -57,9 +57,9 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	if format == report.HTMLPage {
-		err = report.PlanHTML(stdout, p, report.HTMLOptions{Title: "Maintenance plan", Inventory: file, Note: st.note})
+		err = report.PlanHTML(stdout, p, report.HTMLOptions{Title: "Maintenance plan", Inventory: file.String(), Note: st.note})
 	} else {
-		err = report.Plan(stdout, format, "faultline plan of "+file, p)
+		err = report.Plan(stdout, format, "faultline plan of "+file.String(), p)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)

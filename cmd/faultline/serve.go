@@ -52,6 +52,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cf.add(fs)
 	var nf natsFlags
 	nf.add(fs.FlagSet)
+	var wf webFlags
+	wf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
 		return code
 	}
@@ -84,6 +86,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitBadInput
 		}
 		token, demoToken = hex.EncodeToString(b), true
+	}
+	guard, err := wf.guard(token, log.With("component", "api"))
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitBadInput
 	}
 
 	var labRun *lab.Lab
@@ -120,7 +127,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	var srv *api.Server
 	cfg := engine.Config{
-		InventoryFile: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers, Retention: *retention, StaleAfter: *staleAfter,
+		InventoryFile: file.String(), InventoryFiles: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers, Retention: *retention, StaleAfter: *staleAfter,
 		Collect: collector.Options{Concurrency: cf.concurrency, Timeout: cf.timeout},
 		Logger:  log.With("component", "engine"),
 		OnSnapshot: func(s *engine.Snapshot) {
@@ -147,14 +154,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	defer eng.Close()
 	if remote != nil {
-		if err := remote.check(eng.Snapshot().Inventory, file); err != nil {
+		if err := remote.check(eng.Snapshot().Inventory, file.String()); err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
 	}
 	collectOnly := remote != nil && nf.collectOnly
 	if !collectOnly { // a collector audits nothing and serves no API
-		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: remote.metrics()})
+		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, Metrics: append(remote.metrics(), guard.Collectors()...)})
 		srv.Prerender(eng.Snapshot())
 	}
 
@@ -167,11 +174,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if collectOnly {
 		handler = remote.handler(eng)
 	}
-	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	handler = guard.Wrap(handler)
+	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelDebug)} // TLS handshake failures: every port scanner makes them
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- httpSrv.Serve(api.Listener(ln)) }() // net/http's own errors as JSON
+	go func() { errc <- guard.Serve(httpSrv, ln) }() // TLS per --web.config.file; net/http's own errors as JSON
 	runDone := make(chan struct{})
 	go func() {
 		defer close(runDone)
@@ -182,10 +191,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer signal.Stop(hup)
 
 	if collectOnly {
-		fmt.Fprintf(stdout, "faultline collector for %s: %d devices, to NATS; status on http://%s/healthz and /metrics\n", file, len(remote.targets(eng)), ln.Addr())
+		fmt.Fprintf(stdout, "faultline collector for %s: %d devices, to NATS; status on %s://%s/healthz and /metrics\n", file, len(remote.targets(eng)), wf.scheme(guard), ln.Addr())
 	} else {
-		fmt.Fprintf(stdout, "faultline serving %s on http://%s (report: http://%s/report)\n", file, ln.Addr(), ln.Addr())
+		fmt.Fprintf(stdout, "faultline serving %s on %s://%s (report: %s://%s/report)\n", file, wf.scheme(guard), ln.Addr(), wf.scheme(guard), ln.Addr())
 	}
+	fmt.Fprintf(stdout, "access: %s\n", guard.Describe())
 	if *demo {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		waitForCollection(wctx, eng)
@@ -195,7 +205,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		printSnapshotSummary(stdout, eng.Snapshot())
 	}
 	if demoToken {
-		fmt.Fprintf(stdout, "demo token for POST endpoints: %s\n  curl -H 'Authorization: Bearer %s' -d '{\"fail\":[\"feed-a\"]}' http://%s/api/v1/whatif\n", token, token, ln.Addr())
+		fmt.Fprintf(stdout, "demo token for POST endpoints: %s\n  curl -H 'Authorization: Bearer %s' -d '{\"fail\":[\"feed-a\"]}' %s://%s/api/v1/whatif\n", token, token, wf.scheme(guard), ln.Addr())
 	}
 
 	for {
@@ -203,6 +213,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		case <-hup:
 			if err := eng.Reload(ctx); err != nil {
 				log.Warn("SIGHUP: inventory rejected, keeping the old one", "error", err)
+			}
+			if err := guard.Reload(); err != nil {
+				log.Warn("SIGHUP: web configuration rejected, keeping the old one", "error", err)
 			}
 		case err := <-errc:
 			if !errors.Is(err, http.ErrServerClosed) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,6 +23,8 @@ type natsFlags struct {
 	url, creds, ca string
 	domain         string
 	replicas       int
+	inbox          string
+	maxSkew        time.Duration
 	collectOnly    bool
 	site, devices  string
 }
@@ -31,6 +34,8 @@ func (n *natsFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&n.creds, "nats-creds", "", "NATS credentials `FILE` (a secret: never logged)")
 	fs.StringVar(&n.ca, "nats-ca", "", "CA `FILE` (PEM) that signed the NATS servers' certificates")
 	fs.StringVar(&n.domain, "nats-domain", "", "JetStream `DOMAIN` of the buckets, when reached through a leaf node (the core cluster's jetstream domain)")
+	fs.StringVar(&n.inbox, "nats-inbox", "", "`PREFIX` of this process's NATS reply subjects instead of _INBOX (so that its NATS user may subscribe only to its own, e.g. _INBOX_site-1)")
+	fs.DurationVar(&n.maxSkew, "nats-max-skew", sitebus.DefaultMaxSkew, "auditor: refuse observations (and first_seen records) dated more than `D` after the NATS server stored them")
 	fs.IntVar(&n.replicas, "nats-replicas", 0, "replicas of the buckets when this process creates them (default: the cluster size up to 3, 1 on one server)")
 	fs.BoolVar(&n.collectOnly, "collect-only", false, "with --nats: poll this process's share and put the observations into NATS; no audit, no API (serves /healthz, /readyz, /metrics)")
 	fs.StringVar(&n.site, "site", "", "with --nats: poll the managed devices of site `ID`")
@@ -51,10 +56,13 @@ type natsSetup struct {
 // setup checks the flags and connects; nil without --nats.
 func (n natsFlags) setup(ctx context.Context, log *slog.Logger) (*natsSetup, error) {
 	if n.url == "" {
-		if n.collectOnly || n.site != "" || n.devices != "" || n.creds != "" || n.ca != "" || n.domain != "" {
-			return nil, errors.New("--collect-only, --site, --devices, --nats-creds, --nats-ca and --nats-domain need --nats URL")
+		if n.collectOnly || n.site != "" || n.devices != "" || n.creds != "" || n.ca != "" || n.domain != "" || n.inbox != "" {
+			return nil, errors.New("--collect-only, --site, --devices, --nats-creds, --nats-ca, --nats-domain and --nats-inbox need --nats URL")
 		}
 		return nil, nil
+	}
+	if n.maxSkew <= 0 {
+		return nil, fmt.Errorf("--nats-max-skew %s: give a positive duration (default %s)", n.maxSkew, sitebus.DefaultMaxSkew)
 	}
 	if n.site != "" && n.devices != "" {
 		return nil, errors.New("--site and --devices: give one (--devices site=ID,... combines them)")
@@ -77,6 +85,7 @@ func (n natsFlags) setup(ctx context.Context, log *slog.Logger) (*natsSetup, err
 		}
 	}
 	s.bus, err = sitebus.Connect(ctx, sitebus.Options{URL: n.url, CredsFile: n.creds, CAFile: n.ca, Domain: n.domain, Replicas: n.replicas,
+		InboxPrefix: n.inbox, CollectOnly: n.collectOnly, MaxSkew: n.maxSkew,
 		Name: "faultline " + role, Logger: log.With("component", "nats")})
 	if err != nil {
 		return nil, err
@@ -103,7 +112,7 @@ func (s *natsSetup) configure(ctx context.Context, cfg *engine.Config) {
 		return
 	}
 	close(s.done)
-	s.src = s.bus.Source()
+	s.src = s.bus.Source(sitebus.Policy{})
 	cfg.Source = s.src
 	cfg.FirstSeen = s.bus.FirstSeen(ctx)
 }

@@ -111,6 +111,8 @@ func TestServeNATS(t *testing.T) {
 			{[]string{"--collect-only"}, "need --nats URL"},
 			{[]string{"--site", "site-1"}, "need --nats URL"},
 			{[]string{"--nats-domain", "core"}, "need --nats URL"},
+			{[]string{"--nats-inbox", "_INBOX_site-1"}, "need --nats URL"},
+			{[]string{"--nats", url, "--nats-max-skew", "0s"}, "--nats-max-skew 0s: give a positive duration"},
 			{[]string{"--nats", url, "--site", "site-1", "--devices", "x"}, "give one"},
 			{[]string{"--nats", url, "--devices", "room=1"}, `selector "room=1"`},
 			{[]string{"--nats", url, "--collect-only", "--site", "site-9"}, "site=site-9 selects no managed device"},
@@ -180,7 +182,7 @@ func TestServeNATS(t *testing.T) {
 	aud, col := "http://"+auditor+"/metrics", "http://"+collectors[0]+"/metrics"
 	waitMetric(t, aud, "faultline_nats_observations_received_total", "> 0", func(v float64) bool { return v >= float64(managed) })
 	waitMetric(t, aud, "faultline_nats_connected", "1", func(v float64) bool { return v == 1 })
-	waitMetric(t, aud, "faultline_nats_observations_rejected_total", "0", func(v float64) bool { return v == 0 })
+	waitMetric(t, aud, `faultline_nats_observations_rejected_total{reason="unknown_device"}`, "0", func(v float64) bool { return v == 0 })
 	waitMetric(t, col, "faultline_nats_observations_published_total", "> 0", func(v float64) bool { return v > 0 })
 	waitMetric(t, col, "faultline_nats_pending_observations", "0", func(v float64) bool { return v == 0 })
 	if v, ok := metric(t, aud, "faultline_audit_timestamp_seconds"); !ok || v == 0 {

@@ -37,7 +37,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var loaded *inventory.Inventory
 	if *format == "github" {
-		loaded, ok = loadInventoryGitHub(file, annotationPath(ctx, file), inventory.Options{Strict: *strict}, stdout, stderr)
+		loaded, ok = loadInventoryGitHub(file, annotationPaths(ctx), inventory.Options{Strict: *strict}, stdout, stderr)
 	} else {
 		loaded, ok = loadInventory(file, inventory.Options{Strict: *strict}, stderr)
 	}
@@ -48,11 +48,12 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	return exitOK
 }
 
-// loadInventory loads a file, printing warnings, or every error, to stderr.
-func loadInventory(file string, opts inventory.Options, stderr io.Writer) (*inventory.Inventory, bool) {
-	inv, err := inventory.Load(file, opts)
+// loadInventory loads an inventory (files and directories), printing
+// warnings, or every error, to stderr.
+func loadInventory(file invSource, opts inventory.Options, stderr io.Writer) (*inventory.Inventory, bool) {
+	inv, err := inventory.LoadFiles(file, opts)
 	if err != nil {
-		printLoadError(file, err, stderr)
+		printLoadError(file.String(), err, stderr)
 		return nil, false
 	}
 	for _, w := range inv.Warnings {
@@ -63,8 +64,8 @@ func loadInventory(file string, opts inventory.Options, stderr io.Writer) (*inve
 
 // parseInventory is loadInventory for an inventory already read (the old
 // side of diff --base); name is what messages call it.
-func parseInventory(name string, data []byte, stderr io.Writer) (*inventory.Inventory, bool) {
-	inv, err := inventory.Parse(name, data, inventory.Options{})
+func parseInventory(name string, srcs []inventory.Source, stderr io.Writer) (*inventory.Inventory, bool) {
+	inv, err := inventory.ParseFiles(srcs, inventory.Options{})
 	if err != nil {
 		printLoadError(name, err, stderr)
 		return nil, false
@@ -85,6 +86,10 @@ func printLoadError(file string, err error, stderr io.Writer) {
 		}
 		fmt.Fprintf(stderr, "%s: %d error(s)\n", file, errs)
 	case errors.Is(err, fs.ErrNotExist):
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			file = pe.Path
+		}
 		fmt.Fprintf(stderr, "faultline: %s: no such file: give the inventory as -i FILE or as the argument\n", file)
 	default:
 		fmt.Fprintf(stderr, "faultline: %v\n", err)

@@ -24,6 +24,11 @@ const (
 	defaultMaxBytes    = 32 << 20
 )
 
+// DefaultMaxMembers is the default bound on the members of one
+// collection (a chassis's power supplies, a storage's drives). Auditors
+// bound each list of parts they accept from site collectors by it.
+const DefaultMaxMembers = defaultMaxMembers
+
 // LimitError is the error of a poll stopped because the BMC took it over
 // one of its limits.
 type LimitError struct {

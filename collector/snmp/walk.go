@@ -34,6 +34,11 @@ type Limits struct {
 	MaxBytes int
 }
 
+// DefaultMaxRows is the default of Limits.MaxRows, the rows read from one
+// table. Auditors bound each list of parts they accept from site
+// collectors by it.
+const DefaultMaxRows = 10000
+
 func (l Limits) withDefaults() Limits {
 	if l.MaxRepetitions <= 0 {
 		l.MaxRepetitions = 50
@@ -42,7 +47,7 @@ func (l Limits) withDefaults() Limits {
 		l.MaxVarbinds = 250
 	}
 	if l.MaxRows <= 0 {
-		l.MaxRows = 10000
+		l.MaxRows = DefaultMaxRows
 	}
 	if l.MaxRequests <= 0 {
 		l.MaxRequests = 2000

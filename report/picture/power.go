@@ -55,7 +55,7 @@ func powerKindRank(k inventory.PowerKind) int {
 		return 0
 	case inventory.ATS:
 		return 1
-	case inventory.UPS:
+	case inventory.UPS, inventory.Panel:
 		return 2
 	case inventory.Feed:
 		return 3

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // Geometry of a rack: its PDUs stand above it as labelled heads, each with
@@ -196,7 +198,7 @@ func (p *Picture) drawPSUs(rb *rackBox, l *powerLayout, d int32, dx, dw, cy int)
 				l.out.Wires = append(l.out.Wires, wire{Class: cls + " far", D: curve(x+psuSize, y, at.x, at.bottom)})
 			}
 			outlet := ""
-			if o := g.Inv.Devices[d].PSUs[e.j].Outlet; o != "" {
+			if o := declaredOutlet(g.Inv.Devices[d].PSUs, psu.ID); o != "" {
 				outlet = ", outlet " + string(o)
 			}
 			l.out.Dots = append(l.out.Dots, dot{
@@ -232,4 +234,17 @@ func (p *Picture) drawAggregate(rb *rackBox, out *panel) {
 	out.Labels = append(out.Labels,
 		label{Class: "more", X: cx, Y: rb.y + rackHead + 14, Middle: true, Text: plural(devs, "device", "devices")},
 		label{Class: "more", X: cx, Y: rb.y + rackHead + 32, Middle: true, Text: "not drawn one by one"})
+}
+
+// declaredOutlet is the outlet the inventory declares for a PSU of the
+// fault graph ("device/PSU"): found by id, since the graph leaves out PSUs
+// with no known source.
+func declaredOutlet(psus []inventory.PSU, id string) inventory.Outlet {
+	_, part, _ := strings.Cut(id, "/")
+	for i := range psus {
+		if psus[i].ID == part {
+			return psus[i].Outlet
+		}
+	}
+	return ""
 }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
@@ -22,7 +23,13 @@ import (
 // CA is a small certificate authority made in memory for a lab: it signs one
 // server certificate per simulated BMC address, so a collector can verify
 // TLS for real (trusting Pool or PEM) instead of switching verification off.
-// Its key never leaves the process.
+// Its key leaves the process only through Save (mode 0600).
+//
+// The CA certificate carries critical X.509 name constraints (Permitted):
+// DNS names under .lab and localhost, addresses in 127.0.0.0/8 and ::1.
+// A verifier that trusts it — a collector given the lab's lab-ca.pem
+// with --ca — therefore rejects anything it signs for any other name or
+// address, so a leaked lab CA cannot impersonate a real BMC or website.
 type CA struct {
 	cert    *x509.Certificate
 	key     *ecdsa.PrivateKey
@@ -35,7 +42,23 @@ type CA struct {
 	serial int64
 }
 
-// NewCA makes a fresh lab CA (ECDSA P-256, valid for a year).
+// Permitted lists the names and addresses a lab CA may sign for; the CA
+// certificate carries them as critical name constraints. A DNS constraint
+// with a leading dot permits the names under it, one without also the
+// name itself (RFC 5280, 4.2.1.10, as Go's crypto/x509 reads it).
+var Permitted = struct {
+	DNS []string
+	IP  []*net.IPNet
+}{
+	DNS: []string{".lab", "localhost"},
+	IP: []*net.IPNet{
+		{IP: net.IPv4(127, 0, 0, 0).To4(), Mask: net.CIDRMask(8, 32)},
+		{IP: net.IPv6loopback, Mask: net.CIDRMask(128, 128)},
+	},
+}
+
+// NewCA makes a fresh lab CA (ECDSA P-256, valid for a year, constrained
+// to Permitted).
 func NewCA() (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -51,6 +74,10 @@ func NewCA() (*CA, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 		MaxPathLenZero:        true,
+
+		PermittedDNSDomainsCritical: true,
+		PermittedDNSDomains:         Permitted.DNS,
+		PermittedIPRanges:           Permitted.IP,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -102,6 +129,9 @@ func (ca *CA) Save(dir string) error {
 }
 
 // LoadOrCreateCA loads the CA saved in dir, or makes one and saves it there.
+// A saved CA is refused when its key file is readable by others than its
+// owner, and when it lacks the name constraints (a CA made by an earlier
+// faultline): the error says which files to remove to make a new one.
 func LoadOrCreateCA(dir string) (*CA, error) {
 	certPEM, cerr := os.ReadFile(filepath.Join(dir, caCertFile))
 	keyPEM, kerr := os.ReadFile(filepath.Join(dir, caKeyFile))
@@ -117,6 +147,10 @@ func LoadOrCreateCA(dir string) (*CA, error) {
 	}
 	if err := errors.Join(cerr, kerr); err != nil {
 		return nil, fmt.Errorf("redfishsim: load ca: %w", err)
+	}
+	keyPath := filepath.Join(dir, caKeyFile)
+	if fi, err := os.Stat(keyPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("redfishsim: the lab CA key %s is readable by others (mode %04o): chmod 600 it, or remove %s and %s to make a new CA", keyPath, fi.Mode().Perm(), keyPath, filepath.Join(dir, caCertFile))
 	}
 	cb, _ := pem.Decode(certPEM)
 	kb, _ := pem.Decode(keyPEM)
@@ -134,7 +168,27 @@ func LoadOrCreateCA(dir string) (*CA, error) {
 	if !ca.cert.IsCA || time.Now().After(ca.cert.NotAfter) {
 		return nil, fmt.Errorf("redfishsim: the CA in %s is not a valid CA certificate (expired?): remove it to make a new one", dir)
 	}
+	if !constrained(ca.cert) {
+		return nil, fmt.Errorf("redfishsim: the lab CA in %s is not limited to lab names (.lab, localhost, 127.0.0.0/8, ::1) — an earlier faultline made it: remove %s and %s to make a new, constrained one, and give collectors the new %s", dir, keyPath, filepath.Join(dir, caCertFile), caCertFile)
+	}
+	if !key.PublicKey.Equal(ca.cert.PublicKey) {
+		return nil, fmt.Errorf("redfishsim: %s and %s in %s do not belong together: remove both to make a new CA", caCertFile, caKeyFile, dir)
+	}
 	return ca, nil
+}
+
+// constrained reports whether c carries exactly the lab's critical name
+// constraints and no exclusions that could be mistaken for them.
+func constrained(c *x509.Certificate) bool {
+	if !c.PermittedDNSDomainsCritical || !slices.Equal(c.PermittedDNSDomains, Permitted.DNS) || len(c.PermittedIPRanges) != len(Permitted.IP) {
+		return false
+	}
+	for i, r := range c.PermittedIPRanges {
+		if r.String() != Permitted.IP[i].String() {
+			return false
+		}
+	}
+	return true
 }
 
 // Pool returns a pool holding only this CA, for a collector's RootCAs.
