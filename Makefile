@@ -10,7 +10,7 @@ DATA ?= $(CURDIR)/data
 # faultline version prints it; a build outside a git checkout says "(devel)".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
-.PHONY: all build run test test-short race bench bench-sweep bench-sites bench-ghosts soak fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-load bench-sweep bench-sites bench-ghosts soak fuzz vet lint fmt clean
 
 all: build
 
@@ -32,6 +32,9 @@ test: vet
 	$(GO) test -count=1 -run 'TestDifferential' ./audit
 	# History over 1,000 unchanged collections, likewise.
 	$(GO) test -count=1 -run 'TestUnchangedCollectionsKeepSize' ./history
+	# Likewise the chunked inventory load against the serial one
+	# (thousands of mutated files).
+	$(GO) test -count=1 -run 'TestChunkedLoadIsTheSerialLoad' ./inventory
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
@@ -40,6 +43,12 @@ test-short:
 BENCH ?= .
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m $(PKGS)
+
+# validate, audit and diff at 100k and 1M components, the chunked load
+# against the serial one, wall time and peak memory in child processes
+# (part of bench too; results are recorded in docs/performance.md).
+bench-load:
+	$(GO) test -run '^$$' -bench BenchmarkCommands -benchtime 1x -timeout 60m ./inventory
 
 # Site collectors over NATS: 10 collectors, 20,000 devices, one auditor
 # (a minute or two; results are recorded in docs/performance.md).

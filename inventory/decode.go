@@ -58,6 +58,24 @@ type structPlan struct {
 
 var plans sync.Map // reflect.Type -> *structPlan
 
+var enumType = reflect.TypeFor[enum]()
+var enums sync.Map // reflect.Type -> []string (nil: not an enum)
+
+// enumChoices returns the closed set of values of an enum string type, or
+// nil for a plain string; it boxes no value, so decoding a string does not
+// allocate for the check.
+func enumChoices(t reflect.Type) []string {
+	if c, ok := enums.Load(t); ok {
+		return c.([]string)
+	}
+	var c []string
+	if t.Implements(enumType) {
+		c = reflect.Zero(t).Interface().(enum).choices()
+	}
+	enums.Store(t, c)
+	return c
+}
+
 func planFor(t reflect.Type) *structPlan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*structPlan)
@@ -96,6 +114,7 @@ func planFor(t reflect.Type) *structPlan {
 type decoder struct {
 	reporter
 	work, budget int
+	strs         *Strings // nil: no sharing of equal strings
 }
 
 func posOf(n *yaml.Node) Pos { return Pos{Line: int32(n.Line), Col: int32(n.Column)} }
@@ -170,17 +189,21 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 			d.errorf(posOf(n), "write a number (7) or the PDU's outlet id (A4)", "%s must be a whole number or an outlet id, not %s", what, describe(n))
 			return
 		}
-		if e, ok := v.Interface().(enum); ok {
-			if !contains(e.choices(), n.Value) {
-				hint := suggest(n.Value, e.choices())
+		if choices := enumChoices(v.Type()); choices != nil {
+			if !contains(choices, n.Value) {
+				hint := suggest(n.Value, choices)
 				if hint == "" {
-					hint = oneOf(e.choices())
+					hint = oneOf(choices)
 				}
 				d.errorf(posOf(n), hint, "unknown %s %q", what, n.Value)
 				return
 			}
 		}
-		v.SetString(n.Value)
+		if d.strs != nil {
+			v.SetString(d.strs.intern(n.Value))
+		} else {
+			v.SetString(n.Value)
+		}
 	case reflect.Int:
 		i, ok := d.integer(n, what)
 		if ok {
@@ -245,46 +268,63 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, what string) {
 		return
 	}
 	if plan.posIndex >= 0 {
-		v.Field(plan.posIndex).Set(reflect.ValueOf(posOf(n)))
+		*v.Field(plan.posIndex).Addr().Interface().(*Pos) = posOf(n)
 	}
 	var seen [32]int32 // line of each field's key, by plan index; 0 = unseen
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, val := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			d.errorf(posOf(k), "", "a key in %s must be a plain word, not %s", plan.name, describe(k))
-			continue
+		d.field(plan, v, n.Content[i], n.Content[i+1], &seen)
+	}
+}
+
+// field decodes one key and its value of a mapping into v, the struct
+// plan describes; seen holds the line of each field's key so far.
+func (d *decoder) field(plan *structPlan, v reflect.Value, k, val *yaml.Node, seen *[32]int32) {
+	if f, ok := d.key(plan, k, seen); ok {
+		d.fieldValue(f, v, val, k.Value)
+	}
+}
+
+// key checks a mapping's key against plan and records it in seen; it
+// reports an unknown, duplicate or odd key and returns false for it.
+func (d *decoder) key(plan *structPlan, k *yaml.Node, seen *[32]int32) (fieldPlan, bool) {
+	if k.Kind != yaml.ScalarNode {
+		d.errorf(posOf(k), "", "a key in %s must be a plain word, not %s", plan.name, describe(k))
+		return fieldPlan{}, false
+	}
+	if k.Value == "<<" {
+		d.errorf(posOf(k), "write the keys out; merge keys (<<) are not supported", "merge key in %s", plan.name)
+		return fieldPlan{}, false
+	}
+	fi, ok := plan.byKey[k.Value]
+	if !ok {
+		hint := suggest(k.Value, plan.keys)
+		if hint == "" {
+			hint = "known keys are " + strings.Join(plan.keys, ", ")
 		}
-		if k.Value == "<<" {
-			d.errorf(posOf(k), "write the keys out; merge keys (<<) are not supported", "merge key in %s", plan.name)
-			continue
-		}
-		fi, ok := plan.byKey[k.Value]
-		if !ok {
-			hint := suggest(k.Value, plan.keys)
-			if hint == "" {
-				hint = "known keys are " + strings.Join(plan.keys, ", ")
+		d.errorf(posOf(k), hint, "unknown key %q in %s", k.Value, plan.name)
+		return fieldPlan{}, false
+	}
+	if seen[fi] != 0 {
+		d.errorf(posOf(k), "remove one of them", "duplicate key %q in %s (first at line %d)", k.Value, plan.name, seen[fi])
+		return fieldPlan{}, false
+	}
+	seen[fi] = int32(k.Line)
+	return plan.fields[fi], true
+}
+
+// fieldValue decodes the value of field f of v, and records where it is.
+func (d *decoder) fieldValue(f fieldPlan, v reflect.Value, val *yaml.Node, key string) {
+	d.decode(val, v.Field(f.index), key)
+	if f.posIndex >= 0 {
+		pf := v.Field(f.posIndex)
+		if pf.Type() == posType {
+			*pf.Addr().Interface().(*Pos) = posOf(val)
+		} else if val.Kind == yaml.SequenceNode {
+			ps := make([]Pos, len(val.Content))
+			for j, item := range val.Content {
+				ps[j] = posOf(item)
 			}
-			d.errorf(posOf(k), hint, "unknown key %q in %s", k.Value, plan.name)
-			continue
-		}
-		if seen[fi] != 0 {
-			d.errorf(posOf(k), "remove one of them", "duplicate key %q in %s (first at line %d)", k.Value, plan.name, seen[fi])
-			continue
-		}
-		seen[fi] = int32(k.Line)
-		f := plan.fields[fi]
-		d.decode(val, v.Field(f.index), k.Value)
-		if f.posIndex >= 0 {
-			pf := v.Field(f.posIndex)
-			if pf.Type() == posType {
-				pf.Set(reflect.ValueOf(posOf(val)))
-			} else if val.Kind == yaml.SequenceNode {
-				ps := make([]Pos, len(val.Content))
-				for j, item := range val.Content {
-					ps[j] = posOf(item)
-				}
-				pf.Set(reflect.ValueOf(ps))
-			}
+			*pf.Addr().Interface().(*[]Pos) = ps
 		}
 	}
 }

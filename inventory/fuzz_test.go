@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// FuzzParse: the loader never panics, and every problem it reports has a
-// position in the file.
+// FuzzParse: the loader never panics, every problem it reports has a
+// position in the file, and the chunked and serial loads agree.
 func FuzzParse(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/invalid/*.yaml")
 	seeds = append(seeds, "../inventory.yaml")
@@ -20,6 +20,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The chunked load (in pieces small enough to cut any input) gives
+		// what the serial load gives.
+		sameLoad(t, "f.yaml", data, 8)
 		inv, err := Parse("f.yaml", data, Options{})
 		if err != nil {
 			var ierr *Error

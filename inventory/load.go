@@ -16,6 +16,8 @@ import (
 type Options struct {
 	// Strict turns warnings (a plaintext secret, TLS verification off) into errors.
 	Strict bool
+	// Strings, when set, is shared with other loads (see Strings).
+	Strings *Strings
 }
 
 // Load reads and validates the inventory file at path. When the file is
@@ -31,17 +33,44 @@ func Load(path string, opts Options) (*Inventory, error) {
 }
 
 // Parse is Load for an inventory already in memory; file names it in messages.
+//
+// A large file is parsed in chunks (see chunk.go), never holding the whole
+// file's YAML node tree; anything the chunked path cannot vouch for is
+// parsed whole, with the same result either way.
 func Parse(file string, data []byte, opts Options) (*Inventory, error) {
-	r := &reporter{file: file}
+	inv, diags, ok := parseChunked(file, data, chunkBytes, opts.Strings)
+	if !ok {
+		inv, diags = parseWhole(file, data)
+	}
+	return finishParse(inv, diags, opts)
+}
+
+// parseWhole decodes the file from one node tree of the whole document
+// (the serial path). A nil inventory means a YAML syntax error.
+func parseWhole(file string, data []byte) (*Inventory, Diagnostics) {
 	inv := &Inventory{File: file}
 	root, err := parseYAML(data)
 	if err != nil {
-		r.diags = append(r.diags, syntaxDiagnostic(file, syntaxError(err)))
-		return nil, &Error{Diagnostics: r.diags}
+		return nil, Diagnostics{syntaxDiagnostic(file, syntaxError(err))}
 	}
-	d := &decoder{reporter: reporter{file: file}, budget: 4*len(data) + 10000}
+	d := &decoder{reporter: reporter{file: file}, budget: aliasBudget(data)}
 	d.decode(root, reflectValue(inv), "the inventory")
-	r.diags = append(r.diags, d.diags...)
+	return inv, d.diags
+}
+
+// aliasBudget bounds the values decoded from a file, aliases followed: a
+// file without aliases never reaches it; one that repeats large parts of
+// itself through aliases is refused. It bounds the whole file, however it
+// is parsed.
+func aliasBudget(data []byte) int { return 4*len(data) + 10000 }
+
+// finishParse validates a decoded inventory and sorts its diagnostics into
+// errors and warnings.
+func finishParse(inv *Inventory, diags Diagnostics, opts Options) (*Inventory, error) {
+	if inv == nil {
+		return nil, &Error{Diagnostics: diags}
+	}
+	r := &reporter{file: inv.File, diags: diags}
 	// Validate even after decoding errors, so one run reports everything;
 	// fields that failed to decode are left empty and checked as such.
 	validate(inv, r)

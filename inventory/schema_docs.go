@@ -34,13 +34,16 @@ var schemaDocs = map[string]string{
 	"Inventory.network":  "The network roots.",
 	"Inventory.services": "What people use, and what runs it.",
 	"Inventory.policy":   "Audit limits (load, inlet temperature, pairs reported).",
+	"Inventory.netbox":   "The URL of the NetBox a generated file was imported from (written by faultline import netbox).",
 
-	"Site.id":   "Unique id across the whole inventory: letters, digits, '.', '_' and '-'.",
-	"Site.name": "A name for people.",
+	"Site.id":     "Unique id across the whole inventory: letters, digits, '.', '_' and '-'.",
+	"Site.name":   "A name for people.",
+	"Site.netbox": "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
-	"Rack.id":   "Unique id across the whole inventory.",
-	"Rack.site": "The id of the site the rack stands in.",
-	"Rack.room": "Hall or room, for people.",
+	"Rack.id":     "Unique id across the whole inventory.",
+	"Rack.site":   "The id of the site the rack stands in.",
+	"Rack.room":   "Hall or room, for people.",
+	"Rack.netbox": "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
 	"PowerNode.id":         "Unique id across the whole inventory.",
 	"PowerNode.kind":       "The node's role in the power chain.",
@@ -52,6 +55,8 @@ var schemaDocs = map[string]string{
 	"PowerNode.model":      "Model, compared with what the device reports.",
 	"PowerNode.serial":     "Serial number, compared with what the device reports.",
 	"PowerNode.management": "How to poll it: PDUs and UPSes over SNMP, PDUs also over Redfish.",
+	"PowerNode.netbox":     "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
+	"PowerNode.supply":     "The node's own supply when it is not what its inputs say: unknown (e.g. a PDU whose input has no cable) or off (a feed planned, offline or failed). Either way it is no source of power, and what hangs on it is unknown.",
 
 	"Device.id":         "Unique id across the whole inventory.",
 	"Device.kind":       "What the device is; switches, routers and firewalls forward traffic.",
@@ -64,11 +69,13 @@ var schemaDocs = map[string]string{
 	"Device.draw_w":     "Power drawn, in watts; an observed figure wins when collected.",
 	"Device.storage":    "Declared volumes; observed volumes win when collected.",
 	"Device.management": "How to poll it: Redfish for servers, SNMP for switches.",
+	"Device.netbox":     "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
 	"PSU.id":     "Unique within the device, e.g. PSU1; named device/PSU1 elsewhere.",
-	"PSU.pdu":    "The id of the power node it is plugged into (normally a PDU).",
+	"PSU.pdu":    "The id of the power node it is plugged into: normally a PDU, or any power node (a whip straight from a feed). Without it the PSU has no known source: never a live source, and the device's power redundancy is unknown.",
 	"PSU.outlet": "The outlet, as the PDU names it: 7 on a PDU that numbers its outlets, A4 on one that names them by branch.",
 	"PSU.match":  "The exact name the device reports for this PSU, e.g. \"Switch 1 Power Supply Module 1\".",
+	"PSU.netbox": "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
 	"Volume.id":     "Unique within the device.",
 	"Volume.raid":   "The RAID level.",
@@ -94,8 +101,10 @@ var schemaDocs = map[string]string{
 	"Redfish.insecure": "Skip certificate verification (always a warning).",
 	"Redfish.auth":     "basic (default) or session; session logs in and always logs out after the poll.",
 
-	"Link.a": "One end, \"device:port\".",
-	"Link.b": "The other end, \"device:port\".",
+	"Link.a":      "One end, \"device:port\".",
+	"Link.b":      "The other end, \"device:port\".",
+	"Link.cable":  "The physical cable; links naming one cable are one cable with several ends (a breakout) and may share a port.",
+	"Link.netbox": "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
 	"Network.roots": "Device ids where the network is: usually the core or spine switches, or border routers.",
 
@@ -106,6 +115,7 @@ var schemaDocs = map[string]string{
 	"Service.failover": "Whether a person must act when a member fails; default automatic.",
 	"Service.dr":       "It must also survive the loss of a whole site.",
 	"Service.requires": "Ids of the services it cannot run without.",
+	"Service.netbox":   "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
 	"Policy.max_load_pct": "A power node above this share of its capacity_w is overloaded; default 80.",
 	"Policy.inlet_max_c":  "Inlet temperature limit in °C; default 27.",

@@ -19,6 +19,10 @@ type validator struct {
 	*reporter
 	inv *Inventory
 	x   *index
+
+	// listedBefore's index of its current long list.
+	listOf  []string
+	firstAt map[string]int
 }
 
 // validate runs the second pass: everything about the inventory that needs
@@ -59,7 +63,8 @@ func validateEntries(inv *Inventory, r *reporter) {
 
 // ids checks id syntax and uniqueness across every kind.
 func (v *validator) ids() {
-	first := map[string]Pos{}
+	inv := v.inv
+	first := make(map[string]Pos, len(inv.Sites)+len(inv.Racks)+len(inv.Power)+len(inv.Devices)+len(inv.Services))
 	check := func(id string, p Pos, what string) {
 		if p.Line == 0 {
 			return // not a mapping: the decoder has said so
@@ -77,19 +82,24 @@ func (v *validator) ids() {
 		}
 		first[id] = p
 	}
-	for _, s := range v.inv.Sites {
+	for i := range inv.Sites {
+		s := &inv.Sites[i]
 		check(s.ID, or(s.IDPos, s.Pos), "site")
 	}
-	for _, r := range v.inv.Racks {
+	for i := range inv.Racks {
+		r := &inv.Racks[i]
 		check(r.ID, or(r.IDPos, r.Pos), "rack")
 	}
-	for _, p := range v.inv.Power {
+	for i := range inv.Power {
+		p := &inv.Power[i]
 		check(p.ID, or(p.IDPos, p.Pos), "power node")
 	}
-	for _, d := range v.inv.Devices {
+	for i := range inv.Devices {
+		d := &inv.Devices[i]
 		check(d.ID, or(d.IDPos, d.Pos), "device")
 	}
-	for _, s := range v.inv.Services {
+	for i := range inv.Services {
+		s := &inv.Services[i]
 		check(s.ID, or(s.IDPos, s.Pos), "service")
 	}
 }
@@ -130,7 +140,8 @@ func (v *validator) ref(id string, p Pos, what string, want ...entryKind) bool {
 }
 
 func (v *validator) racks() {
-	for _, r := range v.inv.Racks {
+	for i := range v.inv.Racks {
+		r := &v.inv.Racks[i]
 		if r.Pos.Line == 0 {
 			continue // not a mapping: the decoder has said so
 		}
@@ -163,14 +174,12 @@ func (v *validator) power() {
 		if (p.Kind == Utility || p.Kind == Generator) && len(p.Inputs) > 0 {
 			v.errorf(p.InputsPos[0], "remove inputs: a "+string(p.Kind)+" is a source", "%s %q has inputs", p.Kind, p.ID)
 		}
-		seen := map[string]bool{}
 		for j, in := range p.Inputs {
 			pos := posAt(p.InputsPos, j)
-			if seen[in] {
+			if v.listedBefore(p.Inputs, j) {
 				v.errorf(pos, "list each input once", "input %q listed twice", in)
 				continue
 			}
-			seen[in] = true
 			if in == p.ID {
 				v.errorf(pos, "", "power node %q feeds itself", p.ID)
 				continue
@@ -189,6 +198,23 @@ func (v *validator) power() {
 		v.management(p.Management, p.ID)
 	}
 	v.powerCycles()
+}
+
+// listedBefore reports whether ids[j] is among ids[:j]. Short lists (the
+// usual inputs, members and requires) are scanned; a long one is indexed
+// once, so a list of thousands stays linear.
+func (v *validator) listedBefore(ids []string, j int) bool {
+	if len(ids) <= 16 {
+		return slices.Contains(ids[:j], ids[j])
+	}
+	if v.listOf == nil || &v.listOf[0] != &ids[0] || len(v.listOf) != len(ids) {
+		v.listOf = ids
+		v.firstAt = make(map[string]int, len(ids))
+		for k := len(ids) - 1; k >= 0; k-- {
+			v.firstAt[ids[k]] = k
+		}
+	}
+	return v.firstAt[ids[j]] < j
 }
 
 func posAt(ps []Pos, i int) Pos {
@@ -242,7 +268,19 @@ func (v *validator) powerCycles() {
 }
 
 func (v *validator) devices() {
-	outletUser := map[string]string{} // "pdu#outlet" -> device/psu
+	psus := 0
+	for i := range v.inv.Devices {
+		psus += len(v.inv.Devices[i].PSUs)
+	}
+	// Who uses each outlet, by PDU and outlet (a numbered outlet by its
+	// number: 07 is 7); no key is built from strings.
+	type outletKey struct {
+		pdu  string
+		num  int
+		name string
+	}
+	type plug struct{ dev, psu int32 }
+	outletUser := make(map[outletKey]plug, psus)
 	for i := range v.inv.Devices {
 		d := &v.inv.Devices[i]
 		if d.Pos.Line == 0 {
@@ -262,8 +300,14 @@ func (v *validator) devices() {
 		if d.DrawW < 0 {
 			v.errorf(d.DrawWPos, "", "draw_w must not be negative")
 		}
-		psuIDs := map[string]bool{}
-		for _, p := range d.PSUs {
+		// A device's part ids are checked by a scan of the parts before;
+		// one with more than a few dozen parts gets a map instead.
+		var psuIDs, volIDs map[string]bool
+		if len(d.PSUs)+len(d.Storage) > 32 {
+			psuIDs, volIDs = make(map[string]bool, len(d.PSUs)), make(map[string]bool, len(d.Storage))
+		}
+		for j := range d.PSUs {
+			p := &d.PSUs[j]
 			if p.Pos.Line == 0 {
 				continue
 			}
@@ -273,10 +317,12 @@ func (v *validator) devices() {
 				v.errorf(p.Pos, "give it an id such as PSU1", "psu of %q without an id", d.ID)
 			case !idPattern.MatchString(p.ID):
 				v.errorf(ppos, "use letters, digits, '.', '_' and '-' only; put the device's own name in match", "invalid psu id %q", p.ID)
-			case psuIDs[p.ID]:
+			case psuIDs != nil && psuIDs[p.ID] || psuIDs == nil && psuBefore(d.PSUs, j, p.ID):
 				v.errorf(ppos, "psu ids are unique within a device", "duplicate psu %q in %q", p.ID, d.ID)
 			}
-			psuIDs[p.ID] = true
+			if psuIDs != nil {
+				psuIDs[p.ID] = true
+			}
 			if p.PDU == "" {
 				if p.PDUPos.Line != 0 {
 					v.errorf(p.PDUPos, "name the power node it is plugged into, or leave pdu out when it is not known", "empty pdu of psu %s/%s", d.ID, p.ID)
@@ -292,9 +338,9 @@ func (v *validator) devices() {
 				continue // none declared, or the decoder has said why
 			}
 			pdu := v.x.power[p.PDU]
-			key := p.PDU + "#" + string(p.Outlet)
+			key := outletKey{pdu: p.PDU, num: -1, name: string(p.Outlet)}
 			if n, ok := p.Outlet.Number(); ok {
-				key = p.PDU + "#" + strconv.Itoa(n) // 07 is 7
+				key = outletKey{pdu: p.PDU, num: n}
 				if n == 0 {
 					v.errorf(p.OutletPos, "outlets are numbered from 1", "outlet %s", p.Outlet)
 					continue
@@ -311,10 +357,11 @@ func (v *validator) devices() {
 				continue
 			}
 			if other, used := outletUser[key]; used {
-				v.errorf(p.OutletPos, "one plug per outlet", "outlet %s of %q is already used by %s", p.Outlet, p.PDU, other)
+				od := &v.inv.Devices[other.dev]
+				v.errorf(p.OutletPos, "one plug per outlet", "outlet %s of %q is already used by %s/%s", p.Outlet, p.PDU, od.ID, od.PSUs[other.psu].ID)
 				continue
 			}
-			outletUser[key] = d.ID + "/" + p.ID
+			outletUser[key] = plug{int32(i), int32(j)}
 		}
 		if len(d.PSUs) == 0 && d.PSUs == nil {
 			v.warnf(or(d.IDPos, d.Pos), "declare its psus to model its power", "device %q declares no psus: its power is not modelled and it counts as powered", d.ID)
@@ -327,8 +374,8 @@ func (v *validator) devices() {
 		case d.MinPSUs > len(d.PSUs):
 			v.errorf(d.MinPSUsPos, plural(len(d.PSUs), "psu"), "min_psus %d is more than the psus of %q", d.MinPSUs, d.ID)
 		}
-		volIDs := map[string]bool{}
-		for _, vol := range d.Storage {
+		for j := range d.Storage {
+			vol := &d.Storage[j]
 			if vol.Pos.Line == 0 {
 				continue
 			}
@@ -338,10 +385,13 @@ func (v *validator) devices() {
 				v.errorf(vol.Pos, "give it an id such as os or data", "volume of %q without an id", d.ID)
 			case !idPattern.MatchString(vol.ID):
 				v.errorf(vpos, "use letters, digits, '.', '_' and '-' only", "invalid volume id %q", vol.ID)
-			case volIDs[vol.ID] || psuIDs[vol.ID]:
+			case volIDs != nil && (volIDs[vol.ID] || psuIDs[vol.ID]),
+				volIDs == nil && (volumeBefore(d.Storage, j, vol.ID) || psuBefore(d.PSUs, len(d.PSUs), vol.ID)):
 				v.errorf(vpos, "volume and psu ids are unique within a device", "duplicate part id %q in %q", vol.ID, d.ID)
 			}
-			volIDs[vol.ID] = true
+			if volIDs != nil {
+				volIDs[vol.ID] = true
+			}
 			if vol.RAID == "" {
 				if vol.RAIDPos.Line == 0 {
 					v.errorf(vol.Pos, oneOf(RAID("").choices()), "volume %s/%s has no raid level", d.ID, vol.ID)
@@ -362,6 +412,27 @@ func (v *validator) devices() {
 		}
 		v.management(d.Management, d.ID)
 	}
+}
+
+// psuBefore reports whether a psu among psus[:j] written as a mapping has
+// the id; volumeBefore likewise for volumes. A device has a handful of
+// each, so a scan beats a map.
+func psuBefore(psus []PSU, j int, id string) bool {
+	for k := range psus[:j] {
+		if psus[k].Pos.Line != 0 && psus[k].ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func volumeBefore(vols []Volume, j int, id string) bool {
+	for k := range vols[:j] {
+		if vols[k].Pos.Line != 0 && vols[k].ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *validator) management(m *Management, id string) {
@@ -505,8 +576,9 @@ func (v *validator) secret(s Secret, p Pos, what string) {
 }
 
 func (v *validator) links() {
-	ends := map[string]linkEnd{}
-	for _, l := range v.inv.Links {
+	ends := make(map[string]linkEnd, 2*len(v.inv.Links))
+	for i := range v.inv.Links {
+		l := &v.inv.Links[i]
 		if l.Pos.Line == 0 {
 			continue
 		}
@@ -572,28 +644,24 @@ func (v *validator) services() {
 		if len(s.Members) == 0 {
 			v.errorf(s.Pos, "add members: [device or service ids]", "service %q has no members", s.ID)
 		}
-		seen := map[string]bool{}
 		for j, m := range s.Members {
 			p := posAt(s.MembersPos, j)
-			if seen[m] {
+			if v.listedBefore(s.Members, j) {
 				v.errorf(p, "", "member %q listed twice", m)
 				continue
 			}
-			seen[m] = true
 			if m == s.ID {
 				v.errorf(p, "", "service %q is a member of itself", s.ID)
 				continue
 			}
 			v.ref(m, p, "member", kindDevice, kindService)
 		}
-		reqSeen := map[string]bool{}
 		for j, r := range s.Requires {
 			p := posAt(s.RequiresPos, j)
-			if reqSeen[r] {
+			if v.listedBefore(s.Requires, j) {
 				v.errorf(p, "", "required service %q listed twice", r)
 				continue
 			}
-			reqSeen[r] = true
 			if r == s.ID {
 				v.errorf(p, "", "service %q requires itself", s.ID)
 				continue
@@ -620,7 +688,7 @@ func (v *validator) serviceCycles() {
 		onStack
 		done
 	)
-	state := map[string]int{}
+	state := make(map[string]int, len(v.inv.Services))
 	var stack []string
 	var visit func(s *Service)
 	visit = func(s *Service) {

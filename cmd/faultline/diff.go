@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/inventory"
@@ -38,10 +40,17 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	var oldInv, newInv *inventory.Inventory
-	var oldName, newName string
-	var newSrc invSource
-	if *base != "" {
+	// The two sides are loaded at once (the loads share the process's
+	// parse workers and a string table); each side's messages are held
+	// and written in the order the serial diff wrote them, old side first,
+	// and a side that fails stops the output where it did. The audits run
+	// one after the other, so that only one fault graph is alive at a
+	// time, and the old inventory is dropped once its findings are known.
+	var sides [2]diffSide
+	var oldSrcs []inventory.Source // diff --base: the old side, read from git
+	var oldSrc, newSrc invSource
+	fromGit := *base != ""
+	if fromGit {
 		file, code, ok := invf.resolve(c)
 		if !ok {
 			return code
@@ -57,10 +66,7 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
 			return exitBadInput
 		}
-		if oldInv, ok = parseInventory(name, srcs, stderr); !ok {
-			return exitBadInput
-		}
-		oldName, newName = name, file.String()
+		oldSrcs, sides[0].name, sides[1].name = srcs, name, file.String()
 		newSrc = file
 	} else {
 		if len(invf.files) > 0 {
@@ -69,39 +75,56 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if len(c.args) != 2 {
 			return c.usageError("want two files, OLD NEW (or --base REF FILE), got %d argument(s)", len(c.args))
 		}
-		oldName, newName = c.args[0], c.args[1]
-		newSrc = invSource{newName}
-		var ok bool
-		if oldInv, ok = loadInventory(invSource{oldName}, inventory.Options{}, stderr); !ok {
-			return exitBadInput
-		}
+		sides[0].name, sides[1].name = c.args[0], c.args[1]
+		oldSrc, newSrc = invSource{c.args[0]}, invSource{c.args[1]}
 	}
+	oldName, newName := sides[0].name, sides[1].name
 	annotated := newName
+	var paths func(string) string
 	if format == report.GitHub {
 		annotated = annotationPath(ctx, newSrc[0])
-		var ok bool
-		if newInv, ok = loadInventoryGitHub(newSrc, annotationPaths(ctx), inventory.Options{}, stdout, stderr); !ok {
-			return exitBadInput
+		paths = annotationPaths(ctx)
+	}
+	// The two files share one copy of the strings they have in common.
+	loadOpts := inventory.Options{Strings: inventory.NewStrings()}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		o := &sides[0]
+		if fromGit {
+			o.inv, o.loaded = parseInventory(o.name, oldSrcs, &o.stderr)
+		} else {
+			o.inv, o.loaded = loadInventory(oldSrc, loadOpts, &o.stderr)
 		}
-	} else {
-		var ok bool
-		if newInv, ok = loadInventory(newSrc, inventory.Options{}, stderr); !ok {
+	})
+	wg.Go(func() {
+		n := &sides[1]
+		if format == report.GitHub {
+			n.inv, n.loaded = loadInventoryGitHub(newSrc, paths, loadOpts, &n.stdout, &n.stderr)
+		} else {
+			n.inv, n.loaded = loadInventory(newSrc, loadOpts, &n.stderr)
+		}
+	})
+	wg.Wait()
+	for i := range sides {
+		stdout.Write(sides[i].stdout.Bytes())
+		stderr.Write(sides[i].stderr.Bytes())
+		if !sides[i].loaded {
 			return exitBadInput
 		}
 	}
-
 	var sets [2][]audit.Finding
-	for i, side := range []struct {
-		name string
-		inv  *inventory.Inventory
-	}{{oldName, oldInv}, {newName, newInv}} {
-		g, err := model.Build(side.inv, nil)
+	for i := range sides {
+		g, err := model.Build(sides[i].inv, nil)
 		if err != nil {
-			fmt.Fprintf(stderr, "faultline: %s: %v\n", side.name, err)
+			fmt.Fprintf(stderr, "faultline: %s: %v\n", sides[i].name, err)
 			return exitBadInput
 		}
 		_, sets[i] = audit.Audit(g, audit.Options{})
+		if i == 0 {
+			sides[0].inv = nil
+		}
 	}
+	newInv := sides[1].inv
 	d := audit.DiffFindings(sets[0], sets[1])
 	opts := report.DiffOptions{Old: oldName, New: newName, File: annotated, Position: func(id string) (int, int) {
 		p := newInv.DeclaredAt(id)
@@ -125,4 +148,13 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// diffSide is one side of a diff: its inventory and the messages its
+// loading wrote.
+type diffSide struct {
+	name           string
+	inv            *inventory.Inventory
+	loaded         bool
+	stdout, stderr bytes.Buffer
 }
