@@ -286,3 +286,40 @@ func TestPlanDeadline(t *testing.T) {
 		t.Errorf("what-if: status %d: %.300s", wresp.StatusCode, wbody)
 	}
 }
+
+// TestReadOnlyQuestionsShareThePool: the token-free GET forms of what-if
+// and plan run under the same pool as the POSTs, so no number of clicks
+// on the report page gets past it: with the one worker busy and the
+// queue full, they are refused busy at once, with Retry-After.
+func TestReadOnlyQuestionsShareThePool(t *testing.T) {
+	s, url := fleetServer(t, 5_000, WorkLimits{Workers: 1, Queue: 1, Deadline: 20 * time.Second, PlanBudget: 1_000_000})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel() // the plans holding the pool stop when their clients go
+	for range 2 { // one running, one queued
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, _ = postPlan(ctx, url, `{"maintain": ["kind=psu,kind=link,kind=drive,*"], "keep_redundancy": true}`)
+		}()
+	}
+	for deadline := time.Now().Add(15 * time.Second); s.pool.running.Load() != 1 || s.pool.queued.Load() != 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("the two plans never filled the pool")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, path := range []string{"/api/v1/whatif?fail=s0-feed-a", "/api/v1/plan?maintain=kind=switch"} {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !bytes.Contains(body, []byte(`"busy:`)) {
+			t.Errorf("%s with the pool full: status %d, Retry-After %q, %s; want 503 busy", path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+}

@@ -427,7 +427,7 @@ func (s *Service) FailoverMode() Failover {
 }
 
 // Policy holds the audit's limits. It is an extension of format v1: every
-// key is optional and the defaults are those DESIGN.md names.
+// key is optional, with the defaults docs/inventory.md names.
 type Policy struct {
 	// MaxLoadPct is the share of a power node's capacity_w above which it is
 	// overloaded (default 80).

@@ -9,7 +9,7 @@ import (
 )
 
 // cmdFlags is one command's flag set with the conventions every command
-// shares (DESIGN, CLI): flags before or after arguments, -h printing the
+// shares (docs/architecture.md, the command line): flags before or after arguments, -h printing the
 // synopsis, the flags and examples on stdout, and a one-line pointer to -h
 // on a usage error.
 type cmdFlags struct {

@@ -17,8 +17,8 @@ import (
 	"github.com/faultline/faultline/sitebus"
 )
 
-// natsFlags are serve's flags for site collectors and auditors (DESIGN.md
-// "Scale past one machine"); without --nats none of them applies.
+// natsFlags are serve's flags for site collectors and auditors
+// (docs/operations.md, site collectors); without --nats none of them applies.
 type natsFlags struct {
 	url, creds, ca string
 	domain         string
