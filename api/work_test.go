@@ -298,7 +298,7 @@ func TestReadOnlyQuestionsShareThePool(t *testing.T) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer cancel() // the plans holding the pool stop when their clients go
-	for range 2 { // one running, one queued
+	for range 2 {  // one running, one queued
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
