@@ -88,12 +88,12 @@ fuzz:
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzValueDecoders$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzWalk$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParts$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzParseSnmprec$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./collector/snmp/snmpsim -run '^$$' -fuzz '^FuzzDecodeOID$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./lab/snmpsim -run '^$$' -fuzz '^FuzzParseSnmprec$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./lab/snmpsim -run '^$$' -fuzz '^FuzzHandle$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./lab/snmpsim -run '^$$' -fuzz '^FuzzDecodeOID$$' -fuzztime $(FUZZTIME)
 	for f in FuzzDecode FuzzCanonicalRef FuzzRequestURL FuzzRAID FuzzCondition FuzzPortNames FuzzChooseInlet FuzzScrub FuzzCountMembers FuzzMaxArray FuzzPDU; do \
 	  $(GO) test ./collector/redfish -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
-	$(GO) test ./collector/redfish/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
+	$(GO) test ./lab/redfishsim -run '^$$' -fuzz FuzzParseExpand -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzDecodeStrict$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzAcceptsGzip$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./api -run '^$$' -fuzz '^FuzzReadOnlyQuery$$' -fuzztime $(FUZZTIME)

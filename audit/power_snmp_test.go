@@ -9,8 +9,8 @@ import (
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/collector/snmp"
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/snmpsim"
 	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/observation"
 )

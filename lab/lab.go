@@ -21,9 +21,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/redfishsim"
+	"github.com/faultline/faultline/lab/snmpsim"
 )
 
 // Options configure a lab.

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 // repoRoot returns the repository's top directory, or skips when the

@@ -11,7 +11,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 // TestTLS: a server with a certificate from a private CA is reached over

@@ -22,9 +22,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/lab"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 // BenchmarkSoak runs faultline serve (the binary, as deployed) with

@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/lab"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 func init() {

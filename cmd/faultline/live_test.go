@@ -15,10 +15,10 @@ import (
 
 	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/collector"
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/lab"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 // TestWhatIfLive is the maintenance pre-flight on the hardware as it is

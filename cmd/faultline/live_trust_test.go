@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 const emptyObservations = `{"version": 1, "generated_at": "2026-12-01T00:00:00Z", "devices": []}`

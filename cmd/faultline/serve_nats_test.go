@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/lab"
+	"github.com/faultline/faultline/lab/redfishsim"
 	"github.com/faultline/faultline/sitebus/jsserver"
 )
 

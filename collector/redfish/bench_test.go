@@ -16,8 +16,8 @@ import (
 
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/collector/redfish"
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 // TestGofishWalkReadsEverything checks the benchmarks' baseline reads the

@@ -14,9 +14,9 @@ import (
 
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/collector/redfish"
-	"github.com/faultline/faultline/collector/redfish/hostilebmc"
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/hostilebmc"
+	"github.com/faultline/faultline/lab/redfishsim"
 	"github.com/faultline/faultline/observation"
 )
 

@@ -13,8 +13,8 @@ import (
 
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/collector/redfish"
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/redfishsim"
 	"github.com/faultline/faultline/observation"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/faultline/faultline/collector/redfish"
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
+	"github.com/faultline/faultline/lab/redfishsim"
 	"github.com/faultline/faultline/observation"
 )
 

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/collector"
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 // TestRememberedParts checks the part cache: a warm poll reuses parts on

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/faultline/faultline/collector"
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
+	"github.com/faultline/faultline/lab/snmpsim"
 	"github.com/faultline/faultline/observation"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
+	"github.com/faultline/faultline/lab/snmpsim"
 	"github.com/faultline/faultline/observation"
 )
 

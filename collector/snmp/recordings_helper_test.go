@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/collector"
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/snmpsim"
 	"github.com/faultline/faultline/observation"
 )
 

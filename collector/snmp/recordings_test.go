@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
+	"github.com/faultline/faultline/lab/snmpsim"
 	"github.com/faultline/faultline/observation"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/gosnmp/gosnmp"
 
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
+	"github.com/faultline/faultline/lab/snmpsim"
 )
 
 // TestSnmpsimd is a differential test of our simulator against a real

@@ -21,8 +21,8 @@ import (
 	"github.com/gosnmp/gosnmp"
 
 	"github.com/faultline/faultline/collector"
-	"github.com/faultline/faultline/collector/snmp/snmpsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/snmpsim"
 	"github.com/faultline/faultline/observation"
 )
 

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 // TestCANameConstraints: a lab CA — even one whose key has leaked — signs

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 const labYAML = `version: 1

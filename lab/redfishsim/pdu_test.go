@@ -5,8 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/faultline/faultline/collector/redfish/redfishsim"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/lab/redfishsim"
 )
 
 const pduYAML = `version: 1
