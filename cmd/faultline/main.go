@@ -17,6 +17,7 @@ const (
 	exitOK       = 0
 	exitFindings = 1 // findings at or above the threshold; what-if takes a service down
 	exitBadInput = 2 // the inventory or the command line is wrong
+	exitRuntime  = 3 // serve failed while running: the listen address taken, the server or the lab failing
 )
 
 type command struct {

@@ -30,196 +30,248 @@ func init() {
 	register("serve", "run the API, periodic collection, history and the report page (--demo: with simulated devices)", runServe)
 }
 
+// runServe is serve: its flags become a serveConfig, the config a
+// serveApp (the simulated lab, the pollers, NATS, the engine, the API and
+// the listener), and the app runs until its context ends. Bad input exits
+// 2; a failure at run time (the listen address taken, the server failing,
+// the lab not starting) exits 3, so that a supervisor restarts on the one
+// and not on the other.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, code, ok := parseServe(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	app, code, ok := newServeApp(ctx, c, stdout, stderr)
+	if !ok {
+		return code
+	}
+	defer app.Close()
+	return app.Run(ctx, stdout, stderr)
+}
+
+// serveConfig is serve's command line, checked.
+type serveConfig struct {
+	file                        invSource
+	listen                      string
+	interval, retention, stale  time.Duration
+	dataDir                     string
+	demo, demoFaults, demoToken bool
+	token                       string
+	log                         *slog.Logger
+	collect                     collectFlags
+	nats                        natsFlags
+	web                         webFlags
+	work                        api.WorkLimits
+	guard                       *api.Guard
+}
+
+func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, int, bool) {
 	fs := newCmd("serve", "[--listen ADDR] [--interval D] [--data DIR] [--demo] [-i] FILE", []string{
 		"faultline serve inventory.yaml --data /var/lib/faultline",
 		"faultline serve --demo -i inventory.yaml   # simulated devices on loopback",
 	}, stdout, stderr)
+	c := &serveConfig{}
 	var invf inventoryFlag
 	invf.add(fs)
-	listen := fs.String("listen", "127.0.0.1:8080", "HTTP listen `ADDR`")
-	interval := fs.Duration("interval", 5*time.Minute, "time between collections (0: only on request)")
-	dataDir := fs.String("data", "", "keep history (observations, findings' first-seen) in `DIR`")
-	retention := fs.Duration("retention", 7*24*time.Hour, "with --data: keep observations this long")
-	staleAfter := fs.Duration("stale-after", 0, "a device whose last good data is older is unverified (default three intervals)")
-	demo := fs.Bool("demo", false, "start simulated devices for the inventory on loopback and collect from them")
-	demoFaults := fs.Bool("demo-faults", true, "with --demo: start with a few injected faults (a failed drive, a cable down, a hot inlet) so the live rules have something to say")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "HTTP listen `ADDR`")
+	fs.DurationVar(&c.interval, "interval", 5*time.Minute, "time between collections (0: only on request)")
+	fs.StringVar(&c.dataDir, "data", "", "keep history (observations, findings' first-seen) in `DIR`")
+	fs.DurationVar(&c.retention, "retention", 7*24*time.Hour, "with --data: keep observations this long")
+	fs.DurationVar(&c.stale, "stale-after", 0, "a device whose last good data is older is unverified (default three intervals)")
+	fs.BoolVar(&c.demo, "demo", false, "start simulated devices for the inventory on loopback and collect from them")
+	fs.BoolVar(&c.demoFaults, "demo-faults", true, "with --demo: start with a few injected faults (a failed drive, a cable down, a hot inlet) so the live rules have something to say")
 	tokenFile := fs.String("token-file", "", "bearer token `FILE` for POST endpoints (or FAULTLINE_TOKEN); without one they are disabled")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
-	var cf collectFlags
-	cf.add(fs)
-	var nf natsFlags
-	nf.add(fs.FlagSet)
-	var wf webFlags
-	wf.add(fs.FlagSet)
+	c.collect.add(fs)
+	c.nats.add(fs.FlagSet)
+	c.web.add(fs.FlagSet)
 	var kf workFlags
 	kf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
-		return code
+		return nil, code, false
 	}
-	work, err := kf.limits()
-	if err != nil {
+	bad := func(err error) (*serveConfig, int, bool) {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
-		return exitBadInput
+		return nil, exitBadInput, false
+	}
+	var err error
+	if c.work, err = kf.limits(); err != nil {
+		return bad(err)
 	}
 	file, code, ok := invf.resolve(fs)
 	if !ok {
-		return code
+		return nil, code, false
 	}
+	c.file = file
 	intervalSet := false
 	fs.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		fmt.Fprintf(stderr, "faultline: --log-level %q: use debug, info, warn or error\n", *logLevel)
-		return exitBadInput
+		return bad(fmt.Errorf("--log-level %q: use debug, info, warn or error", *logLevel))
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	token, err := readToken(*tokenFile)
-	if err != nil {
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
-		return exitBadInput
+	c.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if c.token, err = readToken(*tokenFile); err != nil {
+		return bad(err)
 	}
-	if *demo && !intervalSet {
-		*interval = 30 * time.Second
+	if c.demo && !intervalSet {
+		c.interval = 30 * time.Second
 	}
-	demoToken := false
-	if *demo && token == "" {
+	if c.demo && c.token == "" {
 		// The demo enables the POST endpoints with a one-off random token.
 		b := make([]byte, 16)
 		if _, err := rand.Read(b); err != nil {
 			fmt.Fprintf(stderr, "faultline: %v\n", err)
-			return exitBadInput
+			return nil, exitRuntime, false
 		}
-		token, demoToken = hex.EncodeToString(b), true
+		c.token, c.demoToken = hex.EncodeToString(b), true
 	}
-	guard, err := wf.guard(token, log.With("component", "api"))
-	if err != nil {
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
-		return exitBadInput
+	if c.guard, err = c.web.guard(c.token, c.log.With("component", "api")); err != nil {
+		return bad(err)
 	}
+	return c, 0, true
+}
 
-	var labRun *lab.Lab
-	if *demo {
-		inv, ok := loadInventory(file, inventory.Options{}, stderr)
+// serveApp is a running serve's parts: an auditor (the engine audits and
+// the API serves it) or, with --nats --collect-only, a collector (the
+// engine collects and publishes; only its status endpoints are served).
+type serveApp struct {
+	c           *serveConfig
+	lab         *lab.Lab
+	remote      *natsSetup
+	eng         *engine.Engine
+	srv         *api.Server
+	ln          net.Listener
+	collectOnly bool
+}
+
+func newServeApp(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) (app *serveApp, code int, ok bool) {
+	a := &serveApp{c: c}
+	defer func() {
 		if !ok {
-			return exitBadInput
+			a.Close()
 		}
-		if labRun, err = lab.Start(inv, lab.Options{Logger: log.With("component", "lab")}); err != nil {
-			fmt.Fprintf(stderr, "faultline: demo: %v\n", err)
-			return exitBadInput
+	}()
+	fail := func(code int, err error) (*serveApp, int, bool) {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return nil, code, false
+	}
+	log := c.log
+	if c.demo {
+		inv, ok := loadInventory(c.file, inventory.Options{}, stderr)
+		if !ok {
+			return nil, exitBadInput, false
 		}
-		defer labRun.Close()
-		log.Info("demo: simulated devices started", "devices", len(labRun.Devices()))
-		if *demoFaults {
-			for _, f := range injectDemoFaults(labRun) {
+		l, err := lab.Start(inv, lab.Options{Logger: log.With("component", "lab")})
+		if err != nil {
+			return fail(exitRuntime, fmt.Errorf("demo: %w", err))
+		}
+		a.lab = l
+		log.Info("demo: simulated devices started", "devices", len(l.Devices()))
+		if c.demoFaults {
+			for _, f := range injectDemoFaults(l) {
 				fmt.Fprintf(stdout, "demo fault: %s\n", f)
 			}
 		}
 	}
 	var labRoots *x509.CertPool
-	if labRun != nil {
-		labRoots = labRun.RootCAs()
+	if a.lab != nil {
+		labRoots = a.lab.RootCAs()
 	}
-	pollers, err := newPollers(cf, log.With("component", "collector"), labRoots)
+	pollers, err := newPollers(c.collect, log.With("component", "collector"), labRoots)
 	if err != nil {
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
-		return exitBadInput
+		return fail(exitBadInput, err)
 	}
-	remote, err := nf.setup(ctx, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
-		return exitBadInput
+	if a.remote, err = c.nats.setup(ctx, log); err != nil {
+		return fail(exitBadInput, err)
 	}
-	var srv *api.Server
 	cfg := engine.Config{
-		InventoryFile: file.String(), InventoryFiles: file, Interval: *interval, DataDir: *dataDir, Pollers: pollers, Retention: *retention, StaleAfter: *staleAfter,
-		Collect: collector.Options{Concurrency: cf.concurrency, Timeout: cf.timeout},
+		InventoryFile: c.file.String(), InventoryFiles: c.file, Interval: c.interval, DataDir: c.dataDir, Pollers: pollers, Retention: c.retention, StaleAfter: c.stale,
+		Collect: collector.Options{Concurrency: c.collect.concurrency, Timeout: c.collect.timeout},
 		Logger:  log.With("component", "engine"),
 		OnSnapshot: func(s *engine.Snapshot) {
-			if srv != nil {
-				srv.Prerender(s)
+			if a.srv != nil {
+				a.srv.Prerender(s)
 			}
 		},
 	}
-	if remote != nil {
-		defer remote.Close()
-		remote.configure(ctx, &cfg)
+	if a.remote != nil {
+		a.remote.configure(ctx, &cfg)
 	}
-	eng, err := engine.New(ctx, cfg)
-	if err != nil {
+	if a.eng, err = engine.New(ctx, cfg); err != nil {
 		var ierr *inventory.Error
 		if errors.As(err, &ierr) {
 			for _, d := range ierr.Diagnostics {
 				fmt.Fprintln(stderr, d)
 			}
-			return exitBadInput
+			return nil, exitBadInput, false
 		}
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
-		return exitBadInput
+		return fail(exitBadInput, err) // the inventory unreadable, --data held or unusable
 	}
-	defer eng.Close()
-	if remote != nil {
-		if err := remote.check(eng.Snapshot().Inventory, file.String()); err != nil {
-			fmt.Fprintf(stderr, "faultline: %v\n", err)
-			return exitBadInput
+	if a.remote != nil {
+		if err := a.remote.check(a.eng.Snapshot().Inventory, c.file.String()); err != nil {
+			return fail(exitBadInput, err)
 		}
 	}
-	collectOnly := remote != nil && nf.collectOnly
-	if !collectOnly { // a collector audits nothing and serves no API
-		srv = api.New(eng, api.Options{Token: token, Logger: log.With("component", "api"), ReportHTML: reportPage, ReportWhatIf: reportWhatIfPage, Metrics: append(remote.metrics(), guard.Collectors()...), Work: work})
-		srv.Prerender(eng.Snapshot())
+	a.collectOnly = a.remote != nil && c.nats.collectOnly
+	if !a.collectOnly { // a collector audits nothing and serves no API
+		a.srv = api.New(a.eng, api.Options{Token: c.token, Logger: log.With("component", "api"), ReportHTML: reportPage, ReportWhatIf: reportWhatIfPage, Metrics: append(a.remote.metrics(), c.guard.Collectors()...), Work: c.work})
+		a.srv.Prerender(a.eng.Snapshot())
 	}
+	if a.ln, err = net.Listen("tcp", c.listen); err != nil {
+		return fail(exitRuntime, err)
+	}
+	return a, 0, true
+}
 
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		fmt.Fprintf(stderr, "faultline: %v\n", err)
-		return exitBadInput
+// Close releases what the app holds, in the reverse order of its making.
+func (a *serveApp) Close() {
+	if a.ln != nil {
+		a.ln.Close()
 	}
-	var handler http.Handler = srv
-	if collectOnly {
-		handler = remote.handler(eng)
+	if a.eng != nil {
+		a.eng.Close()
 	}
-	handler = guard.Wrap(handler)
+	if a.remote != nil {
+		a.remote.Close()
+	}
+	if a.lab != nil {
+		a.lab.Close()
+	}
+}
+
+// Run serves until ctx ends (exit 0) or the server fails (exit 3),
+// reloading the inventory and the web configuration on SIGHUP.
+func (a *serveApp) Run(ctx context.Context, stdout, stderr io.Writer) int {
+	c, log := a.c, a.c.log
+	var handler http.Handler = a.srv
+	if a.collectOnly {
+		handler = a.remote.handler(a.eng)
+	}
+	handler = c.guard.Wrap(handler)
 	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: serveWriteTimeout, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelDebug)} // TLS handshake failures: every port scanner makes them
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- guard.Serve(httpSrv, ln) }() // TLS per --web.config.file; net/http's own errors as JSON
+	ln := a.ln
+	a.ln = nil                                         // the server owns it now
+	go func() { errc <- c.guard.Serve(httpSrv, ln) }() // TLS per --web.config.file; net/http's own errors as JSON
 	runDone := make(chan struct{})
 	go func() {
 		defer close(runDone)
-		_ = eng.Run(ctx)
+		_ = a.eng.Run(ctx)
 	}()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-
-	if collectOnly {
-		fmt.Fprintf(stdout, "faultline collector for %s: %d devices, to NATS; status on %s://%s/healthz and /metrics\n", file, len(remote.targets(eng)), wf.scheme(guard), ln.Addr())
-	} else {
-		fmt.Fprintf(stdout, "faultline serving %s on %s://%s (report: %s://%s/report)\n", file, wf.scheme(guard), ln.Addr(), wf.scheme(guard), ln.Addr())
-	}
-	fmt.Fprintf(stdout, "access: %s\n", guard.Describe())
-	if *demo {
-		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		waitForCollection(wctx, eng)
-		cancel()
-	}
-	if !collectOnly {
-		printSnapshotSummary(stdout, eng.Snapshot())
-	}
-	if demoToken {
-		fmt.Fprintf(stdout, "demo token for POST endpoints: %s\n  curl -H 'Authorization: Bearer %s' -d '{\"fail\":[\"feed-a\"]}' %s://%s/api/v1/whatif\n", token, token, wf.scheme(guard), ln.Addr())
-	}
-
+	a.announce(ctx, ln.Addr(), stdout)
 	for {
 		select {
 		case <-hup:
-			if err := eng.Reload(ctx); err != nil {
+			if err := a.eng.Reload(ctx); err != nil {
 				log.Warn("SIGHUP: inventory rejected, keeping the old one", "error", err)
 			}
-			if err := guard.Reload(); err != nil {
+			if err := c.guard.Reload(); err != nil {
 				log.Warn("SIGHUP: web configuration rejected, keeping the old one", "error", err)
 			}
 		case err := <-errc:
@@ -227,7 +279,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				fmt.Fprintf(stderr, "faultline: %v\n", err)
 				stop()
 				<-runDone
-				return exitBadInput
+				return exitRuntime
 			}
 		case <-ctx.Done():
 			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -237,6 +289,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			log.Info("stopped")
 			return exitOK
 		}
+	}
+}
+
+// announce prints where the app serves, and for the demo its first audit
+// and its token.
+func (a *serveApp) announce(ctx context.Context, addr net.Addr, stdout io.Writer) {
+	c := a.c
+	scheme := c.web.scheme(c.guard)
+	if a.collectOnly {
+		fmt.Fprintf(stdout, "faultline collector for %s: %d devices, to NATS; status on %s://%s/healthz and /metrics\n", c.file, len(a.remote.targets(a.eng)), scheme, addr)
+	} else {
+		fmt.Fprintf(stdout, "faultline serving %s on %s://%s (report: %s://%s/report)\n", c.file, scheme, addr, scheme, addr)
+	}
+	fmt.Fprintf(stdout, "access: %s\n", c.guard.Describe())
+	if c.demo {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		waitForCollection(wctx, a.eng)
+		cancel()
+	}
+	if !a.collectOnly {
+		printSnapshotSummary(stdout, a.eng.Snapshot())
+	}
+	if c.demoToken {
+		fmt.Fprintf(stdout, "demo token for POST endpoints: %s\n  curl -H 'Authorization: Bearer %s' -d '{\"fail\":[\"feed-a\"]}' %s://%s/api/v1/whatif\n", c.token, c.token, scheme, addr)
 	}
 }
 
