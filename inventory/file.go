@@ -50,6 +50,11 @@ func ReadFile(path string) ([]byte, error) {
 	if err := regular(path, ofi); err != nil {
 		return nil, err
 	}
+	return readBounded(path, f)
+}
+
+// readBounded reads an opened inventory file within MaxFileBytes.
+func readBounded(path string, f io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)

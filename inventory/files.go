@@ -5,15 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/faultline/faultline/escape"
 )
 
 // An inventory in several files: -i given more than once, or a directory
@@ -141,14 +138,7 @@ func readFollowing(path string) ([]byte, error) {
 	if err := regular(path, fi); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("inventory: %w", err)
-	}
-	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("inventory: %s is over %d MiB: split it into several files", escape.Terminal(path), MaxFileBytes>>20)
-	}
-	return data, nil
+	return readBounded(path, f)
 }
 
 // LoadFiles reads and validates an inventory made of files and
@@ -249,18 +239,7 @@ const maxFiles = 1 << 16
 
 // finish splits the diagnostics into errors and warnings, as Parse does.
 func finish(inv *Inventory, r *reporter, opts Options) (*Inventory, error) {
-	var errs, warns Diagnostics
-	for _, dg := range r.diags {
-		if dg.Severity == SevWarning && opts.Strict {
-			dg.Severity = SevError
-			dg.Message += " (an error with --strict)"
-		}
-		if dg.Severity == SevError {
-			errs = append(errs, dg)
-		} else {
-			warns = append(warns, dg)
-		}
-	}
+	errs, warns := splitDiagnostics(r.diags, opts.Strict)
 	order := map[string]int{}
 	for i, f := range inv.Files {
 		order[f] = i

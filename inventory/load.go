@@ -75,9 +75,22 @@ func finishParse(inv *Inventory, diags Diagnostics, opts Options) (*Inventory, e
 	// fields that failed to decode are left empty and checked as such.
 	validate(inv, r)
 
-	var errs, warns Diagnostics
-	for _, dg := range r.diags {
-		if dg.Severity == SevWarning && opts.Strict {
+	errs, warns := splitDiagnostics(r.diags, opts.Strict)
+	if len(errs) > 0 {
+		all := append(errs, warns...)
+		all.sort()
+		return nil, &Error{Diagnostics: all}
+	}
+	warns.sort()
+	inv.Warnings = warns
+	return inv, nil
+}
+
+// splitDiagnostics sorts diagnostics into errors and warnings; under
+// strict, every warning is an error.
+func splitDiagnostics(diags Diagnostics, strict bool) (errs, warns Diagnostics) {
+	for _, dg := range diags {
+		if dg.Severity == SevWarning && strict {
 			dg.Severity = SevError
 			dg.Message += " (an error with --strict)"
 		}
@@ -87,14 +100,7 @@ func finishParse(inv *Inventory, diags Diagnostics, opts Options) (*Inventory, e
 			warns = append(warns, dg)
 		}
 	}
-	if len(errs) > 0 {
-		all := append(errs, warns...)
-		all.sort()
-		return nil, &Error{Diagnostics: all}
-	}
-	warns.sort()
-	inv.Warnings = warns
-	return inv, nil
+	return errs, warns
 }
 
 // Dir is the directory of the inventory file, against which relative
