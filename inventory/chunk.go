@@ -53,6 +53,7 @@ type section struct {
 	line   int    // line of the key, which starts at column 1
 	keyAt  [2]int // the key's line, from its first byte to past its "\n"
 	list   bool   // a block list cut into pieces of whole items
+	indent int    // list: the items' column - 1
 	items  int    // list: items in all
 	pieces []piece
 }
@@ -192,13 +193,19 @@ func (c *chunkLoad) piece(ji int, total *atomic.Int64) bool {
 	p := s.pieces[j.piece]
 	parseSlots <- struct{}{}
 	defer func() { <-parseSlots }()
-	n, err := parsePiece(c.data[p.start:p.end], p.line-1)
-	if err != nil {
-		return false
+	n, ok := (*yaml.Node)(nil), false
+	if s.list {
+		n, ok = parseFlowItems(c.data[p.start:p.end], p.line-1, s.indent)
+	}
+	if !ok {
+		var err error
+		if n, err = parsePiece(c.data[p.start:p.end], p.line-1); err != nil {
+			return false
+		}
 	}
 	d := &decoder{reporter: reporter{file: c.file}, budget: c.budget, strs: c.strs}
 	r := &c.results[ji]
-	ok := decodePiece(d, n, s, p, c.root, c.fields[j.sec], c.decoded[j.sec], r)
+	ok = decodePiece(d, n, s, p, c.root, c.fields[j.sec], c.decoded[j.sec], r)
 	r.diags, r.work = d.diags, d.work
 	return ok && d.work <= d.budget && total.Add(int64(d.work)) <= int64(c.budget)
 }
@@ -386,7 +393,7 @@ func (sp *splitter) line(text []byte, off, next, line int) bool {
 		if isItem(text[ind:]) {
 			// The first piece starts below the key, with any blank
 			// and comment lines between them.
-			sp.cur.list, sp.indent = true, ind
+			sp.cur.list, sp.cur.indent, sp.indent = true, ind, ind
 			sp.cur.pieces[0] = piece{start: sp.afterKey, line: sp.cur.line + 1, items: 1}
 			sp.cur.items++
 		}
