@@ -193,21 +193,29 @@ func (c *chunkLoad) piece(ji int, total *atomic.Int64) bool {
 	p := s.pieces[j.piece]
 	parseSlots <- struct{}{}
 	defer func() { <-parseSlots }()
-	n, ok := (*yaml.Node)(nil), false
-	if s.list {
-		n, ok = parseFlowItems(c.data[p.start:p.end], p.line-1, s.indent)
-	}
+	n, ok := c.parse(s, p)
 	if !ok {
-		var err error
-		if n, err = parsePiece(c.data[p.start:p.end], p.line-1); err != nil {
-			return false
-		}
+		return false
 	}
 	d := &decoder{reporter: reporter{file: c.file}, budget: c.budget, strs: c.strs}
 	r := &c.results[ji]
 	ok = decodePiece(d, n, s, p, c.root, c.fields[j.sec], c.decoded[j.sec], r)
 	r.diags, r.work = d.diags, d.work
 	return ok && d.work <= d.budget && total.Add(int64(d.work)) <= int64(c.budget)
+}
+
+// parse builds the node tree of piece p of section s: by the fast path
+// for a piece of a list of one-line flow items (flow.go), by yaml.v3
+// otherwise; false for a syntax error.
+func (c *chunkLoad) parse(s *section, p piece) (*yaml.Node, bool) {
+	text := c.data[p.start:p.end]
+	if s.list {
+		if n, ok := parseFlowItems(text, p.line-1, s.indent); ok {
+			return n, true
+		}
+	}
+	n, err := parsePiece(text, p.line-1)
+	return n, err == nil
 }
 
 // gather returns the diagnostics in the serial walk's order, and sets the

@@ -133,17 +133,14 @@ func (p *flowParser) collection(kind yaml.Kind, tag string, close byte) (*yaml.N
 	n := p.node(kind, tag, "", yaml.FlowStyle, p.i)
 	p.i++
 	mark := len(p.stack)
-	for first := true; ; first = false {
+	for {
 		if p.i < len(p.text) && p.text[p.i] == close {
-			if !first && len(p.stack) == mark {
-				return nil, false
-			}
 			p.i++
 			n.Content = p.content(mark)
 			return n, true
 		}
-		if !first && !p.separator() {
-			return nil, false
+		if len(p.stack) > mark && !p.separator() {
+			return nil, false // not the first element, and no ", " before it
 		}
 		if kind == yaml.MappingNode && !p.key() {
 			return nil, false
