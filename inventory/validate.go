@@ -12,8 +12,26 @@ import (
 )
 
 // idPattern is what an id may look like: ids appear in "device/psu" names,
-// "device:port" link ends and comma-separated what-if lists.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+// "device:port" link ends and comma-separated what-if lists. It matches
+// ^[A-Za-z0-9][A-Za-z0-9._-]*$, by a scan of the bytes: a load checks an
+// id for every device, part and cable, and the regexp was 7% of it.
+var idPattern idSyntax
+
+// idSyntax checks ids; see idPattern.
+type idSyntax struct{}
+
+// MatchString reports whether s is a well-formed id.
+func (idSyntax) MatchString(s string) bool {
+	if s == "" || !alnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !alnum(c) && c != '.' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 type validator struct {
 	*reporter
