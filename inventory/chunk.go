@@ -53,6 +53,7 @@ type section struct {
 	line   int    // line of the key, which starts at column 1
 	keyAt  [2]int // the key's line, from its first byte to past its "\n"
 	list   bool   // a block list cut into pieces of whole items
+	indent int    // list: the items' column - 1
 	items  int    // list: items in all
 	pieces []piece
 }
@@ -68,97 +69,111 @@ func parseSerial(file string, data []byte, opts Options) (*Inventory, error) {
 // strings in strs when it is set. ok is false when it cannot vouch for the
 // result; the caller then parses the file whole.
 func parseChunked(file string, data []byte, size int, strs *Strings) (*Inventory, Diagnostics, bool) {
-	if len(data) < 2*size {
-		return nil, nil, false
-	}
-	secs, ok := presplit(data, size)
+	secs, ok := splitFile(data, size)
 	if !ok {
 		return nil, nil, false
 	}
-	// The text no piece holds — the comments above the first key, and the
-	// key lines of the lists — is parsed too, for its syntax errors.
-	if !parses(data[:secs[0].keyAt[0]]) {
+	inv := &Inventory{File: file}
+	c := &chunkLoad{file: file, data: data, strs: strs, secs: secs, root: reflectValue(inv), budget: aliasBudget(data)}
+	if !c.plan() || !c.run() {
 		return nil, nil, false
+	}
+	return inv, c.gather(), true
+}
+
+// splitFile cuts data into sections and pieces, and checks that the text
+// no piece holds — the comments above the first key, and the key lines of
+// the lists — parses too, for its syntax errors.
+func splitFile(data []byte, size int) ([]section, bool) {
+	if len(data) < 2*size {
+		return nil, false
+	}
+	secs, ok := presplit(data, size)
+	if !ok || !parses(data[:secs[0].keyAt[0]]) {
+		return nil, false
 	}
 	for i := range secs {
 		if s := &secs[i]; s.list && !parses(data[s.keyAt[0]:s.keyAt[1]]) {
-			return nil, nil, false
+			return nil, false
 		}
 	}
-	inv := &Inventory{File: file}
-	root := reflectValue(inv)
-	plan := planFor(root.Type())
-	budget := aliasBudget(data)
+	return secs, true
+}
 
-	// The top-level keys, in file order, as the serial walk checks them.
-	type job struct {
-		sec   int
-		piece int
-	}
-	keyDiags := make([]Diagnostics, len(secs))
-	fields := make([]fieldPlan, len(secs))
-	decoded := make([]bool, len(secs))
+// chunkLoad is one chunked load under way.
+type chunkLoad struct {
+	file   string
+	data   []byte
+	strs   *Strings
+	secs   []section
+	root   reflect.Value // the inventory
+	budget int           // of the whole file's decoding work
+
+	keyDiags []Diagnostics // by section: what checking its key found
+	fields   []fieldPlan   // by section: the field its key names
+	decoded  []bool        // by section: whether its key names a field
+	jobs     []job         // the pieces, in file order
+	results  []pieceResult // by job
+	work     int           // decoding work outside the pieces
+}
+
+// job is one piece of one section.
+type job struct{ sec, piece int }
+
+// plan checks the top-level keys in file order, as the serial walk checks
+// them, and sizes the lists; false when the inventory's field is not what
+// the pre-split saw.
+func (c *chunkLoad) plan() bool {
+	plan := planFor(c.root.Type())
+	c.keyDiags = make([]Diagnostics, len(c.secs))
+	c.fields = make([]fieldPlan, len(c.secs))
+	c.decoded = make([]bool, len(c.secs))
 	var seen [32]int32
-	var jobs []job
-	work := 1 // the root mapping
-	for i := range secs {
-		s := &secs[i]
-		kd := &decoder{reporter: reporter{file: file}}
+	c.work = 1 // the root mapping
+	for i := range c.secs {
+		s := &c.secs[i]
+		kd := &decoder{reporter: reporter{file: c.file}}
 		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s.key, Line: s.line, Column: 1}
 		f, ok := kd.key(plan, k, &seen)
-		keyDiags[i] = kd.diags
+		c.keyDiags[i] = kd.diags
 		for j := range s.pieces {
 			// A key the walk skips is parsed all the same: a syntax error
 			// in its value is the file's error.
-			jobs = append(jobs, job{i, j})
+			c.jobs = append(c.jobs, job{i, j})
 		}
 		if !ok {
 			continue
 		}
-		fields[i], decoded[i] = f, true
+		c.fields[i], c.decoded[i] = f, true
 		if s.list {
-			fv := root.Field(f.index)
+			fv := c.root.Field(f.index)
 			if fv.Kind() != reflect.Slice {
-				return nil, nil, false
+				return false
 			}
 			fv.Set(reflect.MakeSlice(fv.Type(), s.items, s.items))
-			work++ // the list itself
+			c.work++ // the list itself
 		}
 	}
+	return true
+}
 
-	// Parse and decode the pieces; results are kept by piece, in file order.
-	results := make([]pieceResult, len(jobs))
+// run parses and decodes the pieces, results kept by piece in file order;
+// false when a piece failed or the file's decoding went over its budget.
+func (c *chunkLoad) run() bool {
+	c.results = make([]pieceResult, len(c.jobs))
 	var failed atomic.Bool
 	var total atomic.Int64
-	total.Store(int64(work))
-	next := make(chan int, len(jobs))
-	for i := range jobs {
+	total.Store(int64(c.work))
+	next := make(chan int, len(c.jobs))
+	for i := range c.jobs {
 		next <- i
 	}
 	close(next)
 	var wg sync.WaitGroup
-	for range min(loadWorkers(), len(jobs)) {
+	for range min(loadWorkers(), len(c.jobs)) {
 		wg.Go(func() {
 			for ji := range next {
-				if failed.Load() {
-					return
-				}
-				j := jobs[ji]
-				s := &secs[j.sec]
-				p := s.pieces[j.piece]
-				parseSlots <- struct{}{}
-				n, err := parsePiece(data[p.start:p.end], p.line-1)
-				if err != nil {
-					<-parseSlots
-					failed.Store(true)
-					return
-				}
-				d := &decoder{reporter: reporter{file: file}, budget: budget, strs: strs}
-				r := &results[ji]
-				ok := decodePiece(d, n, s, p, root, fields[j.sec], decoded[j.sec], r)
-				<-parseSlots
-				r.diags, r.work = d.diags, d.work
-				if !ok || d.work > d.budget || total.Add(int64(d.work)) > int64(budget) {
+				if failed.Load() || !c.piece(ji, &total) {
 					failed.Store(true)
 					return
 				}
@@ -166,44 +181,78 @@ func parseChunked(file string, data []byte, size int, strs *Strings) (*Inventory
 		})
 	}
 	wg.Wait()
-	if failed.Load() {
-		return nil, nil, false
-	}
+	return !failed.Load()
+}
 
-	// The diagnostics in the serial walk's order, and the positions of the
-	// list sections' items where the schema keeps them.
+// piece parses and decodes job ji, adding its work to total; false when
+// the piece is not what the pre-split expected, does not parse, or takes
+// the file over its budget.
+func (c *chunkLoad) piece(ji int, total *atomic.Int64) bool {
+	j := c.jobs[ji]
+	s := &c.secs[j.sec]
+	p := s.pieces[j.piece]
+	parseSlots <- struct{}{}
+	defer func() { <-parseSlots }()
+	n, ok := c.parse(s, p)
+	if !ok {
+		return false
+	}
+	d := &decoder{reporter: reporter{file: c.file}, budget: c.budget, strs: c.strs}
+	r := &c.results[ji]
+	ok = decodePiece(d, n, s, p, c.root, c.fields[j.sec], c.decoded[j.sec], r)
+	r.diags, r.work = d.diags, d.work
+	return ok && d.work <= d.budget && total.Add(int64(d.work)) <= int64(c.budget)
+}
+
+// parse builds the node tree of piece p of section s: by the fast path
+// for a piece of a list of one-line flow items (flow.go), by yaml.v3
+// otherwise; false for a syntax error.
+func (c *chunkLoad) parse(s *section, p piece) (*yaml.Node, bool) {
+	text := c.data[p.start:p.end]
+	if s.list {
+		if n, ok := parseFlowItems(text, p.line-1, s.indent); ok {
+			return n, true
+		}
+	}
+	n, err := parsePiece(text, p.line-1)
+	return n, err == nil
+}
+
+// gather returns the diagnostics in the serial walk's order, and sets the
+// positions of the list sections' items where the schema keeps them.
+func (c *chunkLoad) gather() Diagnostics {
 	var diags Diagnostics
 	ji := 0
-	for i := range secs {
-		diags = append(diags, keyDiags[i]...)
-		s := &secs[i]
-		if !decoded[i] {
+	for i := range c.secs {
+		diags = append(diags, c.keyDiags[i]...)
+		s := &c.secs[i]
+		if !c.decoded[i] {
 			ji += len(s.pieces)
 			continue
 		}
-		f := fields[i]
+		f := c.fields[i]
 		var ps []Pos
 		if f.posIndex >= 0 && s.list {
 			ps = make([]Pos, 0, s.items)
 		}
 		for j := range s.pieces {
-			r := &results[ji+j]
+			r := &c.results[ji+j]
 			diags = append(diags, r.diags...)
 			if ps != nil {
 				ps = append(ps, r.pos...)
 			}
 		}
 		if ps != nil {
-			pf := root.Field(f.posIndex)
+			pf := c.root.Field(f.posIndex)
 			if pf.Type() == posType {
-				*pf.Addr().Interface().(*Pos) = results[ji].seq
+				*pf.Addr().Interface().(*Pos) = c.results[ji].seq
 			} else {
 				*pf.Addr().Interface().(*[]Pos) = ps
 			}
 		}
 		ji += len(s.pieces)
 	}
-	return inv, diags, true
+	return diags
 }
 
 // parsePiece parses one piece and shifts its lines by off. A piece holds
@@ -288,24 +337,10 @@ func decodePiece(d *decoder, n *yaml.Node, s *section, p piece, root reflect.Val
 // "key:" (a document marker, a directive, a quoted or complex key, a
 // top-level list), or an item of a split list out of line with the others.
 func presplit(data []byte, size int) ([]section, bool) {
-	if bytes.IndexByte(data, '\r') >= 0 || bytes.Contains(data, []byte("\xc2\x85")) ||
-		bytes.Contains(data, []byte("\xe2\x80\xa8")) || bytes.Contains(data, []byte("\xe2\x80\xa9")) ||
-		bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
+	if !plainBreaks(data) {
 		return nil, false
 	}
-	var secs []section
-	var cur *section
-	indent := -1 // the items' column - 1 in a list section, -1 otherwise
-	pieceStart := func(off, line int) {
-		cur.pieces = append(cur.pieces, piece{start: off, line: line, first: cur.items})
-	}
-	closePiece := func(off int) {
-		if cur != nil && len(cur.pieces) > 0 {
-			cur.pieces[len(cur.pieces)-1].end = off
-		}
-	}
-	pending := false // a "key:" line whose value is on the lines below
-	afterKey := 0    // the offset of the line below the last key
+	sp := &splitter{size: size, indent: -1}
 	line := 0
 	for off := 0; off < len(data); {
 		end := bytes.IndexByte(data[off:], '\n')
@@ -317,59 +352,92 @@ func presplit(data []byte, size int) ([]section, bool) {
 			end = len(data)
 		}
 		line++
-		text := data[off:end]
-		ind, blank := lineIndent(text)
-		switch {
-		case blank && cur == nil && !headerLine(text):
-			// Before the first key only comments and empty lines are
-			// vouched for: no piece holds them.
-			return nil, false
-		case blank:
-			// A blank or comment line goes with what is above it.
-		case pending && (ind > 0 || isItem(text[ind:])):
-			// The first line of a "key:" section's value: a block list
-			// whose items are cut between pieces, or anything else, kept
-			// whole.
-			pending = false
-			if isItem(text[ind:]) {
-				// The first piece starts below the key, with any blank
-				// and comment lines between them.
-				cur.list, indent = true, ind
-				cur.pieces[0] = piece{start: afterKey, line: cur.line + 1, items: 1}
-				cur.items++
-			}
-		case indent >= 0 && ind == indent && isItem(text[ind:]):
-			p := &cur.pieces[len(cur.pieces)-1]
-			if off-p.start >= size {
-				closePiece(off)
-				pieceStart(off, line)
-				p = &cur.pieces[len(cur.pieces)-1]
-			}
-			cur.items++
-			p.items++
-		case cur != nil && ind > indent && ind > 0:
-			// A line inside the current item or section.
-		case ind == 0:
-			key, rest, ok := topKey(text)
-			if !ok {
-				return nil, false
-			}
-			closePiece(off)
-			secs = append(secs, section{key: key, line: line, keyAt: [2]int{off, next}})
-			cur = &secs[len(secs)-1]
-			pieceStart(off, line)
-			indent = -1
-			pending, afterKey = rest, next
-		default:
+		if !sp.line(data[off:end], off, next, line) {
 			return nil, false
 		}
 		off = next
 	}
-	if cur == nil {
+	if sp.cur == nil {
 		return nil, false
 	}
-	closePiece(len(data))
-	return secs, true
+	sp.closePiece(len(data))
+	return sp.secs, true
+}
+
+// plainBreaks reports whether data has no line break but "\n" and no
+// byte-order mark: the pre-split counts lines as yaml.v3 does only then.
+func plainBreaks(data []byte) bool {
+	return bytes.IndexByte(data, '\r') < 0 && !bytes.Contains(data, []byte("\xc2\x85")) &&
+		!bytes.Contains(data, []byte("\xe2\x80\xa8")) && !bytes.Contains(data, []byte("\xe2\x80\xa9")) &&
+		!bytes.HasPrefix(data, []byte("\xef\xbb\xbf"))
+}
+
+// splitter is presplit's state between lines.
+type splitter struct {
+	size     int
+	secs     []section
+	cur      *section
+	indent   int  // the items' column - 1 in a list section, -1 otherwise
+	pending  bool // a "key:" line whose value is on the lines below
+	afterKey int  // the offset of the line below the last key
+}
+
+// line takes the line text, from offset off to next (past its "\n"), the
+// line-th of the file; false when the pre-split cannot vouch for it.
+func (sp *splitter) line(text []byte, off, next, line int) bool {
+	ind, blank := lineIndent(text)
+	switch {
+	case blank && sp.cur == nil && !headerLine(text):
+		// Before the first key only comments and empty lines are
+		// vouched for: no piece holds them.
+		return false
+	case blank:
+		// A blank or comment line goes with what is above it.
+	case sp.pending && (ind > 0 || isItem(text[ind:])):
+		// The first line of a "key:" section's value: a block list
+		// whose items are cut between pieces, or anything else, kept
+		// whole.
+		sp.pending = false
+		if isItem(text[ind:]) {
+			// The first piece starts below the key, with any blank
+			// and comment lines between them.
+			sp.cur.list, sp.cur.indent, sp.indent = true, ind, ind
+			sp.cur.pieces[0] = piece{start: sp.afterKey, line: sp.cur.line + 1, items: 1}
+			sp.cur.items++
+		}
+	case sp.indent >= 0 && ind == sp.indent && isItem(text[ind:]):
+		p := &sp.cur.pieces[len(sp.cur.pieces)-1]
+		if off-p.start >= sp.size {
+			sp.closePiece(off)
+			sp.cur.pieces = append(sp.cur.pieces, piece{start: off, line: line, first: sp.cur.items})
+			p = &sp.cur.pieces[len(sp.cur.pieces)-1]
+		}
+		sp.cur.items++
+		p.items++
+	case sp.cur != nil && ind > sp.indent && ind > 0:
+		// A line inside the current item or section.
+	case ind == 0:
+		key, rest, ok := topKey(text)
+		if !ok {
+			return false
+		}
+		sp.closePiece(off)
+		sp.secs = append(sp.secs, section{key: key, line: line, keyAt: [2]int{off, next}})
+		sp.cur = &sp.secs[len(sp.secs)-1]
+		sp.cur.pieces = append(sp.cur.pieces, piece{start: off, line: line})
+		sp.indent = -1
+		sp.pending, sp.afterKey = rest, next
+	default:
+		return false
+	}
+	return true
+}
+
+// closePiece ends the current section's last piece at off.
+func (sp *splitter) closePiece(off int) {
+	if sp.cur != nil && len(sp.cur.pieces) > 0 {
+		sp.cur.pieces[len(sp.cur.pieces)-1].end = off
+	}
 }
 
 // lineIndent returns the spaces before a line's first character, and

@@ -165,45 +165,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 	case reflect.Struct:
 		d.mapping(n, v, what)
 	case reflect.Slice:
-		if isNull(n) {
-			return
-		}
-		if n.Kind != yaml.SequenceNode {
-			d.errorf(posOf(n), "write it as a list: [a, b] or one \"- item\" a line", "%s must be a list, not %s", what, describe(n))
-			return
-		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
-			d.decode(item, s.Index(i), what)
-		}
-		v.Set(s)
+		d.list(n, v, what)
 	case reflect.String:
-		if n.Kind != yaml.ScalarNode {
-			d.errorf(posOf(n), "", "%s must be a single value, not %s", what, describe(n))
-			return
-		}
-		if isNull(n) {
-			return
-		}
-		if v.Type() == outletType && ((n.ShortTag() != "!!int" && n.ShortTag() != "!!str") || n.Value == "") {
-			d.errorf(posOf(n), "write a number (7) or the PDU's outlet id (A4)", "%s must be a whole number or an outlet id, not %s", what, describe(n))
-			return
-		}
-		if choices := enumChoices(v.Type()); choices != nil {
-			if !contains(choices, n.Value) {
-				hint := suggest(n.Value, choices)
-				if hint == "" {
-					hint = oneOf(choices)
-				}
-				d.errorf(posOf(n), hint, "unknown %s %q", what, n.Value)
-				return
-			}
-		}
-		if d.strs != nil {
-			v.SetString(d.strs.intern(n.Value))
-		} else {
-			v.SetString(n.Value)
-		}
+		d.str(n, v, what)
 	case reflect.Int:
 		i, ok := d.integer(n, what)
 		if ok {
@@ -215,17 +179,68 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 			v.SetFloat(f)
 		}
 	case reflect.Bool:
-		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
-			b, err := strconv.ParseBool(n.Value)
-			if err == nil {
-				v.SetBool(b)
-				return
-			}
-		}
-		d.errorf(posOf(n), "write true or false", "%s must be true or false, not %s", what, describe(n))
+		d.boolean(n, v, what)
 	default:
 		panic(fmt.Sprintf("inventory: schema field of unsupported kind %s", v.Kind()))
 	}
+}
+
+// list fills the slice v from n, a list.
+func (d *decoder) list(n *yaml.Node, v reflect.Value, what string) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errorf(posOf(n), "write it as a list: [a, b] or one \"- item\" a line", "%s must be a list, not %s", what, describe(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.decode(item, s.Index(i), what)
+	}
+	v.Set(s)
+}
+
+// str fills the string v (an enum, an outlet or a plain string) from n.
+func (d *decoder) str(n *yaml.Node, v reflect.Value, what string) {
+	if n.Kind != yaml.ScalarNode {
+		d.errorf(posOf(n), "", "%s must be a single value, not %s", what, describe(n))
+		return
+	}
+	if isNull(n) {
+		return
+	}
+	if v.Type() == outletType && ((n.ShortTag() != "!!int" && n.ShortTag() != "!!str") || n.Value == "") {
+		d.errorf(posOf(n), "write a number (7) or the PDU's outlet id (A4)", "%s must be a whole number or an outlet id, not %s", what, describe(n))
+		return
+	}
+	if choices := enumChoices(v.Type()); choices != nil {
+		if !contains(choices, n.Value) {
+			hint := suggest(n.Value, choices)
+			if hint == "" {
+				hint = oneOf(choices)
+			}
+			d.errorf(posOf(n), hint, "unknown %s %q", what, n.Value)
+			return
+		}
+	}
+	if d.strs != nil {
+		v.SetString(d.strs.intern(n.Value))
+	} else {
+		v.SetString(n.Value)
+	}
+}
+
+// boolean fills the bool v from n.
+func (d *decoder) boolean(n *yaml.Node, v reflect.Value, what string) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+		b, err := strconv.ParseBool(n.Value)
+		if err == nil {
+			v.SetBool(b)
+			return
+		}
+	}
+	d.errorf(posOf(n), "write true or false", "%s must be true or false, not %s", what, describe(n))
 }
 
 func (d *decoder) integer(n *yaml.Node, what string) (int64, bool) {

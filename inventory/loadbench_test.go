@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,9 @@ import (
 // serial one ("old"), each run in a fresh child process so that its peak
 // resident memory (VmHWM) is its own. Each iteration runs old then new, so
 // the two see the same machine; the metrics are the last iteration's.
+// "New" runs with the garbage collector's target the faultline command
+// sets (GOGC=50 unless GOGC is set); "old" with Go's default, as the
+// command ran before. Set GOGC to run both alike.
 //
 //	go test ./inventory -run '^$' -bench BenchmarkCommands -benchtime 1x
 func BenchmarkCommands(b *testing.B) {
@@ -110,6 +114,10 @@ func TestLoadBenchChild(t *testing.T) {
 	args := strings.Split(spec, "|")
 	mode, cmd, files := args[0], args[1], args[2:]
 	load := func(path string) (*inventory.Inventory, error) { return inventory.Load(path, inventory.Options{}) }
+	if mode == "new" && os.Getenv("GOGC") == "" {
+		// As the faultline command runs (cmd/faultline/memory.go).
+		debug.SetGCPercent(50)
+	}
 	if mode == "old" {
 		load = func(path string) (*inventory.Inventory, error) {
 			data, err := os.ReadFile(path)
