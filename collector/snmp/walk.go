@@ -256,9 +256,9 @@ func (w *walker) plan() bulkRequest {
 
 // adapt sets the budget from how an answer of got variables (n of them
 // scalars, rest for the columns) fell short of request q: a complete
-// answer leaves it; one cut short sets it to what the agent sent; one
-// with nothing for any column halves it, and for a single variable asked
-// is an error.
+// answer (all that was asked, or rows up to every column's end) leaves
+// it; one cut short sets it to what the agent sent; one with nothing for
+// any column halves it, and for a single variable asked is an error.
 func (w *walker) adapt(q bulkRequest, got, n int, rest []Var) error {
 	k := len(q.cols)
 	complete := got == q.asked ||
