@@ -128,8 +128,42 @@ func Redact(urls string) string {
 // server answers within Timeout; once connected, a lost connection is
 // retried for ever, every 2s plus jitter, without buffering publishes.
 func Connect(ctx context.Context, opts Options) (*Bus, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	where := Redact(opts.URL)
+	b := &Bus{opts: opts, log: opts.Logger, reconnect: make(chan struct{})}
+	no, err := b.natsOptions(where)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := nats.Connect(opts.URL, no...)
+	if err != nil {
+		return nil, fmt.Errorf("sitebus: connecting to %s: %s; check the URL and that a server runs there", where, errText(err))
+	}
+	b.nc = nc
+	if opts.Domain != "" {
+		b.js, err = jetstream.NewWithDomain(nc, opts.Domain)
+	} else {
+		b.js, err = jetstream.New(nc)
+	}
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("sitebus: %w", err)
+	}
+	if err := b.openBuckets(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	b.log.Info("nats: connected", "server", Redact(nc.ConnectedUrlRedacted()), "cluster", nc.ConnectedClusterName())
+	return b, nil
+}
+
+// withDefaults checks the options and fills the zero ones.
+func (opts Options) withDefaults() (Options, error) {
 	if opts.URL == "" {
-		return nil, errors.New("sitebus: no NATS URL")
+		return opts, errors.New("sitebus: no NATS URL")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -138,7 +172,7 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 		opts.History = 5
 	}
 	if opts.History > 64 {
-		return nil, fmt.Errorf("sitebus: history %d: JetStream keeps at most 64 revisions per key", opts.History)
+		return opts, fmt.Errorf("sitebus: history %d: JetStream keeps at most 64 revisions per key", opts.History)
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 5 * time.Second
@@ -149,8 +183,15 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 	if opts.Setup <= 0 {
 		opts.Setup = 30 * time.Second
 	}
-	where := Redact(opts.URL)
-	b := &Bus{opts: opts, log: opts.Logger, reconnect: make(chan struct{})}
+	return opts, nil
+}
+
+// natsOptions is how b connects: reconnecting for ever without a
+// client-side buffer, counting and logging disconnects and reconnects
+// (where is the redacted server list), and the credentials and CA files
+// when given, which must exist.
+func (b *Bus) natsOptions(where string) ([]nats.Option, error) {
+	opts := b.opts
 	no := []nats.Option{
 		nats.Name(opts.Name),
 		nats.Timeout(opts.Timeout),
@@ -198,33 +239,22 @@ func Connect(ctx context.Context, opts Options) (*Bus, error) {
 		}
 		no = append(no, nats.RootCAs(opts.CAFile))
 	}
-	nc, err := nats.Connect(opts.URL, no...)
-	if err != nil {
-		return nil, fmt.Errorf("sitebus: connecting to %s: %s; check the URL and that a server runs there", where, errText(err))
-	}
-	b.nc = nc
-	if opts.Domain != "" {
-		b.js, err = jetstream.NewWithDomain(nc, opts.Domain)
-	} else {
-		b.js, err = jetstream.New(nc)
-	}
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("sitebus: %w", err)
-	}
-	sctx, cancel := context.WithTimeout(ctx, opts.Setup)
+	return no, nil
+}
+
+// openBuckets opens (creating when absent) the observations bucket and,
+// unless the bus only collects, the findings bucket and its creation
+// time, all within opts.Setup.
+func (b *Bus) openBuckets(ctx context.Context) error {
+	sctx, cancel := context.WithTimeout(ctx, b.opts.Setup)
 	defer cancel()
-	if b.obs, err = b.bucket(sctx, ObservationsBucket, "faultline: the latest observation of each device (SITE.DEVICE.SOURCE)"); err == nil && !opts.CollectOnly {
+	var err error
+	if b.obs, err = b.bucket(sctx, ObservationsBucket, "faultline: the latest observation of each device (SITE.DEVICE.SOURCE)"); err == nil && !b.opts.CollectOnly {
 		if b.find, err = b.bucket(sctx, FindingsBucket, "faultline: each finding's first_seen"); err == nil {
 			b.findCreated, err = b.created(sctx, b.find)
 		}
 	}
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	b.log.Info("nats: connected", "server", Redact(nc.ConnectedUrlRedacted()), "cluster", nc.ConnectedClusterName())
-	return b, nil
+	return err
 }
 
 // errText is an error's text with anything URL-like redacted: nats.go

@@ -13,6 +13,20 @@ import (
 // system and chassis in order, ports from the host's Ethernet interfaces
 // with the LLDP neighbours of the ports they are linked to.
 func (pl *poll) assemble(res *result, obs *observation.Device) {
+	pl.identify(res, obs)
+	var l partLinks
+	l.addChassis(res.chassis, obs)
+	l.addSystems(res.systems, obs)
+	obs.PartErrors = append(obs.PartErrors, res.partErrs...)
+	l.name(obs)
+	obs.Ports = pl.ports(res)
+}
+
+// identify sets the device's identity, power state and uptime from the
+// first system that was read, filling what it leaves empty from the
+// chassis, and the BMC's firmware from the manager. An uptime from a
+// reset time in the future is left out.
+func (pl *poll) identify(res *result, obs *observation.Device) {
 	id := &observation.Identity{}
 	for _, s := range res.systems {
 		if s.err != nil {
@@ -40,20 +54,32 @@ func (pl *poll) assemble(res *result, obs *observation.Device) {
 	if *id != (observation.Identity{}) {
 		obs.Identity = id
 	}
+}
 
-	var power, cooling, ctrls, vols, drives []partKey
-	var powerGroups, coolingGroups, volDrives [][]string
-	for _, c := range res.chassis {
+// partLinks is, for the parts gathered into an observation (in its
+// order), the link each was read from, and the member links of each
+// redundancy group and volume: what settles their ids and then names the
+// members.
+type partLinks struct {
+	power, cooling, ctrls, vols, drives   []partKey
+	powerGroups, coolingGroups, volDrives [][]string
+}
+
+// addChassis gathers every chassis' PSUs, fans, temperatures, redundancy
+// groups, power draw (summed) and inlet temperature (the first
+// reported), and its part errors.
+func (l *partLinks) addChassis(chassis []chassisPart, obs *observation.Device) {
+	for _, c := range chassis {
 		if c.err != nil {
 			continue
 		}
 		cid := firstNonEmpty(string(c.doc.ID), lastSegment(c.label))
 		obs.PSUs = append(obs.PSUs, c.power.psus...)
 		for _, r := range c.power.psuRefs {
-			power = append(power, partKey{r, cid})
+			l.power = append(l.power, partKey{r, cid})
 		}
 		obs.PowerRedundancy = append(obs.PowerRedundancy, c.power.redundancy...)
-		powerGroups = append(powerGroups, c.power.redRefs...)
+		l.powerGroups = append(l.powerGroups, c.power.redRefs...)
 		if c.power.watts != nil {
 			w := *c.power.watts
 			if obs.PowerWatts != nil {
@@ -63,46 +89,51 @@ func (pl *poll) assemble(res *result, obs *observation.Device) {
 		}
 		obs.Fans = append(obs.Fans, c.thermal.fans...)
 		for _, r := range c.thermal.fanRefs {
-			cooling = append(cooling, partKey{r, cid})
+			l.cooling = append(l.cooling, partKey{r, cid})
 		}
 		obs.FanRedundancy = append(obs.FanRedundancy, c.thermal.redundancy...)
-		coolingGroups = append(coolingGroups, c.thermal.redRefs...)
+		l.coolingGroups = append(l.coolingGroups, c.thermal.redRefs...)
 		obs.Temperatures = append(obs.Temperatures, c.thermal.temps...)
 		if obs.InletCelsius == nil {
 			obs.InletCelsius = c.thermal.inlet
 		}
 		obs.PartErrors = append(obs.PartErrors, c.partErrs...)
 	}
-	for _, s := range res.systems {
+}
+
+// addSystems gathers every system's storage (controllers, volumes,
+// drives) and part errors.
+func (l *partLinks) addSystems(systems []systemPart, obs *observation.Device) {
+	for _, s := range systems {
 		if s.err != nil {
 			continue
 		}
 		st := s.storage
-		obs.Controllers, ctrls = append(obs.Controllers, st.controllers...), append(ctrls, st.ctrls...)
-		obs.Volumes, vols, volDrives = append(obs.Volumes, st.volumes...), append(vols, st.vols...), append(volDrives, st.volDrives...)
-		obs.Drives, drives = append(obs.Drives, st.drives...), append(drives, st.drvs...)
+		obs.Controllers, l.ctrls = append(obs.Controllers, st.controllers...), append(l.ctrls, st.ctrls...)
+		obs.Volumes, l.vols, l.volDrives = append(obs.Volumes, st.volumes...), append(l.vols, st.vols...), append(l.volDrives, st.volDrives...)
+		obs.Drives, l.drives = append(obs.Drives, st.drives...), append(l.drives, st.drvs...)
 		obs.PartErrors = append(obs.PartErrors, st.partErrs...)
 		obs.PartErrors = append(obs.PartErrors, s.partErrs...)
 	}
-	obs.PartErrors = append(obs.PartErrors, res.partErrs...)
+}
 
-	// Settle ids, then name group members and volume drives by them.
-	psuID := settle(len(obs.PSUs), func(i int) *string { return &obs.PSUs[i].ID }, power)
-	fanID := settle(len(obs.Fans), func(i int) *string { return &obs.Fans[i].ID }, cooling)
-	settle(len(obs.Controllers), func(i int) *string { return &obs.Controllers[i].ID }, ctrls)
-	settle(len(obs.Volumes), func(i int) *string { return &obs.Volumes[i].ID }, vols)
-	driveID := settle(len(obs.Drives), func(i int) *string { return &obs.Drives[i].ID }, drives)
+// name settles the parts' ids, then names redundancy group members and
+// volume drives by them.
+func (l *partLinks) name(obs *observation.Device) {
+	psuID := settle(len(obs.PSUs), func(i int) *string { return &obs.PSUs[i].ID }, l.power)
+	fanID := settle(len(obs.Fans), func(i int) *string { return &obs.Fans[i].ID }, l.cooling)
+	settle(len(obs.Controllers), func(i int) *string { return &obs.Controllers[i].ID }, l.ctrls)
+	settle(len(obs.Volumes), func(i int) *string { return &obs.Volumes[i].ID }, l.vols)
+	driveID := settle(len(obs.Drives), func(i int) *string { return &obs.Drives[i].ID }, l.drives)
 	for i := range obs.PowerRedundancy {
-		obs.PowerRedundancy[i].Members = names(powerGroups[i], psuID)
+		obs.PowerRedundancy[i].Members = names(l.powerGroups[i], psuID)
 	}
 	for i := range obs.FanRedundancy {
-		obs.FanRedundancy[i].Members = names(coolingGroups[i], fanID)
+		obs.FanRedundancy[i].Members = names(l.coolingGroups[i], fanID)
 	}
 	for i := range obs.Volumes {
-		obs.Volumes[i].Drives = names(volDrives[i], driveID)
+		obs.Volumes[i].Drives = names(l.volDrives[i], driveID)
 	}
-
-	obs.Ports = pl.ports(res)
 }
 
 // settle makes the ids of one kind of part unique on the device, changing

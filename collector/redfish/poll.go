@@ -59,11 +59,10 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		return fail(errors.New("no redfish management in the inventory"))
 	}
 	rf := t.Management.Redfish
-	base, err := url.Parse(rf.Endpoint)
-	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
-		return fail(fmt.Errorf("endpoint %q is not an http(s) URL", redactEndpoint(rf.Endpoint)))
+	base, err := originOf(rf.Endpoint)
+	if err != nil {
+		return fail(err)
 	}
-	base = &url.URL{Scheme: base.Scheme, Host: base.Host}
 	obs.Endpoint = base.String()
 	password, err := rf.Password.Resolve(t.Dir)
 	if err != nil {
@@ -77,26 +76,7 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 	dev := p.device(t.ID, base.String())
 	dev.mu.Lock()
 	defer dev.mu.Unlock()
-	// The configuration's warnings are in every observation, but in the
-	// log once per device per process: a poll every few seconds would
-	// repeat them forever.
-	var standing []string
-	if warn != "" {
-		standing = append(standing, warn)
-	}
-	if base.Scheme == "http" {
-		standing = append(standing, "credentials and data travel unencrypted (http:// endpoint)")
-	}
-	for _, w := range standing {
-		obs.Warnings = append(obs.Warnings, w)
-		if !dev.logged[w] {
-			if dev.logged == nil {
-				dev.logged = map[string]bool{}
-			}
-			dev.logged[w] = true
-			log.Warn(w)
-		}
-	}
+	obs.Warnings = append(obs.Warnings, dev.standing(log, base, warn)...)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -116,23 +96,7 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 			cache: &dev.cache, sent: &sent, rtt: &dev.rtt, budget: bud, scrub: scrub,
 		},
 	}
-	var res *result
-	var unit *pduResult
-	if isPowerTarget(t) {
-		unit, err = pl.runPDU(ctx, t.Kind, rf.Auth == "session", rf.Username, password)
-	} else {
-		res, err = pl.run(ctx, rf.Auth == "session", rf.Username, password)
-	}
-	if le := bud.exceeded(); le != nil {
-		// Over budget: what was read is incomplete, whatever else failed
-		// on the way; the limit is the reason.
-		err = le
-		dev.discoveredAt, dev.unitAt = time.Time{}, time.Time{}
-	} else if err == nil && ctx.Err() != nil {
-		// Out of time with parts unread: what was read is incomplete, and
-		// the runner keeps the last good observation instead.
-		err = fmt.Errorf("read only part of the device before the deadline: %w", context.Cause(ctx))
-	}
+	res, unit, err := pl.read(ctx, t, password)
 	obs.Requests = int(sent.Load())
 	obs.Warnings = append(obs.Warnings, pl.warnings...)
 	if err != nil {
@@ -141,16 +105,77 @@ func (p *Poller) Poll(ctx context.Context, t collector.Target) observation.Devic
 		}
 		return fail(err)
 	}
-	if unit != nil {
-		pl.assemblePDU(unit, &obs)
-	} else {
-		pl.assemble(res, &obs)
-	}
-	scrub.scrubObservation(&obs)
-	obs.CollectedAt = p.opts.Now().UTC()
-	obs.Duration = observation.Duration(p.opts.Now().Sub(start))
-	log.Debug("redfish poll", "requests", obs.Requests, "took", time.Duration(obs.Duration), "part_errors", len(obs.PartErrors))
+	pl.observe(&obs, res, unit)
 	return obs
+}
+
+// observe completes obs from what was read (a server's res or a power
+// node's unit), scrubbed of the credentials and the session token.
+func (pl *poll) observe(obs *observation.Device, res *result, unit *pduResult) {
+	if unit != nil {
+		pl.assemblePDU(unit, obs)
+	} else {
+		pl.assemble(res, obs)
+	}
+	pl.c.scrub.scrubObservation(obs)
+	obs.CollectedAt = pl.p.opts.Now().UTC()
+	obs.Duration = observation.Duration(pl.p.opts.Now().Sub(pl.now))
+	pl.log.Debug("redfish poll", "requests", obs.Requests, "took", time.Duration(obs.Duration), "part_errors", len(obs.PartErrors))
+}
+
+// originOf checks a BMC endpoint from the inventory and keeps only its
+// origin (scheme and host): paths come from the service itself.
+func originOf(endpoint string) (*url.URL, error) {
+	base, err := url.Parse(endpoint)
+	if err != nil || base.Host == "" || (base.Scheme != "https" && base.Scheme != "http") {
+		return nil, fmt.Errorf("endpoint %q is not an http(s) URL", redactEndpoint(endpoint))
+	}
+	return &url.URL{Scheme: base.Scheme, Host: base.Host}, nil
+}
+
+// standing returns the warnings about a BMC's configuration (certificate
+// checks off, plain http), which go in every observation; each is logged
+// once per device per process, since a poll every few seconds would
+// repeat them forever. The caller holds d.mu.
+func (d *device) standing(log *slog.Logger, base *url.URL, tlsWarn string) []string {
+	var standing []string
+	if tlsWarn != "" {
+		standing = append(standing, tlsWarn)
+	}
+	if base.Scheme == "http" {
+		standing = append(standing, "credentials and data travel unencrypted (http:// endpoint)")
+	}
+	for _, w := range standing {
+		if !d.logged[w] {
+			if d.logged == nil {
+				d.logged = map[string]bool{}
+			}
+			d.logged[w] = true
+			log.Warn(w)
+		}
+	}
+	return standing
+}
+
+// read reads a server (res) or a power node's unit (unit), and judges
+// whether what was read is whole: over budget, the limit is the error
+// whatever else failed on the way, and the device's discovery is
+// forgotten; out of time with parts unread, the deadline is, so the
+// runner keeps the last good observation instead.
+func (pl *poll) read(ctx context.Context, t collector.Target, password string) (res *result, unit *pduResult, err error) {
+	rf := t.Management.Redfish
+	if isPowerTarget(t) {
+		unit, err = pl.runPDU(ctx, t.Kind, rf.Auth == "session", rf.Username, password)
+	} else {
+		res, err = pl.run(ctx, rf.Auth == "session", rf.Username, password)
+	}
+	if le := pl.budget.exceeded(); le != nil {
+		err = le
+		pl.dev.discoveredAt, pl.dev.unitAt = time.Time{}, time.Time{}
+	} else if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("read only part of the device before the deadline: %w", context.Cause(ctx))
+	}
+	return res, unit, err
 }
 
 // redactEndpoint drops any credentials from an endpoint for messages.

@@ -50,80 +50,131 @@ func (pl *poll) readStorage(ctx context.Context, label, prefix string, coll ref)
 	return out
 }
 
+// readOneStorage reads one storage subsystem and its controllers, drives
+// and volumes. A part that cannot be read is a part error; the rest are
+// still read.
 func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref) storagePart {
-	var out storagePart
 	uri := r.ID
-	b, err := pl.get(ctx, r, 2)
+	doc, err := pl.readStorageDoc(ctx, r)
+	if err != nil {
+		return storagePart{partErrs: []observation.PartError{{Part: label + ": storage " + lastSegment(uri), Error: err.Error()}}}
+	}
+	sr := &storageRead{
+		pl:     pl,
+		label:  label + ": storage " + string(doc.ID),
+		parent: prefix + firstNonEmpty(string(doc.ID), lastSegment(uri)),
+	}
+	sr.inlineControllers(uri, doc.StorageControllers)
+	if doc.Controllers.ID != "" && len(doc.StorageControllers) == 0 {
+		sr.controllers(ctx, doc.Controllers)
+	}
+	sr.drives(ctx, doc.Drives)
+	if doc.Volumes.ID != "" {
+		sr.volumes(ctx, doc.Volumes)
+	}
+	return sr.out
+}
+
+// readStorageDoc reads a Storage resource (two levels may come expanded)
+// and holds its drive links to the distinct-link budget.
+func (pl *poll) readStorageDoc(ctx context.Context, r ref) (storageDoc, error) {
 	var doc storageDoc
+	b, err := pl.get(ctx, r, 2)
 	if err == nil {
 		err = pl.decode(b, &doc)
 	}
 	if err != nil {
-		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": storage " + lastSegment(uri), Error: err.Error()})
-		return out
+		return doc, err
 	}
 	drvRefs, err := pl.distinct(r.ID, "Drives", doc.Drives)
 	if err != nil {
-		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": storage " + lastSegment(uri), Error: err.Error()})
-		return out
+		return doc, err
 	}
 	doc.Drives = drvRefs
-	label = label + ": storage " + string(doc.ID)
-	parent := prefix + firstNonEmpty(string(doc.ID), lastSegment(uri))
-	var mu sync.Mutex
-	fail := func(part string, err error) {
-		mu.Lock()
-		defer mu.Unlock()
-		out.partErrs = append(out.partErrs, observation.PartError{Part: label + ": " + part, Error: err.Error()})
-	}
+	return doc, nil
+}
 
-	// Controllers, inline (StorageControllers) or as a collection.
-	for i, sc := range doc.StorageControllers {
+// storageRead is one storage subsystem being read: its parts go to out,
+// each keyed under parent, and each failure is a part error under label.
+// Members are read in parallel; results land in per-member slots and are
+// appended in link order once all are read, so out only takes errors
+// concurrently (under mu).
+type storageRead struct {
+	pl     *poll
+	label  string // "<system>: storage <id>"
+	parent string // the storage's id, prefixed, for partKey
+	mu     sync.Mutex
+	out    storagePart
+}
+
+func (sr *storageRead) fail(part string, err error) {
+	sr.mu.Lock()
+	defer sr.mu.Unlock()
+	sr.out.partErrs = append(sr.out.partErrs, observation.PartError{Part: sr.label + ": " + part, Error: err.Error()})
+}
+
+// key is the partKey of a part read from link self (or, when it does not
+// say where it lives, from link fallback).
+func (sr *storageRead) key(self, fallback string) partKey {
+	return partKey{memberRef(sr.pl.base, firstNonEmpty(self, fallback)), sr.parent}
+}
+
+// inlineControllers takes the controllers that older services list inline
+// (StorageControllers), named by MemberId or else by position.
+func (sr *storageRead) inlineControllers(uri string, inline []storageControllerDoc) {
+	for i, sc := range inline {
 		id := string(sc.MemberID)
 		if id == "" {
 			id = itoa(i)
 		}
-		out.controllers = append(out.controllers, controllerOf(id, sc))
-		out.ctrls = append(out.ctrls, partKey{memberRef(pl.base, firstNonEmpty(sc.ODataID, uri+"#/StorageControllers/"+itoa(i))), parent})
+		sr.out.controllers = append(sr.out.controllers, controllerOf(id, sc))
+		sr.out.ctrls = append(sr.out.ctrls, sr.key(sc.ODataID, uri+"#/StorageControllers/"+itoa(i)))
 	}
-	if doc.Controllers.ID != "" && len(doc.StorageControllers) == 0 {
-		ids, err := pl.members(ctx, doc.Controllers, 1)
-		if err != nil {
-			fail("controllers", err)
-		}
-		ctrls := make([]*observation.Controller, len(ids))
-		ctrlSelf := make([]string, len(ids))
-		pl.each(ctx, len(ids), func(i int) {
-			var sc storageControllerDoc
-			b, err := pl.get(ctx, ids[i], 0)
-			if err == nil {
-				err = pl.decode(b, &sc)
-			}
-			if err != nil {
-				fail("controller "+lastSegment(ids[i].ID), err)
-				return
-			}
-			c := controllerOf(string(sc.ID), sc)
-			ctrls[i], ctrlSelf[i] = &c, sc.ODataID
-		})
-		for i, c := range ctrls {
-			if c != nil {
-				out.controllers = append(out.controllers, *c)
-				out.ctrls = append(out.ctrls, partKey{memberRef(pl.base, firstNonEmpty(ctrlSelf[i], ids[i].ID)), parent})
-			}
-		}
-	}
+}
 
-	drives := make([]*observation.Drive, len(doc.Drives))
-	driveSelf := make([]string, len(doc.Drives))
-	pl.each(ctx, len(doc.Drives), func(i int) {
+// controllers reads the Controllers collection.
+func (sr *storageRead) controllers(ctx context.Context, coll ref) {
+	pl := sr.pl
+	ids, err := pl.members(ctx, coll, 1)
+	if err != nil {
+		sr.fail("controllers", err)
+	}
+	ctrls := make([]*observation.Controller, len(ids))
+	ctrlSelf := make([]string, len(ids))
+	pl.each(ctx, len(ids), func(i int) {
+		var sc storageControllerDoc
+		b, err := pl.get(ctx, ids[i], 0)
+		if err == nil {
+			err = pl.decode(b, &sc)
+		}
+		if err != nil {
+			sr.fail("controller "+lastSegment(ids[i].ID), err)
+			return
+		}
+		c := controllerOf(string(sc.ID), sc)
+		ctrls[i], ctrlSelf[i] = &c, sc.ODataID
+	})
+	for i, c := range ctrls {
+		if c != nil {
+			sr.out.controllers = append(sr.out.controllers, *c)
+			sr.out.ctrls = append(sr.out.ctrls, sr.key(ctrlSelf[i], ids[i].ID))
+		}
+	}
+}
+
+// drives reads the storage's drives (links already held to the budget).
+func (sr *storageRead) drives(ctx context.Context, links []ref) {
+	pl := sr.pl
+	drives := make([]*observation.Drive, len(links))
+	driveSelf := make([]string, len(links))
+	pl.each(ctx, len(links), func(i int) {
 		var d driveDoc
-		b, err := pl.get(ctx, doc.Drives[i], 0)
+		b, err := pl.get(ctx, links[i], 0)
 		if err == nil {
 			err = pl.decode(b, &d)
 		}
 		if err != nil {
-			fail("drive "+lastSegment(doc.Drives[i].ID), err)
+			sr.fail("drive "+lastSegment(links[i].ID), err)
 			return
 		}
 		od := driveOf(d, i)
@@ -131,43 +182,46 @@ func (pl *poll) readOneStorage(ctx context.Context, label, prefix string, r ref)
 	})
 	for i, d := range drives {
 		if d != nil {
-			out.drives = append(out.drives, *d)
-			out.drvs = append(out.drvs, partKey{memberRef(pl.base, firstNonEmpty(driveSelf[i], doc.Drives[i].ID)), parent})
+			sr.out.drives = append(sr.out.drives, *d)
+			sr.out.drvs = append(sr.out.drvs, sr.key(driveSelf[i], links[i].ID))
 		}
 	}
-	if doc.Volumes.ID != "" {
-		ids, err := pl.members(ctx, doc.Volumes, 1)
+}
+
+// volumes reads the Volumes collection, with each volume's member-drive
+// links.
+func (sr *storageRead) volumes(ctx context.Context, coll ref) {
+	pl := sr.pl
+	ids, err := pl.members(ctx, coll, 1)
+	if err != nil {
+		sr.fail("volumes", err)
+	}
+	vols := make([]*observation.Volume, len(ids))
+	members := make([][]string, len(ids))
+	volSelf := make([]string, len(ids))
+	pl.each(ctx, len(ids), func(i int) {
+		var v volumeDoc
+		b, err := pl.get(ctx, ids[i], 0)
+		if err == nil {
+			err = pl.decode(b, &v)
+		}
 		if err != nil {
-			fail("volumes", err)
+			sr.fail("volume "+lastSegment(ids[i].ID), err)
+			return
 		}
-		vols := make([]*observation.Volume, len(ids))
-		members := make([][]string, len(ids))
-		volSelf := make([]string, len(ids))
-		pl.each(ctx, len(ids), func(i int) {
-			var v volumeDoc
-			b, err := pl.get(ctx, ids[i], 0)
-			if err == nil {
-				err = pl.decode(b, &v)
-			}
-			if err != nil {
-				fail("volume "+lastSegment(ids[i].ID), err)
-				return
-			}
-			ov := volumeOf(v)
-			vols[i], volSelf[i] = &ov, v.ODataID
-			for _, r := range v.Links.Drives {
-				members[i] = append(members[i], memberRef(pl.base, r.ID))
-			}
-		})
-		for i, v := range vols {
-			if v != nil {
-				out.volumes = append(out.volumes, *v)
-				out.vols = append(out.vols, partKey{memberRef(pl.base, firstNonEmpty(volSelf[i], ids[i].ID)), parent})
-				out.volDrives = append(out.volDrives, members[i])
-			}
+		ov := volumeOf(v)
+		vols[i], volSelf[i] = &ov, v.ODataID
+		for _, r := range v.Links.Drives {
+			members[i] = append(members[i], memberRef(pl.base, r.ID))
+		}
+	})
+	for i, v := range vols {
+		if v != nil {
+			sr.out.volumes = append(sr.out.volumes, *v)
+			sr.out.vols = append(sr.out.vols, sr.key(volSelf[i], ids[i].ID))
+			sr.out.volDrives = append(sr.out.volDrives, members[i])
 		}
 	}
-	return out
 }
 
 func controllerOf(id string, sc storageControllerDoc) observation.Controller {

@@ -189,39 +189,17 @@ func fromPDU(p gosnmp.SnmpPDU) (Var, error) {
 		return Var{}, fmt.Errorf("response: %w", err)
 	}
 	v := Var{OID: oid}
-	bad := func() (Var, error) {
-		return Var{}, fmt.Errorf("%s: undecodable %v value (%T)", oid, p.Type, p.Value)
-	}
+	ok := true
 	switch p.Type {
-	case gosnmp.Integer:
-		n, ok := p.Value.(int)
-		if !ok {
-			return bad()
-		}
-		v.Kind, v.Int = KindInteger, int64(n)
-	case gosnmp.Uinteger32:
-		n, ok := p.Value.(uint32)
-		if !ok {
-			return bad()
-		}
-		v.Kind, v.Uint = KindGauge32, uint64(n)
+	case gosnmp.Integer, gosnmp.Uinteger32, gosnmp.Counter32, gosnmp.Gauge32, gosnmp.TimeTicks, gosnmp.Counter64:
+		ok = v.setNumber(p.Type, p.Value)
 	case gosnmp.OctetString, gosnmp.Opaque, gosnmp.BitString:
-		b, ok := p.Value.([]byte)
-		if !ok {
-			if p.Type != gosnmp.Opaque {
-				return bad()
-			}
-			v.Kind = KindOpaque
-			break
-		}
-		v.Kind, v.Bytes = KindOctetString, b
-		if p.Type != gosnmp.OctetString {
-			v.Kind = KindOpaque
-		}
+		ok = v.setBytes(p.Type, p.Value)
 	case gosnmp.ObjectIdentifier:
-		s, ok := p.Value.(string)
-		if !ok {
-			return bad()
+		s, isString := p.Value.(string)
+		if !isString {
+			ok = false
+			break
 		}
 		o, err := ParseOID(s)
 		if err != nil {
@@ -229,47 +207,101 @@ func fromPDU(p gosnmp.SnmpPDU) (Var, error) {
 		}
 		v.Kind, v.Obj = KindOID, o
 	case gosnmp.IPAddress:
-		s, _ := p.Value.(string)
-		v.Kind = KindIPAddress
-		if ip := net.ParseIP(s); ip != nil {
-			if ip4 := ip.To4(); ip4 != nil {
-				ip = ip4
-			}
-			v.Bytes = ip
-		}
-	case gosnmp.Counter32, gosnmp.Gauge32:
-		n, ok := p.Value.(uint)
-		if !ok {
-			return bad()
-		}
-		v.Kind, v.Uint = KindCounter32, uint64(n)
-		if p.Type == gosnmp.Gauge32 {
-			v.Kind = KindGauge32
-		}
-	case gosnmp.TimeTicks:
-		n, ok := p.Value.(uint32)
-		if !ok {
-			return bad()
-		}
-		v.Kind, v.Uint = KindTimeTicks, uint64(n)
-	case gosnmp.Counter64:
-		n, ok := p.Value.(uint64)
-		if !ok {
-			return bad()
-		}
-		v.Kind, v.Uint = KindCounter64, n
-	case gosnmp.Null:
-		v.Kind = KindNull
-	case gosnmp.NoSuchObject:
-		v.Kind = KindNoSuchObject
-	case gosnmp.NoSuchInstance:
-		v.Kind = KindNoSuchInstance
-	case gosnmp.EndOfMibView:
-		v.Kind = KindEndOfMibView
+		v.Kind, v.Bytes = KindIPAddress, ipBytes(p.Value)
 	default:
-		v.Kind = KindOther
+		v.Kind = valuelessKind(p.Type)
+	}
+	if !ok {
+		return Var{}, fmt.Errorf("%s: undecodable %v value (%T)", oid, p.Type, p.Value)
 	}
 	return v, nil
+}
+
+// setNumber sets an integer-valued variable of SMI type t from the value
+// gosnmp decoded; false when val is not the Go type gosnmp gives t.
+// gosnmp's Uinteger32 (the obsolete UInteger32 tag) is taken as a Gauge32.
+func (v *Var) setNumber(t gosnmp.Asn1BER, val any) bool {
+	switch t {
+	case gosnmp.Integer:
+		if n, ok := val.(int); ok {
+			v.Kind, v.Int = KindInteger, int64(n)
+			return true
+		}
+	case gosnmp.Uinteger32:
+		if n, ok := val.(uint32); ok {
+			v.Kind, v.Uint = KindGauge32, uint64(n)
+			return true
+		}
+	case gosnmp.Counter32, gosnmp.Gauge32:
+		if n, ok := val.(uint); ok {
+			v.Kind, v.Uint = KindCounter32, uint64(n)
+			if t == gosnmp.Gauge32 {
+				v.Kind = KindGauge32
+			}
+			return true
+		}
+	case gosnmp.TimeTicks:
+		if n, ok := val.(uint32); ok {
+			v.Kind, v.Uint = KindTimeTicks, uint64(n)
+			return true
+		}
+	case gosnmp.Counter64:
+		if n, ok := val.(uint64); ok {
+			v.Kind, v.Uint = KindCounter64, n
+			return true
+		}
+	}
+	return false
+}
+
+// setBytes sets an OCTET STRING, or an Opaque or BIT STRING (both kept as
+// opaque bytes), from the value gosnmp decoded; false when it is not
+// bytes. An Opaque gosnmp decoded to something else (a float) is kept as
+// an opaque with no bytes.
+func (v *Var) setBytes(t gosnmp.Asn1BER, val any) bool {
+	b, ok := val.([]byte)
+	if !ok {
+		if t != gosnmp.Opaque {
+			return false
+		}
+		v.Kind = KindOpaque
+		return true
+	}
+	v.Kind, v.Bytes = KindOctetString, b
+	if t != gosnmp.OctetString {
+		v.Kind = KindOpaque
+	}
+	return true
+}
+
+// ipBytes is an IpAddress as 4 bytes (16 for an IPv6 address), nil when
+// gosnmp's string does not parse.
+func ipBytes(val any) []byte {
+	s, _ := val.(string)
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return nil
+	}
+	if ip4 := ip.To4(); ip4 != nil {
+		ip = ip4
+	}
+	return ip
+}
+
+// valuelessKind is the kind of a variable that carries no value: a NULL,
+// an exception, or a type not known here.
+func valuelessKind(t gosnmp.Asn1BER) Kind {
+	switch t {
+	case gosnmp.Null:
+		return KindNull
+	case gosnmp.NoSuchObject:
+		return KindNoSuchObject
+	case gosnmp.NoSuchInstance:
+		return KindNoSuchInstance
+	case gosnmp.EndOfMibView:
+		return KindEndOfMibView
+	}
+	return KindOther
 }
 
 // hostPort splits an inventory address, host or host:port (default 161).

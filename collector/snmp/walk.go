@@ -177,26 +177,12 @@ func walk(ctx context.Context, c Client, scalars, roots []OID, lim Limits) (*wal
 
 // step sends one GetBulk and takes in its answer.
 func (w *walker) step(ctx context.Context) error {
-	ns := min(len(w.pending), w.budget, maxNonRepeaters)
-	k := min(len(w.active), w.budget-ns)
-	reps := 0
-	if k > 0 {
-		reps = max(1, min(w.lim.MaxRepetitions, (w.budget-ns)/k))
-	}
-	asked := ns + k*reps
-	ask := make([]OID, 0, ns+k)
-	for _, s := range w.pending[:ns] {
-		ask = append(ask, s[:len(s)-1]) // GETNEXT of X yields X.0
-	}
-	cols := w.active[:k:k]
-	for _, col := range cols {
-		ask = append(ask, col.next)
-	}
-	vars, err := w.c.GetBulk(ctx, ns, reps, ask)
+	q := w.plan()
+	vars, err := w.c.GetBulk(ctx, q.ns, q.reps, q.ask)
 	if err != nil {
 		var es *ErrorStatus
 		if errors.As(err, &es) && (es.Status == statusTooBig || es.Status == statusGenErr) {
-			w.refused(es, ns, cols, asked)
+			w.refused(es, q.ns, q.cols, q.asked)
 			if w.colAnswers == 0 && w.refusedAlone >= refusalsBeforeGivingUp {
 				return fmt.Errorf("%w: %d variables refused even asked alone (%w), and no table variable answered (check the agent's view and message size for this community or user)", ErrRefusesAll, w.refusedAlone, es)
 			}
@@ -204,13 +190,13 @@ func (w *walker) step(ctx context.Context) error {
 		}
 		return err
 	}
-	if len(vars) > asked {
-		vars = vars[:asked] // more than asked: the rest is not ours to read
+	if len(vars) > q.asked {
+		vars = vars[:q.asked] // more than asked: the rest is not ours to read
 	}
 	if err := w.account(vars); err != nil {
 		return err
 	}
-	n := min(ns, len(vars))
+	n := min(q.ns, len(vars))
 	for i, v := range vars[:n] {
 		if s := w.pending[i]; v.OID.Compare(s) == 0 && !v.Kind.Exception() {
 			w.res.scalars[s.String()] = v
@@ -221,37 +207,88 @@ func (w *walker) step(ctx context.Context) error {
 	if len(rest) > 0 {
 		w.colAnswers++
 	}
+	k := len(q.cols)
 	served := make([]bool, k)
 	for i, v := range rest {
-		col := cols[i%k]
+		col := q.cols[i%k]
 		if col.done {
 			continue
 		}
 		served[i%k] = true
-		w.take(col, v, reps)
+		w.take(col, v, q.reps)
 	}
-	complete := len(vars) == asked ||
+	if err := w.adapt(q, len(vars), n, rest); err != nil {
+		return err
+	}
+	w.reorder(q.cols, served)
+	return nil
+}
+
+// bulkRequest is one GetBulk of a walk: ns scalars (non-repeaters), then
+// the first columns of the active ones (cols) with reps repetitions each,
+// asked variables in all.
+type bulkRequest struct {
+	ns, reps, asked int
+	cols            []*column
+	ask             []OID
+}
+
+// plan sizes the next request within the budget: as many pending scalars
+// as fit (and gosnmp can carry), then the active columns that fit, with
+// the rest of the budget shared out as repetitions.
+func (w *walker) plan() bulkRequest {
+	ns := min(len(w.pending), w.budget, maxNonRepeaters)
+	k := min(len(w.active), w.budget-ns)
+	reps := 0
+	if k > 0 {
+		reps = max(1, min(w.lim.MaxRepetitions, (w.budget-ns)/k))
+	}
+	ask := make([]OID, 0, ns+k)
+	for _, s := range w.pending[:ns] {
+		ask = append(ask, s[:len(s)-1]) // GETNEXT of X yields X.0
+	}
+	cols := w.active[:k:k]
+	for _, col := range cols {
+		ask = append(ask, col.next)
+	}
+	return bulkRequest{ns: ns, reps: reps, asked: ns + k*reps, cols: cols, ask: ask}
+}
+
+// adapt sets the budget from how an answer of got variables (n of them
+// scalars, rest for the columns) fell short of request q: a complete
+// answer (all that was asked, or rows up to every column's end) leaves
+// it; one cut short sets it to what the agent sent; one with nothing for
+// any column halves it, and for a single variable asked is an error.
+func (w *walker) adapt(q bulkRequest, got, n int, rest []Var) error {
+	k := len(q.cols)
+	complete := got == q.asked ||
 		k > 0 && len(rest) >= k && len(rest)%k == 0 && allEnded(rest[len(rest)-k:])
 	switch {
 	case complete:
-	case len(rest) > 0 || (n > 0 && n < ns):
+	case len(rest) > 0 || (n > 0 && n < q.ns):
 		// Cut short: the agent's limit is what it sent.
-		w.budget = len(vars)
+		w.budget = got
 	default:
 		// Nothing for any column (only the scalars, or nothing at all).
-		if asked <= 1 {
+		if q.asked <= 1 {
 			return errors.New("agent answered a GetBulk for one variable with none")
 		}
-		w.budget = max(1, asked/2)
+		w.budget = max(1, q.asked/2)
 	}
-	// Columns this request did not reach go first next time.
+	return nil
+}
+
+// reorder makes the next order of the active columns: those of this
+// request it did not reach first, then those it did not ask for, then
+// those it served; finished columns leave.
+func (w *walker) reorder(cols []*column, served []bool) {
 	next := make([]*column, 0, len(w.active))
 	for i, col := range cols {
 		if !col.done && !served[i] {
 			next = append(next, col)
 		}
 	}
-	for _, col := range w.active[k:] {
+	for _, col := range w.active[len(cols):] {
 		if !col.done {
 			next = append(next, col)
 		}
@@ -262,7 +299,6 @@ func (w *walker) step(ctx context.Context) error {
 		}
 	}
 	w.active = next
-	return nil
 }
 
 // take adds one variable the agent answered for col, in a request of

@@ -48,10 +48,8 @@ const (
 func (a *Agent) respond(q *request, size int) []byte {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	policy, capVB := a.opts.Oversize, a.opts.MaxVarbinds
-	failed := func(status int64) []byte { return encodePDU(pduResponse, q.reqID, status, 0, nil) }
 	if a.behavior.hostile.tooBig {
-		return failed(statusTooBig)
+		return failedPDU(q, statusTooBig)
 	}
 	for i, o := range q.oids {
 		for _, sub := range a.behavior.genErrUnder {
@@ -69,14 +67,7 @@ func (a *Agent) respond(q *request, size int) []byte {
 		return encodePDU(pduResponse, q.reqID, statusNotWritable, 1, vbs)
 	case pduGet:
 		for _, o := range q.oids {
-			v, ok := a.lookup(o)
-			if !ok {
-				v = Value{Tag: tagNoSuchInstance}
-				if _, ok := a.table.get(o[:len(o)-1]); !ok {
-					v = Value{Tag: tagNoSuchObject}
-				}
-			}
-			vbs = appendVarbind(vbs, o, a.outgoing(q, v))
+			vbs = appendVarbind(vbs, o, a.outgoing(q, a.getValue(o)))
 		}
 	case pduGetNext:
 		for _, o := range q.oids {
@@ -84,74 +75,117 @@ func (a *Agent) respond(q *request, size int) []byte {
 			vbs = appendVarbind(vbs, no, a.outgoing(q, v))
 		}
 	case pduGetBulk:
-		nonRep := int(min(max(q.nonRep, 0), int64(len(q.oids))))
-		maxRep := int(min(max(q.maxRep, 0), maxBulkVarbinds))
-		repeaters := len(q.oids) - nonRep
-		if policy == CutRepetitions && repeaters > 0 {
-			maxRep = min(maxRep, capVB/repeaters)
-		}
-		count := 0
-		fits := func(before int) bool {
-			if len(vbs) > size || count > maxBulkVarbinds || (policy != CutRepetitions && count > capVB) {
-				vbs = vbs[:before]
-				return false
-			}
-			return true
-		}
-		for _, o := range q.oids[:nonRep] {
-			no, v := a.next(o)
-			before := len(vbs)
-			vbs = appendVarbind(vbs, no, a.outgoing(q, v))
-			count++
-			if !fits(before) {
-				if policy == TooBig {
-					return failed(statusTooBig)
-				}
-				return encodePDU(pduResponse, q.reqID, 0, 0, vbs)
-			}
-		}
-		rep := make([][]uint32, repeaters)
-		copy(rep, q.oids[nonRep:])
-		// at[i] is where rep[i] sits in the table (-1: not known), so that
-		// each repetition steps to the next entry without a search.
-		at := make([]int, repeaters)
-		for i := range at {
-			at[i] = -1
-		}
-	bulk:
-		for r := 0; r < maxRep && len(rep) > 0; r++ {
-			ended := 0
-			for i, o := range rep {
-				no, v, pos := a.nextFrom(o, at[i])
-				at[i] = pos
-				before := len(vbs)
-				vbs = appendVarbind(vbs, no, a.outgoing(q, v))
-				count++
-				if !fits(before) {
-					if policy == TooBig {
-						return failed(statusTooBig)
-					}
-					break bulk
-				}
-				rep[i] = no
-				if v.Tag == tagEndOfMibView {
-					ended++
-				}
-			}
-			if ended == len(rep) {
-				break
-			}
-		}
-		if policy == CutRepetitions && len(vbs) == 0 {
-			return failed(statusGenErr)
-		}
-		return encodePDU(pduResponse, q.reqID, 0, 0, vbs)
+		return a.bulk(q, size)
 	}
 	// Get and GetNext cannot be cut: all of it or tooBig.
-	if len(vbs) > size || (policy != CutRepetitions && len(q.oids) > capVB) {
-		return failed(statusTooBig)
+	if len(vbs) > size || (a.opts.Oversize != CutRepetitions && len(q.oids) > a.opts.MaxVarbinds) {
+		return failedPDU(q, statusTooBig)
 	}
 	return encodePDU(pduResponse, q.reqID, 0, 0, vbs)
+}
+
+// failedPDU is the answer to q with an error status and no variables.
+func failedPDU(q *request, status int64) []byte {
+	return encodePDU(pduResponse, q.reqID, status, 0, nil)
+}
+
+// getValue is what a Get finds at o: the value, else noSuchInstance when
+// o's column (or scalar) exists, else noSuchObject.
+func (a *Agent) getValue(o []uint32) Value {
+	v, ok := a.lookup(o)
+	if ok {
+		return v
+	}
+	if _, ok := a.table.get(o[:len(o)-1]); !ok {
+		return Value{Tag: tagNoSuchObject}
+	}
+	return Value{Tag: tagNoSuchInstance}
+}
+
+// bulk answers a GetBulk: each non-repeater's successor once, then up to
+// max-repetitions rows of the repeaters' successors, until every
+// repeater is past the end of the MIB. Where the answer stops fitting it
+// is cut, or refused, as the Oversize policy says.
+func (a *Agent) bulk(q *request, size int) []byte {
+	policy, capVB := a.opts.Oversize, a.opts.MaxVarbinds
+	nonRep := int(min(max(q.nonRep, 0), int64(len(q.oids))))
+	maxRep := int(min(max(q.maxRep, 0), maxBulkVarbinds))
+	repeaters := len(q.oids) - nonRep
+	if policy == CutRepetitions && repeaters > 0 {
+		maxRep = min(maxRep, capVB/repeaters)
+	}
+	b := &bulkAnswer{size: size, policy: policy, capVB: capVB}
+	for _, o := range q.oids[:nonRep] {
+		no, v := a.next(o)
+		if !b.add(no, a.outgoing(q, v)) {
+			if policy == TooBig {
+				return failedPDU(q, statusTooBig)
+			}
+			return encodePDU(pduResponse, q.reqID, 0, 0, b.vbs)
+		}
+	}
+	if !a.repeat(q, b, q.oids[nonRep:], maxRep) && policy == TooBig {
+		return failedPDU(q, statusTooBig)
+	}
+	if policy == CutRepetitions && len(b.vbs) == 0 {
+		return failedPDU(q, statusGenErr)
+	}
+	return encodePDU(pduResponse, q.reqID, 0, 0, b.vbs)
+}
+
+// repeat adds up to maxRep rows of successors of the repeaters oids to b,
+// stopping early once every repeater has ended. It reports false when a
+// variable did not fit (and was left out).
+func (a *Agent) repeat(q *request, b *bulkAnswer, oids [][]uint32, maxRep int) bool {
+	rep := make([][]uint32, len(oids))
+	copy(rep, oids)
+	// at[i] is where rep[i] sits in the table (-1: not known), so that
+	// each repetition steps to the next entry without a search.
+	at := make([]int, len(rep))
+	for i := range at {
+		at[i] = -1
+	}
+	for r := 0; r < maxRep && len(rep) > 0; r++ {
+		ended := 0
+		for i, o := range rep {
+			no, v, pos := a.nextFrom(o, at[i])
+			at[i] = pos
+			if !b.add(no, a.outgoing(q, v)) {
+				return false
+			}
+			rep[i] = no
+			if v.Tag == tagEndOfMibView {
+				ended++
+			}
+		}
+		if ended == len(rep) {
+			break
+		}
+	}
+	return true
+}
+
+// bulkAnswer is a GetBulk answer being built within its bounds: size
+// bytes, maxBulkVarbinds variables, and MaxVarbinds unless the policy
+// caps repetitions instead.
+type bulkAnswer struct {
+	vbs    []byte
+	count  int
+	size   int
+	policy Oversize
+	capVB  int
+}
+
+// add appends a variable if it fits, and reports whether it did.
+func (b *bulkAnswer) add(o []uint32, v Value) bool {
+	before := len(b.vbs)
+	b.vbs = appendVarbind(b.vbs, o, v)
+	b.count++
+	if len(b.vbs) > b.size || b.count > maxBulkVarbinds || (b.policy != CutRepetitions && b.count > b.capVB) {
+		b.vbs = b.vbs[:before]
+		return false
+	}
+	return true
 }
 
 // lookup returns the value at oid, faults applied.

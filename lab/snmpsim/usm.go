@@ -194,88 +194,25 @@ func (a *Agent) handleV3(raw []byte, m *berReader) ([]byte, error) {
 	if e == nil {
 		return nil, errors.New("snmpv3 not served")
 	}
-	gs, ge, err := m.expect(tagSequence, "msgGlobalData")
+	msgID, flags, up, err := readV3Header(m)
 	if err != nil {
 		return nil, err
 	}
-	g := m.sub(gs, ge)
-	msgID, err := g.integer("msgID")
+	report := func(r v3Report) ([]byte, error) {
+		vb := appendVarbind(nil, r.oid, Counter(r.n))
+		return a.encodeV3(msgID, r.user, r.authed, false, nil, nil, encodePDU(pduReport, 0, 0, 0, vb))
+	}
+	u, refused := e.admit(raw, up, flags)
+	if refused != nil {
+		return report(*refused)
+	}
+	sp, ok, err := scopedPDU(m, u, up)
+	if !ok {
+		return report(v3Report{usmStatsDecryptionErrors, 1, u, true})
+	}
 	if err != nil {
 		return nil, err
 	}
-	if _, err = g.integer("msgMaxSize"); err != nil {
-		return nil, err
-	}
-	flags, err := g.octets("msgFlags")
-	if err != nil || len(flags) != 1 {
-		return nil, fmt.Errorf("msgFlags: %v", err)
-	}
-	if model, err := g.integer("msgSecurityModel"); err != nil || model != 3 {
-		return nil, fmt.Errorf("security model: %v", err)
-	}
-	ss, se, err := m.expect(TagOctetString, "msgSecurityParameters")
-	if err != nil {
-		return nil, err
-	}
-	up, err := decodeUSM(m.sub(ss, se))
-	if err != nil {
-		return nil, err
-	}
-	f := flags[0]
-	report := func(oid []uint32, n uint32, user *usmUser, authed bool) ([]byte, error) {
-		vb := appendVarbind(nil, oid, Counter(n))
-		return a.encodeV3(msgID, user, authed, false, nil, nil, encodePDU(pduReport, 0, 0, 0, vb))
-	}
-	if len(up.engineID) == 0 || !bytes.Equal(up.engineID, e.engineID) {
-		return report(usmStatsUnknownEngineIDs, e.unknown.Add(1), nil, false)
-	}
-	u := e.users[string(up.user)]
-	if u == nil {
-		return report(usmStatsUnknownUserNames, 1, nil, false)
-	}
-	wantAuth, wantPriv := u.Auth != "", u.Priv != ""
-	if f&flagAuth != 0 != wantAuth || f&flagPriv != 0 != wantPriv {
-		return report(usmStatsUnsupportedSecLevels, 1, nil, false)
-	}
-	if wantAuth {
-		if len(up.authParams) != u.macLen {
-			return report(usmStatsWrongDigests, 1, nil, false)
-		}
-		msg := bytes.Clone(raw)
-		clear(msg[up.authStart:up.authEnd])
-		mac := hmac.New(u.hash, u.authKey)
-		mac.Write(msg)
-		if !hmac.Equal(mac.Sum(nil)[:u.macLen], up.authParams) {
-			return report(usmStatsWrongDigests, 1, nil, false)
-		}
-		// A replayed or stale message: the report, authenticated, tells
-		// the manager the engine's boots and time to resynchronize.
-		if !e.timely(up.boots, up.time) {
-			return report(usmStatsNotInTimeWindows, e.untimely.Add(1), u, true)
-		}
-	}
-	var scoped *berReader
-	if wantPriv {
-		cs, ce, err := m.expect(TagOctetString, "encryptedPDU")
-		if err != nil {
-			return report(usmStatsDecryptionErrors, 1, u, true)
-		}
-		plain, err := decrypt(u, up, m.b[cs:ce])
-		if err != nil {
-			return report(usmStatsDecryptionErrors, 1, u, true)
-		}
-		scoped = newReader(plain)
-	} else {
-		scoped = m
-	}
-	ps, pe, err := scoped.expect(tagSequence, "scopedPDU")
-	if err != nil {
-		if wantPriv {
-			return report(usmStatsDecryptionErrors, 1, u, true)
-		}
-		return nil, err
-	}
-	sp := scoped.sub(ps, pe)
 	ctxEngine, err := sp.octets("contextEngineID")
 	if err != nil {
 		return nil, err
@@ -290,7 +227,110 @@ func (a *Agent) handleV3(raw []byte, m *berReader) ([]byte, error) {
 	}
 	q.secret = []byte(u.AuthPass + " " + u.PrivPass)
 	pdu := a.respond(q, a.opts.MaxMessageSize-200)
-	return a.encodeV3(msgID, u, wantAuth, wantPriv, bytes.Clone(ctxEngine), bytes.Clone(ctxName), pdu)
+	return a.encodeV3(msgID, u, u.Auth != "", u.Priv != "", bytes.Clone(ctxEngine), bytes.Clone(ctxName), pdu)
+}
+
+// readV3Header reads an SNMPv3 message's msgGlobalData (its id and
+// flags; only the USM security model is served) and its security
+// parameters.
+func readV3Header(m *berReader) (msgID int64, flags byte, up *usmParams, err error) {
+	gs, ge, err := m.expect(tagSequence, "msgGlobalData")
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	g := m.sub(gs, ge)
+	if msgID, err = g.integer("msgID"); err != nil {
+		return 0, 0, nil, err
+	}
+	if _, err = g.integer("msgMaxSize"); err != nil {
+		return 0, 0, nil, err
+	}
+	f, err := g.octets("msgFlags")
+	if err != nil || len(f) != 1 {
+		return 0, 0, nil, fmt.Errorf("msgFlags: %v", err)
+	}
+	if model, err := g.integer("msgSecurityModel"); err != nil || model != 3 {
+		return 0, 0, nil, fmt.Errorf("security model: %v", err)
+	}
+	ss, se, err := m.expect(TagOctetString, "msgSecurityParameters")
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	if up, err = decodeUSM(m.sub(ss, se)); err != nil {
+		return 0, 0, nil, err
+	}
+	return msgID, f[0], up, nil
+}
+
+// v3Report is why a message was refused, as a USM Report carries it: the
+// usmStats counter and its value, authenticated as the user when the
+// message was.
+type v3Report struct {
+	oid    []uint32
+	n      uint32
+	user   *usmUser
+	authed bool
+}
+
+// admit checks a message against the engine's USM (RFC 3414 section
+// 3.2): the engine id, the user, the security level the user is set up
+// for, and for an authenticated user the digest over raw and the time
+// window. It returns the user, or the report that refuses the message.
+func (e *usmEngine) admit(raw []byte, up *usmParams, flags byte) (*usmUser, *v3Report) {
+	if len(up.engineID) == 0 || !bytes.Equal(up.engineID, e.engineID) {
+		return nil, &v3Report{usmStatsUnknownEngineIDs, e.unknown.Add(1), nil, false}
+	}
+	u := e.users[string(up.user)]
+	if u == nil {
+		return nil, &v3Report{usmStatsUnknownUserNames, 1, nil, false}
+	}
+	wantAuth, wantPriv := u.Auth != "", u.Priv != ""
+	if flags&flagAuth != 0 != wantAuth || flags&flagPriv != 0 != wantPriv {
+		return nil, &v3Report{usmStatsUnsupportedSecLevels, 1, nil, false}
+	}
+	if !wantAuth {
+		return u, nil
+	}
+	if len(up.authParams) != u.macLen {
+		return nil, &v3Report{usmStatsWrongDigests, 1, nil, false}
+	}
+	msg := bytes.Clone(raw)
+	clear(msg[up.authStart:up.authEnd])
+	mac := hmac.New(u.hash, u.authKey)
+	mac.Write(msg)
+	if !hmac.Equal(mac.Sum(nil)[:u.macLen], up.authParams) {
+		return nil, &v3Report{usmStatsWrongDigests, 1, nil, false}
+	}
+	// A replayed or stale message: the report, authenticated, tells the
+	// manager the engine's boots and time to resynchronize.
+	if !e.timely(up.boots, up.time) {
+		return nil, &v3Report{usmStatsNotInTimeWindows, e.untimely.Add(1), u, true}
+	}
+	return u, nil
+}
+
+// scopedPDU reads the message's scopedPDU, decrypting it first for a user
+// with privacy. ok is false when an encrypted one cannot be read (absent,
+// wrong key, or not a scopedPDU once decrypted): a decryption error to
+// report, not a malformed message.
+func scopedPDU(m *berReader, u *usmUser, up *usmParams) (sp *berReader, ok bool, err error) {
+	scoped := m
+	if u.Priv != "" {
+		cs, ce, err := m.expect(TagOctetString, "encryptedPDU")
+		if err != nil {
+			return nil, false, nil
+		}
+		plain, err := decrypt(u, up, m.b[cs:ce])
+		if err != nil {
+			return nil, false, nil
+		}
+		scoped = newReader(plain)
+	}
+	ps, pe, err := scoped.expect(tagSequence, "scopedPDU")
+	if err != nil {
+		return nil, u.Priv == "", err
+	}
+	return scoped.sub(ps, pe), true, nil
 }
 
 func decodeUSM(r *berReader) (*usmParams, error) {

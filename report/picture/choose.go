@@ -36,77 +36,12 @@ const maxUpstream = 64
 // warnings up to warnBudget), the power chain above it, and counts.
 func (p *Picture) choose(r *audit.Report, maxDevices int) *selection {
 	g := p.g
-	sel := &selection{
-		summary:     len(g.Devices) > maxDevices,
-		dev:         make([]bool, len(g.Devices)),
-		rack:        make([]bool, len(g.Racks)),
-		power:       make([]bool, len(g.Power)),
-		site:        make([]bool, len(g.Sites)),
-		aggregated:  make([]bool, len(g.Sites)),
-		hiddenRacks: make([]int, len(g.Sites)),
-		hiddenDevs:  make([]int, len(g.Sites)),
-		more:        make([]int, len(g.Racks)),
-	}
+	sel := newSelection(g, len(g.Devices) > maxDevices)
 	if !sel.summary {
-		for i := range sel.dev {
-			sel.dev[i] = true
-		}
-		for i := range sel.rack {
-			sel.rack[i] = true
-		}
-		for i := range sel.power {
-			sel.power[i] = true
-		}
-		for i := range g.Sites {
-			sel.site[i] = true
-		}
+		sel.all()
 		return sel
 	}
-	budget := warnBudget
-	skipped := map[int32]bool{}
-	want := func(d int32, crit bool) {
-		switch {
-		case sel.dev[d]:
-		case crit:
-			sel.dev[d] = true
-		case budget > 0:
-			sel.dev[d] = true
-			budget--
-		default:
-			skipped[d] = true
-		}
-	}
-	for _, f := range r.Findings {
-		crit := f.Severity == audit.Critical
-		ids := f.Causes
-		if c := g.Lookup(f.Subject); c >= 0 {
-			ids = append(ids[:len(ids):len(ids)], f.Subject)
-		}
-		for _, id := range ids {
-			for _, c := range p.resolve(id) {
-				e := g.Entities[c]
-				switch g.Kinds[c] {
-				case model.KindDevice, model.KindDrive:
-					want(e, crit)
-				case model.KindPSU:
-					want(g.PSUs[e].Device, crit)
-				case model.KindLink:
-					want(g.Links[e].A, crit)
-					want(g.Links[e].B, crit)
-				case model.KindRack:
-					sel.rack[e] = sel.rack[e] || crit
-				case model.KindPower:
-					if rk := g.Power[e].Rack; rk < 0 {
-						sel.power[e] = true
-					} else if crit {
-						sel.rack[rk] = true
-					}
-				case model.KindSite:
-					sel.site[e] = true
-				}
-			}
-		}
-	}
+	skipped := p.selectNamed(sel, r)
 	var roots []int32
 	for d := range g.Devices {
 		if g.Devices[d].Root {
@@ -132,6 +67,94 @@ func (p *Picture) choose(r *audit.Report, maxDevices int) *selection {
 	}
 	p.summaryNotes(sel, len(skipped))
 	return sel
+}
+
+// newSelection is an empty selection sized for g.
+func newSelection(g *model.Graph, summary bool) *selection {
+	return &selection{
+		summary:     summary,
+		dev:         make([]bool, len(g.Devices)),
+		rack:        make([]bool, len(g.Racks)),
+		power:       make([]bool, len(g.Power)),
+		site:        make([]bool, len(g.Sites)),
+		aggregated:  make([]bool, len(g.Sites)),
+		hiddenRacks: make([]int, len(g.Sites)),
+		hiddenDevs:  make([]int, len(g.Sites)),
+		more:        make([]int, len(g.Racks)),
+	}
+}
+
+// all selects every device, rack, power node and site.
+func (sel *selection) all() {
+	for _, drawn := range [][]bool{sel.dev, sel.rack, sel.power, sel.site} {
+		for i := range drawn {
+			drawn[i] = true
+		}
+	}
+}
+
+// selectNamed selects what the findings name, through their subjects and
+// causes: a PSU or a link stands for its device(s); a rack or a power
+// node in a rack is drawn for a critical finding; power outside racks
+// and sites always. Devices named by critical findings are all drawn,
+// those named only by warnings up to warnBudget; it returns the devices
+// left out for the budget.
+func (p *Picture) selectNamed(sel *selection, r *audit.Report) map[int32]bool {
+	g := p.g
+	w := wanted{sel: sel, budget: warnBudget, skipped: map[int32]bool{}}
+	for _, f := range r.Findings {
+		crit := f.Severity == audit.Critical
+		ids := f.Causes
+		if c := g.Lookup(f.Subject); c >= 0 {
+			ids = append(ids[:len(ids):len(ids)], f.Subject)
+		}
+		for _, id := range ids {
+			for _, c := range p.resolve(id) {
+				e := g.Entities[c]
+				switch g.Kinds[c] {
+				case model.KindDevice, model.KindDrive:
+					w.want(e, crit)
+				case model.KindPSU:
+					w.want(g.PSUs[e].Device, crit)
+				case model.KindLink:
+					w.want(g.Links[e].A, crit)
+					w.want(g.Links[e].B, crit)
+				case model.KindRack:
+					sel.rack[e] = sel.rack[e] || crit
+				case model.KindPower:
+					if rk := g.Power[e].Rack; rk < 0 {
+						sel.power[e] = true
+					} else if crit {
+						sel.rack[rk] = true
+					}
+				case model.KindSite:
+					sel.site[e] = true
+				}
+			}
+		}
+	}
+	return w.skipped
+}
+
+// wanted selects devices named by findings: all of a critical finding's,
+// a warning's while the budget lasts, counting the ones skipped.
+type wanted struct {
+	sel     *selection
+	budget  int
+	skipped map[int32]bool
+}
+
+func (w *wanted) want(d int32, crit bool) {
+	switch {
+	case w.sel.dev[d]:
+	case crit:
+		w.sel.dev[d] = true
+	case w.budget > 0:
+		w.sel.dev[d] = true
+		w.budget--
+	default:
+		w.skipped[d] = true
+	}
 }
 
 // fillSummary completes a summarized selection: the racks of drawn devices,

@@ -12,15 +12,46 @@ import (
 // their ends, and parallel links stay apart.
 func (p *Picture) drawLinks(out *panel, nodes map[int32]*netNode) {
 	g := p.g
-	type route struct {
-		li         int32
-		a, b       *netNode
-		sideA      int
-		sideB      int
-		endA, endB int // index into the side's ends
+	routes := p.routeLinks(nodes)
+	p.spreadEnds(nodes)
+	for _, r := range routes {
+		x1, y1 := p.endPoint(r.a, r.sideA, r.endA)
+		x2, y2 := p.endPoint(r.b, r.sideB, r.endB)
+		var d string
+		switch {
+		case r.sideA == sideTop && r.sideB == sideTop:
+			h := min(netTop-10, 18+abs(x2-x1)/8)
+			d = path('M', x1, y1, 'C', x1, y1-h, x2, y2-h, x2, y2)
+		case r.sideA == sideLeft || r.sideA == sideRight:
+			d = path('M', x1, y1, 'L', x2, y2)
+		default:
+			d = curve(x1, y1, x2, y2)
+		}
+		c := g.Links[r.li].Comp
+		l := g.Inv.Links[r.li]
+		out.Links = append(out.Links, link{
+			ID: ComponentID(g.ID(c)), Class: p.classOf("link", c), D: d, Href: p.href(c),
+			Title: title(l.A+" — "+l.B, p.involvement(c)),
+		})
 	}
+}
+
+// route is one link between drawn devices: the side of each end's node it
+// leaves from, and its place among that side's ends.
+type route struct {
+	li         int32
+	a, b       *netNode
+	sideA      int
+	sideB      int
+	endA, endB int // index into the side's ends
+}
+
+// routeLinks picks the sides each link between two drawn devices leaves
+// from (bottom to top between rows, right to left between neighbours in a
+// row, top to top otherwise) and adds its ends to the nodes' sides.
+func (p *Picture) routeLinks(nodes map[int32]*netNode) []route {
 	var routes []route
-	for li, l := range g.Links {
+	for li, l := range p.g.Links {
 		a, b := nodes[l.A], nodes[l.B]
 		if a == nil || b == nil || l.A == l.B {
 			continue
@@ -44,6 +75,13 @@ func (p *Picture) drawLinks(out *panel, nodes map[int32]*netNode) {
 		b.ends[r.sideB] = append(b.ends[r.sideB], netEnd{link: r.li, peerX: a.x})
 		routes = append(routes, r)
 	}
+	return routes
+}
+
+// spreadEnds places the ends on each side of each node evenly along it,
+// in the order of the peers' x (then of the links), so that ends do not
+// cross.
+func (p *Picture) spreadEnds(nodes map[int32]*netNode) {
 	for _, n := range nodes {
 		for side := range n.ends {
 			ends := n.ends[side]
@@ -66,38 +104,20 @@ func (p *Picture) drawLinks(out *panel, nodes map[int32]*netNode) {
 			}
 		}
 	}
-	point := func(n *netNode, side, end int) (int, int) {
-		at := n.ends[side][end].at
-		switch side {
-		case sideTop:
-			return n.x + at, n.y
-		case sideBottom:
-			return n.x + at, n.y + netNodeH
-		case sideLeft:
-			return n.x, n.y + at
-		}
-		return n.x + p.sz.net, n.y + at
+}
+
+// endPoint is where end number end on a side of node n is drawn.
+func (p *Picture) endPoint(n *netNode, side, end int) (int, int) {
+	at := n.ends[side][end].at
+	switch side {
+	case sideTop:
+		return n.x + at, n.y
+	case sideBottom:
+		return n.x + at, n.y + netNodeH
+	case sideLeft:
+		return n.x, n.y + at
 	}
-	for _, r := range routes {
-		x1, y1 := point(r.a, r.sideA, r.endA)
-		x2, y2 := point(r.b, r.sideB, r.endB)
-		var d string
-		switch {
-		case r.sideA == sideTop && r.sideB == sideTop:
-			h := min(netTop-10, 18+abs(x2-x1)/8)
-			d = path('M', x1, y1, 'C', x1, y1-h, x2, y2-h, x2, y2)
-		case r.sideA == sideLeft || r.sideA == sideRight:
-			d = path('M', x1, y1, 'L', x2, y2)
-		default:
-			d = curve(x1, y1, x2, y2)
-		}
-		c := g.Links[r.li].Comp
-		l := g.Inv.Links[r.li]
-		out.Links = append(out.Links, link{
-			ID: ComponentID(g.ID(c)), Class: p.classOf("link", c), D: d, Href: p.href(c),
-			Title: title(l.A+" — "+l.B, p.involvement(c)),
-		})
-	}
+	return n.x + p.sz.net, n.y + at
 }
 
 func abs(x int) int {
