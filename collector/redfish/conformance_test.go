@@ -311,7 +311,7 @@ func TestOutletLinkResolves(t *testing.T) {
 	if st := server.Stats(); st.Logins != 1 || st.Sessions != 0 {
 		t.Errorf("session auth on the mockup: %+v", st)
 	}
-	bay1 := psuByID(obs, "Bay1")
+	bay1 := psuByID(t, obs, "Bay1")
 	if bay1 == nil || !bay1.PredictedFailure || bay1.InputOK == nil || !*bay1.InputOK {
 		t.Fatalf("Bay1: %+v", bay1)
 	}

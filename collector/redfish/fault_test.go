@@ -51,7 +51,7 @@ func TestFaults(t *testing.T) {
 		check   check
 	}{
 		{name: "psu-fail", faults: []redfishsim.Fault{{Fault: redfishsim.PSUFail, Part: "PSU2"}}, check: func(t *testing.T, d observation.Device) {
-			if p := psuByID(d, "PSU2"); p.Condition != observation.Failed || p.Health != "Critical" {
+			if p := psuByID(t, d, "PSU2"); p.Condition != observation.Failed || p.Health != "Critical" {
 				t.Errorf("PSU2 %+v, want failed", *p)
 			}
 			if c := d.PowerRedundancy[0].Condition; c != observation.Degraded {
@@ -62,44 +62,44 @@ func TestFaults(t *testing.T) {
 			}
 		}},
 		{name: "psu-remove", faults: []redfishsim.Fault{{Fault: redfishsim.PSURemove, Part: "PSU2"}}, check: func(t *testing.T, d observation.Device) {
-			if p := psuByID(d, "PSU2"); p.Condition != observation.Absent {
+			if p := psuByID(t, d, "PSU2"); p.Condition != observation.Absent {
 				t.Errorf("PSU2 %+v, want absent", *p)
 			}
 		}},
 		{name: "psu-input-lost", faults: []redfishsim.Fault{{Fault: redfishsim.PSUInputLost, Part: "PSU1"}}, check: func(t *testing.T, d observation.Device) {
-			p := psuByID(d, "PSU1")
+			p := psuByID(t, d, "PSU1")
 			if p.Condition != observation.Failed || p.InputOK == nil || *p.InputOK || *p.InputVoltage != 0 {
 				t.Errorf("PSU1 %+v, want failed with no input", *p)
 			}
 		}},
 		{name: "drive-fail", faults: []redfishsim.Fault{{Fault: redfishsim.DriveFail, Part: "data/1"}}, check: func(t *testing.T, d observation.Device) {
-			if c := driveByID(d, "data-1").Condition; c != observation.Failed {
+			if c := driveByID(t, d, "data-1").Condition; c != observation.Failed {
 				t.Errorf("drive data-1 %s, want failed", c)
 			}
-			if c := volumeByID(d, "data").Condition; c != observation.Degraded {
+			if c := volumeByID(t, d, "data").Condition; c != observation.Degraded {
 				t.Errorf("raid6 volume with one failed drive %s, want degraded", c)
 			}
 		}},
 		{name: "mirror-lost", faults: []redfishsim.Fault{{Fault: redfishsim.DriveFail, Part: "os/0"}, {Fault: redfishsim.DriveFail, Part: "os-1"}}, check: func(t *testing.T, d observation.Device) {
-			if c := volumeByID(d, "os").Condition; c != observation.Failed {
+			if c := volumeByID(t, d, "os").Condition; c != observation.Failed {
 				t.Errorf("raid1 volume with both drives failed %s, want failed", c)
 			}
 		}},
 		{name: "drive-predict", faults: []redfishsim.Fault{{Fault: redfishsim.DrivePredict, Part: "os/1"}}, check: func(t *testing.T, d observation.Device) {
-			if dr := driveByID(d, "os-1"); dr.Condition != observation.Degraded || !dr.PredictedFailure {
+			if dr := driveByID(t, d, "os-1"); dr.Condition != observation.Degraded || !dr.PredictedFailure {
 				t.Errorf("drive os-1 %+v, want degraded with a predicted failure", *dr)
 			}
 		}},
 		{name: "volume-degrade", faults: []redfishsim.Fault{{Fault: redfishsim.VolumeDegrade, Part: "os"}}, check: func(t *testing.T, d observation.Device) {
-			if c := volumeByID(d, "os").Condition; c != observation.Degraded {
+			if c := volumeByID(t, d, "os").Condition; c != observation.Degraded {
 				t.Errorf("volume os %s, want degraded", c)
 			}
 		}},
 		{name: "link-down", faults: []redfishsim.Fault{{Fault: redfishsim.LinkDown, Part: "eno2"}}, check: func(t *testing.T, d observation.Device) {
-			if p := portByName(d, "eno2"); p.Oper != "down" || len(p.Neighbors) != 0 {
+			if p := portByName(t, d, "eno2"); p.Oper != "down" || len(p.Neighbors) != 0 {
 				t.Errorf("eno2 %+v, want down with no neighbour", *p)
 			}
-			if p := portByName(d, "eno1"); p.Oper != "up" || len(p.Neighbors) != 1 || p.Neighbors[0].SysName != "tor-a" {
+			if p := portByName(t, d, "eno1"); p.Oper != "up" || len(p.Neighbors) != 1 || p.Neighbors[0].SysName != "tor-a" {
 				t.Errorf("eno1 %+v, want up with tor-a as neighbour", *p)
 			}
 		}},

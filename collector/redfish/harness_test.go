@@ -152,38 +152,54 @@ func settleGoroutines(t testing.TB, base int) {
 	}
 }
 
-func psuByID(d observation.Device, id string) *observation.PSU {
+// psuByID finds a part by its id; a missing one ends the test (a failed
+// poll must fail the test, not panic it).
+func psuByID(t testing.TB, d observation.Device, id string) *observation.PSU {
+	t.Helper()
 	for i := range d.PSUs {
 		if d.PSUs[i].ID == id {
 			return &d.PSUs[i]
 		}
 	}
+	t.Fatalf("no psu %q in the observation (error: %q)", id, d.Error)
 	return nil
 }
 
-func volumeByID(d observation.Device, id string) *observation.Volume {
+// volumeByID finds a part by its id; a missing one ends the test (a failed
+// poll must fail the test, not panic it).
+func volumeByID(t testing.TB, d observation.Device, id string) *observation.Volume {
+	t.Helper()
 	for i := range d.Volumes {
 		if d.Volumes[i].ID == id {
 			return &d.Volumes[i]
 		}
 	}
+	t.Fatalf("no volume %q in the observation (error: %q)", id, d.Error)
 	return nil
 }
 
-func driveByID(d observation.Device, id string) *observation.Drive {
+// driveByID finds a part by its id; a missing one ends the test (a failed
+// poll must fail the test, not panic it).
+func driveByID(t testing.TB, d observation.Device, id string) *observation.Drive {
+	t.Helper()
 	for i := range d.Drives {
 		if d.Drives[i].ID == id {
 			return &d.Drives[i]
 		}
 	}
+	t.Fatalf("no drive %q in the observation (error: %q)", id, d.Error)
 	return nil
 }
 
-func portByName(d observation.Device, name string) *observation.Port {
+// portByName finds a part by its name; a missing one ends the test (a failed
+// poll must fail the test, not panic it).
+func portByName(t testing.TB, d observation.Device, name string) *observation.Port {
+	t.Helper()
 	for i := range d.Ports {
 		if d.Ports[i].Name == name {
 			return &d.Ports[i]
 		}
 	}
+	t.Fatalf("no port %q in the observation (error: %q)", name, d.Error)
 	return nil
 }

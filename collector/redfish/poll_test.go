@@ -151,15 +151,15 @@ func TestChangeIsSeen(t *testing.T) {
 	l := newLab(t)
 	sim, tg := l.device("srv-1", redfishsim.Options{})
 	p := l.poller(redfish.Options{})
-	if obs := pollOnce(t, p, tg, 10*time.Second); psuByID(obs, "PSU2").Condition != observation.OK {
-		t.Fatalf("PSU2 is %s before the fault", psuByID(obs, "PSU2").Condition)
+	if obs := pollOnce(t, p, tg, 10*time.Second); psuByID(t, obs, "PSU2").Condition != observation.OK {
+		t.Fatalf("PSU2 is %s before the fault", psuByID(t, obs, "PSU2").Condition)
 	}
 	pollOnce(t, p, tg, 10*time.Second)
 	if err := sim.Inject(redfishsim.Fault{Fault: redfishsim.PSUFail, Part: "PSU2"}); err != nil {
 		t.Fatal(err)
 	}
 	obs := pollOnce(t, p, tg, 10*time.Second)
-	if got := psuByID(obs, "PSU2").Condition; got != observation.Failed {
+	if got := psuByID(t, obs, "PSU2").Condition; got != observation.Failed {
 		t.Errorf("after psu-fail PSU2 is %s, want failed", got)
 	}
 	if obs.Requests != 3 {
