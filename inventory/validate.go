@@ -329,11 +329,13 @@ func (v *validator) devices() {
 				} else if p.Outlet != "" {
 					v.errorf(p.OutletPos, "add \"pdu: ID\": the power node the outlet is on", "psu %s/%s has an outlet but no pdu", d.ID, p.ID)
 				}
+				v.psuInput(d, p)
 				continue // no source known: an unknown PSU (see PSU.Unsourced)
 			}
 			if !v.ref(p.PDU, p.PDUPos, "pdu", kindPower) {
 				continue
 			}
+			v.psuInput(d, p)
 			if p.Outlet == "" {
 				continue // none declared, or the decoder has said why
 			}
@@ -584,6 +586,8 @@ func (v *validator) links() {
 		}
 		if l.Cable != "" && !idPattern.MatchString(l.Cable) {
 			v.errorf(l.CablePos, "use letters, digits, '.', '_' and '-' only", "invalid cable id %q", l.Cable)
+		} else if l.Cable != "" {
+			v.cableID(l)
 		}
 		a, aok := v.end(l.A, or(l.APos, l.Pos), "a", l.Cable, ends)
 		b, bok := v.end(l.B, or(l.BPos, l.Pos), "b", l.Cable, ends)

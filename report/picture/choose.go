@@ -90,9 +90,11 @@ func (p *Picture) choose(r *audit.Report, maxDevices int) *selection {
 					want(e, crit)
 				case model.KindPSU:
 					want(g.PSUs[e].Device, crit)
-				case model.KindLink:
-					want(g.Links[e].A, crit)
-					want(g.Links[e].B, crit)
+				case model.KindLink, model.KindCable:
+					for _, li := range g.LinksOf(c) {
+						want(g.Links[li].A, crit)
+						want(g.Links[li].B, crit)
+					}
 				case model.KindRack:
 					sel.rack[e] = sel.rack[e] || crit
 				case model.KindPower:
