@@ -42,6 +42,9 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 		}
 		for f := 0; f < r.IntN(3); f++ {
 			addPower(fmt.Sprintf("%s-feed%d", site, f), inventory.Feed, pick(r, nodes, 1))
+			if r.IntN(8) == 0 {
+				inv.Power[len(inv.Power)-1].Supply = inventory.SupplyOff // a feed that is off: what is bound to it has no known source
+			}
 		}
 		powerBySite = append(powerBySite, nodes)
 		for k := 0; k < 1+r.IntN(3); k++ {
