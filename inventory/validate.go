@@ -323,19 +323,18 @@ func (v *validator) devices() {
 			if psuIDs != nil {
 				psuIDs[p.ID] = true
 			}
+			v.psuInput(d, p)
 			if p.PDU == "" {
 				if p.PDUPos.Line != 0 {
 					v.errorf(p.PDUPos, "name the power node it is plugged into, or leave pdu out when it is not known", "empty pdu of psu %s/%s", d.ID, p.ID)
 				} else if p.Outlet != "" {
 					v.errorf(p.OutletPos, "add \"pdu: ID\": the power node the outlet is on", "psu %s/%s has an outlet but no pdu", d.ID, p.ID)
 				}
-				v.psuInput(d, p)
 				continue // no source known: an unknown PSU (see PSU.Unsourced)
 			}
 			if !v.ref(p.PDU, p.PDUPos, "pdu", kindPower) {
 				continue
 			}
-			v.psuInput(d, p)
 			if p.Outlet == "" {
 				continue // none declared, or the decoder has said why
 			}

@@ -91,10 +91,7 @@ func (p *Picture) choose(r *audit.Report, maxDevices int) *selection {
 				case model.KindPSU:
 					want(g.PSUs[e].Device, crit)
 				case model.KindLink, model.KindCable:
-					for _, li := range g.LinksOf(c) {
-						want(g.Links[li].A, crit)
-						want(g.Links[li].B, crit)
-					}
+					linkEnds(g, c, func(d int32) { want(d, crit) })
 				case model.KindRack:
 					sel.rack[e] = sel.rack[e] || crit
 				case model.KindPower:
@@ -276,4 +273,13 @@ func powerSites(g *model.Graph) []int32 {
 		}
 	}
 	return site
+}
+
+// linkEnds calls end with both ends' devices of every link a link or
+// cable component carries.
+func linkEnds(g *model.Graph, c int32, end func(d int32)) {
+	for _, li := range g.LinksOf(c) {
+		end(g.Links[li].A)
+		end(g.Links[li].B)
+	}
 }
