@@ -104,6 +104,16 @@ func TestExtensions(t *testing.T) {
 		}
 	}
 
+	// pdu-x's inlet from feed-a lost (observed): the bank on feed-a is
+	// down, the PDU and its other bank are not.
+	failed[g.Lookup("pdu-x/inlet/feed-a")] = true
+	e.Next()
+	if e.Powered(dev("a-only")).Up || !e.Powered(dev("split")).Up || !e.Power(g.Entities[g.Lookup("pdu-x")]).Up {
+		t.Errorf("with pdu-x/inlet/feed-a lost: a-only powered %v (want false), split %v, pdu-x %v (want true)",
+			e.Powered(dev("a-only")).Up, e.Powered(dev("split")).Up, e.Power(g.Entities[g.Lookup("pdu-x")]).Up)
+	}
+	failed[g.Lookup("pdu-x/inlet/feed-a")] = false
+
 	// The breakout failed (observed): leaf-1 is cut off, leaf-2 is not.
 	failed[g.Lookup("brk-1")] = true
 	e.Next()
