@@ -165,6 +165,8 @@ type deviceSummary struct {
 	Collection  string    `json:"collection"`
 	CollectedAt time.Time `json:"collected_at,omitzero"`
 	Error       string    `json:"error,omitempty"`
+	// NetBoxURL is the entry's NetBox page, when it was imported from one.
+	NetBoxURL string `json:"netbox_url,omitempty"`
 }
 
 // devices lists devices and power nodes with management, declared and observed.
@@ -175,7 +177,8 @@ func (s *Server) devices(c *gin.Context) {
 	count := findingsPerDevice(snap)
 	var out []deviceSummary
 	add := func(id, kind, rack string, managed bool) {
-		d := deviceSummary{ID: id, Kind: kind, Rack: rack, Site: inv.SiteOf(id), Managed: managed, Findings: count[id], Collection: "unmanaged"}
+		d := deviceSummary{ID: id, Kind: kind, Rack: rack, Site: inv.SiteOf(id), Managed: managed, Findings: count[id], Collection: "unmanaged",
+			NetBoxURL: inv.NetBoxURLOf(id)}
 		if managed {
 			d.Collection = "never"
 		}
@@ -226,9 +229,11 @@ type deviceView struct {
 	ID string `json:"id"`
 	// Declared is the inventory entry (a device or a power node), secrets
 	// redacted.
-	Declared any                  `json:"declared"`
-	Observed []observation.Device `json:"observed"`
-	Findings []audit.Finding      `json:"findings"`
+	Declared any `json:"declared"`
+	// NetBoxURL is the entry's NetBox page, when it was imported from one.
+	NetBoxURL string               `json:"netbox_url,omitempty"`
+	Observed  []observation.Device `json:"observed"`
+	Findings  []audit.Finding      `json:"findings"`
 }
 
 func (s *Server) device(c *gin.Context) {
@@ -243,7 +248,7 @@ func (s *Server) device(c *gin.Context) {
 		jsonError(c, http.StatusNotFound, fmt.Sprintf("no device or power node %q in the inventory", id))
 		return
 	}
-	v := deviceView{ID: id, Declared: declared, Observed: observationsByID(snap.Observations)[id], Findings: []audit.Finding{}}
+	v := deviceView{ID: id, Declared: declared, NetBoxURL: snap.Inventory.NetBoxURLOf(id), Observed: observationsByID(snap.Observations)[id], Findings: []audit.Finding{}}
 	if v.Observed == nil {
 		v.Observed = []observation.Device{}
 	}

@@ -186,7 +186,7 @@ func (a *Analysis) sorted(cs []int32) []int32 {
 	return cs
 }
 
-var kindRank = [...]int{model.KindDevice: 0, model.KindPSU: 1, model.KindDrive: 2, model.KindLink: 3, model.KindPower: 4, model.KindRack: 5, model.KindSite: 6, model.KindInlet: 7}
+var kindRank = [...]int{model.KindDevice: 0, model.KindPSU: 1, model.KindDrive: 2, model.KindLink: 3, model.KindPower: 4, model.KindRack: 5, model.KindSite: 6, model.KindInlet: 7, model.KindCable: 3}
 
 // sortedCurrent orders components nearest first under the observed state.
 func (a *Analysis) sortedCurrent(cs []int32) []int32 {

@@ -128,8 +128,9 @@ func branchFailover(l *fault.Load, g *model.Graph, dead [][]int32, refs []branch
 			isDead[n] = true
 		}
 		var touched, devs []int
+		lostPSU := func(q int32) bool { return l.LostWith(q, func(n int32) bool { return isDead[n] }) }
 		for _, n := range dead[c] {
-			for _, p := range l.PSUsOn(n) {
+			for _, p := range l.PSUsAt(n) {
 				d := g.PSUs[p].Device
 				if !l.PSULive[p] || seen[d] || l.Share[d] == 0 {
 					continue
@@ -137,10 +138,10 @@ func branchFailover(l *fault.Load, g *model.Graph, dead [][]int32, refs []branch
 				seen[d] = true
 				devs = append(devs, int(d))
 				D := &g.Devices[d]
-				newShare := l.NewShare(d, func(q int32) bool { return isDead[g.PSUs[q].PDU] })
+				newShare := l.NewShare(d, lostPSU)
 				for _, q := range D.PSUs {
 					bi, ok := branchOf[q]
-					if !ok || !l.PSULive[q] || isDead[g.PSUs[q].PDU] || refs[bi].volts == 0 {
+					if !ok || !l.PSULive[q] || lostPSU(q) || refs[bi].volts == 0 {
 						continue
 					}
 					if delta[bi] == 0 {

@@ -21,6 +21,30 @@ func concern(inv *inventory.Inventory, fs []Finding) {
 			f.Devices = owners(inv, f.Devices, c)
 		}
 	}
+	netboxLinks(inv, fs)
+}
+
+// netboxLinks sets each finding's NetBox links: the NetBox page of its
+// subject and of each cause that was imported from NetBox (an entry, a
+// PSU, a link, a breakout cable), each once.
+func netboxLinks(inv *inventory.Inventory, fs []Finding) {
+	if inv == nil || !inv.HasNetBox() {
+		return
+	}
+	links := inv.LinkNetBoxURLs()
+	for i := range fs {
+		f := &fs[i]
+		f.NetBox = nil
+		for _, id := range append([]string{f.Subject}, f.Causes...) {
+			u := inv.NetBoxURLOf(id)
+			if u == "" {
+				u = links[id]
+			}
+			if u != "" && !slices.ContainsFunc(f.NetBox, func(l NetBoxLink) bool { return l.ID == id }) {
+				f.NetBox = append(f.NetBox, NetBoxLink{ID: id, URL: u})
+			}
+		}
+	}
 }
 
 // owners appends to dst the devices and power nodes id belongs to that

@@ -49,6 +49,8 @@ func (a *Analysis) deviceFindings(d int32) []Finding {
 		comp := g.Comps[c0]
 		if comp.Kind == model.KindDevice || comp.Kind == model.KindLink {
 			f.Remediation = fmt.Sprintf("cable one of %s's links to a switch other than %s", D.ID, g.ID(c0))
+		} else if comp.Kind == model.KindCable {
+			f.Remediation = fmt.Sprintf("run one of %s's links in a cable other than %s: the links of a breakout fail together", D.ID, g.ID(c0))
 		} else if hit := a.hitNames(a.netDevicesHit(a.Design, d, c0)); len(hit) > 0 {
 			f.Remediation = fmt.Sprintf("%s all depend on %s: give them separate power and racks, or connect %s to a switch that does not", words(hit, "and"), g.ID(c0), D.ID)
 		} else {

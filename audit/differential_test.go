@@ -22,7 +22,7 @@ func TestDifferential(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 300
 	}
-	var lostPower, lostNet, inletCut int
+	var lostPower, lostNet, inletCut, bankCut, cableCut int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		inv := randomInventory(r)
@@ -48,6 +48,8 @@ func TestDifferential(t *testing.T) {
 			t.Fatalf("seed %d: findings share ids: %v", seed, dup)
 		}
 		inletCut += cutInlets(o, failed)
+		b, c := extensionCuts(g, a)
+		bankCut, cableCut = bankCut+b, cableCut+c
 		for _, d := range a.Devices {
 			if len(d.LostPower) > 0 {
 				lostPower++
@@ -61,7 +63,41 @@ func TestDifferential(t *testing.T) {
 	if lostPower == 0 || lostNet == 0 || inletCut == 0 {
 		t.Errorf("no case with device redundancy lost (power %d, network %d) or with a lost inlet cutting a live input off a live node (%d)", lostPower, lostNet, inletCut)
 	}
-	t.Logf("%d devices lost power redundancy, %d network redundancy; %d lost inlets cut a live input off a live node", lostPower, lostNet, inletCut)
+	if bankCut == 0 || cableCut == 0 {
+		t.Errorf("no case of an input of a multi-input PDU cutting a device through a bound outlet (%d) or of a cable carrying several links in a cut set (%d)", bankCut, cableCut)
+	}
+	t.Logf("%d devices lost power redundancy, %d network redundancy; %d lost inlets cut a live input off a live node; %d bound-outlet and %d cable cuts", lostPower, lostNet, inletCut, bankCut, cableCut)
+}
+
+// extensionCuts counts, on the design, the device power cuts that are an
+// input of a PDU with several inputs which a PSU's outlet is bound to
+// (without the binding the PDU's other input would cover it), and the
+// cuts (services' and devices' network) that are a cable carrying several
+// links.
+func extensionCuts(g *model.Graph, a *Analysis) (bank, cable int) {
+	for d := range g.Devices {
+		for _, c := range a.Devices[d].PowerCuts {
+			for _, q := range g.Devices[d].PSUs {
+				Q := &g.PSUs[q]
+				if P := &g.Power[Q.PDU]; Q.Input >= 0 && len(P.Inputs) > 1 && g.Power[P.Inputs[Q.Input]].Comp == c {
+					bank++
+				}
+			}
+		}
+		for _, c := range a.Devices[d].NetCuts {
+			if g.Kinds[c] == model.KindCable {
+				cable++
+			}
+		}
+	}
+	for _, s := range a.DesignServices {
+		for _, c := range s.Cuts {
+			if g.Kinds[c] == model.KindCable {
+				cable++
+			}
+		}
+	}
+	return bank, cable
 }
 
 // cutInlets counts the observed lost inlets whose input is up and whose

@@ -22,10 +22,19 @@ type Finding struct {
 	// older than the last attempt when the device has stopped answering.
 	ObservedAt *time.Time `json:"observed_at,omitempty"`
 	FirstSeen  *time.Time `json:"first_seen,omitempty"`
+	// NetBox links the subject and causes imported from NetBox to their
+	// NetBox pages, subject first (absent for an inventory written by hand).
+	NetBox []NetBoxLink `json:"netbox,omitempty"`
 	// Devices are the devices and power nodes the finding concerns (its
 	// subject's and its causes', in that order), set by the audit for the
 	// API's per-device views; not part of the findings document.
 	Devices []string `json:"-"`
+}
+
+// NetBoxLink is the NetBox page of an id a finding names.
+type NetBoxLink struct {
+	ID  string `json:"id"`
+	URL string `json:"url"`
 }
 
 // Summary counts findings by severity.

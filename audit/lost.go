@@ -249,6 +249,8 @@ func (a *Analysis) spentPhrase(d int32, spent []int32) string {
 			parts = append(parts, fmt.Sprintf("%s on %s failed", name, g.Power[P.PDU].ID))
 		case model.KindLink:
 			parts = append(parts, fmt.Sprintf("link %s is down", g.ID(c)))
+		case model.KindCable:
+			parts = append(parts, fmt.Sprintf("cable %s is down", g.ID(c)))
 		default:
 			parts = append(parts, g.ID(c)+" failed")
 		}

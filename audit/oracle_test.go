@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/faultline/faultline/inventory"
@@ -28,9 +29,10 @@ type oracle struct {
 	psuComp                            [][]int // device -> component numbers of its PSUs
 	psuNeed                            []int   // device -> PSUs it needs of those
 	psuPDU                             [][]int // device -> power positions
+	psuIn                              [][]int // device -> position in its PDU's inputs of the input its outlet is bound to, or -1
 	drives                             [][][]int
 	isRoot, forwards                   []bool
-	adj                                [][]struct{ link, peer int } // link = component number
+	adj                                [][]struct{ link, cable, peer int } // link, cable = component numbers (cable -1: none)
 	members                            [][]struct{ dev, svc int }
 	requires                           [][]int
 }
@@ -83,15 +85,18 @@ func newOracle(inv *inventory.Inventory) *oracle {
 		add(d.ID, "device")
 		o.device[d.ID] = i
 		o.devRack = append(o.devRack, o.rack[d.Rack])
-		var pc, pp []int
+		var pc, pp, pin []int
 		for _, p := range d.PSUs {
-			if p.PDU == "" || unknownPower[p.PDU] {
+			// An outlet bound to an input of its PDU that supplies
+			// nothing known has no known source either.
+			if p.PDU == "" || unknownPower[p.PDU] || (p.Input != "" && unknownPower[p.Input]) {
 				continue
 			}
 			pc = append(pc, add(d.ID+"/"+p.ID, "psu"))
 			pp = append(pp, o.power[p.PDU])
+			pin = append(pin, slices.Index(inv.Power[o.power[p.PDU]].Inputs, p.Input)) // -1 when not bound
 		}
-		o.psuComp, o.psuPDU = append(o.psuComp, pc), append(o.psuPDU, pp)
+		o.psuComp, o.psuPDU, o.psuIn = append(o.psuComp, pc), append(o.psuPDU, pp), append(o.psuIn, pin)
 		o.psuNeed = append(o.psuNeed, min(d.NeededPSUs(), len(pc)))
 		var vols [][]int
 		for _, v := range d.Storage {
@@ -105,15 +110,36 @@ func newOracle(inv *inventory.Inventory) *oracle {
 		o.isRoot = append(o.isRoot, roots[d.ID])
 		o.forwards = append(o.forwards, d.Kind.Forwards())
 	}
-	o.adj = make([][]struct{ link, peer int }, len(inv.Devices))
+	o.adj = make([][]struct{ link, cable, peer int }, len(inv.Devices))
+	linkComp := make([]int, len(inv.Links))
+	carried := map[string]int{} // cable -> links naming it
+	for i := range inv.Links {
+		linkComp[i] = add(inv.Links[i].ID(), "link")
+		if c := inv.Links[i].Cable; c != "" {
+			carried[c]++
+		}
+	}
+	// A cable carrying several links is one more component: its failure
+	// cuts them all.
+	cableComp := map[string]int{}
+	for i := range inv.Links {
+		if c := inv.Links[i].Cable; carried[c] > 1 {
+			if _, ok := cableComp[c]; !ok {
+				cableComp[c] = add(c, "cable")
+			}
+		}
+	}
 	for i := range inv.Links {
 		l := &inv.Links[i]
-		c := add(l.ID(), "link")
+		c, cb := linkComp[i], -1
+		if x, ok := cableComp[l.Cable]; ok {
+			cb = x
+		}
 		a, _, _ := inventory.SplitEnd(l.A)
 		b, _, _ := inventory.SplitEnd(l.B)
 		ai, bi := o.device[a], o.device[b]
-		o.adj[ai] = append(o.adj[ai], struct{ link, peer int }{c, bi})
-		o.adj[bi] = append(o.adj[bi], struct{ link, peer int }{c, ai})
+		o.adj[ai] = append(o.adj[ai], struct{ link, cable, peer int }{c, cb, bi})
+		o.adj[bi] = append(o.adj[bi], struct{ link, cable, peer int }{c, cb, ai})
 	}
 	// A node with several inputs has an inlet per input, failed only as
 	// observed (its input reads no voltage): then that input does not feed it.
@@ -158,6 +184,7 @@ type state struct {
 	powered []bool
 	net     []bool
 	svc     []bool
+	selfUp  func(i int) bool // power node i itself and its place are up
 }
 
 // causes are the components that can fail by design (every one but the inlets).
@@ -188,11 +215,8 @@ func (o *oracle) eval(failed []bool) *state {
 	siteComp := func(s int) int { return s } // sites are numbered first
 	rackUp := func(r int) bool { return !failed[len(inv.Sites)+r] && !failed[siteComp(o.rackSite[r])] }
 	done := make([]bool, len(inv.Power))
-	var powerUp func(i int) bool
-	powerUp = func(i int) bool {
-		if done[i] {
-			return st.power[i]
-		}
+	// selfUp: the node itself and its place, whatever its inputs do.
+	selfUp := func(i int) bool {
 		ok := !failed[len(inv.Sites)+len(inv.Racks)+i]
 		if r := o.powerRack[i]; r >= 0 && !rackUp(r) {
 			ok = false
@@ -200,6 +224,14 @@ func (o *oracle) eval(failed []bool) *state {
 		if s := o.powerSite[i]; s >= 0 && failed[siteComp(s)] {
 			ok = false
 		}
+		return ok
+	}
+	var powerUp func(i int) bool
+	powerUp = func(i int) bool {
+		if done[i] {
+			return st.power[i]
+		}
+		ok := selfUp(i)
 		if ins := o.powerInputs[i]; len(ins) > 0 {
 			any := false
 			for j, in := range ins {
@@ -218,8 +250,8 @@ func (o *oracle) eval(failed []bool) *state {
 	for i := range inv.Devices {
 		d := &inv.Devices[i]
 		n := 0
-		for j, c := range o.psuComp[i] {
-			if !failed[c] && st.power[o.psuPDU[i][j]] {
+		for j := range o.psuComp[i] {
+			if o.psuUp(st, selfUp, i, j) {
 				n++
 			}
 		}
@@ -281,7 +313,7 @@ func (o *oracle) eval(failed []bool) *state {
 			}
 			visited[x] = true
 			for _, a := range o.adj[x] {
-				if failed[a.link] {
+				if failed[a.link] || (a.cable >= 0 && failed[a.cable]) {
 					continue
 				}
 				st.net[a.peer] = true
@@ -319,7 +351,22 @@ func (o *oracle) eval(failed []bool) *state {
 	for i := range inv.Services {
 		svcUp(i)
 	}
+	st.selfUp = selfUp
 	return st
+}
+
+// psuUp is whether device i's j-th known PSU is up: it and its PDU are;
+// on an outlet bound to one input, it, the PDU itself and that input are
+// (the PDU's other inputs do not matter).
+func (o *oracle) psuUp(st *state, selfUp func(int) bool, i, j int) bool {
+	if st.failed[o.psuComp[i][j]] {
+		return false
+	}
+	pdu, in := o.psuPDU[i][j], o.psuIn[i][j]
+	if in < 0 {
+		return st.power[pdu]
+	}
+	return selfUp(pdu) && st.power[o.powerInputs[pdu][in]] && o.inletUp(st.failed, pdu, in)
 }
 
 func (st *state) avail(d int) bool { return st.up[d] && st.net[d] }
@@ -337,19 +384,26 @@ func with(base []bool, extra ...int) []bool {
 func (o *oracle) loads(st *state) []float64 {
 	inv := o.inv
 	load := make([]float64, len(inv.Power))
+	bound := make([]float64, len(inv.Power)) // what a node's bound outlets send to their inputs directly
 	for i := range inv.Devices {
 		d := &inv.Devices[i]
 		var live []int
-		for j, c := range o.psuComp[i] {
-			if !st.failed[c] && st.power[o.psuPDU[i][j]] {
-				live = append(live, o.psuPDU[i][j])
+		for j := range o.psuComp[i] {
+			if o.psuUp(st, st.selfUp, i, j) {
+				live = append(live, j)
 			}
 		}
 		if len(live) == 0 || len(live) < o.psuNeed[i] {
 			continue
 		}
-		for _, pdu := range live {
-			load[pdu] += d.DrawW / float64(len(live))
+		share := d.DrawW / float64(len(live))
+		for _, j := range live {
+			pdu := o.psuPDU[i][j]
+			load[pdu] += share
+			if in := o.psuIn[i][j]; in >= 0 {
+				bound[pdu] += share
+				load[o.powerInputs[pdu][in]] += share
+			}
 		}
 	}
 	// Push each live node's load into its first live input once every
@@ -378,7 +432,7 @@ func (o *oracle) loads(st *state) []float64 {
 			}
 			done[i], progress = true, true
 			if r := route[i]; r >= 0 {
-				load[r] += load[i]
+				load[r] += max(load[i]-bound[i], 0)
 				consumers[r]--
 			}
 		}

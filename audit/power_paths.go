@@ -20,6 +20,12 @@ func (a *Analysis) psuPaths(d int32, c int32) []string {
 			out = append(out, fmt.Sprintf("%s -> %s", P.ID, g.Power[P.PDU].ID))
 			continue
 		}
+		if P.Input >= 0 && c != g.Power[P.PDU].Comp { // an outlet bound to one input: the path goes through it
+			if path := a.powerPath(g.Power[P.PDU].Inputs[P.Input], c); path != nil {
+				out = append(out, P.ID+" -> "+g.Power[P.PDU].ID+" -> "+strings.Join(path, " -> "))
+			}
+			continue
+		}
 		if path := a.powerPath(P.PDU, c); path != nil {
 			out = append(out, P.ID+" -> "+strings.Join(path, " -> "))
 		}

@@ -42,6 +42,9 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 		}
 		for f := 0; f < r.IntN(3); f++ {
 			addPower(fmt.Sprintf("%s-feed%d", site, f), inventory.Feed, pick(r, nodes, 1))
+			if r.IntN(8) == 0 {
+				inv.Power[len(inv.Power)-1].Supply = inventory.SupplyOff // a feed that is off: what is bound to it has no known source
+			}
 		}
 		powerBySite = append(powerBySite, nodes)
 		for k := 0; k < 1+r.IntN(3); k++ {
@@ -69,6 +72,10 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 	for _, rk := range racks {
 		allPDUs = append(allPDUs, pdusByRack[rk]...)
 	}
+	inputsOf := map[string][]string{}
+	for _, p := range inv.Power {
+		inputsOf[p.ID] = p.Inputs
+	}
 	kinds := []inventory.DeviceKind{inventory.Server, inventory.Server, inventory.Switch, inventory.Switch, inventory.Router, inventory.Storage, inventory.Firewall}
 	raids := []inventory.RAID{inventory.RAID0, inventory.RAID1, inventory.RAID5, inventory.RAID6, inventory.RAID10, inventory.Single}
 	var devices []string
@@ -82,8 +89,11 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 					pdus = allPDUs
 				}
 				psu := inventory.PSU{ID: fmt.Sprintf("P%d", p), PDU: pdus[r.IntN(len(pdus))]}
+				if ins := inputsOf[psu.PDU]; len(ins) > 0 && r.IntN(2) == 0 {
+					psu.Input = ins[r.IntN(len(ins))] // an outlet bound to one input: a bank-split PDU
+				}
 				if r.IntN(10) == 0 {
-					psu.PDU = "" // no source known: never a live source, never a cause
+					psu.PDU, psu.Input = "", "" // no source known: never a live source, never a cause
 				}
 				d.PSUs = append(d.PSUs, psu)
 			}
@@ -127,6 +137,7 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 		}
 		inv.Links = append(inv.Links, inventory.Link{A: end(a), B: end(b)})
 	}
+	inv.Links = append(inv.Links, randomCables(r, devices, fwd, end)...)
 	if r.IntN(5) != 0 {
 		src := fwd
 		if len(src) == 0 || r.IntN(5) == 0 {
@@ -195,4 +206,34 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// randomCables makes cables that carry several links: breakouts (one port
+// at one end, a port on each of several devices at the other, often two
+// switches) and bundles (several links side by side in one cable).
+func randomCables(r *rand.Rand, devices, fwd []string, end func(d string) string) []inventory.Link {
+	var out []inventory.Link
+	for k := 0; k < r.IntN(3); k++ {
+		cable := fmt.Sprintf("cbl%d", k)
+		from := devices[r.IntN(len(devices))]
+		if len(fwd) > 0 && r.IntN(2) == 0 {
+			from = fwd[r.IntN(len(fwd))]
+		}
+		shared := end(from)
+		for n := 0; n < 2+r.IntN(3); n++ {
+			to := devices[r.IntN(len(devices))]
+			if len(fwd) > 0 && r.IntN(3) != 0 {
+				to = fwd[r.IntN(len(fwd))]
+			}
+			if to == from {
+				continue
+			}
+			a := shared
+			if r.IntN(3) == 0 {
+				a = end(from) // a bundle: links side by side, each on its own port
+			}
+			out = append(out, inventory.Link{A: a, B: end(to), Cable: cable})
+		}
+	}
+	return out
 }

@@ -86,7 +86,9 @@ var Rules = [numRules]Rule{
 		ID: "spof", Severity: Critical,
 		Title: "Single point of failure",
 		Means: "One component — a device, PSU, drive, cable, switch, PDU, feed, UPS, rack, or (for `dr: true` services) a site — whose failure alone takes the service down, on the design as declared. " +
-			"Components that would each cause the same outage the same way are reported together, nearest the service first: `pdu-r01-a`, then the `feed-a` behind it, then `ups-a`.",
+			"Components that would each cause the same outage the same way are reported together, nearest the service first: `pdu-r01-a`, then the `feed-a` behind it, then `ups-a`. " +
+			"A cable that carries several links (a breakout, named in the links' `cable`) is one component: two uplinks in one breakout are one cause, named by the cable. " +
+			"A PSU on an outlet bound to one input of a bank-split PDU (`input`) hangs on that input alone, so the PDU's other input does not save it.",
 		Why: "A company ran its only database on one server; the server died and a weekend of customer data was lost. Redundant web servers all mounted one NFS server: one box took the site down.",
 		Fix: "Follow the remediation: add a member elsewhere, move a PSU to a PDU on the other feed, cable the second NIC to the second switch, move a member out of the shared rack. Then run `faultline whatif --fail` on the cause to confirm.",
 	},
@@ -140,7 +142,7 @@ var Rules = [numRules]Rule{
 	DeviceSPOF: {
 		ID: "device-spof", Severity: Warning,
 		Title: "A device's own redundancy is defeated",
-		Means: "A device with redundant hardware — more PSUs than `min_psus`, or two or more links — that one component outside itself, its rack and its site leaves unpowered or cut off from the network roots: both PSUs on one PDU (or one feed), both uplinks on one switch. " +
+		Means: "A device with redundant hardware — more PSUs than `min_psus`, or two or more links — that one component outside itself, its rack and its site leaves unpowered or cut off from the network roots: both PSUs on one PDU (or one feed), both uplinks on one switch, both uplinks in one breakout cable, both PSUs on outlets of a bank-split PDU bound to the same input. " +
 			"Only links towards a switch, router, firewall or root count. Power sources (utility, generator) are site-wide risks that the services' findings report, not a flaw of one device.",
 		Why: "Two \"redundant\" core switches both failed after one power event: they shared a power feed.",
 		Fix: "Move one PSU to a PDU on the other feed, or one cable to a second switch — the remediation names which.",

@@ -84,6 +84,8 @@ func (a *Analysis) mechanism(e *fault.Evaluator, c int32, m model.Member, S *mod
 	switch comp.Kind {
 	case model.KindLink, model.KindDevice:
 		return "{m} reach{es} the network only through " + comp.ID
+	case model.KindCable:
+		return "{m} reach{es} the network only through links of cable " + comp.ID
 	}
 	if hit := a.hitNames(a.netDevicesHit(e, d, c)); len(hit) > 0 {
 		how := "go down with " + comp.ID
@@ -198,6 +200,8 @@ func (a *Analysis) remedy(e *fault.Evaluator, c int32, gr group, S *model.Servic
 		return fmt.Sprintf("rebuild %s's volume with redundancy (raid1, raid10 or raid6), or add a member", m)
 	case comp.Kind == model.KindLink || (comp.Kind == model.KindDevice && g.Devices[comp.Entity].Forwards):
 		return fmt.Sprintf("cable %s to a second switch as well as through %s", m, comp.ID)
+	case comp.Kind == model.KindCable:
+		return fmt.Sprintf("give %s a link that does not run in cable %s (the links of a breakout fail together)", m, comp.ID)
 	}
 	if hit := a.hitNames(a.netDevicesHit(e, member, c)); len(hit) > 0 {
 		return fmt.Sprintf("spread %s over separate power and racks: %s must not all depend on %s", words(hit, "and"), words(hit, "and"), comp.ID)

@@ -92,6 +92,9 @@ func (c *Cone) links(d int32) {
 		P := &g.Devices[adj.Peer]
 		if P.Root || P.Forwards {
 			c.add(g.Links[adj.Link].Comp)
+			if L := &g.Links[adj.Link]; L.Cable >= 0 {
+				c.add(g.Cables[L.Cable].Comp)
+			}
 		}
 		if P.Root {
 			c.device(adj.Peer)

@@ -172,13 +172,7 @@ func (e *Evaluator) Power(p int32) Val {
 		return v
 	}
 	P := &e.g.Power[p]
-	loc := Val{Up: true}
-	switch {
-	case P.Rack >= 0:
-		loc = e.Rack(P.Rack)
-	case P.Site >= 0:
-		loc = e.site(P.Site)
-	}
+	loc := e.loc(P)
 	in := Val{Up: true}
 	if len(P.Inputs) > 0 {
 		base := len(e.stack)
@@ -197,12 +191,36 @@ func (e *Evaluator) Power(p int32) Val {
 	return v
 }
 
+// loc is where power node P sits: its rack, or its site, or nowhere.
+func (e *Evaluator) loc(P *model.Power) Val {
+	switch {
+	case P.Rack >= 0:
+		return e.Rack(P.Rack)
+	case P.Site >= 0:
+		return e.site(P.Site)
+	}
+	return Val{Up: true}
+}
+
+// PSU: a PSU is up while it and its PDU are up; on an outlet bound to one
+// input of its PDU, while it, the PDU itself (its component and place)
+// and that input are up, whatever the PDU's other inputs do.
 func (e *Evaluator) PSU(i int32) Val {
 	if v, ok := e.psu.get(i, e.epoch); ok {
 		return v
 	}
-	P := &e.g.PSUs[i]
-	v := e.and([]int32{P.Comp}, e.selfOK(P.Comp), e.Power(P.PDU))
+	Q := &e.g.PSUs[i]
+	var v Val
+	if Q.Input < 0 {
+		v = e.and([]int32{Q.Comp}, e.selfOK(Q.Comp), e.Power(Q.PDU))
+	} else {
+		P := &e.g.Power[Q.PDU]
+		var in Val // a lost inlet cuts the input off; it is never a cause itself
+		if P.InputLive(int(Q.Input), e.failed) {
+			in = e.Power(P.Inputs[Q.Input])
+		}
+		v = e.and([]int32{Q.Comp, P.Comp}, e.selfOK(Q.Comp), e.selfOK(P.Comp), e.loc(P), in)
+	}
 	e.psu.set(i, e.epoch, v)
 	return v
 }

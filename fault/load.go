@@ -3,13 +3,15 @@ package fault
 import (
 	"container/heap"
 	"math"
+	"slices"
 
 	"github.com/faultline/faultline/model"
 )
 
 // Load flow: a powered device's draw is split evenly over its live PSUs
 // and flows up the power chain; a node with several live inputs draws from
-// the first one listed. A node that reports its own load carries that
+// the first one listed, except what its outlets bound to one input draw
+// (a bank-split PDU): that flows to that input. A node that reports its own load carries that
 // load (measured power wins), and it is the base that a failure adds the
 // moving load to: the load that moves is still the devices' draws.
 //
@@ -38,8 +40,12 @@ type Load struct {
 	Declared []float64
 	Measured []bool
 	Share    []float64 // device -> watts per live PSU (0 if unpowered)
-	psusOn   [][]int32 // power node -> PSUs plugged into it
-	feeds    [][]int32 // power node -> nodes that list it as an input
+	// Bound is what each node's outlets bound to one of its inputs draw:
+	// part of its Watts that flows to those inputs, not along Route.
+	Bound   []float64
+	psusOn  [][]int32 // power node -> PSUs plugged into it
+	boundTo [][]int32 // power node -> PSUs on outlets bound to it as an input
+	feeds   [][]int32 // power node -> nodes that list it as an input
 }
 
 // NewLoad computes the load flow of the state e evaluates.
@@ -47,8 +53,9 @@ func NewLoad(g *model.Graph, e *Evaluator) *Load {
 	l := &Load{g: g, failed: e.failed,
 		Live: make([]bool, len(g.Power)), PSULive: make([]bool, len(g.PSUs)),
 		Route: make([]int32, len(g.Power)), Watts: make([]float64, len(g.Power)),
-		Share:  make([]float64, len(g.Devices)),
-		psusOn: make([][]int32, len(g.Power)), feeds: make([][]int32, len(g.Power)),
+		Share: make([]float64, len(g.Devices)), Bound: make([]float64, len(g.Power)),
+		psusOn: make([][]int32, len(g.Power)), boundTo: make([][]int32, len(g.Power)),
+		feeds: make([][]int32, len(g.Power)),
 	}
 	for p := range g.Power {
 		l.Live[p] = e.Power(int32(p)).Up
@@ -59,24 +66,11 @@ func NewLoad(g *model.Graph, e *Evaluator) *Load {
 	for i := range g.PSUs {
 		l.PSULive[i] = e.PSU(int32(i)).Up
 		l.psusOn[g.PSUs[i].PDU] = append(l.psusOn[g.PSUs[i].PDU], int32(i))
-	}
-	for d := range g.Devices {
-		D := &g.Devices[d]
-		n := 0
-		for _, p := range D.PSUs {
-			if l.PSULive[p] {
-				n++
-			}
-		}
-		if n > 0 && n >= D.MinPSUs {
-			l.Share[d] = D.DrawW / float64(n)
-			for _, p := range D.PSUs {
-				if l.PSULive[p] {
-					l.Watts[g.PSUs[p].PDU] += l.Share[d]
-				}
-			}
+		if in := l.BoundInput(int32(i)); in >= 0 {
+			l.boundTo[in] = append(l.boundTo[in], int32(i))
 		}
 	}
+	l.split()
 	l.Declared = append([]float64(nil), l.Watts...)
 	if g.Meters != nil {
 		l.Measured = make([]bool, len(g.Power))
@@ -91,11 +85,55 @@ func NewLoad(g *model.Graph, e *Evaluator) *Load {
 		}
 		if in := l.firstInput(int32(p), nil, 0); in >= 0 {
 			l.Route[p] = in
-			l.Watts[in] += l.Watts[p]
-			l.Declared[in] += l.Declared[p]
+			l.Watts[in] += routed(l.Watts[p], l.Bound[p])
+			l.Declared[in] += routed(l.Declared[p], l.Bound[p])
 		}
 	}
 	return l
+}
+
+// split spreads each powered device's draw over its live PSUs: onto their
+// PDUs, and an outlet bound to an input also straight onto that input.
+func (l *Load) split() {
+	g := l.g
+	for d := range g.Devices {
+		D := &g.Devices[d]
+		n := 0
+		for _, p := range D.PSUs {
+			if l.PSULive[p] {
+				n++
+			}
+		}
+		if n == 0 || n < D.MinPSUs {
+			continue
+		}
+		l.Share[d] = D.DrawW / float64(n)
+		for _, p := range D.PSUs {
+			if !l.PSULive[p] {
+				continue
+			}
+			pdu := g.PSUs[p].PDU
+			l.Watts[pdu] += l.Share[d]
+			if in := l.BoundInput(p); in >= 0 {
+				l.Bound[pdu] += l.Share[d]
+				l.Watts[in] += l.Share[d]
+			}
+		}
+	}
+}
+
+// routed is the part of a node's load that flows along its route: all of
+// it but what its bound outlets send to their inputs directly.
+func routed(watts, bound float64) float64 { return max(watts-bound, 0) }
+
+// BoundInput is the power node PSU q's outlet is bound to (an input of its
+// PDU), or -1.
+func (l *Load) BoundInput(q int32) int32 {
+	Q := &l.g.PSUs[q]
+	if Q.Input < 0 {
+		return -1
+	}
+	return l.g.Power[Q.PDU].Inputs[Q.Input]
 }
 
 // firstInput is the input node p draws from: its first live input whose
@@ -122,6 +160,26 @@ func MeasuredLoad(g *model.Graph, p int32) (float64, bool) {
 
 // PSUsOn lists the PSUs plugged into power node n.
 func (l *Load) PSUsOn(n int32) []int32 { return l.psusOn[n] }
+
+// PSUsAt lists the PSUs that power node n's failure takes down: those
+// plugged into it, then those on outlets bound to it as their PDU's input
+// (a PSU may be in both).
+func (l *Load) PSUsAt(n int32) []int32 {
+	if len(l.boundTo[n]) == 0 {
+		return l.psusOn[n]
+	}
+	return append(slices.Clone(l.psusOn[n]), l.boundTo[n]...)
+}
+
+// LostWith reports whether PSU q goes down with the power nodes dead: its
+// PDU, or the input its outlet is bound to.
+func (l *Load) LostWith(q int32, dead func(n int32) bool) bool {
+	if dead(l.g.PSUs[q].PDU) {
+		return true
+	}
+	in := l.BoundInput(q)
+	return in >= 0 && dead(in)
+}
 
 // NewShare is device d's draw per PSU once the PSUs lost reports are gone
 // (0 when it is then unpowered).
@@ -188,6 +246,7 @@ type Flow struct {
 	seen    []uint32 // device -> round it was re-split in
 	queued  []uint32 // power node -> round it was queued in
 	delta   []float64
+	bdelta  []float64 // power node -> the part of delta its bound outlets send to their inputs
 	now     []float64 // power node -> load this round (valid where queued)
 	heap    maxHeap
 	lost    []int32
@@ -201,7 +260,7 @@ func (l *Load) NewFlow() *Flow {
 		inS: make([]uint32, len(g.Comps)), dead: make([]uint32, len(g.Power)),
 		psuD: make([]uint32, len(g.PSUs)), seen: make([]uint32, len(g.Devices)),
 		queued: make([]uint32, len(g.Power)), delta: make([]float64, len(g.Power)),
-		now: make([]float64, len(g.Power)),
+		bdelta: make([]float64, len(g.Power)), now: make([]float64, len(g.Power)),
 	}
 }
 
@@ -215,7 +274,7 @@ func (f *Flow) begin() {
 func (f *Flow) push(n int32) {
 	if f.queued[n] != f.round {
 		f.queued[n] = f.round
-		f.delta[n] = 0
+		f.delta[n], f.bdelta[n] = 0, 0
 		heap.Push(&f.heap, n)
 	}
 }
@@ -244,10 +303,12 @@ func (f *Flow) FailNodes(dead []int32) {
 		f.killed(n)
 	}
 	for _, n := range dead {
-		for _, p := range l.psusOn[n] {
-			if l.PSULive[p] {
-				f.psuD[p] = f.round
-				f.lost = append(f.lost, p)
+		for _, on := range [2][][]int32{l.psusOn, l.boundTo} {
+			for _, p := range on[n] {
+				if l.PSULive[p] && f.psuD[p] != f.round {
+					f.psuD[p] = f.round
+					f.lost = append(f.lost, p)
+				}
 			}
 		}
 	}
@@ -293,7 +354,7 @@ func (f *Flow) Fail(comps, pows, psus []int32) {
 		}
 	}
 	for _, q := range psus {
-		if l.PSULive[q] && (in(g.PSUs[q].Comp) || f.isDead(g.PSUs[q].PDU)) {
+		if l.PSULive[q] && (in(g.PSUs[q].Comp) || f.isDead(g.PSUs[q].PDU) || f.bankLost(q, in)) {
 			f.psuD[q] = round
 		}
 	}
@@ -304,6 +365,18 @@ func (f *Flow) Fail(comps, pows, psus []int32) {
 	}
 	f.resplit()
 	f.propagate()
+}
+
+// bankLost reports whether PSU q's outlet is bound to an input of its PDU
+// that the failure takes away: the input dies, or its inlet is among the
+// failed components.
+func (f *Flow) bankLost(q int32, in func(c int32) bool) bool {
+	Q := &f.l.g.PSUs[q]
+	if Q.Input < 0 {
+		return false
+	}
+	P := &f.l.g.Power[Q.PDU]
+	return f.isDead(P.Inputs[Q.Input]) || (P.Inlets != nil && in(P.Inlets[Q.Input]))
 }
 
 // resplit: devices losing PSUs (f.lost) re-split their draw over the PSUs
@@ -322,16 +395,31 @@ func (f *Flow) resplit() {
 			if !l.PSULive[r] {
 				continue
 			}
-			pdu := g.PSUs[r].PDU
 			switch {
 			case !lost(r):
-				f.push(pdu)
-				f.delta[pdu] += share - l.Share[d]
-			case !f.isDead(pdu):
-				f.push(pdu)
-				f.delta[pdu] -= l.Share[d]
+				f.move(r, share-l.Share[d])
+			case !f.isDead(g.PSUs[r].PDU):
+				f.move(r, -l.Share[d])
+			default: // its PDU is dead and carries nothing; a bound input still loses it
+				if in := l.BoundInput(r); in >= 0 {
+					f.push(in)
+					f.delta[in] -= l.Share[d]
+				}
 			}
 		}
+	}
+}
+
+// move changes what PSU r draws by dw: on its PDU, and for an outlet bound
+// to an input, on that input directly.
+func (f *Flow) move(r int32, dw float64) {
+	pdu := f.l.g.PSUs[r].PDU
+	f.push(pdu)
+	f.delta[pdu] += dw
+	if in := f.l.BoundInput(r); in >= 0 {
+		f.bdelta[pdu] += dw
+		f.push(in)
+		f.delta[in] += dw
 	}
 }
 
@@ -341,27 +429,29 @@ func (f *Flow) propagate() {
 	for f.heap.Len() > 0 {
 		n := heap.Pop(&f.heap).(int32)
 		old := l.Watts[n]
-		now := 0.0
+		oldR := routed(old, l.Bound[n])
+		now, nowR := 0.0, 0.0
 		route := int32(-1)
 		if !f.isDead(n) {
 			now = old + f.delta[n]
+			nowR = routed(now, l.Bound[n]+f.bdelta[n])
 			route = l.firstInput(n, f.dead, f.round)
 		}
 		f.now[n] = now
 		f.changed = append(f.changed, n)
 		if r := l.Route[n]; r == route {
-			if d := now - old; d != 0 && r >= 0 {
+			if d := nowR - oldR; d != 0 && r >= 0 {
 				f.push(r)
 				f.delta[r] += d
 			}
 		} else {
 			if r >= 0 {
 				f.push(r)
-				f.delta[r] -= old
+				f.delta[r] -= oldR
 			}
 			if route >= 0 {
 				f.push(route)
-				f.delta[route] += now
+				f.delta[route] += nowR
 			}
 		}
 	}

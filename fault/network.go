@@ -81,10 +81,9 @@ func (e *Evaluator) meetNeighbours(d int32, inFix bool) Val {
 	base := len(e.stack)
 	for _, a := range adj {
 		var v Val
-		l := g.Links[a.Link].Comp
 		P := &g.Devices[a.Peer]
 		switch {
-		case e.failed[l]:
+		case !g.LinkLive(a.Link, e.failed):
 		case P.Root:
 			v = e.Device(a.Peer)
 		case P.Forwards && inFix:
@@ -102,7 +101,7 @@ func (e *Evaluator) meetNeighbours(d int32, inFix bool) Val {
 		if !v.Up {
 			continue
 		}
-		e.term = append(e.term[:0], g.Links[a.Link].Comp)
+		e.term = g.LinkComps(e.term[:0], a.Link)
 		e.term = append(e.term, e.Cut(v)...)
 		if inFix && !g.Devices[a.Peer].Root {
 			e.term = append(e.term, e.ar.get(e.sVal[a.Peer])...)
@@ -148,7 +147,7 @@ func (e *Evaluator) solve(k int32) {
 			continue
 		}
 		for _, a := range g.Devices[d].Adj {
-			if g.Devices[a.Peer].Root && !e.failed[g.Links[a.Link].Comp] && e.Device(a.Peer).Up {
+			if g.Devices[a.Peer].Root && g.LinkLive(a.Link, e.failed) && e.Device(a.Peer).Up {
 				e.reach[d] = true
 				order = append(order, d)
 				break
@@ -158,7 +157,7 @@ func (e *Evaluator) solve(k int32) {
 	for h := 0; h < len(order); h++ {
 		for _, a := range g.Devices[order[h]].Adj {
 			p := a.Peer
-			if e.net.CompOf[p] != k || e.reach[p] || e.failed[g.Links[a.Link].Comp] || !e.Device(p).Up {
+			if e.net.CompOf[p] != k || e.reach[p] || !g.LinkLive(a.Link, e.failed) || !e.Device(p).Up {
 				continue
 			}
 			e.reach[p] = true

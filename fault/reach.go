@@ -43,6 +43,7 @@ type Index struct {
 	powOfSite  [][]int32 // site -> power nodes naming it
 	feeds      [][]int32 // power node -> nodes listing it as an input
 	psusOn     [][]int32 // power node -> PSUs plugged into it
+	boundTo    [][]int32 // power node -> PSUs on outlets bound to it as their PDU's input
 
 	round                              uint32
 	devMark, availMark, powMark, kMark []uint32
@@ -56,6 +57,7 @@ func NewIndex(g *model.Graph, net *Fabric) *Index {
 		devsOf:     make([][]int32, len(g.Racks)), racksOf: make([][]int32, len(g.Sites)),
 		powOfRack: make([][]int32, len(g.Racks)), powOfSite: make([][]int32, len(g.Sites)),
 		feeds: make([][]int32, len(g.Power)), psusOn: make([][]int32, len(g.Power)),
+		boundTo: make([][]int32, len(g.Power)),
 		devMark: make([]uint32, len(g.Devices)), availMark: make([]uint32, len(g.Devices)),
 		powMark: make([]uint32, len(g.Power)), kMark: make([]uint32, len(net.Comps)),
 		svcMark: make([]uint32, len(g.Services)),
@@ -99,7 +101,12 @@ func NewIndex(g *model.Graph, net *Fabric) *Index {
 		}
 	}
 	for i := range g.PSUs {
-		x.psusOn[g.PSUs[i].PDU] = append(x.psusOn[g.PSUs[i].PDU], int32(i))
+		Q := &g.PSUs[i]
+		x.psusOn[Q.PDU] = append(x.psusOn[Q.PDU], int32(i))
+		if Q.Input >= 0 {
+			in := g.Power[Q.PDU].Inputs[Q.Input]
+			x.boundTo[in] = append(x.boundTo[in], int32(i))
+		}
 	}
 	return x
 }
@@ -132,11 +139,13 @@ func (x *Index) Reach(c int32) *Reach {
 		w.dev(g.PSUs[e].Device)
 	case model.KindDrive, model.KindDevice:
 		w.dev(g.DeviceOf(c))
-	case model.KindLink:
-		L := &g.Links[e]
-		for _, end := range []int32{L.A, L.B} {
-			w.avail(end)
-			w.fabric(x.net.CompOf[end])
+	case model.KindLink, model.KindCable:
+		for _, li := range g.LinksOf(c) {
+			L := &g.Links[li]
+			for _, end := range []int32{L.A, L.B} {
+				w.avail(end)
+				w.fabric(x.net.CompOf[end])
+			}
 		}
 	}
 	w.downstream()
@@ -215,9 +224,11 @@ func (w *reachWalk) downstream() {
 		for _, child := range x.feeds[p] {
 			w.pow(child)
 		}
-		for _, q := range x.psusOn[p] {
-			w.ef.PSUs = append(w.ef.PSUs, q)
-			w.dev(g.PSUs[q].Device)
+		for _, on := range [2][][]int32{x.psusOn, x.boundTo} {
+			for _, q := range on[p] {
+				w.ef.PSUs = append(w.ef.PSUs, q)
+				w.dev(g.PSUs[q].Device)
+			}
 		}
 	}
 	for _, d := range w.devs {

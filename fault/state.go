@@ -96,7 +96,7 @@ func NewState(x *Index, failed []bool) *State {
 	}
 	for q := range g.PSUs {
 		Q := &g.PSUs[q]
-		s.psuUp[q] = !f[Q.Comp] && s.powUp[Q.PDU]
+		s.psuUp[q] = !f[Q.Comp] && s.powUp[Q.PDU] && s.bankUp(Q)
 		if s.psuUp[q] {
 			s.livePSU[Q.Device]++
 		}
@@ -166,7 +166,7 @@ func (s *State) solve(k int32) []int32 {
 			continue
 		}
 		for _, a := range g.Devices[m].Adj {
-			if g.Devices[a.Peer].Root && !s.failed[g.Links[a.Link].Comp] && s.devUp[a.Peer] {
+			if g.Devices[a.Peer].Root && g.LinkLive(a.Link, s.failed) && s.devUp[a.Peer] {
 				q = append(q, m)
 				break
 			}
@@ -180,7 +180,7 @@ func (s *State) solve(k int32) []int32 {
 	for h := 0; h < len(q); h++ {
 		for _, a := range g.Devices[q[h]].Adj {
 			p := a.Peer
-			if s.net.CompOf[p] != k || s.stamp[p] == s.round || s.failed[g.Links[a.Link].Comp] || !s.devUp[p] {
+			if s.net.CompOf[p] != k || s.stamp[p] == s.round || !g.LinkLive(a.Link, s.failed) || !s.devUp[p] {
 				continue
 			}
 			s.stamp[p] = s.round
@@ -199,7 +199,7 @@ func (s *State) hasNet(d int32) bool {
 		return true
 	}
 	for _, a := range D.Adj {
-		if s.failed[g.Links[a.Link].Comp] {
+		if !g.LinkLive(a.Link, s.failed) {
 			continue
 		}
 		P := &g.Devices[a.Peer]
@@ -245,15 +245,27 @@ func (s *State) Fail(c int32) {
 		}
 	case model.KindDevice:
 		s.devDown(e)
-	case model.KindLink:
-		L := &g.Links[e]
-		for _, end := range []int32{L.A, L.B} {
-			s.netRecheck(end)
-			if k := s.net.CompOf[end]; k >= 0 {
-				s.fabricRecheck(k)
+	case model.KindLink, model.KindCable:
+		for _, li := range g.LinksOf(c) {
+			L := &g.Links[li]
+			for _, end := range []int32{L.A, L.B} {
+				s.netRecheck(end)
+				if k := s.net.CompOf[end]; k >= 0 {
+					s.fabricRecheck(k)
+				}
 			}
 		}
 	}
+}
+
+// bankUp is whether the input a PSU's outlet is bound to (if any) feeds
+// its PDU.
+func (s *State) bankUp(Q *model.PSU) bool {
+	if Q.Input < 0 {
+		return true
+	}
+	P := &s.g.Power[Q.PDU]
+	return s.powUp[P.Inputs[Q.Input]] && P.InputLive(int(Q.Input), s.failed)
 }
 
 func (s *State) rackDown(r int32) {
@@ -283,6 +295,9 @@ func (s *State) powDown(p int32) {
 		}
 	}
 	for _, q := range s.x.psusOn[p] {
+		s.psuDown(q)
+	}
+	for _, q := range s.x.boundTo[p] {
 		s.psuDown(q)
 	}
 }

@@ -57,6 +57,15 @@ var invalidCases = []struct {
 	{"invalid-id", []string{
 		`F:3:10: invalid id "lon 1"; use letters, digits, '.', '_' and '-' only, starting with a letter or digit`,
 	}},
+	{"psu-input", []string{
+		`F:15:52: input "feed-c" of psu sw1/PSU1 is not an input of "pdu-r01"; name one of "pdu-r01"'s inputs: "feed-a", "feed-b"`,
+		`F:16:27: psu sw1/PSU2 has an input but no pdu; add "pdu: ID": the PDU whose input it is`,
+		`F:17:40: input "feed-b" of psu sw1/PSU3 is not an input of "feed-a"; "feed-a" has no inputs; leave input out`,
+	}},
+	{"cable-id-taken", []string{
+		`F:11:47: cable id "leaf-2" is also the id of a device; give the cable an id of its own`,
+		`F:12:47: cable id "leaf-2" is also the id of a device; give the cable an id of its own`,
+	}},
 	{"link-end-twice", []string{
 		`F:14:22: link end "sw1:e1" used twice; a port takes one cable; the other is at line 13`,
 	}},

@@ -74,6 +74,7 @@ var schemaDocs = map[string]string{
 	"PSU.id":     "Unique within the device, e.g. PSU1; named device/PSU1 elsewhere.",
 	"PSU.pdu":    "The id of the power node it is plugged into: normally a PDU, or any power node (a whip straight from a feed). Without it the PSU has no known source: never a live source, and the device's power redundancy is unknown.",
 	"PSU.outlet": "The outlet, as the PDU names it: 7 on a PDU that numbers its outlets, A4 on one that names them by branch.",
+	"PSU.input":  "On a PDU whose outlets are split between its inputs (a bank-split PDU, not a transfer switch): the input, one of the PDU's inputs, that this outlet draws from. The PSU is then up while the PDU itself and that input are, whatever the other inputs do, and its load flows to that input.",
 	"PSU.match":  "The exact name the device reports for this PSU, e.g. \"Switch 1 Power Supply Module 1\".",
 	"PSU.netbox": "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
@@ -103,7 +104,7 @@ var schemaDocs = map[string]string{
 
 	"Link.a":      "One end, \"device:port\".",
 	"Link.b":      "The other end, \"device:port\".",
-	"Link.cable":  "The physical cable; links naming one cable are one cable with several ends (a breakout) and may share a port.",
+	"Link.cable":  "The physical cable; links naming one cable are one cable with several ends (a breakout, a bundle) and may share a port. A cable that carries several links is one component: its failure cuts every link it carries, and findings name it by this id, which must name no other entry.",
 	"Link.netbox": "The entry's identity in the NetBox it was imported from, \"app.model/id\" (e.g. \"dcim.device/27\"); written by faultline import netbox, used to link findings back to NetBox.",
 
 	"Network.roots": "Device ids where the network is: usually the core or spine switches, or border routers.",

@@ -191,10 +191,15 @@ type PSU struct {
 	ID     string `yaml:"id,omitempty" json:"id,omitempty"`
 	PDU    string `yaml:"pdu,omitempty" json:"pdu,omitempty"`
 	Outlet Outlet `yaml:"outlet,omitempty" json:"outlet,omitempty"`
+	// Input is, on a PDU whose outlets are split between its inputs (a
+	// bank-split PDU, not a transfer switch), the input the outlet draws
+	// from: the PSU is up while the PDU and that input are, whatever the
+	// PDU's other inputs do. Without it the PSU is up while the PDU is.
+	Input  string `yaml:"input,omitempty" json:"input,omitempty"`
 	Match  string `yaml:"match,omitempty" json:"match,omitempty"`
 	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`
 
-	Pos, IDPos, PDUPos, OutletPos, NetBoxPos Pos `yaml:"-" json:"-"`
+	Pos, IDPos, PDUPos, OutletPos, InputPos, NetBoxPos Pos `yaml:"-" json:"-"`
 }
 
 // Unsourced reports whether the PSU declares no source of power.

@@ -377,6 +377,7 @@ func (v *validator) psu(i, j int, ids partIDs, outletUser map[outletKey]plug) {
 	if ids.psus != nil {
 		ids.psus[p.ID] = true
 	}
+	v.psuInput(d, p)
 	if p.PDU == "" {
 		if p.PDUPos.Line != 0 {
 			v.errorf(p.PDUPos, "name the power node it is plugged into, or leave pdu out when it is not known", "empty pdu of psu %s/%s", d.ID, p.ID)
@@ -631,6 +632,8 @@ func (v *validator) links() {
 		}
 		if l.Cable != "" && !idPattern.MatchString(l.Cable) {
 			v.errorf(l.CablePos, "use letters, digits, '.', '_' and '-' only", "invalid cable id %q", l.Cable)
+		} else if l.Cable != "" {
+			v.cableID(l)
 		}
 		a, aok := v.end(l.A, or(l.APos, l.Pos), "a", l.Cable, ends)
 		b, bok := v.end(l.B, or(l.BPos, l.Pos), "b", l.Cable, ends)

@@ -31,10 +31,14 @@ const (
 	// voltage); it is never a cause on the design, so it has no cut set of
 	// its own.
 	KindInlet
+	// KindCable is a cable that carries several links (a breakout, a
+	// bundle: links naming one `cable`). Its failure cuts every link it
+	// carries; each link stays a component of its own too.
+	KindCable
 )
 
 func (k Kind) String() string {
-	return [...]string{"", "site", "rack", "power", "device", "psu", "drive", "link", "inlet"}[k]
+	return [...]string{"", "site", "rack", "power", "device", "psu", "drive", "link", "inlet", "cable"}[k]
 }
 
 // Component is one thing that can fail: its id as findings name it, its
@@ -63,6 +67,7 @@ type Graph struct {
 	Devices  []Device
 	PSUs     []PSU
 	Links    []Link
+	Cables   []Cable
 	Services []Service
 
 	// NetworkModelled is false when the inventory names no network roots:
@@ -162,13 +167,29 @@ type PSU struct {
 	ID     string // as in findings: device/psu
 	Device int32
 	PDU    int32 // power index
+	// Input is, for a PSU on an outlet bound to one input of its PDU (a
+	// bank-split PDU), that input's position in the PDU's Inputs; -1 when
+	// the outlet is up while the PDU is (any input).
+	Input int32
 }
 
-// Link is a cable.
+// Link is a cable between two ports, or one of the links of a cable that
+// carries several (Cable).
 type Link struct {
 	Comp         int32
 	A, B         int32 // device indexes
 	APort, BPort string
+	// Cable is the index in Graph.Cables of the cable carrying this link
+	// with others, or -1.
+	Cable int32
+}
+
+// Cable is a cable carrying several links: one component whose failure
+// cuts them all.
+type Cable struct {
+	Comp  int32
+	ID    string
+	Links []int32 // link indexes
 }
 
 // Member is a service member: a device or another service.
@@ -354,6 +375,7 @@ func (b *builder) build(ov *Overlay) error {
 		return err
 	}
 	b.inlets()
+	b.cables()
 	b.overlay(ov)
 	return nil
 }
@@ -465,13 +487,14 @@ func (b *builder) devices(ov *Overlay) {
 		j := 0
 		for _, p := range d.PSUs {
 			id := d.ID + "/" + p.ID
-			if p.Unsourced() || unknown[p.PDU] {
+			if unsourced(&p, unknown) {
 				dev.UnknownPSUs = append(dev.UnknownPSUs, id)
-				dev.UnknownWhy = append(dev.UnknownWhy, unknownWhy(inv, p.PDU))
+				dev.UnknownWhy = append(dev.UnknownWhy, psuUnknownWhy(inv, &p, unknown))
 				continue
 			}
 			pi := int32(len(g.PSUs))
-			g.PSUs = append(g.PSUs, PSU{Comp: b.comp(id, KindPSU, pi), ID: id, Device: di, PDU: b.powerIdx[p.PDU]})
+			g.PSUs = append(g.PSUs, PSU{Comp: b.comp(id, KindPSU, pi), ID: id, Device: di, PDU: b.powerIdx[p.PDU],
+				Input: inputOf(inv.PowerNode(p.PDU), p.Input)})
 			dev.PSUs[j] = pi
 			j++
 		}
@@ -517,7 +540,7 @@ func (b *builder) links() {
 		ad, ap, _ := inventory.SplitEnd(l.A)
 		bd, bp, _ := inventory.SplitEnd(l.B)
 		li := int32(len(g.Links))
-		link := Link{A: b.devIdx[ad], B: b.devIdx[bd], APort: ap, BPort: bp}
+		link := Link{A: b.devIdx[ad], B: b.devIdx[bd], APort: ap, BPort: bp, Cable: -1}
 		link.Comp = b.comp(l.ID(), KindLink, li)
 		g.Links = append(g.Links, link)
 	}

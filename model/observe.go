@@ -515,12 +515,27 @@ func (o *observer) ports(id string, d *observation.Device, ends []linkEnd) {
 			o.fact(Fact{Kind: FactFailed, Device: id, Part: e.link.ID(), Detail: "link down: " + why})
 		}
 		for _, n := range p.Neighbors {
-			if !neighborMatches(n, e.peer, e.peerPort) {
+			if !neighborMatches(n, e.peer, e.peerPort) && !sharedPortPeer(n, e, ends) {
 				o.fact(Fact{Kind: FactDrift, Device: id, Part: e.link.ID(), What: "lldp",
 					Declared: e.peer + ":" + e.peerPort, Observed: neighborString(n)})
 			}
 		}
 	}
+}
+
+// sharedPortPeer reports whether neighbour n, seen on the port of end e,
+// is the declared peer of another link of the same cable on that port (a
+// breakout's shared port sees every far end): not drift.
+func sharedPortPeer(n observation.Neighbor, e linkEnd, ends []linkEnd) bool {
+	if e.link.Cable == "" {
+		return false
+	}
+	for _, x := range ends {
+		if x.link != e.link && x.link.Cable == e.link.Cable && strings.EqualFold(x.port, e.port) && neighborMatches(n, x.peer, x.peerPort) {
+			return true
+		}
+	}
+	return false
 }
 
 // neighborMatches compares an LLDP/CDP neighbour with the declared peer:

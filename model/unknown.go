@@ -11,7 +11,7 @@ import (
 func sourcedPSUs(d *inventory.Device, unknown map[string]bool) int {
 	n := 0
 	for i := range d.PSUs {
-		if p := &d.PSUs[i]; !p.Unsourced() && !unknown[p.PDU] {
+		if !unsourced(&d.PSUs[i], unknown) {
 			n++
 		}
 	}
@@ -41,4 +41,33 @@ func unknownWhy(inv *inventory.Inventory, node string) string {
 		path = append(path, node)
 	}
 	return strings.Join(path, " -> ")
+}
+
+// unsourced reports whether a PSU has no known source: none declared, a
+// power node that supplies nothing known, or an outlet bound to an input
+// of its PDU that supplies nothing known.
+func unsourced(p *inventory.PSU, unknown map[string]bool) bool {
+	return p.Unsourced() || unknown[p.PDU] || (p.Input != "" && unknown[p.Input])
+}
+
+// psuUnknownWhy says why a PSU has no known source.
+func psuUnknownWhy(inv *inventory.Inventory, p *inventory.PSU, unknown map[string]bool) string {
+	if p.PDU != "" && p.Input != "" && !unknown[p.PDU] {
+		return p.PDU + " -> " + unknownWhy(inv, p.Input)
+	}
+	return unknownWhy(inv, p.PDU)
+}
+
+// inputOf is the position of input in power node p's inputs, or -1 (no
+// binding, or not one of its inputs: the inventory rejects that).
+func inputOf(p *inventory.PowerNode, input string) int32 {
+	if p == nil || input == "" {
+		return -1
+	}
+	for j, in := range p.Inputs {
+		if in == input {
+			return int32(j)
+		}
+	}
+	return -1
 }

@@ -2,6 +2,7 @@ package netbox
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ type outPower struct {
 	inputs                           []string
 	capacityW                        float64
 }
-type outPSU struct{ id, pdu, outlet, nb string }
+type outPSU struct{ id, pdu, outlet, input, nb string }
 type outDevice struct {
 	id, kind, rack, model, serial, nb string
 	position                          int
@@ -63,6 +64,9 @@ type mapper struct {
 	devOut   map[int]string // imported devices (not PDUs) -> id
 	feedID   map[int]string
 	cables   map[int]string // cable id -> status
+	// bank maps an outlet of a PDU with several inputs to the input its
+	// power port is cabled to (NetBox: power_outlet.power_port).
+	bank map[int]string
 }
 
 func (m *mapper) issue(model string, id int, name, format string, a ...any) {
@@ -75,7 +79,8 @@ func Map(d *Data, cfg *Config) (*Result, error) {
 		cfg = &Config{}
 	}
 	m := &mapper{d: d, cfg: cfg, siteID: map[int]string{}, rackID: map[int]string{}, rackSite: map[int]int{},
-		pduDev: map[int]bool{}, devOut: map[int]string{}, feedID: map[int]string{}, cables: map[int]string{}}
+		pduDev: map[int]bool{}, devOut: map[int]string{}, feedID: map[int]string{}, cables: map[int]string{},
+		bank: map[int]string{}}
 	for _, c := range d.Cables {
 		m.cables[c.ID] = c.Status.Value
 	}
@@ -228,7 +233,17 @@ func (m *mapper) upstream(p *PowerPanel) []string {
 	return m.cfg.Upstream[p.Name]
 }
 
+// mapPower maps panels, feeds and PDUs.
 func (m *mapper) mapPower() {
+	panels := m.mapPanels()
+	m.mapFeeds(panels)
+	m.mapPDUs()
+}
+
+// mapPanels maps power panels (kind: panel, inputs from the config) and
+// returns their ids by NetBox id.
+func (m *mapper) mapPanels() map[int]outPower {
+	panels := map[int]outPower{}
 	for i := range m.d.PowerPanels {
 		p := &m.d.PowerPanels[i]
 		if p.Site == nil || m.siteID[p.Site.ID] == "" {
@@ -241,33 +256,37 @@ func (m *mapper) mapPower() {
 			m.issue("dcim.powerpanel", p.ID, p.Name, "no upstream configured: the panel is a source of power (give its inputs under upstream in the config)")
 		}
 		m.power = append(m.power, node)
+		panels[p.ID] = node
 	}
-	panels := map[int]string{}
-	for _, p := range m.d.PowerPanels {
-		panels[p.ID] = m.ids.of("dcim.powerpanel", p.ID)
-	}
+	return panels
+}
+
+// mapFeeds maps power feeds: fed by their panel, at its site, with the
+// capacity NetBox gives; a feed that is not active supplies nothing.
+func (m *mapper) mapFeeds(panels map[int]outPower) {
 	for i := range m.d.PowerFeeds {
 		f := &m.d.PowerFeeds[i]
-		if f.PowerPanel == nil || panels[f.PowerPanel.ID] == "" {
+		var panel outPower
+		if f.PowerPanel != nil {
+			panel = panels[f.PowerPanel.ID]
+		}
+		if panel.id == "" {
 			m.issue("dcim.powerfeed", f.ID, f.Name, "its power panel is not imported")
 			continue
 		}
 		id := m.ids.of("dcim.powerfeed", f.ID)
 		m.feedID[f.ID] = id
-		node := outPower{id: id, kind: "feed", nb: fmt.Sprintf("dcim.powerfeed/%d", f.ID), inputs: []string{panels[f.PowerPanel.ID]}, capacityW: FeedCapacityW(f)}
-		// The feed sits at its panel's site.
-		for _, p := range m.power {
-			if p.id == panels[f.PowerPanel.ID] {
-				node.site = p.site
-			}
-		}
+		node := outPower{id: id, kind: "feed", site: panel.site, nb: fmt.Sprintf("dcim.powerfeed/%d", f.ID), inputs: []string{panel.id}, capacityW: FeedCapacityW(f)}
 		if f.Status.Value != "active" {
 			node.supply = "off"
 			m.issue("dcim.powerfeed", f.ID, f.Name, "status %s: kept with supply off, it feeds nothing downstream", f.Status.Value)
 		}
 		m.power = append(m.power, node)
 	}
-	// PDUs: devices with power outlets.
+}
+
+// portsByDevice groups power ports by their device's NetBox id.
+func (m *mapper) portsByDevice() map[int][]*PowerPort {
 	ports := map[int][]*PowerPort{}
 	for i := range m.d.PowerPorts {
 		pp := &m.d.PowerPorts[i]
@@ -275,49 +294,37 @@ func (m *mapper) mapPower() {
 			ports[pp.Device.ID] = append(ports[pp.Device.ID], pp)
 		}
 	}
+	return ports
+}
+
+// mapPDUs maps the devices with power outlets to PDUs in their racks, fed
+// by what their power ports are cabled to.
+func (m *mapper) mapPDUs() {
+	ports := m.portsByDevice()
 	for i := range m.d.Devices {
-		dev := &m.d.Devices[i]
-		if m.isPDU(dev) {
+		if dev := &m.d.Devices[i]; m.isPDU(dev) {
 			m.pduDev[dev.ID] = true
 		}
 	}
+	portInput := map[int]string{} // PDU power port -> the node it is cabled to
 	for i := range m.d.Devices {
 		dev := &m.d.Devices[i]
 		if !m.pduDev[dev.ID] {
 			continue
 		}
-		name := devName(dev)
-		if why := m.skipped(dev); why != "" {
-			m.issue("dcim.device", dev.ID, name, "%s", why)
-			delete(m.pduDev, dev.ID)
-			continue
-		}
-		node := outPower{id: m.ids.of("dcim.device", dev.ID), kind: "pdu", nb: fmt.Sprintf("dcim.device/%d", dev.ID), serial: dev.Serial}
-		if dev.DeviceType != nil {
-			node.model = dev.DeviceType.Model
-		}
-		switch {
-		case dev.Rack != nil && m.rackID[dev.Rack.ID] != "":
-			node.rack = m.rackID[dev.Rack.ID]
-		case dev.Site != nil && m.siteID[dev.Site.ID] != "":
-			node.site = m.siteID[dev.Site.ID]
-			m.issue("dcim.device", dev.ID, name, "a PDU without a rack: placed at its site")
-		default:
-			m.issue("dcim.device", dev.ID, name, "a PDU whose site is not imported")
+		node, ok := m.pduNode(dev)
+		if !ok {
 			delete(m.pduDev, dev.ID)
 			continue
 		}
 		for _, pp := range ports[dev.ID] {
-			src, why := m.source(pp)
+			src, why := m.source(pp) // a PDU input on another PDU's outlet is fed by that PDU
 			if src == nil {
-				m.issue("dcim.powerport", pp.ID, name+" "+pp.Name, "PDU input: %s", why)
+				m.issue("dcim.powerport", pp.ID, devName(dev)+" "+pp.Name, "PDU input: %s", why)
 				continue
 			}
-			if len(src) > 1 { // a PDU input on another PDU's outlet
-				node.inputs = append(node.inputs, src[0])
-			} else {
-				node.inputs = append(node.inputs, src[0])
-			}
+			node.inputs = append(node.inputs, src[0])
+			portInput[pp.ID] = src[0]
 		}
 		sort.Strings(node.inputs)
 		node.inputs = uniq(node.inputs)
@@ -325,6 +332,57 @@ func (m *mapper) mapPower() {
 			node.supply = "unknown"
 		}
 		m.power = append(m.power, node)
+	}
+	m.mapBanks(portInput)
+}
+
+// pduNode is a PDU's node without its inputs: in its rack, else at its
+// site; false (reported) when it is not imported.
+func (m *mapper) pduNode(dev *Device) (outPower, bool) {
+	name := devName(dev)
+	if why := m.skipped(dev); why != "" {
+		m.issue("dcim.device", dev.ID, name, "%s", why)
+		return outPower{}, false
+	}
+	node := outPower{id: m.ids.of("dcim.device", dev.ID), kind: "pdu", nb: fmt.Sprintf("dcim.device/%d", dev.ID), serial: dev.Serial}
+	if dev.DeviceType != nil {
+		node.model = dev.DeviceType.Model
+	}
+	switch {
+	case dev.Rack != nil && m.rackID[dev.Rack.ID] != "":
+		node.rack = m.rackID[dev.Rack.ID]
+	case dev.Site != nil && m.siteID[dev.Site.ID] != "":
+		node.site = m.siteID[dev.Site.ID]
+		m.issue("dcim.device", dev.ID, name, "a PDU without a rack: placed at its site")
+	default:
+		m.issue("dcim.device", dev.ID, name, "a PDU whose site is not imported")
+		return outPower{}, false
+	}
+	return node, true
+}
+
+// mapBanks binds each outlet of a PDU whose power ports are cabled to
+// different nodes to the input its own power port is cabled to: such a
+// PDU is not a transfer switch. An outlet without a power port keeps the
+// PDU's meaning (up while any input is).
+func (m *mapper) mapBanks(portInput map[int]string) {
+	inputs := map[int]map[string]bool{} // PDU device -> its distinct inputs
+	for i := range m.d.PowerPorts {
+		pp := &m.d.PowerPorts[i]
+		if in := portInput[pp.ID]; in != "" {
+			if inputs[pp.Device.ID] == nil {
+				inputs[pp.Device.ID] = map[string]bool{}
+			}
+			inputs[pp.Device.ID][in] = true
+		}
+	}
+	for _, o := range m.d.PowerOutlets {
+		if o.Device == nil || o.PowerPort == nil || len(inputs[o.Device.ID]) < 2 {
+			continue
+		}
+		if in := portInput[o.PowerPort.ID]; in != "" {
+			m.bank[o.ID] = in
+		}
 	}
 }
 
@@ -391,14 +449,11 @@ func (m *mapper) kindOf(dev *Device) string {
 	return "appliance"
 }
 
+// mapDevices maps every device that is not a PDU: kind by role, model,
+// serial, rack, position, PSUs from its power ports, management, and
+// whether it is a network root.
 func (m *mapper) mapDevices() {
-	ports := map[int][]*PowerPort{}
-	for i := range m.d.PowerPorts {
-		pp := &m.d.PowerPorts[i]
-		if pp.Device != nil {
-			ports[pp.Device.ID] = append(ports[pp.Device.ID], pp)
-		}
-	}
+	ports := m.portsByDevice()
 	ifaces := map[int]int{}
 	for _, it := range m.d.Interfaces {
 		if it.Device != nil {
@@ -408,77 +463,15 @@ func (m *mapper) mapDevices() {
 	roots := map[string]bool{}
 	for i := range m.d.Devices {
 		dev := &m.d.Devices[i]
-		if m.pduDev[dev.ID] || m.isPDU(dev) {
+		if m.pduDev[dev.ID] || m.isPDU(dev) || !m.imported(dev, len(ports[dev.ID])+ifaces[dev.ID]) {
 			continue
 		}
-		name := devName(dev)
-		nb := fmt.Sprintf("dcim.device/%d", dev.ID)
-		if why := m.skipped(dev); why != "" {
-			m.issue("dcim.device", dev.ID, name, "%s", why)
-			continue
-		}
-		if dev.Rack == nil || m.rackID[dev.Rack.ID] == "" {
-			if dev.ParentDevice != nil {
-				m.issue("dcim.device", dev.ID, name, "a child device in a device bay of %s: not imported", dev.ParentDevice.Name)
-			} else {
-				m.issue("dcim.device", dev.ID, name, "no rack (or its rack is not imported): not imported")
-			}
-			continue
-		}
-		if len(ports[dev.ID]) == 0 && ifaces[dev.ID] == 0 {
-			m.issue("dcim.device", dev.ID, name, "no power ports and no interfaces (a patch panel?): not imported")
-			continue
-		}
-		id := m.ids.of("dcim.device", dev.ID)
-		m.devOut[dev.ID] = id
-		if st := dev.Status.Value; st != "" && st != "active" {
-			m.issue("dcim.device", dev.ID, name, "status %s: imported as installed and running", st)
-		}
-		od := outDevice{id: id, kind: m.kindOf(dev), rack: m.rackID[dev.Rack.ID], serial: dev.Serial, nb: nb}
-		if dev.DeviceType != nil {
-			od.model = dev.DeviceType.Model
-			od.minPSUs = m.cfg.MinPSUs[dev.DeviceType.Model]
-		}
-		if dev.Position != nil {
-			od.position = int(*dev.Position)
-		}
-		if dev.Name == nil || *dev.Name == "" {
-			m.issue("dcim.device", dev.ID, name, "unnamed: id %s made from %s", id, map[bool]string{true: "its virtual chassis", false: "its NetBox id"}[dev.VirtualChassis != nil])
-		}
-		for _, pp := range ports[dev.ID] {
-			psu := outPSU{id: Escape(pp.Name), nb: fmt.Sprintf("dcim.powerport/%d", pp.ID)}
-			src, why := m.source(pp)
-			switch {
-			case src == nil:
-				m.issue("dcim.powerport", pp.ID, name+" "+pp.Name, "%s", why)
-			default:
-				psu.pdu = src[0]
-				if len(src) > 1 {
-					psu.outlet = src[1]
-				}
-			}
-			if pp.AllocatedDraw != nil {
-				od.drawW += float64(*pp.AllocatedDraw)
-			}
-			od.psus = append(od.psus, psu)
-		}
-		sort.Slice(od.psus, func(i, j int) bool { return od.psus[i].id < od.psus[j].id })
-		if od.minPSUs > len(od.psus) {
-			m.issue("dcim.device", dev.ID, name, "min_psus %d for %s is more than its %d power ports: not applied", od.minPSUs, od.model, len(od.psus))
-			od.minPSUs = 0
-		}
-		od.mgmt = m.management(dev, name)
+		od := m.device(dev)
+		m.devOut[dev.ID] = od.id
+		m.devicePSUs(&od, dev, ports[dev.ID])
 		m.devices = append(m.devices, od)
-		r := m.roleOf(dev)
-		for _, rr := range m.cfg.Network.RootRoles {
-			if r != nil && r.Slug == rr {
-				roots[id] = true
-			}
-		}
-		for _, n := range m.cfg.Network.RootNames {
-			if n == name {
-				roots[id] = true
-			}
+		if m.isRoot(dev) {
+			roots[od.id] = true
 		}
 	}
 	for r := range roots {
@@ -487,6 +480,94 @@ func (m *mapper) mapDevices() {
 	sort.Strings(m.roots)
 }
 
+// imported says whether a device is imported; when not, the report says
+// why. parts counts its power ports and interfaces.
+func (m *mapper) imported(dev *Device, parts int) bool {
+	name := devName(dev)
+	if why := m.skipped(dev); why != "" {
+		m.issue("dcim.device", dev.ID, name, "%s", why)
+		return false
+	}
+	if dev.Rack == nil || m.rackID[dev.Rack.ID] == "" {
+		if dev.ParentDevice != nil {
+			m.issue("dcim.device", dev.ID, name, "a child device in a device bay of %s: not imported", dev.ParentDevice.Name)
+		} else {
+			m.issue("dcim.device", dev.ID, name, "no rack (or its rack is not imported): not imported")
+		}
+		return false
+	}
+	if parts == 0 {
+		m.issue("dcim.device", dev.ID, name, "no power ports and no interfaces (a patch panel?): not imported")
+		return false
+	}
+	return true
+}
+
+// device is an imported device without its PSUs.
+func (m *mapper) device(dev *Device) outDevice {
+	name := devName(dev)
+	id := m.ids.of("dcim.device", dev.ID)
+	if st := dev.Status.Value; st != "" && st != "active" {
+		m.issue("dcim.device", dev.ID, name, "status %s: imported as installed and running", st)
+	}
+	od := outDevice{id: id, kind: m.kindOf(dev), rack: m.rackID[dev.Rack.ID], serial: dev.Serial, nb: fmt.Sprintf("dcim.device/%d", dev.ID)}
+	if dev.DeviceType != nil {
+		od.model = dev.DeviceType.Model
+		od.minPSUs = m.cfg.MinPSUs[dev.DeviceType.Model]
+	}
+	if dev.Position != nil {
+		od.position = int(*dev.Position)
+	}
+	if dev.Name == nil || *dev.Name == "" {
+		m.issue("dcim.device", dev.ID, name, "unnamed: id %s made from %s", id, map[bool]string{true: "its virtual chassis", false: "its NetBox id"}[dev.VirtualChassis != nil])
+	}
+	od.mgmt = m.management(dev, name)
+	return od
+}
+
+// devicePSUs maps a device's power ports to PSUs and its draw.
+func (m *mapper) devicePSUs(od *outDevice, dev *Device, ports []*PowerPort) {
+	name := devName(dev)
+	for _, pp := range ports {
+		psu := outPSU{id: Escape(pp.Name), nb: fmt.Sprintf("dcim.powerport/%d", pp.ID)}
+		src, why := m.source(pp)
+		switch {
+		case src == nil:
+			m.issue("dcim.powerport", pp.ID, name+" "+pp.Name, "%s", why)
+		default:
+			psu.pdu = src[0]
+			if len(src) > 1 {
+				psu.outlet = src[1]
+				psu.input = m.bank[pp.LinkPeers[0].ID] // source checked there is one peer
+			}
+		}
+		if pp.AllocatedDraw != nil {
+			od.drawW += float64(*pp.AllocatedDraw)
+		}
+		od.psus = append(od.psus, psu)
+	}
+	sort.Slice(od.psus, func(i, j int) bool { return od.psus[i].id < od.psus[j].id })
+	if od.minPSUs > len(od.psus) {
+		m.issue("dcim.device", dev.ID, name, "min_psus %d for %s is more than its %d power ports: not applied", od.minPSUs, od.model, len(od.psus))
+		od.minPSUs = 0
+	}
+}
+
+// isRoot says whether the config makes a device a network root, by role
+// or by name.
+func (m *mapper) isRoot(dev *Device) bool {
+	r := m.roleOf(dev)
+	for _, rr := range m.cfg.Network.RootRoles {
+		if r != nil && r.Slug == rr {
+			return true
+		}
+	}
+	return slices.Contains(m.cfg.Network.RootNames, devName(dev))
+}
+
+// mapLinks maps interfaces to links, the far end as NetBox traces it
+// through patch panels; a cable with several far ends (a breakout) is
+// named on each link it carries.
 func (m *mapper) mapLinks() {
 	seen := map[[2]int]bool{}
 	byCable := map[int]int{} // interface cable -> endpoints on it
@@ -495,70 +576,23 @@ func (m *mapper) mapLinks() {
 			byCable[it.Cable.ID] = max(byCable[it.Cable.ID], len(it.Endpoints))
 		}
 	}
-	devOf := map[int]int{}
-	for _, it := range m.d.Interfaces {
-		if it.Device != nil {
-			devOf[it.ID] = it.Device.ID
-		}
-	}
-	for _, it := range m.d.Interfaces {
+	for i := range m.d.Interfaces {
+		it := &m.d.Interfaces[i]
 		if it.Device == nil || it.Cable == nil {
 			continue
 		}
 		dev, ok := m.devOut[it.Device.ID]
-		if !ok {
-			continue
-		}
-		name := it.Device.Name + " " + it.Name
-		if st := m.cables[it.Cable.ID]; st != "connected" {
-			m.issue("dcim.interface", it.ID, name, "cable #%d is %s, not connected: not a link", it.Cable.ID, st)
-			continue
-		}
-		if !it.Enabled {
-			m.issue("dcim.interface", it.ID, name, "disabled: not a link")
-			continue
-		}
-		if it.MgmtOnly {
-			m.issue("dcim.interface", it.ID, name, "management only: not a link of the data network")
-			continue
-		}
-		switch {
-		case it.EndpointsType == "" || len(it.Endpoints) == 0:
-			m.issue("dcim.interface", it.ID, name, "cable #%d leads to no interface (an incomplete path)", it.Cable.ID)
-			continue
-		case it.EndpointsType != "dcim.interface":
-			m.issue("dcim.interface", it.ID, name, "ends on a %s (a circuit or provider network): not a link", it.EndpointsType)
-			continue
-		case it.EndpointsReachable != nil && !*it.EndpointsReachable:
-			m.issue("dcim.interface", it.ID, name, "its path is not complete or not active: not a link")
+		if !ok || !m.linkable(it) {
 			continue
 		}
 		for _, ep := range it.Endpoints {
-			if ep.Device == nil {
-				continue
+			if l, ok := m.link(it, dev, ep, seen); ok {
+				if byCable[it.Cable.ID] > 1 {
+					l.cable = fmt.Sprintf("cable-%d", it.Cable.ID)
+					l.nb = fmt.Sprintf("dcim.cable/%d", it.Cable.ID)
+				}
+				m.links = append(m.links, l)
 			}
-			peer, ok := m.devOut[ep.Device.ID]
-			if !ok {
-				m.issue("dcim.interface", it.ID, name, "its far end %s %s is not imported", ep.Device.Name, ep.Name)
-				continue
-			}
-			key := [2]int{min(it.ID, ep.ID), max(it.ID, ep.ID)}
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-			l := outLink{a: dev + ":" + it.Name, b: peer + ":" + ep.Name}
-			cable := it.Cable.ID
-			if it.ID > ep.ID && ep.Cable != nil {
-				l.a, l.b = l.b, l.a
-				cable = ep.Cable.ID
-			}
-			l.nb = fmt.Sprintf("dcim.cable/%d", cable)
-			if byCable[it.Cable.ID] > 1 {
-				l.cable = fmt.Sprintf("cable-%d", it.Cable.ID)
-				l.nb = fmt.Sprintf("dcim.cable/%d", it.Cable.ID)
-			}
-			m.links = append(m.links, l)
 		}
 	}
 	sort.Slice(m.links, func(i, j int) bool {
@@ -578,6 +612,57 @@ func (m *mapper) mapLinks() {
 		}
 		used[l.nb] = l.cable
 	}
+}
+
+// linkable says whether a cabled interface of an imported device makes
+// links; when not, the report says why.
+func (m *mapper) linkable(it *Interface) bool {
+	name := it.Device.Name + " " + it.Name
+	if st := m.cables[it.Cable.ID]; st != "connected" {
+		m.issue("dcim.interface", it.ID, name, "cable #%d is %s, not connected: not a link", it.Cable.ID, st)
+		return false
+	}
+	switch {
+	case !it.Enabled:
+		m.issue("dcim.interface", it.ID, name, "disabled: not a link")
+	case it.MgmtOnly:
+		m.issue("dcim.interface", it.ID, name, "management only: not a link of the data network")
+	case it.EndpointsType == "" || len(it.Endpoints) == 0:
+		m.issue("dcim.interface", it.ID, name, "cable #%d leads to no interface (an incomplete path)", it.Cable.ID)
+	case it.EndpointsType != "dcim.interface":
+		m.issue("dcim.interface", it.ID, name, "ends on a %s (a circuit or provider network): not a link", it.EndpointsType)
+	case it.EndpointsReachable != nil && !*it.EndpointsReachable:
+		m.issue("dcim.interface", it.ID, name, "its path is not complete or not active: not a link")
+	default:
+		return true
+	}
+	return false
+}
+
+// link is the link from interface it (of device dev) to its far end ep,
+// once per pair of interfaces, written from the lower NetBox id.
+func (m *mapper) link(it *Interface, dev string, ep Peer, seen map[[2]int]bool) (outLink, bool) {
+	if ep.Device == nil {
+		return outLink{}, false
+	}
+	peer, ok := m.devOut[ep.Device.ID]
+	if !ok {
+		m.issue("dcim.interface", it.ID, it.Device.Name+" "+it.Name, "its far end %s %s is not imported", ep.Device.Name, ep.Name)
+		return outLink{}, false
+	}
+	key := [2]int{min(it.ID, ep.ID), max(it.ID, ep.ID)}
+	if seen[key] {
+		return outLink{}, false
+	}
+	seen[key] = true
+	l := outLink{a: dev + ":" + it.Name, b: peer + ":" + ep.Name}
+	cable := it.Cable.ID
+	if it.ID > ep.ID && ep.Cable != nil {
+		l.a, l.b = l.b, l.a
+		cable = ep.Cable.ID
+	}
+	l.nb = fmt.Sprintf("dcim.cable/%d", cable)
+	return l, true
 }
 
 func (m *mapper) mapServices() {

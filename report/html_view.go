@@ -112,12 +112,8 @@ func newPage(g *model.Graph, r *audit.Report, pic *picture.Picture, opts HTMLOpt
 			}
 			rg := &grp.Rules[len(grp.Rules)-1]
 			fv := findingOf(f, pic, at)
-			if g.Inv != nil {
-				for _, id := range append([]string{f.Subject}, f.Causes...) {
-					if u := g.Inv.NetBoxURLOf(id); u != "" {
-						fv.NetBox = append(fv.NetBox, netboxLink{ID: id, Href: u})
-					}
-				}
+			for _, l := range f.NetBox { // set by the audit: entries, PSUs, links and cables
+				fv.NetBox = append(fv.NetBox, netboxLink{ID: l.ID, Href: l.URL})
 			}
 			rg.Findings = append(rg.Findings, fv)
 		}

@@ -131,7 +131,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"detail":"Invalid token"}`))
 		return
 	}
-	base := "http://" + r.Host
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/"), "/")
 	if path == "status" {
 		fmt.Fprintf(w, `{"netbox-version":%q}`, version)
@@ -145,29 +144,42 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"detail":"Not found."}`))
 		return
 	}
-	q := r.URL.Query()
-	if len(q["site"]) > 0 || len(q["slug"]) > 0 {
-		key := path + "?" + strings.Join(q["site"], ",") + "&" + strings.Join(q["slug"], ",")
-		s.mu.Lock()
-		cached, ok := s.filtered[key]
-		s.mu.Unlock()
-		if !ok {
-			if sites := q["site"]; len(sites) > 0 {
-				objs = filterSite(objs, sites, false)
-			}
-			if slugs := q["slug"]; len(slugs) > 0 {
-				objs = filterSite(objs, slugs, true)
-			}
-			s.mu.Lock()
-			if s.filtered == nil {
-				s.filtered = map[string][]json.RawMessage{}
-			}
-			s.filtered[key] = objs
-			s.mu.Unlock()
-			cached = objs
-		}
-		objs = cached
+	w.Write(s.page(r, s.filter(path, objs, r.URL.Query())))
+}
+
+// filter keeps the objects of path that the query's site and slug
+// filters select, remembering each filtered list.
+func (s *Server) filter(path string, objs []json.RawMessage, q url.Values) []json.RawMessage {
+	if len(q["site"]) == 0 && len(q["slug"]) == 0 {
+		return objs
 	}
+	key := path + "?" + strings.Join(q["site"], ",") + "&" + strings.Join(q["slug"], ",")
+	s.mu.Lock()
+	cached, ok := s.filtered[key]
+	s.mu.Unlock()
+	if ok {
+		return cached
+	}
+	if sites := q["site"]; len(sites) > 0 {
+		objs = filterSite(objs, sites, false)
+	}
+	if slugs := q["slug"]; len(slugs) > 0 {
+		objs = filterSite(objs, slugs, true)
+	}
+	s.mu.Lock()
+	if s.filtered == nil {
+		s.filtered = map[string][]json.RawMessage{}
+	}
+	s.filtered[key] = objs
+	s.mu.Unlock()
+	return objs
+}
+
+// page is one page of objs as NetBox pages a list: limit (at most the
+// server's page size) and offset, and a next link on the host asked.
+func (s *Server) page(r *http.Request, objs []json.RawMessage) []byte {
+	base := "http://" + r.Host
+	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	if limit <= 0 || limit > s.maxPage {
 		limit = s.maxPage
@@ -197,7 +209,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		b.Write(bytes.ReplaceAll(o, []byte(RecordedBase), []byte(base)))
 	}
 	b.WriteString("]}")
-	w.Write(b.Bytes())
+	return b.Bytes()
 }
 
 // filterSite keeps objects whose site (own slug, for a site) is one of

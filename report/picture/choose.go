@@ -116,9 +116,8 @@ func (p *Picture) selectNamed(sel *selection, r *audit.Report) map[int32]bool {
 					w.want(e, crit)
 				case model.KindPSU:
 					w.want(g.PSUs[e].Device, crit)
-				case model.KindLink:
-					w.want(g.Links[e].A, crit)
-					w.want(g.Links[e].B, crit)
+				case model.KindLink, model.KindCable:
+					linkEnds(g, c, func(d int32) { w.want(d, crit) })
 				case model.KindRack:
 					sel.rack[e] = sel.rack[e] || crit
 				case model.KindPower:
@@ -297,4 +296,13 @@ func powerSites(g *model.Graph) []int32 {
 		}
 	}
 	return site
+}
+
+// linkEnds calls end with both ends' devices of every link a link or
+// cable component carries.
+func linkEnds(g *model.Graph, c int32, end func(d int32)) {
+	for _, li := range g.LinksOf(c) {
+		end(g.Links[li].A)
+		end(g.Links[li].B)
+	}
 }

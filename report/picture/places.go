@@ -116,6 +116,12 @@ func (p *Picture) elements(c int32) []string {
 		}
 		out := p.deviceElements(l.A)
 		return append(out, p.deviceElements(l.B)...)
+	case model.KindCable: // the places of the links it carries
+		var out []string
+		for _, li := range g.Cables[e].Links {
+			out = append(out, p.elements(g.Links[li].Comp)...)
+		}
+		return out
 	}
 	return nil
 }
