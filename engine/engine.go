@@ -502,7 +502,7 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 		if err := e.store.SaveCollection(ctx, finished, obs); err != nil {
 			e.log.Error("history: collection not recorded", "error", err)
 		}
-		if err := e.store.Prune(ctx, finished.Add(-e.cfg.Retention)); err != nil {
+		if _, err := e.store.Prune(ctx, finished.Add(-e.cfg.Retention)); err != nil {
 			e.log.Warn("history: prune failed", "error", err)
 		}
 	}
