@@ -65,6 +65,18 @@ func sameRun(first, last, r history.Reading) bool {
 	return !history.Restarted(first.Boot, last.Boot) && !history.Restarted(last.Boot, r.Boot) && !history.Restarted(first.Boot, r.Boot)
 }
 
+// retain forgets the readings of every key but those given.
+func (b *bootTracker) retain(keys map[string]*observation.Device) {
+	if b == nil {
+		return
+	}
+	for k := range b.readings {
+		if _, ok := keys[k]; !ok {
+			delete(b.readings, k)
+		}
+	}
+}
+
 // count returns restarts per device seen since the given time.
 func (b *bootTracker) count(since time.Time) map[string]int {
 	var all []history.Reading

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/observation"
 )
@@ -118,5 +119,30 @@ func TestOldJobsDropResults(t *testing.T) {
 		if got := len(j.Results) > 0; got != wantResults || j.Devices != 2 {
 			t.Errorf("job %d of %d: %d results, %d devices; want results %v and 2 devices", i+1, len(ids), len(j.Results), j.Devices, wantResults)
 		}
+	}
+}
+
+// TestGoneDevicesForgotten: a collection's observations replace the last
+// ones, so a device no longer polled — here one restored from the history
+// but gone from the inventory since — is not kept for ever, nor are its
+// uptime readings.
+func TestGoneDevicesForgotten(t *testing.T) {
+	f := newFixture(t, Config{})
+	gone := collector.Key("gone-1", observation.SourceSNMP)
+	now := time.Now().UTC()
+	u := 100.0
+	old := &observation.Device{ID: "gone-1", Source: observation.SourceSNMP, AttemptedAt: now, CollectedAt: now, UptimeSeconds: &u}
+	f.eng.mu.Lock()
+	f.eng.obs[gone] = old
+	f.eng.boots.observe(old, gone)
+	f.eng.mu.Unlock()
+	f.collect(t)
+	f.eng.mu.Lock()
+	defer f.eng.mu.Unlock()
+	_, kept := f.eng.obs[gone]
+	_, readings := f.eng.boots.readings[gone]
+	_, polled := f.eng.obs[collector.Key("sw-1", observation.SourceSNMP)]
+	if kept || readings || !polled {
+		t.Errorf("after a collection: gone-1 kept %v, its readings kept %v, sw-1 held %v; want false, false, true", kept, readings, polled)
 	}
 }

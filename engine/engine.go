@@ -511,12 +511,19 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 		}
 	}
 	e.mu.Lock()
+	// The collection's observations replace the last ones: a device no
+	// longer in the inventory (or restored from the history, but gone
+	// since) is no longer kept, so what is held grows with the estate,
+	// not with every device it ever had.
+	next := make(map[string]*observation.Device, len(obs))
 	for i := range obs {
 		o := obs[i]
 		key := collector.Key(o.ID, o.Source)
-		e.obs[key] = &o
+		next[key] = &o
 		e.boots.observe(&o, key)
 	}
+	e.obs = next
+	e.boots.retain(next)
 	e.lastJob = &done
 	e.mu.Unlock()
 	if e.cfg.Sink != nil {
