@@ -61,7 +61,7 @@ type sample struct {
 	elapsed                        time.Duration
 	rssMB                          float64
 	heapMB, goIdleMB, otherMB      float64
-	liveMB                         float64 // the Go heap after a collection of garbage
+	liveMB                         float64 // HeapAlloc right after a forced collection of garbage
 	goroutines, fds                int
 	dbBytes, walBytes              int64
 	reads, readErrors, posts, busy int
@@ -345,7 +345,7 @@ func (r *run) record(elapsed time.Duration) sample {
 	if r.profiles != "" {
 		saveHeap(r.client, r.pprofBase, filepath.Join(r.profiles, fmt.Sprintf("heap-%05d.pb.gz", int(s.elapsed.Seconds()))))
 	}
-	r.b.Logf("%s rss %.0f MB (Go heap in use %.0f, live %.0f, Go idle %.0f, outside Go %.0f), %d goroutines, %d fds, db %d KB (+wal %d KB), %d reads p50 %s p99 %s max %s, %d errors, %d posts (%d busy), %d faults active",
+	r.b.Logf("%s rss %.0f MB (Go heap in use %.0f, after GC %.0f, Go idle %.0f, outside Go %.0f), %d goroutines, %d fds, db %d KB (+wal %d KB), %d reads p50 %s p99 %s max %s, %d errors, %d posts (%d busy), %d faults active",
 		s.elapsed, s.rssMB, s.heapMB, s.liveMB, s.goIdleMB, s.otherMB, s.goroutines, s.fds, s.dbBytes>>10, s.walBytes>>10, s.reads, s.p50, s.p99, s.maxLat, s.readErrors, s.posts, s.busy, s.activeFlt)
 	return s
 }
@@ -407,8 +407,11 @@ func scrape(c *http.Client, base string) map[string]float64 {
 	return out
 }
 
-// liveHeap is the server's Go heap in MB right after a collection of
-// garbage (HeapAlloc, from the heap profile's text form), 0 when unknown.
+// liveHeap is the server's Go heap in MB right after a forced collection
+// of garbage (HeapAlloc, from the heap profile's text form, read after the
+// profile is written: it includes what a running collection allocated
+// meanwhile; the profile itself, kept with FAULTLINE_SOAK_PROFILES, is the
+// live heap), 0 when unknown.
 func liveHeap(c *http.Client, base string) float64 {
 	resp, err := c.Get(base + "/debug/pprof/heap?gc=1&debug=1")
 	if err != nil {
@@ -478,10 +481,10 @@ func report(b *testing.B, samples []sample, d time.Duration, devices int) {
 		b.Fatal(err)
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"elapsed_s", "rss_mb", "go_heap_inuse_mb", "go_heap_live_mb", "go_idle_mb", "outside_go_mb", "goroutines", "open_fds", "db_bytes", "wal_bytes", "reads", "read_errors", "p50_ms", "p99_ms", "max_ms", "posts", "busy", "faults_active", "findings", "load1"})
+	_ = w.Write([]string{"elapsed_s", "rss_mb", "go_heap_inuse_mb", "go_heap_after_gc_mb", "go_idle_mb", "outside_go_mb", "goroutines", "open_fds", "db_bytes", "wal_bytes", "reads", "read_errors", "p50_ms", "p99_ms", "max_ms", "posts", "busy", "faults_active", "findings", "load1"})
 	var md strings.Builder
 	fmt.Fprintf(&md, "soak: %s, %d devices, serve --interval 10s --data\n\n", d, devices)
-	md.WriteString("| elapsed | RSS MB | Go heap MB | live heap MB | Go idle MB | outside Go MB | goroutines | fds | DB KB | WAL KB | reads | errors | p50 ms | p99 ms | max ms | faults | findings | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	md.WriteString("| elapsed | RSS MB | Go heap MB | heap after GC MB | Go idle MB | outside Go MB | goroutines | fds | DB KB | WAL KB | reads | errors | p50 ms | p99 ms | max ms | faults | findings | load |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	ms := func(x time.Duration) string {
 		return strconv.FormatFloat(float64(x)/float64(time.Millisecond), 'f', 1, 64)
 	}
@@ -505,7 +508,7 @@ func report(b *testing.B, samples []sample, d time.Duration, devices int) {
 		// single samples, are compared).
 		n := len(samples)
 		mid, last := peak(samples[n/3:2*n/3]), peak(samples[2*n/3:])
-		fmt.Fprintf(&md, "\npeaks, last third against middle third: RSS ×%.2f, Go heap ×%.2f, live heap ×%.2f, goroutines ×%.2f, fds ×%.2f, DB ×%.2f, p99 ×%.2f\n",
+		fmt.Fprintf(&md, "\npeaks, last third against middle third: RSS ×%.2f, Go heap ×%.2f, heap after GC ×%.2f, goroutines ×%.2f, fds ×%.2f, DB ×%.2f, p99 ×%.2f\n",
 			last.rssMB/mid.rssMB, last.heapMB/mid.heapMB, last.liveMB/mid.liveMB, ratio(last.goroutines, mid.goroutines), ratio(last.fds, mid.fds), ratio(int(last.dbBytes), int(mid.dbBytes)), ratio(int(last.p99), int(mid.p99)))
 	}
 	b.Logf("CSV: %s\n%s", out, md.String())
