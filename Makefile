@@ -71,8 +71,10 @@ bench-sweep:
 SOAK_DURATION ?= 30m
 SOAK_EVERY    ?= 1m
 SOAK_OUT      ?= $(CURDIR)/soak.csv
+# SOAK_PROFILES=DIR keeps the server's heap profile at every sample.
+SOAK_PROFILES ?=
 soak: build
-	FAULTLINE_SOAK_DURATION=$(SOAK_DURATION) FAULTLINE_SOAK_EVERY=$(SOAK_EVERY) FAULTLINE_SOAK_OUT=$(SOAK_OUT) FAULTLINE_BIN=$(CURDIR)/$(BIN) \
+	FAULTLINE_SOAK_DURATION=$(SOAK_DURATION) FAULTLINE_SOAK_EVERY=$(SOAK_EVERY) FAULTLINE_SOAK_OUT=$(SOAK_OUT) FAULTLINE_BIN=$(CURDIR)/$(BIN) FAULTLINE_SOAK_PROFILES=$(SOAK_PROFILES) \
 	  $(GO) test -v -run '^$$' -bench BenchmarkSoak -benchtime 1x -timeout 0 ./soak
 
 # A short fuzzing pass over every parser of outside input.

@@ -117,7 +117,8 @@ type Job struct {
 	Devices  int           `json:"devices"`
 	Failed   int           `json:"failed"`
 	Error    string        `json:"error,omitempty"`
-	// Results are per-device outcomes of the last collection.
+	// Results are the per-device outcomes, kept for the newest
+	// keepResults jobs only.
 	Results []DeviceResult `json:"results,omitempty"`
 }
 
@@ -181,7 +182,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.AuditEvery <= 0 {
 		cfg.AuditEvery = max(cfg.Interval, time.Second)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, obs: map[string]*observation.Device{}, jobs: map[string]*Job{}, boots: newBootTracker(),
+	e := &Engine{cfg: cfg, log: cfg.Logger, obs: map[string]*observation.Device{}, jobs: map[string]*Job{},
 		remote: remoteState{obs: map[string]*observation.Device{}, wake: make(chan struct{}, 1)}}
 	inv, hash, err := e.readInventory()
 	if err != nil {
@@ -203,6 +204,8 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 			e.obs[collector.Key(o.ID, o.Source)] = &o
 		}
 		e.log.Info("history restored", "dir", cfg.DataDir, "devices", len(restored))
+	} else {
+		e.boots = newBootTracker(cfg.HistoryWindow) // the database counts restarts where there is one
 	}
 	if err := e.refresh(ctx); err != nil {
 		e.Close()
@@ -433,7 +436,7 @@ func (e *Engine) StartCollection(ctx context.Context) *Job {
 	e.running = j
 	e.jobs[j.ID] = j
 	e.order = append(e.order, j.ID)
-	if len(e.order) > 50 {
+	if len(e.order) > maxJobs {
 		delete(e.jobs, e.order[0])
 		e.order = e.order[1:]
 	}
@@ -486,7 +489,8 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	opts.Logger = e.log
 	obs := collector.Run(ctx, e.targets(inv), e.cfg.Pollers, opts)
 	finished := time.Now().UTC()
-	done := Job{ID: j.ID, Started: j.Started, Finished: finished, Duration: finished.Sub(j.Started), Devices: len(obs), State: "done"}
+	done := Job{ID: j.ID, Started: j.Started, Finished: finished, Duration: finished.Sub(j.Started), Devices: len(obs), State: "done",
+		Results: make([]DeviceResult, 0, len(obs))}
 	for _, o := range obs {
 		if o.Error != "" {
 			done.Failed++
@@ -502,17 +506,24 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 		if err := e.store.SaveCollection(ctx, finished, obs); err != nil {
 			e.log.Error("history: collection not recorded", "error", err)
 		}
-		if err := e.store.Prune(ctx, finished.Add(-e.cfg.Retention)); err != nil {
+		if _, err := e.store.Prune(ctx, finished.Add(-e.cfg.Retention)); err != nil {
 			e.log.Warn("history: prune failed", "error", err)
 		}
 	}
 	e.mu.Lock()
+	// The collection's observations replace the last ones: a device no
+	// longer in the inventory (or restored from the history, but gone
+	// since) is no longer kept, so what is held grows with the estate,
+	// not with every device it ever had.
+	next := make(map[string]*observation.Device, len(obs))
 	for i := range obs {
 		o := obs[i]
 		key := collector.Key(o.ID, o.Source)
-		e.obs[key] = &o
+		next[key] = &o
 		e.boots.observe(&o, key)
 	}
+	e.obs = next
+	e.boots.retain(next)
 	e.lastJob = &done
 	e.mu.Unlock()
 	if e.cfg.Sink != nil {
@@ -531,10 +542,24 @@ func (e *Engine) collect(ctx context.Context, j *Job) {
 	e.log.Log(ctx, level, "collection done", "devices", done.Devices, "failed", done.Failed, "took", done.Duration.Round(time.Millisecond))
 }
 
+// keepResults is how many of the newest jobs keep their per-device
+// results; older ones (up to maxJobs) keep their counts only. A job's
+// results are a line per device: fifty of them on a large estate were
+// tens of megabytes that nobody reads.
+const keepResults = 5
+
+// maxJobs is how many jobs are remembered.
+const maxJobs = 50
+
 func (e *Engine) finishJob(j *Job, done Job) {
 	e.jobsMu.Lock()
 	*j = done
 	e.running = nil
+	for _, id := range e.order[:max(0, len(e.order)-keepResults)] {
+		if old := e.jobs[id]; old != nil {
+			old.Results = nil
+		}
+	}
 	e.jobsMu.Unlock()
 }
 

@@ -68,7 +68,7 @@ func TestUnchangedCollectionsKeepSize(t *testing.T) {
 		if err := s.SaveCollection(ctx, at, lab(devices, at, false)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Prune(ctx, at.Add(-time.Hour)); err != nil {
+		if _, err := s.Prune(ctx, at.Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if i == 9 {

@@ -80,7 +80,7 @@ func BenchmarkGrowth(b *testing.B) {
 					if err := s.SaveCollection(ctx, at, batch); err != nil {
 						b.Fatal(err)
 					}
-					if err := s.Prune(ctx, at.Add(-7*24*time.Hour)); err != nil {
+					if _, err := s.Prune(ctx, at.Add(-7*24*time.Hour)); err != nil {
 						b.Fatal(err)
 					}
 					if poll == perDay-1 {

@@ -50,6 +50,9 @@ type Store struct {
 	path string
 	lock *dirLock
 
+	// pruneBatch is PruneBatch, smaller in tests.
+	pruneBatch int
+
 	healthM sync.Mutex
 	health  Health
 }
@@ -120,7 +123,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	// _txlock=immediate: a transaction takes the write lock when it
 	// begins, so it waits out the busy timeout there; a deferred one that
 	// read first and must then upgrade fails at once with SQLITE_BUSY.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(ON)&_pragma=cache_size(-16384)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		lock.release()
@@ -171,8 +174,9 @@ func ownerOnly(path string) error {
 // fields: times, duration, requests, uptime), and those fields of the
 // run's last poll are columns. since and until are Unix milliseconds, the
 // poll times (attempted_at, collected_at, first_collected_at) and duration
-// nanoseconds, exact. readings_until serves the prune (a range delete) and
-// the restart window.
+// nanoseconds, exact. readings_until serves the restart window;
+// readings_expired, the same over old readings only (latest = 0), the
+// prune's range delete.
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS collection_runs(
@@ -186,6 +190,7 @@ var schema = []string{
 		attempted_at INTEGER, collected_at INTEGER, boot_at INTEGER, uptime REAL, duration INTEGER, requests INTEGER,
 		error TEXT, hash BLOB, data BLOB NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS readings_until ON readings(until)`,
+	`CREATE INDEX IF NOT EXISTS readings_expired ON readings(until) WHERE latest = 0`,
 	`CREATE UNIQUE INDEX IF NOT EXISTS readings_latest ON readings(device, source) WHERE latest = 1`,
 	`CREATE TABLE IF NOT EXISTS findings(
 		id TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, subject TEXT NOT NULL,
@@ -319,82 +324,116 @@ func (s *Store) SaveCollection(ctx context.Context, at time.Time, obs []observat
 	if err := saveRun(ctx, tx, at, obs); err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
 	}
-	current, err := tx.PrepareContext(ctx, `SELECT id, hash, boot_at, uptime FROM readings WHERE device = ? AND source = ? AND latest = 1`)
+	w, err := prepareWriter(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("history: save collection: %w", err)
 	}
-	defer current.Close()
-	extend, err := tx.PrepareContext(ctx, `UPDATE readings SET until = ?, count = count + 1, attempted_at = ?, collected_at = ?, boot_at = ?, uptime = ?, duration = ?, requests = ?, error = ? WHERE id = ?`)
-	if err != nil {
-		return fmt.Errorf("history: save collection: %w", err)
-	}
-	defer extend.Close()
-	retire, err := tx.PrepareContext(ctx, `UPDATE readings SET latest = 0 WHERE id = ?`)
-	if err != nil {
-		return fmt.Errorf("history: save collection: %w", err)
-	}
-	defer retire.Close()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO readings(device, source, since, until, count, latest, ok, first_collected_at, first_boot_at, first_uptime,
-		attempted_at, collected_at, boot_at, uptime, duration, requests, error, hash, data) VALUES(?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("history: save collection: %w", err)
-	}
-	defer insert.Close()
+	defer w.close()
 	ms := at.UnixMilli()
-	for _, o := range obs {
-		hash, err := content(o)
-		if err != nil {
-			return fmt.Errorf("history: %s: %w", o.ID, err)
-		}
-		var boot, uptime any
-		r, hasReading := ReadingOf(&o)
-		if hasReading {
-			boot, uptime = r.At.UnixMilli(), r.Uptime
-		}
-		var (
-			id         int64
-			prevHash   []byte
-			prevBoot   sql.NullInt64
-			prevUptime sql.NullFloat64
-		)
-		err = current.QueryRowContext(ctx, o.ID, o.Source).Scan(&id, &prevHash, &prevBoot, &prevUptime)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			id = 0
-		case err != nil:
-			return fmt.Errorf("history: %s: %w", o.ID, err)
-		}
-		duration := int64(o.Duration)
-		same := id != 0 && prevHash != nil && bytes.Equal(prevHash, hash)
-		if same && hasReading && prevBoot.Valid && prevUptime.Valid &&
-			Restarted(Boot{At: time.UnixMilli(prevBoot.Int64).UTC(), Uptime: prevUptime.Float64}, r.Boot) {
-			same = false // a restart is a change, whatever else stayed
-		}
-		if same {
-			if _, err := extend.ExecContext(ctx, ms, nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, id); err != nil {
-				return fmt.Errorf("history: %s: %w", o.ID, err)
-			}
-			continue
-		}
-		if id != 0 {
-			if _, err := retire.ExecContext(ctx, id); err != nil {
-				return fmt.Errorf("history: %s: %w", o.ID, err)
-			}
-		}
-		data, err := pack(o)
-		if err != nil {
-			return fmt.Errorf("history: %s: %w", o.ID, err)
-		}
-		ok := 0
-		if o.Error == "" {
-			ok = 1
-		}
-		if _, err := insert.ExecContext(ctx, o.ID, o.Source, ms, ms, ok, nanos(o.CollectedAt), boot, uptime,
-			nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, hash, data); err != nil {
-			return fmt.Errorf("history: %s: %w", o.ID, err)
+	for i := range obs {
+		if err := w.save(ctx, ms, &obs[i]); err != nil {
+			return fmt.Errorf("history: %s: %w", obs[i].ID, err)
 		}
 	}
 	return tx.Commit()
+}
+
+// readingWriter is SaveCollection's prepared statements, for one
+// transaction.
+type readingWriter struct {
+	current, extend, retire, insert *sql.Stmt
+}
+
+func prepareWriter(ctx context.Context, tx *sql.Tx) (*readingWriter, error) {
+	w := &readingWriter{}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&w.current, `SELECT id, hash, boot_at, uptime FROM readings WHERE device = ? AND source = ? AND latest = 1`},
+		{&w.extend, `UPDATE readings SET until = ?, count = count + 1, attempted_at = ?, collected_at = ?, boot_at = ?, uptime = ?, duration = ?, requests = ?, error = ? WHERE id = ?`},
+		{&w.retire, `UPDATE readings SET latest = 0 WHERE id = ?`},
+		{&w.insert, `INSERT INTO readings(device, source, since, until, count, latest, ok, first_collected_at, first_boot_at, first_uptime,
+		attempted_at, collected_at, boot_at, uptime, duration, requests, error, hash, data) VALUES(?, ?, ?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.query)
+		if err != nil {
+			w.close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	return w, nil
+}
+
+func (w *readingWriter) close() {
+	for _, st := range []*sql.Stmt{w.current, w.extend, w.retire, w.insert} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// currentRow is a device's latest stored reading from a source: its row
+// (0 when there is none), content hash and last uptime reading.
+type currentRow struct {
+	id     int64
+	hash   []byte
+	boot   sql.NullInt64
+	uptime sql.NullFloat64
+}
+
+// unchanged reports whether an observation with this content hash and
+// uptime reading continues the row: same content, and no restart since.
+func (c currentRow) unchanged(hash []byte, r Reading, hasReading bool) bool {
+	if c.id == 0 || c.hash == nil || !bytes.Equal(c.hash, hash) {
+		return false
+	}
+	if hasReading && c.boot.Valid && c.uptime.Valid &&
+		Restarted(Boot{At: time.UnixMilli(c.boot.Int64).UTC(), Uptime: c.uptime.Float64}, r.Boot) {
+		return false // a restart is a change, whatever else stayed
+	}
+	return true
+}
+
+// save stores one observation collected at ms: it extends the device's
+// current row or retires it and inserts a new one.
+func (w *readingWriter) save(ctx context.Context, ms int64, o *observation.Device) error {
+	hash, err := content(*o)
+	if err != nil {
+		return err
+	}
+	var boot, uptime any
+	r, hasReading := ReadingOf(o)
+	if hasReading {
+		boot, uptime = r.At.UnixMilli(), r.Uptime
+	}
+	var cur currentRow
+	err = w.current.QueryRowContext(ctx, o.ID, o.Source).Scan(&cur.id, &cur.hash, &cur.boot, &cur.uptime)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	duration := int64(o.Duration)
+	if cur.unchanged(hash, r, hasReading) {
+		_, err := w.extend.ExecContext(ctx, ms, nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, cur.id)
+		return err
+	}
+	if cur.id != 0 {
+		if _, err := w.retire.ExecContext(ctx, cur.id); err != nil {
+			return err
+		}
+	}
+	data, err := pack(*o)
+	if err != nil {
+		return err
+	}
+	ok := 0
+	if o.Error == "" {
+		ok = 1
+	}
+	_, err = w.insert.ExecContext(ctx, o.ID, o.Source, ms, ms, ok, nanos(o.CollectedAt), boot, uptime,
+		nanos(o.AttemptedAt), nanos(o.CollectedAt), boot, uptime, duration, o.Requests, o.Error, hash, data)
+	return err
 }
 
 // saveRun records a collection: it extends the last run of collections
@@ -662,29 +701,75 @@ func (s *Store) OpenFindings(ctx context.Context) ([]audit.Finding, error) {
 	return out, rows.Err()
 }
 
+// PruneBatch is how many rows one prune transaction deletes at most: a
+// prune that has more to delete (after a long stop, or a shorter
+// --retention) does it in several transactions, so the write lock, the
+// WAL and the memory one takes stay bounded, and a shutdown stops it
+// between two.
+const PruneBatch = 5_000
+
+// pruneSteps are the prune's deletes, each of at most a batch (the second
+// argument) of the rows that expired before the first, found through an
+// index on their end: readings whose validity ended (readings_expired
+// holds old readings only, never a device's current one, so the prune
+// does not walk the current rows of devices gone quiet), runs of
+// collections (the last is kept), and resolved findings.
+var pruneSteps = []string{
+	`DELETE FROM readings WHERE id IN (
+		SELECT id FROM readings INDEXED BY readings_expired WHERE latest = 0 AND until < ? ORDER BY until LIMIT ?)`,
+	`DELETE FROM collection_runs WHERE id IN (
+		SELECT id FROM collection_runs INDEXED BY collection_runs_until
+		WHERE until < ? AND id < (SELECT MAX(id) FROM collection_runs) ORDER BY until LIMIT ?)`,
+	`DELETE FROM findings WHERE rowid IN (
+		SELECT rowid FROM findings INDEXED BY findings_open
+		WHERE resolved_at IS NOT NULL AND resolved_at < ? ORDER BY resolved_at LIMIT ?)`,
+}
+
 // Prune deletes readings whose validity ended before before (each
 // device's current reading is kept, however old), runs of collections
 // likewise (the last is kept), and findings resolved before it: range
 // deletes over an index, whose cost grows with what is deleted, not with
-// what is kept.
-func (s *Store) Prune(ctx context.Context, before time.Time) (err error) {
+// what is kept, in transactions of at most PruneBatch rows. It returns
+// how many rows it deleted.
+func (s *Store) Prune(ctx context.Context, before time.Time) (deleted int64, err error) {
 	defer func() { s.record(ctx, err) }()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("history: prune: %w", err)
+	batch := s.pruneBatch
+	if batch <= 0 {
+		batch = PruneBatch
 	}
-	defer tx.Rollback()
 	ms := before.UnixMilli()
-	for _, q := range []string{
-		`DELETE FROM readings WHERE until < ? AND latest = 0`,
-		`DELETE FROM collection_runs WHERE until < ? AND id < (SELECT MAX(id) FROM collection_runs)`,
-		`DELETE FROM findings WHERE resolved_at IS NOT NULL AND resolved_at < ?`,
-	} {
-		if _, err := tx.ExecContext(ctx, q, ms); err != nil {
-			return fmt.Errorf("history: prune: %w", err)
+	for _, q := range pruneSteps {
+		for {
+			n, err := s.deleteBatch(ctx, q, ms, batch)
+			deleted += n
+			if err != nil {
+				return deleted, fmt.Errorf("history: prune: %w", err)
+			}
+			if n < int64(batch) {
+				break
+			}
 		}
 	}
-	return tx.Commit()
+	return deleted, nil
+}
+
+// deleteBatch runs one of the prune's deletes in a transaction of its
+// own.
+func (s *Store) deleteBatch(ctx context.Context, q string, before int64, batch int) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, q, before, batch)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
 }
 
 // Stats describes the store, for operations.

@@ -117,7 +117,7 @@ func TestRestarts(t *testing.T) {
 	if got["sw-1"] != 0 || got["sw-2"] != 2 {
 		t.Errorf("restarts %v, want sw-2: 2", got)
 	}
-	if err := s.Prune(ctx, t0.Add(time.Hour)); err != nil {
+	if _, err := s.Prune(ctx, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	st, err := s.Stats(ctx)

@@ -61,6 +61,7 @@ type serveConfig struct {
 	collect                     collectFlags
 	nats                        natsFlags
 	web                         webFlags
+	pprof                       pprofFlags
 	work                        api.WorkLimits
 	guard                       *api.Guard
 }
@@ -85,6 +86,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, int, boo
 	c.collect.add(fs)
 	c.nats.add(fs.FlagSet)
 	c.web.add(fs.FlagSet)
+	c.pprof.add(fs.FlagSet)
 	var kf workFlags
 	kf.add(fs.FlagSet)
 	if code, ok := fs.parse(args); !ok {
@@ -96,6 +98,9 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, int, boo
 	}
 	var err error
 	if c.work, err = kf.limits(); err != nil {
+		return bad(err)
+	}
+	if err := c.pprof.check(); err != nil {
 		return bad(err)
 	}
 	file, code, ok := invf.resolve(fs)
@@ -252,6 +257,10 @@ func (a *serveApp) Run(ctx context.Context, stdout, stderr io.Writer) int {
 		ErrorLog: slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelDebug)} // TLS handshake failures: every port scanner makes them
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	if _, err := c.pprof.start(ctx, log.With("component", "pprof")); err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitRuntime
+	}
 	errc := make(chan error, 1)
 	ln := a.ln
 	a.ln = nil                                         // the server owns it now
