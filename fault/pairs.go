@@ -24,7 +24,9 @@ type Pairs struct {
 	cond   *Evaluator
 	failed []bool
 	isCut  []bool
-	cone   *Cone
+	// coneOf and cone are the last service's cone (see Cone).
+	coneOf int32
+	cone   []int32
 }
 
 // NewPairs prepares order-2 analysis of g, whose fabric components are
@@ -33,7 +35,22 @@ type Pairs struct {
 func NewPairs(g *model.Graph, net *Fabric, design *Evaluator) *Pairs {
 	failed := make([]bool, len(g.Comps))
 	return &Pairs{g: g, net: net, design: design, failed: failed,
-		cond: New(g, net, failed), isCut: make([]bool, len(g.Comps))}
+		cond: New(g, net, failed), isCut: make([]bool, len(g.Comps)), coneOf: -1}
+}
+
+// Up reports whether service s is up with nothing failed.
+func (p *Pairs) Up(s int32) bool { return p.design.Service(s).Up }
+
+// Cone returns service s's cone: every component whose state its
+// evaluation reads, ascending. The slice is Pairs' own, valid until the
+// next call of Cone or Service for another service.
+func (p *Pairs) Cone(s int32) []int32 {
+	if p.coneOf != s {
+		c := NewCone(p.g, p.net)
+		c.Service(s)
+		p.cone, p.coneOf = c.Sorted(), s
+	}
+	return p.cone
 }
 
 // Counts reports whether component c counts as a cause for service s:
@@ -87,10 +104,8 @@ func (p *Pairs) Service(s int32) [][2]int32 {
 		}
 	}()
 	skip := func(c int32) bool { return p.isCut[c] || !Counts(g, s, c) }
-	p.cone = NewCone(g, p.net)
-	p.cone.Service(s)
 	var found [][2]int32
-	for _, x := range p.cone.Sorted() {
+	for _, x := range p.Cone(s) {
 		if skip(x) {
 			continue
 		}
