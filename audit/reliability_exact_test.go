@@ -3,9 +3,12 @@ package audit
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/faultline/faultline/fault"
+	"github.com/faultline/faultline/internal/oracle"
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/reliability"
 )
@@ -26,24 +29,24 @@ type exact struct {
 	states, down int
 }
 
-func enumerate(o *oracle, g *model.Graph, s int32, cone []int32, q []float64) exact {
-	svc := o.service[g.Services[s].ID]
+func enumerate(o *oracle.Oracle, g *model.Graph, s int32, cone []int32, q []float64) exact {
+	svc := slices.IndexFunc(o.Inv.Services, func(x inventory.Service) bool { return x.ID == g.Services[s].ID })
 	ex := exact{birn: map[int32]float64{}, rrw: map[int32]float64{}, order1: map[int32]bool{}, order2: map[[2]int32]bool{}}
 	failedWith := map[int32]float64{} // P(down and c failed)
 	upWith := map[int32]float64{}     // P(down and c up)
 	downSets := map[uint32]bool{}
 	for mask := uint32(0); mask < 1<<len(cone); mask++ {
-		failed := make([]bool, len(o.comps))
+		failed := make([]bool, len(o.Comps))
 		p := 1.0
 		for i, c := range cone {
 			if mask&(1<<i) != 0 {
-				failed[o.index[g.ID(c)]] = true
+				failed[o.Index[g.ID(c)]] = true
 				p *= q[c]
 			} else {
 				p *= 1 - q[c]
 			}
 		}
-		if o.eval(failed).svc[svc] {
+		if o.Eval(failed).Svc[svc] {
 			continue
 		}
 		ex.down++
@@ -96,8 +99,8 @@ func TestReliabilityAgainstExact(t *testing.T) {
 	checked, withPairs := 0, 0
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 21))
-		inv := randomInventory(r)
-		o := newOracle(inv)
+		inv := oracle.RandomInventory(r)
+		o := oracle.New(inv)
 		g, err := model.Build(inv, nil)
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
