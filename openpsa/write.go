@@ -41,6 +41,11 @@ func Write(w io.Writer, g *model.Graph, q []float64, opts Options) error {
 	if len(q) != len(g.Comps) {
 		return fmt.Errorf("openpsa: %d probabilities for %d components", len(q), len(g.Comps))
 	}
+	for c, p := range q {
+		if !(p >= 0 && p <= 1) {
+			return fmt.Errorf("openpsa: component %s: probability %g is not in [0, 1]", g.Comps[c].ID, p)
+		}
+	}
 	b := newBuilder(g, maxWork(opts))
 	tops := make([]*gate, len(g.Services))
 	for s := range g.Services {
