@@ -91,7 +91,10 @@ func (b *builder) service(s int32, dr bool) *expr {
 			ins = append(ins, b.service(r, dr))
 		}
 		f := or(ins...)
-		label := "service " + S.ID + " down: " + strconv.Itoa(len(ms)-S.MinUp+1) + " of its " + strconv.Itoa(len(ms)) + " members unavailable, or a service it requires down"
+		label := "service " + S.ID + " down: " + strconv.Itoa(len(ms)-S.MinUp+1) + " of its " + strconv.Itoa(len(ms)) + " members unavailable"
+		if len(S.Requires) > 0 {
+			label += ", or a service it requires down"
+		}
 		return b.define("service", S.ID, label, dr, f)
 	})
 }
