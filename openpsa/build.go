@@ -43,8 +43,10 @@ type builder struct {
 	// gates are in the order they were defined; byName finds them.
 	gates  []*gate
 	byName map[string]*gate
-	// used marks the components whose events the gates read.
-	used []bool
+	// used marks the components whose events the gates read; events
+	// holds each one's formula, made once.
+	used   []bool
+	events []*expr
 	// hops is, by fabric component, how many hop layers it is unrolled
 	// to; approx notes the fabrics where that is fewer than exact.
 	hops   []int32
@@ -53,7 +55,7 @@ type builder struct {
 
 func newBuilder(g *model.Graph, maxFabricWork int) *builder {
 	b := &builder{g: g, net: fault.NewFabric(g), memo: map[memoKey]*expr{},
-		byName: map[string]*gate{}, used: make([]bool, len(g.Comps))}
+		byName: map[string]*gate{}, used: make([]bool, len(g.Comps)), events: make([]*expr, len(g.Comps))}
 	b.planFabrics(maxFabricWork)
 	return b
 }
@@ -61,6 +63,9 @@ func newBuilder(g *model.Graph, maxFabricWork int) *builder {
 // event is component c's event: a house event (true) when observed
 // failed, else a basic event.
 func (b *builder) event(c int32) *expr {
+	if e := b.events[c]; e != nil {
+		return e
+	}
 	b.used[c] = true
 	e := &expr{op: opEvent, name: EventName(b.g, c)}
 	if b.g.Failed[c] {
@@ -68,6 +73,7 @@ func (b *builder) event(c int32) *expr {
 	} else {
 		e.site = b.g.Kinds[c] == model.KindSite
 	}
+	b.events[c] = e
 	return e
 }
 
