@@ -35,6 +35,9 @@ test: vet
 	# Likewise the chunked inventory load against the serial one
 	# (thousands of mutated files).
 	$(GO) test -count=1 -run 'TestChunkedLoadIsTheSerialLoad' ./inventory
+	# And the export against SCRAM over 240 random inventories (80 under
+	# the race detector).
+	$(GO) test -count=1 -run 'TestScramDifferential' ./openpsa
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
