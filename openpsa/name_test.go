@@ -86,3 +86,23 @@ func TestNamesValidAndDistinct(t *testing.T) {
 		}
 	}
 }
+
+// FuzzEscape: for any id (inventory ids and port names are outside
+// input), the name is a MEF identifier and decodes back to the id.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"db-1/PSU1", "a:b~c:d", "-", "_", "é", "a--b-", ".x."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		if id == "" {
+			return
+		}
+		name := "psu-" + openpsa.Escape(id)
+		if !identifier.MatchString(name) {
+			t.Fatalf("id %q: name %q is not a MEF identifier", id, name)
+		}
+		if back, ok := unescape(openpsa.Escape(id)); !ok || back != id {
+			t.Fatalf("id %q: Escape %q decodes to %q", id, openpsa.Escape(id), back)
+		}
+	})
+}
