@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -80,4 +81,24 @@ services:
 	if matches, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(matches) > 0 {
 		t.Errorf("temporary files left behind: %v", matches)
 	}
+}
+
+// TestExportCompletion: faultline completion offers export and its flags.
+func TestExportCompletion(t *testing.T) {
+	for _, spec := range commandSpecs(t.Context()) {
+		if spec.name != "export" {
+			continue
+		}
+		var names []string
+		for _, f := range spec.flags {
+			names = append(names, f.name)
+		}
+		for _, want := range []string{"out", "i", "observations", "live"} {
+			if !slices.Contains(names, want) {
+				t.Errorf("completion: export has no --%s (flags: %v)", want, names)
+			}
+		}
+		return
+	}
+	t.Error("completion does not list export")
 }
