@@ -87,16 +87,12 @@ func atLeast(k int, args []*expr) *expr {
 }
 
 // dedupe drops repeated leaves (same kind and name), keeping the first.
+// Gates have a handful of inputs, so a scan beats a map.
 func dedupe(args []*expr) []*expr {
-	seen := make(map[string]bool, len(args))
 	out := args[:0:0]
 	for _, a := range args {
-		if a.leaf() {
-			key := string(rune('0'+a.op)) + a.name
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
+		if a.leaf() && slices.ContainsFunc(out, func(b *expr) bool { return b.op == a.op && b.name == a.name }) {
+			continue
 		}
 		out = append(out, a)
 	}

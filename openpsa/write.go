@@ -78,17 +78,23 @@ func Write(w io.Writer, g *model.Graph, q []float64, opts Options) error {
 // from the inventory or the observations is escaped.
 type xw struct{ w *bufio.Writer }
 
-func (x *xw) line(indent int, s string) {
+// line writes one line: indent levels of two spaces, then parts.
+func (x *xw) line(indent int, parts ...string) {
 	for range indent {
 		x.w.WriteString("  ")
 	}
-	x.w.WriteString(s)
+	for _, p := range parts {
+		x.w.WriteString(p)
+	}
 	x.w.WriteByte('\n')
 }
 
 // text escapes s for XML text or an attribute value; control characters
 // (which a MEF label may not hold) become spaces.
 func text(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune("&<>\"'", r) }) {
+		return s // the common case: an id as the inventory allows them
+	}
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
@@ -114,7 +120,7 @@ func (x *xw) header(approx []string) {
 	x.line(0, `     One top event per service (top-ID); gates in failure logic (down-KIND-ID; dr-down-KIND-ID where a site counts, under services with dr: true);`)
 	x.line(0, `     a basic event per component, with its unavailability, or a house event (true) when observed failed; each carries its faultline id. -->`)
 	for _, a := range approx {
-		x.line(0, "<!-- approximation: "+comment(a)+" -->")
+		x.line(0, "<!-- approximation: ", comment(a), " -->")
 	}
 	x.line(0, `<opsa-mef name="faultline">`)
 	if len(approx) == 0 {
@@ -124,18 +130,18 @@ func (x *xw) header(approx []string) {
 	x.line(1, `<label>faultline fault model: approximated (see the attributes)</label>`)
 	x.line(1, `<attributes>`)
 	for i, a := range approx {
-		x.line(2, `<attribute name="faultline-approximation-`+strconv.Itoa(i+1)+`" value="`+text(a)+`"/>`)
+		x.line(2, `<attribute name="faultline-approximation-`, strconv.Itoa(i+1), `" value="`, text(a), `"/>`)
 	}
 	x.line(1, `</attributes>`)
 }
 
 func (x *xw) gate(gt *gate, attrs [][2]string) {
-	x.line(2, `<define-gate name="`+gt.name+`">`)
-	x.line(3, `<label>`+text(gt.label)+`</label>`)
+	x.line(2, `<define-gate name="`, gt.name, `">`)
+	x.line(3, `<label>`, text(gt.label), `</label>`)
 	if len(attrs) > 0 {
 		x.line(3, `<attributes>`)
 		for _, a := range attrs {
-			x.line(4, `<attribute name="`+a[0]+`" value="`+text(a[1])+`"/>`)
+			x.line(4, `<attribute name="`, a[0], `" value="`, text(a[1]), `"/>`)
 		}
 		x.line(3, `</attributes>`)
 	}
@@ -146,13 +152,13 @@ func (x *xw) gate(gt *gate, attrs [][2]string) {
 func (x *xw) formula(indent int, e *expr) {
 	switch e.op {
 	case opFalse, opTrue:
-		x.line(indent, `<constant value="`+strconv.FormatBool(e.op == opTrue)+`"/>`)
+		x.line(indent, `<constant value="`, strconv.FormatBool(e.op == opTrue), `"/>`)
 	case opEvent:
-		x.line(indent, `<basic-event name="`+e.name+`"/>`)
+		x.line(indent, `<basic-event name="`, e.name, `"/>`)
 	case opHouse:
-		x.line(indent, `<house-event name="`+e.name+`"/>`)
+		x.line(indent, `<house-event name="`, e.name, `"/>`)
 	case opGate:
-		x.line(indent, `<gate name="`+e.name+`"/>`)
+		x.line(indent, `<gate name="`, e.name, `"/>`)
 	default:
 		open, close := `<or>`, `</or>`
 		switch e.op {
@@ -174,16 +180,16 @@ func (x *xw) event(g *model.Graph, c int32, q float64) {
 	kind := g.Kinds[c].String()
 	name := EventName(g, c)
 	if g.Failed[c] {
-		x.line(2, `<define-house-event name="`+name+`">`)
-		x.line(3, `<label>`+kind+` `+id+`, observed failed</label>`)
-		x.line(3, `<attributes><attribute name="faultline-id" value="`+id+`"/><attribute name="faultline-observed" value="failed"/></attributes>`)
+		x.line(2, `<define-house-event name="`, name, `">`)
+		x.line(3, `<label>`, kind, ` `, id, `, observed failed</label>`)
+		x.line(3, `<attributes><attribute name="faultline-id" value="`, id, `"/><attribute name="faultline-observed" value="failed"/></attributes>`)
 		x.line(3, `<constant value="true"/>`)
 		x.line(2, `</define-house-event>`)
 		return
 	}
-	x.line(2, `<define-basic-event name="`+name+`">`)
-	x.line(3, `<label>`+kind+` `+id+`</label>`)
-	x.line(3, `<attributes><attribute name="faultline-id" value="`+id+`"/></attributes>`)
-	x.line(3, `<float value="`+strconv.FormatFloat(q, 'g', -1, 64)+`"/>`)
+	x.line(2, `<define-basic-event name="`, name, `">`)
+	x.line(3, `<label>`, kind, ` `, id, `</label>`)
+	x.line(3, `<attributes><attribute name="faultline-id" value="`, id, `"/></attributes>`)
+	x.line(3, `<float value="`, strconv.FormatFloat(q, 'g', -1, 64), `"/>`)
 	x.line(2, `</define-basic-event>`)
 }
