@@ -39,7 +39,8 @@ const (
 type builder struct {
 	g    *model.Graph
 	net  *fault.Fabric
-	memo map[memoKey]*expr
+	memo map[memoKey]*expr         // fabric layers
+	tabs [gkService + 1][2][]*expr // every other gate, by kind and view
 	// gates are in the order they were defined; byName finds them.
 	gates  []*gate
 	byName map[string]*gate
@@ -105,13 +106,47 @@ func (b *builder) define(kind, id, label string, dr bool, f *expr) *expr {
 }
 
 // memoized returns the memoized formula of key, or computes it with fn.
+// Fabric layers are memoized in a map; every other gate in a slice by
+// kind, view and entity (nil: not yet computed).
 func (b *builder) memoized(key memoKey, fn func() *expr) *expr {
-	if e, ok := b.memo[key]; ok {
+	if key.kind == gkFabric {
+		if e, ok := b.memo[key]; ok {
+			return e
+		}
+		e := fn()
+		b.memo[key] = e
+		return e
+	}
+	view := 0
+	if key.dr {
+		view = 1
+	}
+	tab := b.tabs[key.kind][view]
+	if tab == nil {
+		tab = make([]*expr, b.entities(key.kind))
+		b.tabs[key.kind][view] = tab
+	}
+	if e := tab[key.i]; e != nil {
 		return e
 	}
 	e := fn()
-	b.memo[key] = e
+	tab[key.i] = e
 	return e
+}
+
+// entities is how many gates of a kind a view can hold.
+func (b *builder) entities(k gk) int {
+	switch k {
+	case gkRack:
+		return len(b.g.Racks)
+	case gkPower:
+		return len(b.g.Power)
+	case gkPSU:
+		return len(b.g.PSUs)
+	case gkService:
+		return len(b.g.Services)
+	}
+	return len(b.g.Devices)
 }
 
 func (b *builder) rack(r int32, dr bool) *expr {

@@ -14,7 +14,7 @@ import (
 // and everything else is '_' and a letter (see escapes), or "_x" and two
 // hex digits for any other byte. The escape is a prefix code, so two ids
 // never share a name.
-var escapes = map[byte]string{
+var escapes = [256]string{
 	'_': "__", '.': "_d", '/': "_s", ':': "_c", '~': "_t", '-': "_h",
 }
 

@@ -92,7 +92,7 @@ func (x *xw) line(indent int, parts ...string) {
 // text escapes s for XML text or an attribute value; control characters
 // (which a MEF label may not hold) become spaces.
 func text(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || strings.ContainsRune("&<>\"'", r) }) {
+	if plain(s) {
 		return s // the common case: an id as the inventory allows them
 	}
 	s = strings.Map(func(r rune) rune {
@@ -104,6 +104,17 @@ func text(s string) string {
 	var b strings.Builder
 	xml.EscapeText(&b, []byte(s))
 	return b.String()
+}
+
+// plain reports whether s needs no escaping in XML text or attributes.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20, c == 0x7f, c == '&', c == '<', c == '>', c == '"', c == '\'':
+			return false
+		}
+	}
+	return true
 }
 
 // comment makes s safe inside an XML comment (no "--").
