@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
+	"github.com/faultline/faultline/reliability"
 )
 
 // Analysis is the fault analysis of one graph: the design as declared and,
@@ -30,6 +31,9 @@ type Analysis struct {
 	// same under the observed state (designBlast when nothing is
 	// failed).
 	designBlast, currentBlast []int32
+
+	// Figures are the reliability figures (Options.Reliability), else nil.
+	Figures *reliability.Figures
 
 	// attrib evaluates single observed failures, to name what spent a
 	// service's redundancy.
@@ -67,6 +71,10 @@ type Options struct {
 	MaxPairs int
 	// SkipPairs leaves out order-2 analysis (what-if and diff do not need it).
 	SkipPairs bool
+	// Reliability computes the reliability figures (Analysis.Figures, the
+	// findings' share of downtime, ReliabilityReport): every service's
+	// order-2 cut sets, whatever its tolerate.
+	Reliability bool
 	// Now is the time of the audit, for the age of observed evidence (zero:
 	// ages are not stated).
 	Now time.Time
@@ -116,6 +124,12 @@ func AnalyzeContext(ctx context.Context, g *model.Graph, opts Options) (*Analysi
 		a.pairs(opts.MaxPairs)
 	}
 	a.Power = a.power(a.Current, opts.LoadLimit)
+	if opts.Reliability {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		a.reliability()
+	}
 	return a, ctx.Err()
 }
 

@@ -25,6 +25,11 @@ type Finding struct {
 	// NetBox links the subject and causes imported from NetBox to their
 	// NetBox pages, subject first (absent for an inventory written by hand).
 	NetBox []NetBoxLink `json:"netbox,omitempty"`
+	// DowntimeMinutesPerYear is the expected downtime a year of the
+	// finding's service that the finding accounts for (the cut sets it
+	// stands for), when the reliability figures were computed; set on
+	// spof, double-fault and service-down findings.
+	DowntimeMinutesPerYear *float64 `json:"downtime_minutes_per_year,omitempty"`
 	// Devices are the devices and power nodes the finding concerns (its
 	// subject's and its causes', in that order), set by the audit for the
 	// API's per-device views; not part of the findings document.
@@ -49,6 +54,8 @@ type Report struct {
 	GeneratedAt time.Time `json:"generated_at"`
 	Summary     Summary   `json:"summary"`
 	Findings    []Finding `json:"findings"`
+	// Reliability holds the reliability figures, when computed.
+	Reliability *Reliability `json:"reliability,omitempty"`
 }
 
 // NewReport sorts findings (severity, rule order, subject, id) and counts them.

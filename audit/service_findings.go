@@ -136,6 +136,7 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 		f.Message = fmt.Sprintf("service %s is down with nothing failed: %s", S.ID, reasons)
 		f.Evidence = evidence
 		f.Remediation = "complete the inventory: give each member a path to the network roots (links, network.roots) and check min_up"
+		a.downtime(&f, nil) // the empty cut set: down all year
 		out = append(out, f)
 		return out
 	case !now.Up:
@@ -150,7 +151,9 @@ func (a *Analysis) serviceFindings(s int32) []Finding {
 	}
 	if S.Tolerate >= 1 {
 		for _, gr := range a.groupCuts(a.Design, s, design.Cuts) {
-			out = append(out, a.spofFinding(a.Design, SPOF, s, gr))
+			f := a.spofFinding(a.Design, SPOF, s, gr)
+			a.downtime(&f, singles(gr.causes)...)
+			out = append(out, f)
 		}
 	}
 	if now.Up && S.Tolerate >= 1 && a.Current != a.Design {
@@ -288,6 +291,7 @@ func (a *Analysis) doubleFaultFindings(s int32, design ServiceResult) []Finding 
 		f.Message = fmt.Sprintf("service %s (tolerate: 2) goes down if %s and %s fail together", S.ID, g.ID(p[0]), g.ID(p[1]))
 		f.Evidence = append(a.pathEvidence(a.Design, s, p[0]), a.pathEvidence(a.Design, s, p[1])...)
 		f.Remediation = fmt.Sprintf("spread %s so that no two components cover every member: add a member that depends on neither %s nor %s", S.ID, g.ID(p[0]), g.ID(p[1]))
+		a.downtime(&f, p[:])
 		out = append(out, f)
 	}
 	if design.Dropped > 0 {
@@ -296,6 +300,11 @@ func (a *Analysis) doubleFaultFindings(s int32, design ServiceResult) []Finding 
 		f.Severity = Info
 		f.Message = fmt.Sprintf("service %s has %d more double faults than the %d listed (policy.max_pairs)", S.ID, design.Dropped, len(design.Pairs))
 		f.Remediation = "fix the listed pairs first; raise policy.max_pairs to see the rest"
+		if a.Figures != nil {
+			all, listed := pairSets(a.Figures.Services[s].Order2), pairSets(design.Pairs)
+			a.downtime(&f, all...)
+			*f.DowntimeMinutesPerYear -= a.Figures.CutSetMinutes(listed...)
+		}
 		out = append(out, f)
 	}
 	return out

@@ -61,6 +61,13 @@ type Evaluator struct {
 	reach                                             []bool   // by device, valid for solved components
 	sSet                                              []bool   // fixpoint value present (false = ⊤)
 	sVal                                              []span   // fixpoint S(v) by device
+
+	// fabricFrom, when set, gives every fabric component the value it has
+	// in another evaluation instead of solving it (SeedFabric).
+	fabricFrom *Evaluator
+	// powerFrom, when set, gives every power node the value it has in
+	// another evaluation instead of deriving it (SeedPower).
+	powerFrom *Evaluator
 }
 
 func New(g *model.Graph, net *Fabric, failed []bool) *Evaluator {
@@ -88,6 +95,8 @@ func New(g *model.Graph, net *Fabric, failed []bool) *Evaluator {
 func (e *Evaluator) Next() {
 	e.epoch++
 	e.ar.reset()
+	e.fabricFrom = nil
+	e.powerFrom = nil
 }
 
 func (e *Evaluator) Cut(v Val) []int32 { return e.ar.get(v.cut) }
@@ -170,6 +179,13 @@ func (e *Evaluator) selfOK(c int32) Val { return Val{Up: !e.failed[c]} }
 func (e *Evaluator) Power(p int32) Val {
 	if v, ok := e.power.get(p, e.epoch); ok {
 		return v
+	}
+	if f := e.powerFrom; f != nil {
+		if v, ok := f.power.get(p, f.epoch); ok {
+			v = e.copyVal(v, f)
+			e.power.set(p, e.epoch, v)
+			return v
+		}
 	}
 	P := &e.g.Power[p]
 	loc := e.loc(P)

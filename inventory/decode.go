@@ -19,25 +19,30 @@ import (
 
 // names of the schema's structs as a person reads them in messages.
 var typeNames = map[reflect.Type]string{
-	reflect.TypeFor[Inventory]():  "the inventory",
-	reflect.TypeFor[Site]():       "a site",
-	reflect.TypeFor[Rack]():       "a rack",
-	reflect.TypeFor[PowerNode]():  "a power node",
-	reflect.TypeFor[Device]():     "a device",
-	reflect.TypeFor[PSU]():        "a psu",
-	reflect.TypeFor[Volume]():     "a storage volume",
-	reflect.TypeFor[Management](): "management",
-	reflect.TypeFor[SNMP]():       "snmp",
-	reflect.TypeFor[Redfish]():    "redfish",
-	reflect.TypeFor[Link]():       "a link",
-	reflect.TypeFor[Network]():    "network",
-	reflect.TypeFor[Service]():    "a service",
-	reflect.TypeFor[Policy]():     "policy",
+	reflect.TypeFor[Inventory]():    "the inventory",
+	reflect.TypeFor[Site]():         "a site",
+	reflect.TypeFor[Rack]():         "a rack",
+	reflect.TypeFor[PowerNode]():    "a power node",
+	reflect.TypeFor[Device]():       "a device",
+	reflect.TypeFor[PSU]():          "a psu",
+	reflect.TypeFor[Volume]():       "a storage volume",
+	reflect.TypeFor[Management]():   "management",
+	reflect.TypeFor[SNMP]():         "snmp",
+	reflect.TypeFor[Redfish]():      "redfish",
+	reflect.TypeFor[Link]():         "a link",
+	reflect.TypeFor[Network]():      "network",
+	reflect.TypeFor[Service]():      "a service",
+	reflect.TypeFor[Policy]():       "policy",
+	reflect.TypeFor[Reliability]():  "reliability",
+	reflect.TypeFor[RateDefaults](): "reliability defaults",
+	reflect.TypeFor[Rate]():         "a reliability rate",
 }
 
 var posType = reflect.TypeFor[Pos]()
 var posSliceType = reflect.TypeFor[[]Pos]()
 var outletType = reflect.TypeFor[Outlet]()
+var durationType = reflect.TypeFor[Duration]()
+var overridesType = reflect.TypeFor[RateOverrides]()
 
 // enum is implemented by the string types with a closed set of values.
 type enum interface{ choices() []string }
@@ -152,6 +157,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, what string) {
 			return
 		}
 		n = n.Alias
+	}
+	switch v.Type() {
+	case durationType:
+		d.duration(n, v, what)
+		return
+	case overridesType:
+		d.overrides(n, v, what)
+		return
 	}
 	switch v.Kind() {
 	case reflect.Pointer:

@@ -200,7 +200,7 @@ func ParseFiles(srcs []Source, opts Options) (*Inventory, error) {
 		r.diags = append(r.diags, pr.diags...)
 		parts[i] = part
 	}
-	policyFrom := -1
+	policyFrom, reliabilityFrom := -1, -1
 	for i, part := range parts {
 		if part == nil {
 			continue
@@ -222,6 +222,14 @@ func ParseFiles(srcs []Source, opts Options) (*Inventory, error) {
 			} else {
 				policyFrom = i
 				merged.Policy = part.Policy
+			}
+		}
+		if part.Reliability.Pos.Line != 0 {
+			if reliabilityFrom >= 0 {
+				r.errorf(part.Reliability.Pos, fmt.Sprintf("keep one reliability section; the first is in %s at line %d", names[reliabilityFrom], merged.Reliability.Pos.Line), "a second reliability section")
+			} else {
+				reliabilityFrom = i
+				merged.Reliability = part.Reliability
 			}
 		}
 		merged.netboxURLs = append(merged.netboxURLs, part.NetBox)

@@ -112,6 +112,10 @@ func TestLoadFilesErrorsInTheirOwnFile(t *testing.T) {
 			"a.yaml": "version: 1\npolicy: {max_load_pct: 80}\n",
 			"b.yaml": "version: 1\npolicy: {max_pairs: 3}\n",
 		}, []string{`b.yaml:2:9: a second policy section; keep one policy section; the first is in`}},
+		{"two reliability sections", map[string]string{
+			"a.yaml": "version: 1\nreliability: {defaults: {psu: {afr: 0.02}}}\n",
+			"b.yaml": "version: 1\nreliability:\n  defaults: {drive: {afr: 0.02}}\n",
+		}, []string{`b.yaml:3:3: a second reliability section; keep one reliability section; the first is in`}},
 		{"port used twice across files", map[string]string{
 			"a.yaml": upstreamFile + "racks:\n  - {id: r1, site: lon1}\ndevices:\n  - {id: s1, kind: server, rack: r1, psus: []}\n  - {id: s2, kind: switch, rack: r1, psus: []}\nlinks:\n  - {a: \"s1:e1\", b: \"s2:e1\"}\n",
 			"b.yaml": "version: 1\nlinks:\n  - {a: \"s1:e1\", b: \"s2:e2\"}\n",

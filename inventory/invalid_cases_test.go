@@ -128,6 +128,22 @@ var invalidCases = []struct {
 	{"redfish-endpoint", []string{
 		`F:14:27: redfish endpoint "ftp://10.0.0.5" must start with https://; write https://HOST[:PORT] (http:// for labs)`,
 	}},
+	{"reliability-bad-values", []string{
+		`F:22:16: afr -1 of defaults.psu is out of range; afr is expected failures a year, from 0 to 365: 0.02 is one in fifty a year`,
+		`F:22:28: repair must be a duration, not "8 hours"; write a duration with its unit: 8h, 30m, 2h30m or 3d`,
+		`F:24:15: s1 would be down all year: 100 failures a year × 2400h repair; afr × repair must be well under a year; check the figures' units`,
+		`F:25:21: unknown key "mttr" in a reliability rate; known keys are afr, repair`,
+	}},
+	{"reliability-unknown-component", []string{
+		`F:22:5: unknown part "s1/PSU2" in reliability components; did you mean "s1/PSU1"?`,
+		`F:23:5: unknown drive "s1/os/2" in reliability components; drives of "s1/os" are numbered 0 to 1`,
+		`F:24:5: unknown link "sw1:e1~s1:eno1" in reliability components; the link is written the other way round: "s1:eno1~sw1:e1"`,
+		`F:25:5: "web" is a service, not a component; a service fails through its members: give their figures`,
+		`F:26:5: unknown component "sw2" in reliability components; did you mean "sw1"?`,
+	}},
+	{"reliability-unknown-kind", []string{
+		`F:22:5: unknown key "swich" in reliability defaults; did you mean "switch"?`,
+	}},
 	{"service-cycle", []string{
 		`F:13:39: cycle in services (requires): a -> b -> a; a service cannot depend on itself through others`,
 	}},

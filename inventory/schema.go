@@ -98,6 +98,14 @@ func (g *schemaGen) object(t reflect.Type, nullable bool) map[string]any {
 
 // value is the schema of one field of type t, as decode reads it.
 func (g *schemaGen) value(t reflect.Type) map[string]any {
+	switch t {
+	case durationType:
+		// decode: a Go duration, optionally led by days (ParseDuration).
+		return map[string]any{"type": []string{"string", "null"}, "pattern": durationPattern}
+	case overridesType:
+		// decode: a mapping from component id to rate.
+		return map[string]any{"type": []string{"object", "null"}, "additionalProperties": g.value(reflect.TypeFor[Rate]())}
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		return g.value(t.Elem()) // every kind below accepts null already, or is a struct

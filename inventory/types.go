@@ -33,6 +33,9 @@ type Inventory struct {
 	Network  Network     `yaml:"network,omitempty" json:"network,omitempty"`
 	Services []Service   `yaml:"services,omitempty" json:"services,omitempty"`
 	Policy   Policy      `yaml:"policy,omitempty" json:"policy,omitempty"`
+	// Reliability gives components failure rates and repair times for the
+	// reliability figures (optional: built-in defaults otherwise).
+	Reliability Reliability `yaml:"reliability,omitempty" json:"reliability,omitzero"`
 	// NetBox is the URL of the NetBox a generated file was imported from;
 	// its entries' netbox identities link to pages there.
 	NetBox string `yaml:"netbox,omitempty" json:"netbox,omitempty"`

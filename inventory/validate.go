@@ -78,6 +78,7 @@ func validateEntries(inv *Inventory, r *reporter) {
 	v.network()
 	v.services()
 	v.policy()
+	v.reliability()
 }
 
 // ids checks id syntax and uniqueness across every kind.

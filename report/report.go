@@ -81,6 +81,7 @@ var severities = []audit.Severity{audit.Critical, audit.Warning, audit.Info}
 func auditTable(w io.Writer, title string, r *audit.Report) error {
 	tw := &textWriter{w: w}
 	tw.line(fmt.Sprintf("%s: %s", title, summaryLine(r.Summary)))
+	tableReliability(tw, r.Reliability)
 	if len(r.Findings) == 0 {
 		tw.line("no findings")
 		return tw.err
@@ -120,6 +121,9 @@ func tableFinding(tw *textWriter, f audit.Finding) {
 	}
 	if f.Remediation != "" {
 		tw.wrap("    fix: ", "         ", f.Remediation)
+	}
+	if f.DowntimeMinutesPerYear != nil {
+		tw.wrap("    ", "    ", "accounts for "+Downtime(*f.DowntimeMinutesPerYear)+" of expected downtime")
 	}
 	if f.FirstSeen != nil {
 		tw.wrap("    ", "    ", "open since "+f.FirstSeen.UTC().Format("2006-01-02 15:04 MST"))
@@ -174,6 +178,7 @@ func (t *textWriter) wrap(first, rest, text string) {
 func auditMarkdown(w io.Writer, title string, r *audit.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n%s.\n", mdEscape(title), summaryLine(r.Summary))
+	mdReliability(&b, r.Reliability)
 	for _, sev := range severities {
 		first := true
 		for _, f := range r.Findings {
@@ -201,6 +206,9 @@ func mdFinding(b *strings.Builder, f audit.Finding) {
 	}
 	if f.Remediation != "" {
 		fmt.Fprintf(b, "  - *fix:* %s\n", mdEscape(f.Remediation))
+	}
+	if f.DowntimeMinutesPerYear != nil {
+		fmt.Fprintf(b, "  - *accounts for:* %s of expected downtime\n", Downtime(*f.DowntimeMinutesPerYear))
 	}
 	fmt.Fprintf(b, "  - id: %s\n", mdCode(f.ID))
 }

@@ -82,11 +82,12 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return exitBadInput
 	}
-	st, ok := live.load(ctx, file, audit.Options{}, stderr)
+	st, ok := live.load(ctx, file, audit.Options{Reliability: true}, stderr)
 	if !ok {
 		return exitBadInput
 	}
 	r := audit.NewReport(time.Now(), st.findings)
+	r.Reliability = st.analysis.ReliabilityReport()
 	var err error
 	if format == report.HTMLPage {
 		err = report.HTML(stdout, st.analysis.G, r, report.HTMLOptions{Inventory: file.String(), Note: st.note})

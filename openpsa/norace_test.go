@@ -1,0 +1,5 @@
+//go:build !race
+
+package openpsa_test
+
+const raceEnabled = false
