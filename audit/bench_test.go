@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/fleet"
+	"github.com/faultline/faultline/internal/oracle"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 )
@@ -140,22 +141,22 @@ func BenchmarkNaive(b *testing.B) {
 	for _, n := range sizes[:2] {
 		b.Run(sizeName(n), func(b *testing.B) {
 			inv, _ := loadFleet(b, n)
-			o := newOracle(inv)
-			none := make([]bool, len(o.comps))
+			o := oracle.New(inv)
+			none := make([]bool, len(o.Comps))
 			sample := 200
 			b.ResetTimer()
 			var per time.Duration
 			for i := 0; i < b.N; i++ {
 				start := time.Now()
 				for k := 0; k < sample; k++ {
-					c := (k * 7919) % len(o.comps)
-					st := o.eval(with(none, c))
+					c := (k * 7919) % len(o.Comps)
+					st := o.Eval(oracle.With(none, c))
 					runtime.KeepAlive(st)
 				}
 				per = time.Since(start) / time.Duration(sample)
 			}
-			b.ReportMetric(per.Seconds()*float64(len(o.comps)), "naive-s")
-			b.ReportMetric(float64(len(o.comps)), "components")
+			b.ReportMetric(per.Seconds()*float64(len(o.Comps)), "naive-s")
+			b.ReportMetric(float64(len(o.Comps)), "components")
 		})
 	}
 }

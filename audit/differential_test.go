@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/faultline/faultline/internal/oracle"
 	"github.com/faultline/faultline/model"
 )
 
@@ -25,14 +26,14 @@ func TestDifferential(t *testing.T) {
 	var lostPower, lostNet, inletCut int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
-		inv := randomInventory(r)
-		o := newOracle(inv)
+		inv := oracle.RandomInventory(r)
+		o := oracle.New(inv)
 		failed := map[string]string{}
 		if seed%2 == 1 {
-			for _, c := range pick(r, o.causes(), r.IntN(4)) {
+			for _, c := range oracle.Pick(r, o.Causes(), r.IntN(4)) {
 				failed[c] = "test"
 			}
-			if in := o.inlets(); len(in) > 0 && r.IntN(2) == 0 {
+			if in := o.Inlets(); len(in) > 0 && r.IntN(2) == 0 {
 				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
@@ -67,17 +68,17 @@ func TestDifferential(t *testing.T) {
 // cutInlets counts the observed lost inlets whose input is up and whose
 // node is still up through another input: the cases where the inlet alone
 // changes what feeds the node.
-func cutInlets(o *oracle, failed map[string]string) int {
+func cutInlets(o *oracle.Oracle, failed map[string]string) int {
 	var obs []string
 	for c := range failed {
 		obs = append(obs, c)
 	}
-	f := o.failedSet(obs...)
-	st := o.eval(f)
+	f := o.FailedSet(obs...)
+	st := o.Eval(f)
 	n := 0
-	for i := range o.inv.Power {
-		for j, in := range o.powerInputs[i] {
-			if !o.inletUp(f, i, j) && st.power[in] && st.power[i] {
+	for i := range o.Inv.Power {
+		for j, in := range o.PowerInputs[i] {
+			if !o.InletUp(f, i, j) && st.Power[in] && st.Power[i] {
 				n++
 			}
 		}
@@ -94,39 +95,39 @@ func ids(g *model.Graph, cs []int32) []string {
 	return out
 }
 
-func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string) string {
-	inv := o.inv
-	none := make([]bool, len(o.comps))
-	design := o.eval(none)
+func compare(o *oracle.Oracle, g *model.Graph, a *Analysis, observed map[string]string) string {
+	inv := o.Inv
+	none := make([]bool, len(o.Comps))
+	design := o.Eval(none)
 	var obs []string
 	for c := range observed {
 		obs = append(obs, c)
 	}
-	nowFailed := o.failedSet(obs...)
-	now := o.eval(nowFailed)
+	nowFailed := o.FailedSet(obs...)
+	now := o.Eval(nowFailed)
 
 	// single(c) and nowSingle(c) are the design and the observed state
 	// with c failed as well, each evaluated once.
-	singles, nowSingles := make([]*state, len(o.comps)), make([]*state, len(o.comps))
-	single := func(c int) *state {
+	singles, nowSingles := make([]*oracle.State, len(o.Comps)), make([]*oracle.State, len(o.Comps))
+	single := func(c int) *oracle.State {
 		if singles[c] == nil {
-			singles[c] = o.eval(with(none, c))
+			singles[c] = o.Eval(oracle.With(none, c))
 		}
 		return singles[c]
 	}
-	nowSingle := func(c int) *state {
+	nowSingle := func(c int) *oracle.State {
 		if nowSingles[c] == nil {
-			nowSingles[c] = o.eval(with(nowFailed, c))
+			nowSingles[c] = o.Eval(oracle.With(nowFailed, c))
 		}
 		return nowSingles[c]
 	}
-	cutsOf := func(base []bool, plus func(c int) *state, si int, dr bool) []string {
+	cutsOf := func(base []bool, plus func(c int) *oracle.State, si int, dr bool) []string {
 		var cuts []string
-		for c, id := range o.causes() {
-			if base[c] || (!dr && o.kind[c] == "site") {
+		for c, id := range o.Causes() {
+			if base[c] || (!dr && o.Kind[c] == "site") {
 				continue
 			}
-			if !plus(c).svc[si] {
+			if !plus(c).Svc[si] {
 				cuts = append(cuts, id)
 			}
 		}
@@ -137,12 +138,12 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 		for _, w := range []struct {
 			name string
 			base []bool
-			plus func(c int) *state
-			st   *state
+			plus func(c int) *oracle.State
+			st   *oracle.State
 			res  ServiceResult
 		}{{"design", none, single, design, a.DesignServices[si]}, {"now", nowFailed, nowSingle, now, a.CurrentServices[si]}} {
-			if w.st.svc[si] != w.res.Up {
-				return fmt.Sprintf("%s: service %s up: oracle %v engine %v", w.name, s.ID, w.st.svc[si], w.res.Up)
+			if w.st.Svc[si] != w.res.Up {
+				return fmt.Sprintf("%s: service %s up: oracle %v engine %v", w.name, s.ID, w.st.Svc[si], w.res.Up)
 			}
 			if !w.res.Up || s.Tolerance() < 1 {
 				continue
@@ -154,23 +155,23 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 		}
 		res := a.DesignServices[si]
 		if s.Tolerance() == 2 && res.Up {
-			skip := make([]bool, len(o.comps))
+			skip := make([]bool, len(o.Comps))
 			for _, c := range res.Cuts {
-				skip[o.index[g.ID(c)]] = true
+				skip[o.Index[g.ID(c)]] = true
 			}
-			for c := range o.causes() {
-				if !s.DR && o.kind[c] == "site" {
+			for c := range o.Causes() {
+				if !s.DR && o.Kind[c] == "site" {
 					skip[c] = true
 				}
 			}
 			var want []string
-			for x := range o.causes() {
+			for x := range o.Causes() {
 				if skip[x] {
 					continue
 				}
-				for y := x + 1; y < len(o.causes()); y++ {
-					if !skip[y] && !o.eval(with(none, x, y)).svc[si] {
-						want = append(want, pairKey(o.comps[x], o.comps[y]))
+				for y := x + 1; y < len(o.Causes()); y++ {
+					if !skip[y] && !o.Eval(oracle.With(none, x, y)).Svc[si] {
+						want = append(want, pairKey(o.Comps[x], o.Comps[y]))
 					}
 				}
 			}
@@ -188,19 +189,19 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	for di := range inv.Devices {
 		d := &inv.Devices[di]
 		D := &g.Devices[di]
-		if !design.avail(di) || (!D.PSUsRedundant && !D.LinksRedundant) {
+		if !design.Avail(di) || (!D.PSUsRedundant && !D.LinksRedundant) {
 			continue
 		}
 		var wantP, wantN []string
-		for c, id := range o.causes() {
-			if o.isOwn(d, id) {
+		for c, id := range o.Causes() {
+			if o.IsOwn(d, id) {
 				continue
 			}
 			st := single(c)
-			if D.PSUsRedundant && !st.powered[di] {
+			if D.PSUsRedundant && !st.Powered[di] {
 				wantP = append(wantP, id)
 			}
-			if D.LinksRedundant && !st.net[di] {
+			if D.LinksRedundant && !st.Net[di] {
 				wantN = append(wantN, id)
 			}
 		}
@@ -219,26 +220,26 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	wantP := make([][]string, len(inv.Devices))
 	wantN := make([][]string, len(inv.Devices))
 	if len(obs) > 0 {
-		for c, id := range o.causes() {
+		for c, id := range o.Causes() {
 			if nowFailed[c] {
 				continue
 			}
 			for di := range inv.Devices {
 				d := &inv.Devices[di]
 				D := &g.Devices[di]
-				if !now.up[di] || o.isOwn(d, id) {
+				if !now.Up[di] || o.IsOwn(d, id) {
 					continue
 				}
-				power := D.PSUsRedundant && design.powered[di] && now.powered[di]
-				net := D.LinksRedundant && design.net[di] && now.net[di]
+				power := D.PSUsRedundant && design.Powered[di] && now.Powered[di]
+				net := D.LinksRedundant && design.Net[di] && now.Net[di]
 				if !power && !net {
 					continue
 				}
 				st, des := nowSingle(c), single(c)
-				if power && !st.powered[di] && des.powered[di] {
+				if power && !st.Powered[di] && des.Powered[di] {
 					wantP[di] = append(wantP[di], id)
 				}
-				if net && !st.net[di] && des.net[di] {
+				if net && !st.Net[di] && des.Net[di] {
 					wantN[di] = append(wantN[di], id)
 				}
 			}
@@ -256,7 +257,7 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	}
 	// Loads under the current state, and failover of each live power node.
 	limit := a.Power.Limit
-	load := o.loads(now)
+	load := o.Loads(now)
 	var wantOver, gotOver []string
 	for pi, p := range inv.Power {
 		if p.CapacityW > 0 && load[pi] > limit*p.CapacityW+eps {
@@ -274,10 +275,10 @@ func compare(o *oracle, g *model.Graph, a *Analysis, observed map[string]string)
 	}
 	var wantFO, gotFO []string
 	for ci, c := range inv.Power {
-		if !now.power[ci] {
+		if !now.Power[ci] {
 			continue
 		}
-		after := o.loads(o.eval(with(nowFailed, o.index[c.ID])))
+		after := o.Loads(o.Eval(oracle.With(nowFailed, o.Index[c.ID])))
 		for ni, n := range inv.Power {
 			if n.CapacityW > 0 && after[ni] > limit*n.CapacityW+eps && after[ni] > load[ni]+eps {
 				wantFO = append(wantFO, fmt.Sprintf("%s<-%s %.3f", n.ID, c.ID, after[ni]))

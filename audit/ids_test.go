@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/oracle"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/observation"
@@ -23,7 +24,7 @@ func TestUniqueIDs(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 11))
-		inv := randomInventory(r)
+		inv := oracle.RandomInventory(r)
 		g, err := model.Build(inv, nil)
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/faultline/faultline/internal/oracle"
 	"github.com/faultline/faultline/model"
 )
 
@@ -31,14 +32,14 @@ func TestDifferentialPlan(t *testing.T) {
 	var batches, blocked, fixes int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 13))
-		inv := randomInventory(r)
-		o := newOracle(inv)
+		inv := oracle.RandomInventory(r)
+		o := oracle.New(inv)
 		failed := map[string]string{}
 		if seed%2 == 1 {
-			for _, c := range pick(r, o.causes(), 1+r.IntN(3)) {
+			for _, c := range oracle.Pick(r, o.Causes(), 1+r.IntN(3)) {
 				failed[c] = "test"
 			}
-			if in := o.inlets(); len(in) > 0 && r.IntN(2) == 0 {
+			if in := o.Inlets(); len(in) > 0 && r.IntN(2) == 0 {
 				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
@@ -46,17 +47,17 @@ func TestDifferentialPlan(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
-		pool := o.causes()
+		pool := o.Causes()
 		if seed%4 >= 2 {
 			// Power components, where load in every order matters.
 			pool = nil
-			for c, k := range o.kind {
+			for c, k := range o.Kind {
 				if k == "power" || k == "psu" || k == "rack" {
-					pool = append(pool, o.comps[c])
+					pool = append(pool, o.Comps[c])
 				}
 			}
 		}
-		sels := pick(r, pool, 1+r.IntN(10))
+		sels := oracle.Pick(r, pool, 1+r.IntN(10))
 		opts := PlanOptions{KeepRedundancy: r.IntN(3) == 0}
 		if r.IntN(3) == 0 {
 			opts.MaxBatch = 1 + r.IntN(3)
@@ -93,18 +94,18 @@ func keys(m map[string]string) []string {
 // oracleJudge is the naive safety judgement of a set of components going
 // down on top of a baseline failure set.
 type oracleJudge struct {
-	o     *oracle
+	o     *oracle.Oracle
 	base  []bool
-	now   *state
+	now   *oracle.State
 	load  []float64
 	cuts  [][]string // per service: cuts now (sites only when dr)
 	keep  bool
 	limit float64
 }
 
-func newJudge(o *oracle, base []bool, keep bool) *oracleJudge {
-	j := &oracleJudge{o: o, base: base, now: o.eval(base), keep: keep, limit: o.inv.Policy.LoadLimit()}
-	j.load = o.loads(j.now)
+func newJudge(o *oracle.Oracle, base []bool, keep bool) *oracleJudge {
+	j := &oracleJudge{o: o, base: base, now: o.Eval(base), keep: keep, limit: o.Inv.Policy.LoadLimit()}
+	j.load = o.Loads(j.now)
 	if keep {
 		j.cuts = j.cutsUnder(base, j.now)
 	}
@@ -112,16 +113,16 @@ func newJudge(o *oracle, base []bool, keep bool) *oracleJudge {
 }
 
 // cutsUnder lists each service's single points of failure under a state.
-func (j *oracleJudge) cutsUnder(failed []bool, st *state) [][]string {
+func (j *oracleJudge) cutsUnder(failed []bool, st *oracle.State) [][]string {
 	o := j.o
-	out := make([][]string, len(o.inv.Services))
-	for c, id := range o.causes() {
+	out := make([][]string, len(o.Inv.Services))
+	for c, id := range o.Causes() {
 		if failed[c] {
 			continue
 		}
-		after := o.eval(with(failed, c))
-		for si, s := range o.inv.Services {
-			if st.svc[si] && !after.svc[si] && (s.DR || o.kind[c] != "site") {
+		after := o.Eval(oracle.With(failed, c))
+		for si, s := range o.Inv.Services {
+			if st.Svc[si] && !after.Svc[si] && (s.DR || o.Kind[c] != "site") {
 				out[si] = append(out[si], id)
 			}
 		}
@@ -134,19 +135,19 @@ func (j *oracleJudge) unsafe(batch []string) string {
 	o := j.o
 	idx := make([]int, len(batch))
 	for i, id := range batch {
-		idx[i] = o.index[id]
+		idx[i] = o.Index[id]
 	}
-	all := with(j.base, idx...)
-	st := o.eval(all)
-	for si, s := range o.inv.Services {
-		if j.now.svc[si] && !st.svc[si] {
+	all := oracle.With(j.base, idx...)
+	st := o.Eval(all)
+	for si, s := range o.Inv.Services {
+		if j.now.Svc[si] && !st.Svc[si] {
 			return "service " + s.ID + " goes down"
 		}
 	}
 	if j.keep {
 		after := j.cutsUnder(all, st)
-		for si, s := range o.inv.Services {
-			if !j.now.svc[si] || s.Tolerance() < 1 {
+		for si, s := range o.Inv.Services {
+			if !j.now.Svc[si] || s.Tolerance() < 1 {
 				continue
 			}
 			for _, c := range after[si] {
@@ -160,7 +161,7 @@ func (j *oracleJudge) unsafe(batch []string) string {
 	// prefix of some order the batch can go down in.
 	var pow []int
 	for _, c := range idx {
-		switch o.kind[c] {
+		switch o.Kind[c] {
 		case "site", "rack", "power", "psu":
 			pow = append(pow, c)
 		}
@@ -172,12 +173,12 @@ func (j *oracleJudge) unsafe(batch []string) string {
 				sub = append(sub, c)
 			}
 		}
-		load := o.loads(o.eval(with(j.base, sub...)))
-		for pi, p := range o.inv.Power {
+		load := o.Loads(o.Eval(oracle.With(j.base, sub...)))
+		for pi, p := range o.Inv.Power {
 			if p.CapacityW > 0 && load[pi] > j.limit*p.CapacityW+eps && load[pi] > j.load[pi]+eps {
 				var names []string
 				for _, c := range sub {
-					names = append(names, o.comps[c])
+					names = append(names, o.Comps[c])
 				}
 				return fmt.Sprintf("%s overloaded (%.1f W) with %v down", p.ID, load[pi], names)
 			}
@@ -192,17 +193,17 @@ func (j *oracleJudge) degraded(batch []string) []string {
 	o := j.o
 	var idx []int
 	for _, id := range batch {
-		idx = append(idx, o.index[id])
+		idx = append(idx, o.Index[id])
 	}
-	all := with(j.base, idx...)
+	all := oracle.With(j.base, idx...)
 	now := j.cuts
 	if now == nil {
 		now = j.cutsUnder(j.base, j.now)
 	}
-	after := j.cutsUnder(all, o.eval(all))
+	after := j.cutsUnder(all, o.Eval(all))
 	var out []string
-	for si, s := range o.inv.Services {
-		if !j.now.svc[si] || s.Tolerance() < 1 {
+	for si, s := range o.Inv.Services {
+		if !j.now.Svc[si] || s.Tolerance() < 1 {
 			continue
 		}
 		var fresh []string
@@ -227,7 +228,7 @@ func (j *oracleJudge) checkPeaks(b Batch) string {
 	o := j.o
 	var pow []int
 	for _, id := range b.Components {
-		if c := o.index[id]; o.kind[c] == "site" || o.kind[c] == "rack" || o.kind[c] == "power" || o.kind[c] == "psu" {
+		if c := o.Index[id]; o.Kind[c] == "site" || o.Kind[c] == "rack" || o.Kind[c] == "power" || o.Kind[c] == "psu" {
 			pow = append(pow, c)
 		}
 	}
@@ -239,13 +240,13 @@ func (j *oracleJudge) checkPeaks(b Batch) string {
 				sub = append(sub, c)
 			}
 		}
-		load := o.loads(o.eval(with(j.base, sub...)))
+		load := o.Loads(o.Eval(oracle.With(j.base, sub...)))
 		for pi := range peak {
 			peak[pi] = max(peak[pi], load[pi])
 		}
 	}
 	want := map[string]float64{}
-	for pi, p := range o.inv.Power {
+	for pi, p := range o.Inv.Power {
 		if p.CapacityW > 0 && peak[pi] > j.load[pi]+eps {
 			want[p.ID] = peak[pi]
 		}
@@ -254,7 +255,7 @@ func (j *oracleJudge) checkPeaks(b Batch) string {
 		return fmt.Sprintf("peak loads %+v, oracle %v", b.PeakLoad, want)
 	}
 	for _, l := range b.PeakLoad {
-		if w, ok := want[l.ID]; !ok || math.Abs(w-l.Watts) > 0.5+1e-9 || l.CapacityW != o.inv.PowerNode(l.ID).CapacityW {
+		if w, ok := want[l.ID]; !ok || math.Abs(w-l.Watts) > 0.5+1e-9 || l.CapacityW != o.Inv.PowerNode(l.ID).CapacityW {
 			return fmt.Sprintf("peak load %+v, oracle %v", l, want)
 		}
 	}
@@ -271,8 +272,8 @@ func degradedOf(b Batch) []string {
 	return out
 }
 
-func verifyPlan(o *oracle, failed map[string]string, sels []string, opts PlanOptions, p *Plan) string {
-	base := o.failedSet(keys(failed)...)
+func verifyPlan(o *oracle.Oracle, failed map[string]string, sels []string, opts PlanOptions, p *Plan) string {
+	base := o.FailedSet(keys(failed)...)
 	j := newJudge(o, base, opts.KeepRedundancy)
 	seen := map[string]int{}
 	for _, id := range p.Maintain {
@@ -312,11 +313,11 @@ func verifyPlan(o *oracle, failed map[string]string, sels []string, opts PlanOpt
 			return "blocked " + b.Component + " explains nothing"
 		}
 		for _, f := range b.FixFirst {
-			if !base[o.index[f]] {
+			if !base[o.Index[f]] {
 				return "repair " + f + " for " + b.Component + " is not an observed failure"
 			}
 			fixed := slices.Clone(base)
-			fixed[o.index[f]] = false
+			fixed[o.Index[f]] = false
 			if why := newJudge(o, fixed, opts.KeepRedundancy).unsafe([]string{b.Component}); why != "" {
 				return "repairing " + f + " does not unblock " + b.Component + ": " + why
 			}

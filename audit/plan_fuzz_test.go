@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/faultline/faultline/internal/oracle"
 	"github.com/faultline/faultline/model"
 )
 
@@ -15,7 +16,7 @@ func FuzzSelect(f *testing.F) {
 	for _, s := range []string{"tor-*", "kind=switch,rack=s0r*", "site=s?", "s0r0-d0/P0", "s0r0-d0:p1", "[", "kind=", "=x", "rack=[a-", "*", "*/*", "*:*~*"} {
 		f.Add(s)
 	}
-	g, err := model.Build(randomInventory(rand.New(rand.NewPCG(3, 13))), nil)
+	g, err := model.Build(oracle.RandomInventory(rand.New(rand.NewPCG(3, 13))), nil)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/faultline/faultline/internal/oracle"
 	"github.com/faultline/faultline/model"
 )
 
@@ -21,11 +22,11 @@ func TestPlanOptimal(t *testing.T) {
 	var cases, equal, hard, hardEqual, worst, tight int
 	for seed := 0; seed < n; seed++ {
 		r := rand.New(rand.NewPCG(uint64(seed), 99))
-		inv := randomInventory(r)
-		o := newOracle(inv)
+		inv := oracle.RandomInventory(r)
+		o := oracle.New(inv)
 		failed := map[string]string{}
 		if seed%2 == 1 {
-			for _, c := range pick(r, o.causes(), 1+r.IntN(2)) {
+			for _, c := range oracle.Pick(r, o.Causes(), 1+r.IntN(2)) {
 				failed[c] = "test"
 			}
 		}
@@ -34,16 +35,16 @@ func TestPlanOptimal(t *testing.T) {
 			t.Fatal(err)
 		}
 		var pool []string
-		for c, k := range o.kind {
+		for c, k := range o.Kind {
 			if k == "device" || k == "power" || k == "psu" || k == "link" {
-				pool = append(pool, o.comps[c])
+				pool = append(pool, o.Comps[c])
 			}
 		}
 		opts := PlanOptions{KeepRedundancy: r.IntN(3) == 0}
 		if r.IntN(4) == 0 {
 			opts.MaxBatch = 2 + r.IntN(3)
 		}
-		sels := pick(r, pool, 4+r.IntN(12))
+		sels := oracle.Pick(r, pool, 4+r.IntN(12))
 		base := Analyze(g, Options{SkipPairs: true})
 		plan, err := PlanMaintenance(g, base, sels, opts)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/internal/oracle"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 )
@@ -53,7 +54,7 @@ func TestPlanInteractingPower(t *testing.T) {
 	if got := p.Batches[0].PeakLoad; len(got) != 1 || got[0] != want {
 		t.Errorf("peak load %+v, want %+v", got, want)
 	}
-	j := newJudge(newOracle(inv), make([]bool, len(g.Comps)), false)
+	j := newJudge(oracle.New(inv), make([]bool, len(g.Comps)), false)
 	for _, bt := range p.Batches {
 		if why := j.unsafe(bt.Components); why != "" {
 			t.Errorf("batch %v: %s", bt.Components, why)

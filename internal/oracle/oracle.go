@@ -1,4 +1,4 @@
-package audit
+package oracle
 
 import (
 	"fmt"
@@ -7,23 +7,23 @@ import (
 	"github.com/faultline/faultline/inventory"
 )
 
-// oracle is the naive evaluation of the fault model, written straight
-// from the documented semantics (docs/rules.md, docs/architecture.md) over the inventory itself (no code shared
-// with the engine): fail some components, recompute everything. Entities
+// Oracle is the naive evaluation of the fault model, written straight
+// from the documented semantics (docs/rules.md, docs/architecture.md) over the inventory itself (no code
+// shared with package fault): fail some components, recompute everything. Entities
 // are addressed by their position in the inventory's lists for speed; the
 // algorithm stays the naive one.
-type oracle struct {
-	inv   *inventory.Inventory
-	comps []string // every component id
-	kind  []string
-	index map[string]int
+type Oracle struct {
+	Inv   *inventory.Inventory
+	Comps []string // every component id
+	Kind  []string // "site", "rack", "power", "device", "psu", "drive", "link", "inlet"
+	Index map[string]int
 
 	site, rack, power, device, service map[string]int // id -> position
 	rackSite                           []int          // rack -> site position
 	powerRack, powerSite               []int          // -1 when none
-	powerInputs                        [][]int
-	powerInlets                        [][]int // component numbers parallel to powerInputs, nil under two inputs
-	nCause                             int     // o.comps[:nCause] can fail by design; the rest are inlets
+	PowerInputs                        [][]int        // power position -> input positions
+	powerInlets                        [][]int        // component numbers parallel to powerInputs, nil under two inputs
+	nCause                             int            // o.Comps[:nCause] can fail by design; the rest are inlets
 	devRack                            []int
 	psuComp                            [][]int // device -> component numbers of its PSUs
 	psuNeed                            []int   // device -> PSUs it needs of those
@@ -35,13 +35,14 @@ type oracle struct {
 	requires                           [][]int
 }
 
-func newOracle(inv *inventory.Inventory) *oracle {
-	o := &oracle{inv: inv, index: map[string]int{}, site: map[string]int{}, rack: map[string]int{}, power: map[string]int{}, device: map[string]int{}, service: map[string]int{}}
+// New numbers the inventory's components for the naive evaluation.
+func New(inv *inventory.Inventory) *Oracle {
+	o := &Oracle{Inv: inv, Index: map[string]int{}, site: map[string]int{}, rack: map[string]int{}, power: map[string]int{}, device: map[string]int{}, service: map[string]int{}}
 	add := func(id, k string) int {
-		o.index[id] = len(o.comps)
-		o.comps = append(o.comps, id)
-		o.kind = append(o.kind, k)
-		return len(o.comps) - 1
+		o.Index[id] = len(o.Comps)
+		o.Comps = append(o.Comps, id)
+		o.Kind = append(o.Kind, k)
+		return len(o.Comps) - 1
 	}
 	for i, s := range inv.Sites {
 		add(s.ID, "site")
@@ -69,7 +70,7 @@ func newOracle(inv *inventory.Inventory) *oracle {
 		for _, in := range p.Inputs {
 			ins = append(ins, o.power[in])
 		}
-		o.powerInputs = append(o.powerInputs, ins)
+		o.PowerInputs = append(o.PowerInputs, ins)
 	}
 	roots := map[string]bool{}
 	for _, r := range inv.Network.Roots {
@@ -117,7 +118,7 @@ func newOracle(inv *inventory.Inventory) *oracle {
 	}
 	// A node with several inputs has an inlet per input, failed only as
 	// observed (its input reads no voltage): then that input does not feed it.
-	o.nCause = len(o.comps)
+	o.nCause = len(o.Comps)
 	for _, p := range inv.Power {
 		var inl []int
 		if len(p.Inputs) >= 2 {
@@ -149,49 +150,50 @@ func newOracle(inv *inventory.Inventory) *oracle {
 	return o
 }
 
-// state is one naive evaluation; slices are by entity position.
-type state struct {
-	o       *oracle
-	failed  []bool // by component
-	power   []bool
-	up      []bool // device up
-	powered []bool
-	net     []bool
-	svc     []bool
+// State is one naive evaluation; slices are by entity position.
+type State struct {
+	o       *Oracle
+	Failed  []bool // by component
+	Power   []bool // by power node: up
+	Up      []bool // by device: up (power, rack, site, own state)
+	Powered []bool // by device: enough live PSUs
+	Net     []bool // by device: reaches a root
+	Svc     []bool // by service: up
 }
 
-// causes are the components that can fail by design (every one but the inlets).
-func (o *oracle) causes() []string { return o.comps[:o.nCause] }
+// Causes are the components that can fail by design (every one but the inlets).
+func (o *Oracle) Causes() []string { return o.Comps[:o.nCause] }
 
-// inletUp reports whether power node i's j-th input reaches it: its inlet
+// InletUp reports whether power node i's j-th input reaches it: its inlet
 // (when it has one) is not failed.
-func (o *oracle) inletUp(failed []bool, i, j int) bool {
+func (o *Oracle) InletUp(failed []bool, i, j int) bool {
 	return o.powerInlets[i] == nil || !failed[o.powerInlets[i][j]]
 }
 
-// inlets are the inlet components' ids.
-func (o *oracle) inlets() []string { return o.comps[o.nCause:] }
+// Inlets are the inlet components' ids.
+func (o *Oracle) Inlets() []string { return o.Comps[o.nCause:] }
 
-// failedSet builds a failure vector from component ids.
-func (o *oracle) failedSet(ids ...string) []bool {
-	f := make([]bool, len(o.comps))
+// FailedSet builds a failure vector from component ids.
+func (o *Oracle) FailedSet(ids ...string) []bool {
+	f := make([]bool, len(o.Comps))
 	for _, id := range ids {
-		f[o.index[id]] = true
+		f[o.Index[id]] = true
 	}
 	return f
 }
 
-func (o *oracle) eval(failed []bool) *state {
-	inv := o.inv
+// Eval recomputes everything with the components failed set down.
+func (o *Oracle) Eval(failed []bool) *State {
+	inv := o.Inv
 	nd := len(inv.Devices)
-	st := &state{o: o, failed: failed, power: make([]bool, len(inv.Power)), up: make([]bool, nd), powered: make([]bool, nd), net: make([]bool, nd), svc: make([]bool, len(inv.Services))}
+	st := &State{o: o, Failed: failed, Power: make([]bool, len(inv.Power)), Up: make([]bool, nd), Powered: make([]bool, nd), Net: make([]bool, nd), Svc: make([]bool, len(inv.Services))}
 	siteComp := func(s int) int { return s } // sites are numbered first
 	rackUp := func(r int) bool { return !failed[len(inv.Sites)+r] && !failed[siteComp(o.rackSite[r])] }
 	done := make([]bool, len(inv.Power))
 	var powerUp func(i int) bool
 	powerUp = func(i int) bool {
 		if done[i] {
-			return st.power[i]
+			return st.Power[i]
 		}
 		ok := !failed[len(inv.Sites)+len(inv.Racks)+i]
 		if r := o.powerRack[i]; r >= 0 && !rackUp(r) {
@@ -200,16 +202,16 @@ func (o *oracle) eval(failed []bool) *state {
 		if s := o.powerSite[i]; s >= 0 && failed[siteComp(s)] {
 			ok = false
 		}
-		if ins := o.powerInputs[i]; len(ins) > 0 {
+		if ins := o.PowerInputs[i]; len(ins) > 0 {
 			any := false
 			for j, in := range ins {
-				if powerUp(in) && o.inletUp(failed, i, j) {
+				if powerUp(in) && o.InletUp(failed, i, j) {
 					any = true
 				}
 			}
 			ok = ok && any
 		}
-		done[i], st.power[i] = true, ok
+		done[i], st.Power[i] = true, ok
 		return ok
 	}
 	for i := range inv.Power {
@@ -219,13 +221,13 @@ func (o *oracle) eval(failed []bool) *state {
 		d := &inv.Devices[i]
 		n := 0
 		for j, c := range o.psuComp[i] {
-			if !failed[c] && st.power[o.psuPDU[i][j]] {
+			if !failed[c] && st.Power[o.psuPDU[i][j]] {
 				n++
 			}
 		}
 		pw := len(o.psuComp[i]) == 0 || n >= o.psuNeed[i]
-		st.powered[i] = pw
-		ok := !failed[o.index[d.ID]] && rackUp(o.devRack[i]) && pw
+		st.Powered[i] = pw
+		ok := !failed[o.Index[d.ID]] && rackUp(o.devRack[i]) && pw
 		for vi, v := range d.Storage {
 			drives := o.drives[i][vi]
 			upN := 0
@@ -254,20 +256,20 @@ func (o *oracle) eval(failed []bool) *state {
 			}
 			ok = ok && vok
 		}
-		st.up[i] = ok
+		st.Up[i] = ok
 	}
 	// Network: breadth first from live roots through live links and live
 	// forwarding devices.
 	if len(inv.Network.Roots) == 0 {
-		for i := range st.net {
-			st.net[i] = true
+		for i := range st.Net {
+			st.Net[i] = true
 		}
 	} else {
 		var queue []int
 		for i := range inv.Devices {
 			if o.isRoot[i] {
-				st.net[i] = true
-				if st.up[i] {
+				st.Net[i] = true
+				if st.Up[i] {
 					queue = append(queue, i)
 				}
 			}
@@ -284,8 +286,8 @@ func (o *oracle) eval(failed []bool) *state {
 				if failed[a.link] {
 					continue
 				}
-				st.net[a.peer] = true
-				if st.up[a.peer] && o.forwards[a.peer] && !visited[a.peer] {
+				st.Net[a.peer] = true
+				if st.Up[a.peer] && o.forwards[a.peer] && !visited[a.peer] {
 					queue = append(queue, a.peer)
 				}
 			}
@@ -295,12 +297,12 @@ func (o *oracle) eval(failed []bool) *state {
 	var svcUp func(i int) bool
 	svcUp = func(i int) bool {
 		if sdone[i] {
-			return st.svc[i]
+			return st.Svc[i]
 		}
 		n := 0
 		for _, m := range o.members[i] {
 			if m.dev >= 0 {
-				if st.up[m.dev] && st.net[m.dev] {
+				if st.Up[m.dev] && st.Net[m.dev] {
 					n++
 				}
 			} else if svcUp(m.svc) {
@@ -313,7 +315,7 @@ func (o *oracle) eval(failed []bool) *state {
 				ok = false
 			}
 		}
-		sdone[i], st.svc[i] = true, ok
+		sdone[i], st.Svc[i] = true, ok
 		return ok
 	}
 	for i := range inv.Services {
@@ -322,10 +324,11 @@ func (o *oracle) eval(failed []bool) *state {
 	return st
 }
 
-func (st *state) avail(d int) bool { return st.up[d] && st.net[d] }
+// Avail says whether device d is available: up and on the network.
+func (st *State) Avail(d int) bool { return st.Up[d] && st.Net[d] }
 
-// with returns base plus extra failures (component numbers).
-func with(base []bool, extra ...int) []bool {
+// With returns base plus extra failures (component numbers).
+func With(base []bool, extra ...int) []bool {
 	m := append([]bool(nil), base...)
 	for _, x := range extra {
 		m[x] = true
@@ -333,15 +336,15 @@ func with(base []bool, extra ...int) []bool {
 	return m
 }
 
-// loads computes every power node's load under a failure state.
-func (o *oracle) loads(st *state) []float64 {
-	inv := o.inv
+// Loads computes every power node's load under a failure state.
+func (o *Oracle) Loads(st *State) []float64 {
+	inv := o.Inv
 	load := make([]float64, len(inv.Power))
 	for i := range inv.Devices {
 		d := &inv.Devices[i]
 		var live []int
 		for j, c := range o.psuComp[i] {
-			if !st.failed[c] && st.power[o.psuPDU[i][j]] {
+			if !st.Failed[c] && st.Power[o.psuPDU[i][j]] {
 				live = append(live, o.psuPDU[i][j])
 			}
 		}
@@ -358,11 +361,11 @@ func (o *oracle) loads(st *state) []float64 {
 	consumers := make([]int, len(inv.Power))
 	for i := range inv.Power {
 		route[i] = -1
-		if !st.power[i] {
+		if !st.Power[i] {
 			continue
 		}
-		for j, in := range o.powerInputs[i] {
-			if st.power[in] && o.inletUp(st.failed, i, j) {
+		for j, in := range o.PowerInputs[i] {
+			if st.Power[in] && o.InletUp(st.Failed, i, j) {
 				route[i] = in
 				consumers[in]++
 				break
@@ -386,9 +389,11 @@ func (o *oracle) loads(st *state) []float64 {
 	return load
 }
 
-func (o *oracle) isOwn(d *inventory.Device, c string) bool {
-	if p := o.inv.PowerNode(c); p != nil && (p.Kind == inventory.Utility || p.Kind == inventory.Generator) {
+// IsOwn says whether component c is device d's own (itself, its parts,
+// its rack, its site) or a utility or generator: never a device-spof.
+func (o *Oracle) IsOwn(d *inventory.Device, c string) bool {
+	if p := o.Inv.PowerNode(c); p != nil && (p.Kind == inventory.Utility || p.Kind == inventory.Generator) {
 		return true
 	}
-	return c == d.ID || strings.HasPrefix(c, d.ID+"/") || c == d.Rack || c == o.inv.Rack(d.Rack).Site
+	return c == d.ID || strings.HasPrefix(c, d.ID+"/") || c == d.Rack || c == o.Inv.Rack(d.Rack).Site
 }

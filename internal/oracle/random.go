@@ -1,4 +1,4 @@
-package audit
+package oracle
 
 import (
 	"fmt"
@@ -9,12 +9,12 @@ import (
 	"github.com/faultline/faultline/inventory"
 )
 
-// randomInventory makes a small, messy, valid inventory: shared PDUs,
+// RandomInventory makes a small, messy, valid inventory: shared PDUs,
 // PDUs fed from several places, ATSes, devices without PSUs, single-homed
 // and double-cabled servers, server roots, odd RAID, services over
 // services, several sites. It goes through YAML and the real loader, so
 // every generated inventory is one a user could write.
-func randomInventory(r *rand.Rand) *inventory.Inventory {
+func RandomInventory(r *rand.Rand) *inventory.Inventory {
 	inv := &inventory.Inventory{Version: 1}
 	nSites := 1 + r.IntN(3)
 	var powerBySite [][]string
@@ -38,10 +38,10 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 			addPower(site+"-ats", inventory.ATS, []string{site + "-grid", site + "-gen"})
 		}
 		for u := 0; u < 1+r.IntN(3); u++ {
-			addPower(fmt.Sprintf("%s-ups%d", site, u), inventory.UPS, pick(r, nodes, 1+r.IntN(2)))
+			addPower(fmt.Sprintf("%s-ups%d", site, u), inventory.UPS, Pick(r, nodes, 1+r.IntN(2)))
 		}
 		for f := 0; f < r.IntN(3); f++ {
-			addPower(fmt.Sprintf("%s-feed%d", site, f), inventory.Feed, pick(r, nodes, 1))
+			addPower(fmt.Sprintf("%s-feed%d", site, f), inventory.Feed, Pick(r, nodes, 1))
 		}
 		powerBySite = append(powerBySite, nodes)
 		for k := 0; k < 1+r.IntN(3); k++ {
@@ -52,7 +52,7 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 				id := fmt.Sprintf("%s-pdu%d", rack, q)
 				p := inventory.PowerNode{ID: id, Kind: inventory.PDU, Rack: rack}
 				if r.IntN(8) != 0 {
-					p.Inputs = pick(r, nodes, 1+r.IntN(2))
+					p.Inputs = Pick(r, nodes, 1+r.IntN(2))
 				}
 				if r.IntN(12) == 0 {
 					p.Supply = inventory.SupplyUnknown // no source of power: its PSUs are unknown
@@ -132,7 +132,7 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 		if len(src) == 0 || r.IntN(5) == 0 {
 			src = devices
 		}
-		inv.Network.Roots = pick(r, src, 1+r.IntN(3))
+		inv.Network.Roots = Pick(r, src, 1+r.IntN(3))
 	}
 	var services []string
 	for s := 0; s < 1+r.IntN(5); s++ {
@@ -141,7 +141,7 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 		if len(services) > 0 && r.IntN(3) == 0 {
 			pool = append(pool, services...)
 		}
-		svc.Members = pick(r, pool, 1+r.IntN(4))
+		svc.Members = Pick(r, pool, 1+r.IntN(4))
 		if r.IntN(3) == 0 {
 			svc.MinUp = 1 + r.IntN(len(svc.Members))
 		}
@@ -152,8 +152,8 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 		svc.Tolerate = &t
 		if len(services) > 0 && r.IntN(3) == 0 {
 			var reqs []string
-			for _, x := range pick(r, services, 1+r.IntN(2)) {
-				if !contains(svc.Members, x) {
+			for _, x := range Pick(r, services, 1+r.IntN(2)) {
+				if !Contains(svc.Members, x) {
 					reqs = append(reqs, x)
 				}
 			}
@@ -176,7 +176,8 @@ func randomInventory(r *rand.Rand) *inventory.Inventory {
 	return loaded
 }
 
-func pick(r *rand.Rand, from []string, n int) []string {
+// Pick returns n of from (all of them when fewer), in random order.
+func Pick(r *rand.Rand, from []string, n int) []string {
 	if n > len(from) {
 		n = len(from)
 	}
@@ -188,7 +189,8 @@ func pick(r *rand.Rand, from []string, n int) []string {
 	return out
 }
 
-func contains(list []string, s string) bool {
+// Contains says whether list holds s.
+func Contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
