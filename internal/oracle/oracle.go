@@ -38,23 +38,57 @@ type Oracle struct {
 // New numbers the inventory's components for the naive evaluation.
 func New(inv *inventory.Inventory) *Oracle {
 	o := &Oracle{Inv: inv, Index: map[string]int{}, site: map[string]int{}, rack: map[string]int{}, power: map[string]int{}, device: map[string]int{}, service: map[string]int{}}
-	add := func(id, k string) int {
-		o.Index[id] = len(o.Comps)
-		o.Comps = append(o.Comps, id)
-		o.Kind = append(o.Kind, k)
-		return len(o.Comps) - 1
-	}
 	for i, s := range inv.Sites {
-		add(s.ID, "site")
+		o.add(s.ID, "site")
 		o.site[s.ID] = i
 	}
 	for i, r := range inv.Racks {
-		add(r.ID, "rack")
+		o.add(r.ID, "rack")
 		o.rack[r.ID] = i
 		o.rackSite = append(o.rackSite, o.site[r.Site])
 	}
+	o.addPower()
+	o.addDevices()
+	o.adj = make([][]struct{ link, peer int }, len(inv.Devices))
+	for i := range inv.Links {
+		l := &inv.Links[i]
+		c := o.add(l.ID(), "link")
+		a, _, _ := inventory.SplitEnd(l.A)
+		b, _, _ := inventory.SplitEnd(l.B)
+		ai, bi := o.device[a], o.device[b]
+		o.adj[ai] = append(o.adj[ai], struct{ link, peer int }{c, bi})
+		o.adj[bi] = append(o.adj[bi], struct{ link, peer int }{c, ai})
+	}
+	// A node with several inputs has an inlet per input, failed only as
+	// observed (its input reads no voltage): then that input does not feed it.
+	o.nCause = len(o.Comps)
+	for _, p := range inv.Power {
+		var inl []int
+		if len(p.Inputs) >= 2 {
+			for _, in := range p.Inputs {
+				inl = append(inl, o.add(p.ID+"/inlet/"+in, "inlet"))
+			}
+		}
+		o.powerInlets = append(o.powerInlets, inl)
+	}
+	o.addServices()
+	return o
+}
+
+// add numbers one component.
+func (o *Oracle) add(id, k string) int {
+	o.Index[id] = len(o.Comps)
+	o.Comps = append(o.Comps, id)
+	o.Kind = append(o.Kind, k)
+	return len(o.Comps) - 1
+}
+
+// addPower numbers the power nodes and records where each sits and what
+// feeds it.
+func (o *Oracle) addPower() {
+	inv := o.Inv
 	for i, p := range inv.Power {
-		add(p.ID, "power")
+		o.add(p.ID, "power")
 		o.power[p.ID] = i
 	}
 	for _, p := range inv.Power {
@@ -72,6 +106,11 @@ func New(inv *inventory.Inventory) *Oracle {
 		}
 		o.PowerInputs = append(o.PowerInputs, ins)
 	}
+}
+
+// addDevices numbers the devices and their PSUs and drives.
+func (o *Oracle) addDevices() {
+	inv := o.Inv
 	roots := map[string]bool{}
 	for _, r := range inv.Network.Roots {
 		roots[r] = true
@@ -81,7 +120,7 @@ func New(inv *inventory.Inventory) *Oracle {
 	// its known PSUs, and with none known its power is not modelled.
 	unknownPower := inv.UnknownPower()
 	for i, d := range inv.Devices {
-		add(d.ID, "device")
+		o.add(d.ID, "device")
 		o.device[d.ID] = i
 		o.devRack = append(o.devRack, o.rack[d.Rack])
 		var pc, pp []int
@@ -89,7 +128,7 @@ func New(inv *inventory.Inventory) *Oracle {
 			if p.PDU == "" || unknownPower[p.PDU] {
 				continue
 			}
-			pc = append(pc, add(d.ID+"/"+p.ID, "psu"))
+			pc = append(pc, o.add(d.ID+"/"+p.ID, "psu"))
 			pp = append(pp, o.power[p.PDU])
 		}
 		o.psuComp, o.psuPDU = append(o.psuComp, pc), append(o.psuPDU, pp)
@@ -98,7 +137,7 @@ func New(inv *inventory.Inventory) *Oracle {
 		for _, v := range d.Storage {
 			var ds []int
 			for n := 0; n < v.Drives; n++ {
-				ds = append(ds, add(fmt.Sprintf("%s/%s/%d", d.ID, v.ID, n), "drive"))
+				ds = append(ds, o.add(fmt.Sprintf("%s/%s/%d", d.ID, v.ID, n), "drive"))
 			}
 			vols = append(vols, ds)
 		}
@@ -106,28 +145,11 @@ func New(inv *inventory.Inventory) *Oracle {
 		o.isRoot = append(o.isRoot, roots[d.ID])
 		o.forwards = append(o.forwards, d.Kind.Forwards())
 	}
-	o.adj = make([][]struct{ link, peer int }, len(inv.Devices))
-	for i := range inv.Links {
-		l := &inv.Links[i]
-		c := add(l.ID(), "link")
-		a, _, _ := inventory.SplitEnd(l.A)
-		b, _, _ := inventory.SplitEnd(l.B)
-		ai, bi := o.device[a], o.device[b]
-		o.adj[ai] = append(o.adj[ai], struct{ link, peer int }{c, bi})
-		o.adj[bi] = append(o.adj[bi], struct{ link, peer int }{c, ai})
-	}
-	// A node with several inputs has an inlet per input, failed only as
-	// observed (its input reads no voltage): then that input does not feed it.
-	o.nCause = len(o.Comps)
-	for _, p := range inv.Power {
-		var inl []int
-		if len(p.Inputs) >= 2 {
-			for _, in := range p.Inputs {
-				inl = append(inl, add(p.ID+"/inlet/"+in, "inlet"))
-			}
-		}
-		o.powerInlets = append(o.powerInlets, inl)
-	}
+}
+
+// addServices records each service's members and requirements.
+func (o *Oracle) addServices() {
+	inv := o.Inv
 	for i, s := range inv.Services {
 		o.service[s.ID] = i
 	}
@@ -147,7 +169,6 @@ func New(inv *inventory.Inventory) *Oracle {
 		}
 		o.requires = append(o.requires, rs)
 	}
-	return o
 }
 
 // State is one naive evaluation; slices are by entity position.
@@ -187,8 +208,24 @@ func (o *Oracle) Eval(failed []bool) *State {
 	inv := o.Inv
 	nd := len(inv.Devices)
 	st := &State{o: o, Failed: failed, Power: make([]bool, len(inv.Power)), Up: make([]bool, nd), Powered: make([]bool, nd), Net: make([]bool, nd), Svc: make([]bool, len(inv.Services))}
-	siteComp := func(s int) int { return s } // sites are numbered first
-	rackUp := func(r int) bool { return !failed[len(inv.Sites)+r] && !failed[siteComp(o.rackSite[r])] }
+	st.evalPower()
+	for i := range inv.Devices {
+		st.evalDevice(i)
+	}
+	st.evalNet()
+	st.evalServices()
+	return st
+}
+
+// rackUp: rack r and its site are not failed (sites are numbered first).
+func (st *State) rackUp(r int) bool {
+	return !st.Failed[len(st.o.Inv.Sites)+r] && !st.Failed[st.o.rackSite[r]]
+}
+
+// evalPower: a node is up when it, its rack and its site are not failed
+// and (with inputs) one live input reaches it through its inlet.
+func (st *State) evalPower() {
+	o, inv, failed := st.o, st.o.Inv, st.Failed
 	done := make([]bool, len(inv.Power))
 	var powerUp func(i int) bool
 	powerUp = func(i int) bool {
@@ -196,10 +233,10 @@ func (o *Oracle) Eval(failed []bool) *State {
 			return st.Power[i]
 		}
 		ok := !failed[len(inv.Sites)+len(inv.Racks)+i]
-		if r := o.powerRack[i]; r >= 0 && !rackUp(r) {
+		if r := o.powerRack[i]; r >= 0 && !st.rackUp(r) {
 			ok = false
 		}
-		if s := o.powerSite[i]; s >= 0 && failed[siteComp(s)] {
+		if s := o.powerSite[i]; s >= 0 && failed[s] {
 			ok = false
 		}
 		if ins := o.PowerInputs[i]; len(ins) > 0 {
@@ -217,82 +254,99 @@ func (o *Oracle) Eval(failed []bool) *State {
 	for i := range inv.Power {
 		powerUp(i)
 	}
-	for i := range inv.Devices {
-		d := &inv.Devices[i]
-		n := 0
-		for j, c := range o.psuComp[i] {
-			if !failed[c] && st.Power[o.psuPDU[i][j]] {
-				n++
-			}
+}
+
+// evalDevice: device i is up when it and its rack are not failed, enough
+// of its PSUs are live, and every volume survives its failed drives.
+func (st *State) evalDevice(i int) {
+	o, failed := st.o, st.Failed
+	d := &o.Inv.Devices[i]
+	n := 0
+	for j, c := range o.psuComp[i] {
+		if !failed[c] && st.Power[o.psuPDU[i][j]] {
+			n++
 		}
-		pw := len(o.psuComp[i]) == 0 || n >= o.psuNeed[i]
-		st.Powered[i] = pw
-		ok := !failed[o.Index[d.ID]] && rackUp(o.devRack[i]) && pw
-		for vi, v := range d.Storage {
-			drives := o.drives[i][vi]
-			upN := 0
-			for _, c := range drives {
-				if !failed[c] {
-					upN++
-				}
-			}
-			var vok bool
-			switch v.RAID {
-			case inventory.RAID0, inventory.Single:
-				vok = upN == v.Drives
-			case inventory.RAID1:
-				vok = upN >= 1
-			case inventory.RAID5:
-				vok = upN >= v.Drives-1
-			case inventory.RAID6:
-				vok = upN >= v.Drives-2
-			case inventory.RAID10:
-				vok = true
-				for k := 0; k+1 < len(drives); k += 2 {
-					if failed[drives[k]] && failed[drives[k+1]] {
-						vok = false
-					}
-				}
-			}
-			ok = ok && vok
-		}
-		st.Up[i] = ok
 	}
-	// Network: breadth first from live roots through live links and live
-	// forwarding devices.
-	if len(inv.Network.Roots) == 0 {
+	pw := len(o.psuComp[i]) == 0 || n >= o.psuNeed[i]
+	st.Powered[i] = pw
+	ok := !failed[o.Index[d.ID]] && st.rackUp(o.devRack[i]) && pw
+	for vi, v := range d.Storage {
+		ok = ok && volumeUp(v, o.drives[i][vi], failed)
+	}
+	st.Up[i] = ok
+}
+
+// volumeUp: a volume of RAID level v.RAID survives its failed drives.
+func volumeUp(v inventory.Volume, drives []int, failed []bool) bool {
+	upN := 0
+	for _, c := range drives {
+		if !failed[c] {
+			upN++
+		}
+	}
+	switch v.RAID {
+	case inventory.RAID0, inventory.Single:
+		return upN == v.Drives
+	case inventory.RAID1:
+		return upN >= 1
+	case inventory.RAID5:
+		return upN >= v.Drives-1
+	case inventory.RAID6:
+		return upN >= v.Drives-2
+	case inventory.RAID10:
+		for k := 0; k+1 < len(drives); k += 2 {
+			if failed[drives[k]] && failed[drives[k+1]] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// evalNet: breadth first from live roots through live links and live
+// forwarding devices (everything is on the network without roots).
+func (st *State) evalNet() {
+	o, failed := st.o, st.Failed
+	if len(o.Inv.Network.Roots) == 0 {
 		for i := range st.Net {
 			st.Net[i] = true
 		}
-	} else {
-		var queue []int
-		for i := range inv.Devices {
-			if o.isRoot[i] {
-				st.Net[i] = true
-				if st.Up[i] {
-					queue = append(queue, i)
-				}
-			}
-		}
-		visited := make([]bool, nd)
-		for len(queue) > 0 {
-			x := queue[0]
-			queue = queue[1:]
-			if visited[x] {
-				continue
-			}
-			visited[x] = true
-			for _, a := range o.adj[x] {
-				if failed[a.link] {
-					continue
-				}
-				st.Net[a.peer] = true
-				if st.Up[a.peer] && o.forwards[a.peer] && !visited[a.peer] {
-					queue = append(queue, a.peer)
-				}
+		return
+	}
+	var queue []int
+	for i := range o.Inv.Devices {
+		if o.isRoot[i] {
+			st.Net[i] = true
+			if st.Up[i] {
+				queue = append(queue, i)
 			}
 		}
 	}
+	visited := make([]bool, len(o.Inv.Devices))
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		if visited[x] {
+			continue
+		}
+		visited[x] = true
+		for _, a := range o.adj[x] {
+			if failed[a.link] {
+				continue
+			}
+			st.Net[a.peer] = true
+			if st.Up[a.peer] && o.forwards[a.peer] && !visited[a.peer] {
+				queue = append(queue, a.peer)
+			}
+		}
+	}
+}
+
+// evalServices: a service is up when enough members are available (a
+// member service up) and every service it requires is up.
+func (st *State) evalServices() {
+	o, inv := st.o, st.o.Inv
 	sdone := make([]bool, len(inv.Services))
 	var svcUp func(i int) bool
 	svcUp = func(i int) bool {
@@ -321,7 +375,6 @@ func (o *Oracle) Eval(failed []bool) *State {
 	for i := range inv.Services {
 		svcUp(i)
 	}
-	return st
 }
 
 // Avail says whether device d is available: up and on the network.

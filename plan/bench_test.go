@@ -1,6 +1,7 @@
-package audit
+package plan
 
 import (
+	"github.com/faultline/faultline/audit"
 	"math"
 	"runtime"
 	"testing"
@@ -39,14 +40,14 @@ func BenchmarkPlan(b *testing.B) {
 				for r := 0; r < reps; r++ {
 					runtime.GC()
 					start, cpu := time.Now(), cpuTime()
-					a := Analyze(g, Options{SkipPairs: true})
+					a := audit.Analyze(g, audit.Options{SkipPairs: true})
 					_ = a.Findings()
 					auditT, auditC = min(auditT, time.Since(start)), min(auditC, cpuTime()-cpu)
 					a = nil
 					runtime.GC()
 					start, cpu = time.Now(), cpuTime()
 					var err error
-					p, err = PlanMaintenance(g, nil, []string{"*-tor-*"}, PlanOptions{KeepRedundancy: run.keep})
+					p, err = Maintenance(g, nil, []string{"*-tor-*"}, Options{KeepRedundancy: run.keep})
 					if err != nil {
 						b.Fatal(err)
 					}
