@@ -10,7 +10,7 @@ DATA ?= $(CURDIR)/data
 # faultline version prints it; a build outside a git checkout says "(devel)".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
-.PHONY: all build run test test-short race bench bench-reliability bench-load bench-sweep bench-sites bench-ghosts soak fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-reliability bench-compare bench-load bench-sweep bench-sites bench-ghosts soak fuzz vet lint fmt clean
 
 all: build
 
@@ -29,7 +29,7 @@ test: vet
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 	# The differential test at full size (thousands of random inventories)
 	# runs without the race detector, which slows the naive oracle tenfold.
-	$(GO) test -count=1 -run 'TestDifferential' ./audit
+	$(GO) test -count=1 -run 'TestDifferential' ./audit ./plan
 	# History over 1,000 unchanged collections, likewise.
 	$(GO) test -count=1 -run 'TestUnchangedCollectionsKeepSize' ./history
 	# Likewise the chunked inventory load against the serial one
@@ -52,6 +52,11 @@ bench:
 # results are recorded in docs/performance.md).
 bench-reliability:
 	$(GO) test -run '^$$' -bench 'BenchmarkReliability' -benchtime 2x -timeout 60m ./audit
+# Audit and plan at 1M components against an earlier commit, alternately
+# in one session (a few minutes; results are recorded in docs/performance.md).
+BASE ?= 73970df
+bench-compare:
+	BASE=$(BASE) COUNT=$(or $(COUNT),3) GO=$(GO) sh .ci/bench-compare.sh
 
 # validate, audit and diff at 100k and 1M components, the chunked load
 # against the serial one, wall time and peak memory in child processes
@@ -94,7 +99,7 @@ fuzz:
 	  $(GO) test ./escape -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) || exit 1; done
 	$(GO) test ./observation -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./observation -run '^$$' -fuzz '^FuzzDecodeDevice$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./audit -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./plan -run '^$$' -fuzz '^FuzzSelect$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzParseOID$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzValueDecoders$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./collector/snmp -run '^$$' -fuzz '^FuzzWalk$$' -fuzztime $(FUZZTIME)

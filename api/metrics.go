@@ -131,12 +131,7 @@ func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descReloadTS, prometheus.GaugeValue, unixSeconds(s.Reload.At))
 	ch <- prometheus.MustNewConstMetric(descAuditDur, prometheus.GaugeValue, s.AuditDuration.Seconds())
 	ch <- prometheus.MustNewConstMetric(descAuditTS, prometheus.GaugeValue, unixSeconds(s.AuditedAt))
-	if j := s.Collection; j != nil {
-		ch <- prometheus.MustNewConstMetric(descCollDur, prometheus.GaugeValue, j.Duration.Seconds())
-		ch <- prometheus.MustNewConstMetric(descCollTS, prometheus.GaugeValue, unixSeconds(j.Finished))
-		ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Devices-j.Failed), "ok")
-		ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Failed), "failed")
-	}
+	collectionMetrics(ch, s.Collection)
 	if s.History {
 		h := s.HistoryHealth
 		ch <- prometheus.MustNewConstMetric(descHistFail, prometheus.CounterValue, float64(h.WriteFailures))
@@ -150,6 +145,18 @@ func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 	for kind, n := range map[string]int{"site": sum.Sites, "rack": sum.Racks, "power": sum.Power, "device": sum.Devices, "psu": sum.PSUs, "link": sum.Links, "service": sum.Services} {
 		ch <- prometheus.MustNewConstMetric(descInv, prometheus.GaugeValue, float64(n), kind)
 	}
+}
+
+// collectionMetrics are the last collection's series (none before the
+// first), an auditor's and a collector's alike.
+func collectionMetrics(ch chan<- prometheus.Metric, j *engine.Job) {
+	if j == nil {
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(descCollDur, prometheus.GaugeValue, j.Duration.Seconds())
+	ch <- prometheus.MustNewConstMetric(descCollTS, prometheus.GaugeValue, unixSeconds(j.Finished))
+	ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Devices-j.Failed), "ok")
+	ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Failed), "failed")
 }
 
 // RenderMetrics renders a snapshot's metrics in the Prometheus text

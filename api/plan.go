@@ -9,7 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/plan"
 )
 
 // planRequest has the fields of `faultline plan`'s flags.
@@ -36,12 +36,12 @@ func (s *Server) plan(c *gin.Context) {
 	} else if !planQuery(c, &req) {
 		return
 	}
-	sels, err := audit.CheckPlanRequest(req.Maintain, req.MaxBatch)
+	sels, err := plan.CheckRequest(req.Maintain, req.MaxBatch)
 	switch {
-	case errors.Is(err, audit.ErrNoSelectors):
+	case errors.Is(err, plan.ErrNoSelectors):
 		jsonError(c, http.StatusBadRequest, `name what to maintain: {"maintain": ["tor-*"]}`)
 		return
-	case errors.Is(err, audit.ErrNegativeMaxBatch):
+	case errors.Is(err, plan.ErrNegativeMaxBatch):
 		jsonError(c, http.StatusBadRequest, "max_batch must be positive, or 0 for no limit")
 		return
 	case err != nil:
@@ -54,9 +54,9 @@ func (s *Server) plan(c *gin.Context) {
 		return
 	}
 	g := snap.Analysis.G
-	sel, err := audit.Select(g, sels)
+	sel, err := plan.Select(g, sels)
 	if err != nil {
-		var serr *audit.SelectorError
+		var serr *plan.SelectorError
 		if errors.As(err, &serr) {
 			jsonError(c, http.StatusUnprocessableEntity, err.Error())
 			return
@@ -70,7 +70,7 @@ func (s *Server) plan(c *gin.Context) {
 		return
 	}
 	s.work(c, "plan", func(ctx context.Context) error {
-		p, err := audit.PlanMaintenanceContext(ctx, g, snap.Analysis, sels, audit.PlanOptions{KeepRedundancy: req.KeepRedundancy, MaxBatch: req.MaxBatch})
+		p, err := plan.MaintenanceContext(ctx, g, snap.Analysis, sels, plan.Options{KeepRedundancy: req.KeepRedundancy, MaxBatch: req.MaxBatch})
 		if err != nil {
 			return err
 		}

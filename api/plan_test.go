@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/plan"
 )
 
 func TestPlanRoute(t *testing.T) {
@@ -49,12 +49,12 @@ func TestPlanRoute(t *testing.T) {
 func TestPlanMatchesLibrary(t *testing.T) {
 	s, eng, _ := newTestServer(t, token)
 	rec := do(t, s, call{method: "POST", path: "/api/v1/plan", body: `{"maintain":["tor-*","kind=feed"],"keep_redundancy":false}`, header: bearer})
-	var got audit.Plan
+	var got plan.Plan
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
 	snap := eng.Snapshot()
-	want, err := audit.PlanMaintenance(snap.Analysis.G, snap.Analysis, []string{"tor-*", "kind=feed"}, audit.PlanOptions{At: got.GeneratedAt})
+	want, err := plan.Maintenance(snap.Analysis.G, snap.Analysis, []string{"tor-*", "kind=feed"}, plan.Options{At: got.GeneratedAt})
 	if err != nil {
 		t.Fatal(err)
 	}

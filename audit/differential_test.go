@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"testing"
 
@@ -37,7 +36,7 @@ func TestDifferential(t *testing.T) {
 				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
-		g, err := model.Build(inv, failedOverlay(failed))
+		g, err := model.Build(inv, oracle.Overlay(failed))
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -185,7 +184,7 @@ func compare(o *oracle.Oracle, g *model.Graph, a *Analysis, observed map[string]
 				continue
 			}
 			want := cutsOf(w.base, w.plus, si, s.DR)
-			if diff := cmp.Diff(want, ids(g, w.res.Cuts), cmpEmpty); diff != "" {
+			if diff := cmp.Diff(want, ids(g, w.res.Cuts), oracle.CmpEmpty); diff != "" {
 				return fmt.Sprintf("%s: service %s cuts (-oracle +engine):\n%s", w.name, s.ID, diff)
 			}
 		}
@@ -217,7 +216,7 @@ func compare(o *oracle.Oracle, g *model.Graph, a *Analysis, observed map[string]
 			}
 			sort.Strings(want)
 			sort.Strings(got)
-			if diff := cmp.Diff(want, got, cmpEmpty); diff != "" {
+			if diff := cmp.Diff(want, got, oracle.CmpEmpty); diff != "" {
 				return fmt.Sprintf("service %s pairs (-oracle +engine):\n%s", s.ID, diff)
 			}
 		}
@@ -243,10 +242,10 @@ func compare(o *oracle.Oracle, g *model.Graph, a *Analysis, observed map[string]
 		}
 		sort.Strings(wantP)
 		sort.Strings(wantN)
-		if diff := cmp.Diff(wantP, ids(g, a.Devices[di].PowerCuts), cmpEmpty); diff != "" {
+		if diff := cmp.Diff(wantP, ids(g, a.Devices[di].PowerCuts), oracle.CmpEmpty); diff != "" {
 			return fmt.Sprintf("device %s power cuts (-oracle +engine):\n%s", d.ID, diff)
 		}
-		if diff := cmp.Diff(wantN, ids(g, a.Devices[di].NetCuts), cmpEmpty); diff != "" {
+		if diff := cmp.Diff(wantN, ids(g, a.Devices[di].NetCuts), oracle.CmpEmpty); diff != "" {
 			return fmt.Sprintf("device %s network cuts (-oracle +engine):\n%s", d.ID, diff)
 		}
 	}
@@ -284,10 +283,10 @@ func compare(o *oracle.Oracle, g *model.Graph, a *Analysis, observed map[string]
 	for di := range inv.Devices {
 		sort.Strings(wantP[di])
 		sort.Strings(wantN[di])
-		if diff := cmp.Diff(wantP[di], ids(g, a.Devices[di].LostPower), cmpEmpty); diff != "" {
+		if diff := cmp.Diff(wantP[di], ids(g, a.Devices[di].LostPower), oracle.CmpEmpty); diff != "" {
 			return fmt.Sprintf("device %s power redundancy lost (-oracle +engine):\n%s", inv.Devices[di].ID, diff)
 		}
-		if diff := cmp.Diff(wantN[di], ids(g, a.Devices[di].LostNet), cmpEmpty); diff != "" {
+		if diff := cmp.Diff(wantN[di], ids(g, a.Devices[di].LostNet), oracle.CmpEmpty); diff != "" {
 			return fmt.Sprintf("device %s network redundancy lost (-oracle +engine):\n%s", inv.Devices[di].ID, diff)
 		}
 	}
@@ -306,7 +305,7 @@ func compare(o *oracle.Oracle, g *model.Graph, a *Analysis, observed map[string]
 	for _, p := range a.Power.Overloads {
 		gotOver = append(gotOver, g.Power[p].ID)
 	}
-	if diff := cmp.Diff(wantOver, gotOver, cmpEmpty); diff != "" {
+	if diff := cmp.Diff(wantOver, gotOver, oracle.CmpEmpty); diff != "" {
 		return fmt.Sprintf("overloads (-oracle +engine):\n%s", diff)
 	}
 	var wantFO, gotFO []string
@@ -328,18 +327,11 @@ func compare(o *oracle.Oracle, g *model.Graph, a *Analysis, observed map[string]
 	}
 	sort.Strings(wantFO)
 	sort.Strings(gotFO)
-	if diff := cmp.Diff(wantFO, gotFO, cmpEmpty); diff != "" {
+	if diff := cmp.Diff(wantFO, gotFO, oracle.CmpEmpty); diff != "" {
 		return fmt.Sprintf("failover overloads (-oracle +engine):\n%s", diff)
 	}
 	return ""
 }
-
-var cmpEmpty = cmp.Transformer("nilEmpty", func(s []string) []string {
-	if len(s) == 0 {
-		return nil
-	}
-	return slices.Clone(s)
-})
 
 func pairKey(x, y string) string {
 	if y < x {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/fault"
+	"github.com/faultline/faultline/internal/cputime"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/reliability"
@@ -33,7 +34,7 @@ func BenchmarkReliability(b *testing.B) {
 			pairs := 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				start, cpu := time.Now(), cpuTime()
+				start, cpu := time.Now(), cputime.Used()
 				inv, err := inventory.Parse("fleet.yaml", data, inventory.Options{})
 				if err != nil {
 					b.Fatal(err)
@@ -47,16 +48,16 @@ func BenchmarkReliability(b *testing.B) {
 				_ = a.Findings()
 				best(&analysis1, time.Since(mid))
 				best(&audit1, time.Since(start))
-				best(&audit1CPU, cpuTime()-cpu)
+				best(&audit1CPU, cputime.Used()-cpu)
 				inv, g2, a = nil, nil, nil
 				runtime.GC()
 
-				start, cpu = time.Now(), cpuTime()
+				start, cpu = time.Now(), cputime.Used()
 				net := fault.NewFabric(g)
 				design := fault.New(g, net, make([]bool, len(g.Comps)))
 				f := reliability.Compute(g, net, design, reliability.Unavailability(g))
 				best(&figures, time.Since(start))
-				best(&figuresCPU, cpuTime()-cpu)
+				best(&figuresCPU, cputime.Used()-cpu)
 				pairs = 0
 				for s := range f.Services {
 					pairs += len(f.Services[s].Order2)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/fleet"
+	"github.com/faultline/faultline/internal/cputime"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/openpsa"
@@ -34,18 +35,18 @@ func BenchmarkExport(b *testing.B) {
 			}
 			cw := &countWriter{}
 			for b.Loop() {
-				start, cpu := time.Now(), cpuTime()
+				start, cpu := time.Now(), cputime.Used()
 				audit.Audit(g, audit.Options{SkipPairs: true})
 				best(&audit1, time.Since(start))
-				best(&audit1CPU, cpuTime()-cpu)
+				best(&audit1CPU, cputime.Used()-cpu)
 				runtime.GC()
 				cw.n = 0
-				start, cpu = time.Now(), cpuTime()
+				start, cpu = time.Now(), cputime.Used()
 				if err := openpsa.Write(cw, g, q, openpsa.Options{}); err != nil {
 					b.Fatal(err)
 				}
 				best(&export, time.Since(start))
-				best(&exportCPU, cpuTime()-cpu)
+				best(&exportCPU, cputime.Used()-cpu)
 				runtime.GC()
 			}
 			b.ReportMetric(audit1.Seconds(), "audit1-s")

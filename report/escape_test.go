@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/plan"
 )
 
 // hostile is what a device can report as an LLDP neighbour name or a
@@ -17,7 +18,7 @@ import (
 // window title, a colour, an 8-bit CSI, a bidi override).
 const hostile = "evil\n## heading\n::error::x [x](http://evil) ![i](http://evil) @org/team ` <script>alert(1)</script> \x1b]0;owned\x07\x1b[31mred\u009b2J\u202eeviL\r\n::warning::y"
 
-func hostileReports() (*audit.Report, *audit.Diff, *audit.Plan, *audit.WhatIf) {
+func hostileReports() (*audit.Report, *audit.Diff, *plan.Plan, *audit.WhatIf) {
 	f := audit.Finding{ID: "drift/" + hostile, Rule: "drift", Severity: audit.Critical, Subject: "db-1`" + hostile,
 		Causes: []string{hostile, "sw-1`"}, Message: "the neighbour seen is " + hostile,
 		Evidence: []string{"port id " + hostile, "``" + hostile}, Remediation: "trace " + hostile}
@@ -27,9 +28,9 @@ func hostileReports() (*audit.Report, *audit.Diff, *audit.Plan, *audit.WhatIf) {
 	changed.CausesAdded, changed.CausesRemoved = []string{hostile}, []string{"x`" + hostile}
 	d := &audit.Diff{Introduced: []audit.Change{c}, Changed: []audit.Change{changed}, Resolved: []audit.Change{c, c, c, c, c, c}}
 	imp := audit.Impact{Kind: "device", ID: hostile, Why: hostile}
-	p := &audit.Plan{Maintain: []string{hostile, "b"},
-		Batches: []audit.Batch{{Components: []string{hostile}, Degraded: []audit.Impact{imp}, PeakLoad: []audit.PeakLoad{{ID: hostile, Watts: 10, CapacityW: 100}}}},
-		Blocked: []audit.Blocked{{Component: hostile, Down: []audit.Impact{imp}, Degraded: []audit.Impact{imp}, FixFirst: []string{hostile}}}, LowerBound: 1}
+	p := &plan.Plan{Maintain: []string{hostile, "b"},
+		Batches: []plan.Batch{{Components: []string{hostile}, Degraded: []audit.Impact{imp}, PeakLoad: []plan.PeakLoad{{ID: hostile, Watts: 10, CapacityW: 100}}}},
+		Blocked: []plan.Blocked{{Component: hostile, Down: []audit.Impact{imp}, Degraded: []audit.Impact{imp}, FixFirst: []string{hostile}}}, LowerBound: 1}
 	w := &audit.WhatIf{Failed: []string{hostile}, Down: []audit.Impact{imp}, Degraded: []audit.Impact{imp}, Overloaded: []audit.Impact{imp}}
 	return r, d, p, w
 }

@@ -9,12 +9,13 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/plan"
 )
 
 // Plan renders a maintenance plan as a table, JSON or Markdown; title
 // names what was planned ("faultline plan of inventory.yaml"). The HTML
 // page is PlanHTML.
-func Plan(w io.Writer, f Format, title string, p *audit.Plan) error {
+func Plan(w io.Writer, f Format, title string, p *plan.Plan) error {
 	switch f {
 	case JSON:
 		return writeJSON(w, p)
@@ -27,7 +28,7 @@ func Plan(w io.Writer, f Format, title string, p *audit.Plan) error {
 }
 
 // planHeadline is the plan in one sentence.
-func planHeadline(p *audit.Plan) string {
+func planHeadline(p *plan.Plan) string {
 	placed := len(p.Maintain) - len(p.Blocked)
 	s := fmt.Sprintf("%s for %s", count(len(p.Batches), "batch", "batches"), count(placed, "component", "components"))
 	if len(p.Blocked) > 0 {
@@ -37,7 +38,7 @@ func planHeadline(p *audit.Plan) string {
 }
 
 // boundText states the lower bound and what proves it.
-func boundText(p *audit.Plan) string {
+func boundText(p *plan.Plan) string {
 	if p.LowerBound == 0 {
 		return "nothing can be placed in a batch"
 	}
@@ -59,7 +60,7 @@ func count(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-func loadText(l audit.PeakLoad) string {
+func loadText(l plan.PeakLoad) string {
 	return fmt.Sprintf("%s: up to %s W of %s W (%s)", l.ID, wattsText(l.Watts), wattsText(l.CapacityW), pctText(l.Watts/l.CapacityW))
 }
 
@@ -67,7 +68,7 @@ func wattsText(w float64) string { return strconv.FormatFloat(math.Round(w), 'f'
 
 func pctText(x float64) string { return strconv.FormatFloat(math.Round(x*100), 'f', -1, 64) + "%" }
 
-func planTable(w io.Writer, title string, p *audit.Plan) error {
+func planTable(w io.Writer, title string, p *plan.Plan) error {
 	tw := &textWriter{w: w}
 	tw.wrap("", "  ", title+": "+planHeadline(p))
 	tw.wrap("", "  ", boundText(p))
@@ -104,7 +105,7 @@ func planTable(w io.Writer, title string, p *audit.Plan) error {
 	return tw.err
 }
 
-func planMarkdown(w io.Writer, title string, p *audit.Plan) error {
+func planMarkdown(w io.Writer, title string, p *plan.Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n", mdEscape(title))
 	fmt.Fprintf(&b, "**%s.** %s.\n\n", mdEscape(planHeadline(p)), mdEscape(capitalize(boundText(p))))

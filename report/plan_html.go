@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/plan"
 )
 
 //go:embed html/plan.tmpl
@@ -22,7 +23,7 @@ var planPage = template.Must(template.New("plan").Parse(planTmpl))
 // report page's style: the batches in order with what each degrades and
 // the peak loads it causes, then the blocked components with their reasons
 // and the repairs that unblock them.
-func PlanHTML(w io.Writer, p *audit.Plan, opts HTMLOptions) error {
+func PlanHTML(w io.Writer, p *plan.Plan, opts HTMLOptions) error {
 	if p == nil {
 		return errors.New("report: plan html: a plan is required")
 	}
@@ -61,7 +62,7 @@ type planView struct {
 	CSS                                            template.CSS
 	Maintain                                       []string
 	Batches                                        []batchView
-	Blocked                                        []audit.Blocked
+	Blocked                                        []plan.Blocked
 	LowerBound                                     int
 }
 

@@ -6,10 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/model"
 	"github.com/faultline/faultline/observation"
+	"github.com/faultline/faultline/plan"
 )
 
 // planCases are the hand-made maintenance cases under testdata/plan.
@@ -25,7 +25,7 @@ var planCases = []struct {
 	{name: "repair", maintain: "pdu-a,pdu-b", obs: "repair.obs.json"},
 }
 
-func planFor(t *testing.T, name, maintain, obs string, keep bool) (*model.Graph, *audit.Plan) {
+func planFor(t *testing.T, name, maintain, obs string, keep bool) (*model.Graph, *plan.Plan) {
 	t.Helper()
 	inv, err := inventory.Load(filepath.Join("testdata", "plan", name+".yaml"), inventory.Options{})
 	if err != nil {
@@ -48,7 +48,7 @@ func planFor(t *testing.T, name, maintain, obs string, keep bool) (*model.Graph,
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := audit.PlanMaintenance(g, nil, audit.SplitSelectors(maintain), audit.PlanOptions{KeepRedundancy: keep, At: fixedTime})
+	p, err := plan.Maintenance(g, nil, plan.SplitSelectors(maintain), plan.Options{KeepRedundancy: keep, At: fixedTime})
 	if err != nil {
 		t.Fatal(err)
 	}

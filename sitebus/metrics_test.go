@@ -2,7 +2,6 @@ package sitebus
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -94,18 +93,5 @@ func TestMetrics(t *testing.T) {
 				}
 			}
 		})
-	}
-
-	// A collector's own /metrics carries them with its collection's.
-	h := CollectorStatus(col, pub, "site=s1", func() Collection {
-		return Collection{Finished: time.Now(), Duration: time.Second, Devices: 2}
-	})
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-	for _, want := range []string{"faultline_nats_connected 1", "faultline_nats_observations_published_total 2", "faultline_nats_pending_observations 0",
-		"faultline_nats_publish_failures_total 0", "faultline_nats_reconnects_total 0", "faultline_nats_last_publish_timestamp_seconds", `faultline_collection_devices{outcome="ok"} 2`} {
-		if !strings.Contains(rec.Body.String(), want) {
-			t.Errorf("collector /metrics lacks %q:\n%s", want, rec.Body.String())
-		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/plan"
 	"github.com/faultline/faultline/report"
 )
 
@@ -37,11 +38,11 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	selectors, err := audit.CheckPlanRequest([]string{*maintain}, *maxBatch)
+	selectors, err := plan.CheckRequest([]string{*maintain}, *maxBatch)
 	switch {
-	case errors.Is(err, audit.ErrNoSelectors):
+	case errors.Is(err, plan.ErrNoSelectors):
 		return c.usageError("plan needs --maintain SELECTOR[,SELECTOR...] (e.g. --maintain 'tor-*' or --maintain kind=pdu)")
-	case errors.Is(err, audit.ErrNegativeMaxBatch):
+	case errors.Is(err, plan.ErrNegativeMaxBatch):
 		return c.usageError("--max-batch %d: use a positive number, or 0 for no limit", *maxBatch)
 	case err != nil:
 		return c.usageError("--maintain: %v", err)
@@ -54,7 +55,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitBadInput
 	}
-	p, err := audit.PlanMaintenance(st.analysis.G, st.analysis, selectors, audit.PlanOptions{KeepRedundancy: *keep, MaxBatch: *maxBatch})
+	p, err := plan.Maintenance(st.analysis.G, st.analysis, selectors, plan.Options{KeepRedundancy: *keep, MaxBatch: *maxBatch})
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %s: %v\n", file, err)
 		return exitBadInput

@@ -26,6 +26,7 @@ import (
 	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/engine"
+	"github.com/faultline/faultline/plan"
 )
 
 // chromiumPath finds Debian's headless browser: $FAULTLINE_CHROMIUM, else
@@ -101,7 +102,7 @@ func TestReportWorkbenchInBrowser(t *testing.T) {
 	const inv = "../../inventory.yaml"
 	var want audit.WhatIf
 	cliJSON(t, &want, "whatif", inv, "--fail", strings.Join(browserFail, ","), "-o", "json")
-	var wantPlan audit.Plan
+	var wantPlan plan.Plan
 	cliJSON(t, &wantPlan, "plan", inv, "--maintain", strings.Join(browserFail, ","), "-o", "json")
 	if len(want.Down) == 0 || len(want.Overloaded) == 0 {
 		t.Fatalf("the demo's what-if for %v should take something down and overload something: %+v", browserFail, want)

@@ -136,17 +136,18 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, int, boo
 	return c, 0, true
 }
 
-// serveApp is a running serve's parts: an auditor (the engine audits and
-// the API serves it) or, with --nats --collect-only, a collector (the
-// engine collects and publishes; only its status endpoints are served).
+// serveApp is a running serve's parts: the engine in its role — an
+// auditor (the engine audits and the API serves it) or, with --nats
+// --collect-only, a site collector (the engine collects and publishes;
+// only its status endpoints are served); exactly one of the two is set.
 type serveApp struct {
-	c           *serveConfig
-	lab         *lab.Lab
-	remote      *natsSetup
-	eng         *engine.Engine
-	srv         *api.Server
-	ln          net.Listener
-	collectOnly bool
+	c         *serveConfig
+	lab       *lab.Lab
+	remote    *natsSetup
+	eng       *engine.Engine
+	auditor   *auditor
+	collector *siteCollector
+	ln        net.Listener
 }
 
 func newServeApp(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) (app *serveApp, code int, ok bool) {
@@ -194,8 +195,8 @@ func newServeApp(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) 
 		Collect: collector.Options{Concurrency: c.collect.concurrency, Timeout: c.collect.timeout},
 		Logger:  log.With("component", "engine"),
 		OnSnapshot: func(s *engine.Snapshot) {
-			if a.srv != nil {
-				a.srv.Prerender(s)
+			if a.auditor != nil {
+				a.auditor.prerender(s)
 			}
 		},
 	}
@@ -217,10 +218,10 @@ func newServeApp(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) 
 			return fail(exitBadInput, err)
 		}
 	}
-	a.collectOnly = a.remote != nil && c.nats.collectOnly
-	if !a.collectOnly { // a collector audits nothing and serves no API
-		a.srv = api.New(a.eng, api.Options{Token: c.token, Logger: log.With("component", "api"), ReportHTML: reportPage, ReportWhatIf: reportWhatIfPage, Metrics: append(a.remote.metrics(), c.guard.Collectors()...), Work: c.work})
-		a.srv.Prerender(a.eng.Snapshot())
+	if a.remote != nil && c.nats.collectOnly { // a collector audits nothing and serves no API
+		a.collector = newSiteCollector(a.eng, a.remote)
+	} else {
+		a.auditor = newAuditor(a.eng, c, a.remote)
 	}
 	if a.ln, err = net.Listen("tcp", c.listen); err != nil {
 		return fail(exitRuntime, err)
@@ -248,11 +249,7 @@ func (a *serveApp) Close() {
 // reloading the inventory and the web configuration on SIGHUP.
 func (a *serveApp) Run(ctx context.Context, stdout, stderr io.Writer) int {
 	c, log := a.c, a.c.log
-	var handler http.Handler = a.srv
-	if a.collectOnly {
-		handler = a.remote.handler(a.eng)
-	}
-	handler = c.guard.Wrap(handler)
+	handler := c.guard.Wrap(a.role().handler())
 	httpSrv := &http.Server{Handler: handler, MaxHeaderBytes: api.MaxHeaderBytes, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: serveWriteTimeout, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(log.With("component", "http").Handler(), slog.LevelDebug)} // TLS handshake failures: every port scanner makes them
 	ctx, stop := context.WithCancel(ctx)
@@ -306,18 +303,14 @@ func (a *serveApp) Run(ctx context.Context, stdout, stderr io.Writer) int {
 func (a *serveApp) announce(ctx context.Context, addr net.Addr, stdout io.Writer) {
 	c := a.c
 	scheme := c.web.scheme(c.guard)
-	if a.collectOnly {
-		fmt.Fprintf(stdout, "faultline collector for %s: %d devices, to NATS; status on %s://%s/healthz and /metrics\n", c.file, len(a.remote.targets(a.eng)), scheme, addr)
-	} else {
-		fmt.Fprintf(stdout, "faultline serving %s on %s://%s (report: %s://%s/report)\n", c.file, scheme, addr, scheme, addr)
-	}
+	a.role().announce(stdout, c.file.String(), scheme, addr)
 	fmt.Fprintf(stdout, "access: %s\n", c.guard.Describe())
 	if c.demo {
 		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		waitForCollection(wctx, a.eng)
 		cancel()
 	}
-	if !a.collectOnly {
+	if a.auditor != nil {
 		printSnapshotSummary(stdout, a.eng.Snapshot())
 	}
 	if c.demoToken {

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/collector"
 	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/inventory"
@@ -117,8 +117,8 @@ func (s *natsSetup) configure(ctx context.Context, cfg *engine.Config) {
 	cfg.FirstSeen = s.bus.FirstSeen(ctx)
 }
 
-// metrics are an auditor's NATS metrics, for its /metrics (a collector
-// serves its own, see handler).
+// metrics are an auditor's NATS metrics, for its /metrics (a collector's
+// are in collectorOptions).
 func (s *natsSetup) metrics() []prometheus.Collector {
 	if s == nil || s.flags.collectOnly {
 		return nil
@@ -134,19 +134,15 @@ func (s *natsSetup) check(inv *inventory.Inventory, file string) error {
 	return nil
 }
 
-// handler is what a collector serves instead of the API.
-func (s *natsSetup) handler(eng *engine.Engine) http.Handler {
+// collectorOptions are a site collector's status endpoints' parts: its
+// share, its link to the auditors and the link's metrics.
+func (s *natsSetup) collectorOptions() api.CollectorOptions {
 	share := "all managed devices"
 	if s.share != nil {
 		share = s.share.String()
 	}
-	return sitebus.CollectorStatus(s.bus, s.pub, share, func() sitebus.Collection {
-		j := eng.Snapshot().Collection
-		if j == nil {
-			return sitebus.Collection{}
-		}
-		return sitebus.Collection{Finished: j.Finished, Duration: j.Duration, Devices: j.Devices, Failed: j.Failed}
-	})
+	return api.CollectorOptions{Share: share, Link: sitebus.CollectorLink(s.bus, s.pub),
+		Metrics: []prometheus.Collector{sitebus.Metrics(s.bus, s.pub, nil)}}
 }
 
 // Close stops the publisher and drains the connection.

@@ -23,7 +23,7 @@ type Oracle struct {
 	rackSite                           []int          // rack -> site position
 	powerRack, powerSite               []int          // -1 when none
 	PowerInputs                        [][]int        // power position -> input positions
-	powerInlets                        [][]int        // component numbers parallel to PowerInputs, nil under two inputs
+	powerInlets                        [][]int        // component numbers parallel to powerInputs, nil under two inputs
 	nCause                             int            // o.Comps[:nCause] can fail by design; the rest are inlets
 	devRack                            []int
 	psuComp                            [][]int // device -> component numbers of its PSUs
@@ -40,23 +40,48 @@ type Oracle struct {
 // New numbers the inventory's components for the naive evaluation.
 func New(inv *inventory.Inventory) *Oracle {
 	o := &Oracle{Inv: inv, Index: map[string]int{}, site: map[string]int{}, rack: map[string]int{}, power: map[string]int{}, device: map[string]int{}, service: map[string]int{}}
-	add := func(id, k string) int {
-		o.Index[id] = len(o.Comps)
-		o.Comps = append(o.Comps, id)
-		o.Kind = append(o.Kind, k)
-		return len(o.Comps) - 1
-	}
 	for i, s := range inv.Sites {
-		add(s.ID, "site")
+		o.add(s.ID, "site")
 		o.site[s.ID] = i
 	}
 	for i, r := range inv.Racks {
-		add(r.ID, "rack")
+		o.add(r.ID, "rack")
 		o.rack[r.ID] = i
 		o.rackSite = append(o.rackSite, o.site[r.Site])
 	}
+	o.addPower()
+	o.addDevices()
+	o.addLinks()
+	// A node with several inputs has an inlet per input, failed only as
+	// observed (its input reads no voltage): then that input does not feed it.
+	o.nCause = len(o.Comps)
+	for _, p := range inv.Power {
+		var inl []int
+		if len(p.Inputs) >= 2 {
+			for _, in := range p.Inputs {
+				inl = append(inl, o.add(p.ID+"/inlet/"+in, "inlet"))
+			}
+		}
+		o.powerInlets = append(o.powerInlets, inl)
+	}
+	o.addServices()
+	return o
+}
+
+// add numbers one component.
+func (o *Oracle) add(id, k string) int {
+	o.Index[id] = len(o.Comps)
+	o.Comps = append(o.Comps, id)
+	o.Kind = append(o.Kind, k)
+	return len(o.Comps) - 1
+}
+
+// addPower numbers the power nodes and records where each sits and what
+// feeds it.
+func (o *Oracle) addPower() {
+	inv := o.Inv
 	for i, p := range inv.Power {
-		add(p.ID, "power")
+		o.add(p.ID, "power")
 		o.power[p.ID] = i
 	}
 	for _, p := range inv.Power {
@@ -74,6 +99,11 @@ func New(inv *inventory.Inventory) *Oracle {
 		}
 		o.PowerInputs = append(o.PowerInputs, ins)
 	}
+}
+
+// addDevices numbers the devices and their PSUs and drives.
+func (o *Oracle) addDevices() {
+	inv := o.Inv
 	roots := map[string]bool{}
 	for _, r := range inv.Network.Roots {
 		roots[r] = true
@@ -83,7 +113,7 @@ func New(inv *inventory.Inventory) *Oracle {
 	// its known PSUs, and with none known its power is not modelled.
 	unknownPower := inv.UnknownPower()
 	for i, d := range inv.Devices {
-		add(d.ID, "device")
+		o.add(d.ID, "device")
 		o.device[d.ID] = i
 		o.devRack = append(o.devRack, o.rack[d.Rack])
 		var pc, pp, pin []int
@@ -93,7 +123,7 @@ func New(inv *inventory.Inventory) *Oracle {
 			if p.PDU == "" || unknownPower[p.PDU] || (p.Input != "" && unknownPower[p.Input]) {
 				continue
 			}
-			pc = append(pc, add(d.ID+"/"+p.ID, "psu"))
+			pc = append(pc, o.add(d.ID+"/"+p.ID, "psu"))
 			pp = append(pp, o.power[p.PDU])
 			pin = append(pin, slices.Index(inv.Power[o.power[p.PDU]].Inputs, p.Input)) // -1 when not bound
 		}
@@ -103,7 +133,7 @@ func New(inv *inventory.Inventory) *Oracle {
 		for _, v := range d.Storage {
 			var ds []int
 			for n := 0; n < v.Drives; n++ {
-				ds = append(ds, add(fmt.Sprintf("%s/%s/%d", d.ID, v.ID, n), "drive"))
+				ds = append(ds, o.add(fmt.Sprintf("%s/%s/%d", d.ID, v.ID, n), "drive"))
 			}
 			vols = append(vols, ds)
 		}
@@ -111,22 +141,26 @@ func New(inv *inventory.Inventory) *Oracle {
 		o.isRoot = append(o.isRoot, roots[d.ID])
 		o.forwards = append(o.forwards, d.Kind.Forwards())
 	}
+}
+
+// addLinks numbers the links, and each cable carrying several links as
+// one more component whose failure cuts them all.
+func (o *Oracle) addLinks() {
+	inv := o.Inv
 	o.adj = make([][]struct{ link, cable, peer int }, len(inv.Devices))
 	linkComp := make([]int, len(inv.Links))
 	carried := map[string]int{} // cable -> links naming it
 	for i := range inv.Links {
-		linkComp[i] = add(inv.Links[i].ID(), "link")
+		linkComp[i] = o.add(inv.Links[i].ID(), "link")
 		if c := inv.Links[i].Cable; c != "" {
 			carried[c]++
 		}
 	}
-	// A cable carrying several links is one more component: its failure
-	// cuts them all.
 	cableComp := map[string]int{}
 	for i := range inv.Links {
 		if c := inv.Links[i].Cable; carried[c] > 1 {
 			if _, ok := cableComp[c]; !ok {
-				cableComp[c] = add(c, "cable")
+				cableComp[c] = o.add(c, "cable")
 			}
 		}
 	}
@@ -142,18 +176,11 @@ func New(inv *inventory.Inventory) *Oracle {
 		o.adj[ai] = append(o.adj[ai], struct{ link, cable, peer int }{c, cb, bi})
 		o.adj[bi] = append(o.adj[bi], struct{ link, cable, peer int }{c, cb, ai})
 	}
-	// A node with several inputs has an inlet per input, failed only as
-	// observed (its input reads no voltage): then that input does not feed it.
-	o.nCause = len(o.Comps)
-	for _, p := range inv.Power {
-		var inl []int
-		if len(p.Inputs) >= 2 {
-			for _, in := range p.Inputs {
-				inl = append(inl, add(p.ID+"/inlet/"+in, "inlet"))
-			}
-		}
-		o.powerInlets = append(o.powerInlets, inl)
-	}
+}
+
+// addServices records each service's members and requirements.
+func (o *Oracle) addServices() {
+	inv := o.Inv
 	for i, s := range inv.Services {
 		o.service[s.ID] = i
 	}
@@ -173,19 +200,17 @@ func New(inv *inventory.Inventory) *Oracle {
 		}
 		o.requires = append(o.requires, rs)
 	}
-	return o
 }
 
 // State is one naive evaluation; slices are by entity position.
 type State struct {
 	o       *Oracle
-	Failed  []bool           // by component
-	Power   []bool           // by power node: up
-	Up      []bool           // by device: up (power, rack, site, own state)
-	Powered []bool           // by device: enough live PSUs
-	Net     []bool           // by device: reaches a root
-	Svc     []bool           // by service: up
-	selfUp  func(i int) bool // power node i itself and its place are up
+	Failed  []bool // by component
+	Power   []bool // by power node: up
+	Up      []bool // by device: up (power, rack, site, own state)
+	Powered []bool // by device: enough live PSUs
+	Net     []bool // by device: reaches a root
+	Svc     []bool // by service: up
 }
 
 // Causes are the components that can fail by design (every one but the inlets).
@@ -214,26 +239,45 @@ func (o *Oracle) Eval(failed []bool) *State {
 	inv := o.Inv
 	nd := len(inv.Devices)
 	st := &State{o: o, Failed: failed, Power: make([]bool, len(inv.Power)), Up: make([]bool, nd), Powered: make([]bool, nd), Net: make([]bool, nd), Svc: make([]bool, len(inv.Services))}
-	siteComp := func(s int) int { return s } // sites are numbered first
-	rackUp := func(r int) bool { return !failed[len(inv.Sites)+r] && !failed[siteComp(o.rackSite[r])] }
-	done := make([]bool, len(inv.Power))
-	// selfUp: the node itself and its place, whatever its inputs do.
-	selfUp := func(i int) bool {
-		ok := !failed[len(inv.Sites)+len(inv.Racks)+i]
-		if r := o.powerRack[i]; r >= 0 && !rackUp(r) {
-			ok = false
-		}
-		if s := o.powerSite[i]; s >= 0 && failed[siteComp(s)] {
-			ok = false
-		}
-		return ok
+	st.evalPower()
+	for i := range inv.Devices {
+		st.evalDevice(i)
 	}
+	st.evalNet()
+	st.evalServices()
+	return st
+}
+
+// rackUp: rack r and its site are not failed (sites are numbered first).
+func (st *State) rackUp(r int) bool {
+	return !st.Failed[len(st.o.Inv.Sites)+r] && !st.Failed[st.o.rackSite[r]]
+}
+
+// selfUp: power node i itself and its place (rack, site) are not failed,
+// whatever its inputs do.
+func (st *State) selfUp(i int) bool {
+	o, failed := st.o, st.Failed
+	ok := !failed[len(o.Inv.Sites)+len(o.Inv.Racks)+i]
+	if r := o.powerRack[i]; r >= 0 && !st.rackUp(r) {
+		ok = false
+	}
+	if s := o.powerSite[i]; s >= 0 && failed[s] {
+		ok = false
+	}
+	return ok
+}
+
+// evalPower: a node is up when it, its rack and its site are not failed
+// and (with inputs) one live input reaches it through its inlet.
+func (st *State) evalPower() {
+	o, inv, failed := st.o, st.o.Inv, st.Failed
+	done := make([]bool, len(inv.Power))
 	var powerUp func(i int) bool
 	powerUp = func(i int) bool {
 		if done[i] {
 			return st.Power[i]
 		}
-		ok := selfUp(i)
+		ok := st.selfUp(i)
 		if ins := o.PowerInputs[i]; len(ins) > 0 {
 			any := false
 			for j, in := range ins {
@@ -249,82 +293,99 @@ func (o *Oracle) Eval(failed []bool) *State {
 	for i := range inv.Power {
 		powerUp(i)
 	}
-	for i := range inv.Devices {
-		d := &inv.Devices[i]
-		n := 0
-		for j := range o.psuComp[i] {
-			if o.psuUp(st, selfUp, i, j) {
-				n++
-			}
+}
+
+// evalDevice: device i is up when it and its rack are not failed, enough
+// of its PSUs are live, and every volume survives its failed drives.
+func (st *State) evalDevice(i int) {
+	o, failed := st.o, st.Failed
+	d := &o.Inv.Devices[i]
+	n := 0
+	for j := range o.psuComp[i] {
+		if st.psuUp(i, j) {
+			n++
 		}
-		pw := len(o.psuComp[i]) == 0 || n >= o.psuNeed[i]
-		st.Powered[i] = pw
-		ok := !failed[o.Index[d.ID]] && rackUp(o.devRack[i]) && pw
-		for vi, v := range d.Storage {
-			drives := o.drives[i][vi]
-			upN := 0
-			for _, c := range drives {
-				if !failed[c] {
-					upN++
-				}
-			}
-			var vok bool
-			switch v.RAID {
-			case inventory.RAID0, inventory.Single:
-				vok = upN == v.Drives
-			case inventory.RAID1:
-				vok = upN >= 1
-			case inventory.RAID5:
-				vok = upN >= v.Drives-1
-			case inventory.RAID6:
-				vok = upN >= v.Drives-2
-			case inventory.RAID10:
-				vok = true
-				for k := 0; k+1 < len(drives); k += 2 {
-					if failed[drives[k]] && failed[drives[k+1]] {
-						vok = false
-					}
-				}
-			}
-			ok = ok && vok
-		}
-		st.Up[i] = ok
 	}
-	// Network: breadth first from live roots through live links and live
-	// forwarding devices.
-	if len(inv.Network.Roots) == 0 {
+	pw := len(o.psuComp[i]) == 0 || n >= o.psuNeed[i]
+	st.Powered[i] = pw
+	ok := !failed[o.Index[d.ID]] && st.rackUp(o.devRack[i]) && pw
+	for vi, v := range d.Storage {
+		ok = ok && volumeUp(v, o.drives[i][vi], failed)
+	}
+	st.Up[i] = ok
+}
+
+// volumeUp: a volume of RAID level v.RAID survives its failed drives.
+func volumeUp(v inventory.Volume, drives []int, failed []bool) bool {
+	upN := 0
+	for _, c := range drives {
+		if !failed[c] {
+			upN++
+		}
+	}
+	switch v.RAID {
+	case inventory.RAID0, inventory.Single:
+		return upN == v.Drives
+	case inventory.RAID1:
+		return upN >= 1
+	case inventory.RAID5:
+		return upN >= v.Drives-1
+	case inventory.RAID6:
+		return upN >= v.Drives-2
+	case inventory.RAID10:
+		for k := 0; k+1 < len(drives); k += 2 {
+			if failed[drives[k]] && failed[drives[k+1]] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// evalNet: breadth first from live roots through live links and live
+// forwarding devices (everything is on the network without roots).
+func (st *State) evalNet() {
+	o, failed := st.o, st.Failed
+	if len(o.Inv.Network.Roots) == 0 {
 		for i := range st.Net {
 			st.Net[i] = true
 		}
-	} else {
-		var queue []int
-		for i := range inv.Devices {
-			if o.isRoot[i] {
-				st.Net[i] = true
-				if st.Up[i] {
-					queue = append(queue, i)
-				}
-			}
-		}
-		visited := make([]bool, nd)
-		for len(queue) > 0 {
-			x := queue[0]
-			queue = queue[1:]
-			if visited[x] {
-				continue
-			}
-			visited[x] = true
-			for _, a := range o.adj[x] {
-				if failed[a.link] || (a.cable >= 0 && failed[a.cable]) {
-					continue
-				}
-				st.Net[a.peer] = true
-				if st.Up[a.peer] && o.forwards[a.peer] && !visited[a.peer] {
-					queue = append(queue, a.peer)
-				}
+		return
+	}
+	var queue []int
+	for i := range o.Inv.Devices {
+		if o.isRoot[i] {
+			st.Net[i] = true
+			if st.Up[i] {
+				queue = append(queue, i)
 			}
 		}
 	}
+	visited := make([]bool, len(o.Inv.Devices))
+	for len(queue) > 0 {
+		x := queue[0]
+		queue = queue[1:]
+		if visited[x] {
+			continue
+		}
+		visited[x] = true
+		for _, a := range o.adj[x] {
+			if failed[a.link] || (a.cable >= 0 && failed[a.cable]) {
+				continue
+			}
+			st.Net[a.peer] = true
+			if st.Up[a.peer] && o.forwards[a.peer] && !visited[a.peer] {
+				queue = append(queue, a.peer)
+			}
+		}
+	}
+}
+
+// evalServices: a service is up when enough members are available (a
+// member service up) and every service it requires is up.
+func (st *State) evalServices() {
+	o, inv := st.o, st.o.Inv
 	sdone := make([]bool, len(inv.Services))
 	var svcUp func(i int) bool
 	svcUp = func(i int) bool {
@@ -353,14 +414,13 @@ func (o *Oracle) Eval(failed []bool) *State {
 	for i := range inv.Services {
 		svcUp(i)
 	}
-	st.selfUp = selfUp
-	return st
 }
 
 // psuUp is whether device i's j-th known PSU is up: it and its PDU are;
 // on an outlet bound to one input, it, the PDU itself and that input are
 // (the PDU's other inputs do not matter).
-func (o *Oracle) psuUp(st *State, selfUp func(int) bool, i, j int) bool {
+func (st *State) psuUp(i, j int) bool {
+	o := st.o
 	if st.Failed[o.psuComp[i][j]] {
 		return false
 	}
@@ -368,13 +428,13 @@ func (o *Oracle) psuUp(st *State, selfUp func(int) bool, i, j int) bool {
 	if in < 0 {
 		return st.Power[pdu]
 	}
-	return selfUp(pdu) && st.Power[o.PowerInputs[pdu][in]] && o.InletUp(st.Failed, pdu, in)
+	return st.selfUp(pdu) && st.Power[o.PowerInputs[pdu][in]] && o.InletUp(st.Failed, pdu, in)
 }
 
 // Avail says whether device d is available: up and on the network.
 func (st *State) Avail(d int) bool { return st.Up[d] && st.Net[d] }
 
-// with returns base plus extra failures (component numbers).
+// With returns base plus extra failures (component numbers).
 func With(base []bool, extra ...int) []bool {
 	m := append([]bool(nil), base...)
 	for _, x := range extra {
@@ -383,7 +443,7 @@ func With(base []bool, extra ...int) []bool {
 	return m
 }
 
-// loads computes every power node's load under a failure state.
+// Loads computes every power node's load under a failure state.
 func (o *Oracle) Loads(st *State) []float64 {
 	inv := o.Inv
 	load := make([]float64, len(inv.Power))
@@ -392,7 +452,7 @@ func (o *Oracle) Loads(st *State) []float64 {
 		d := &inv.Devices[i]
 		var live []int
 		for j := range o.psuComp[i] {
-			if o.psuUp(st, st.selfUp, i, j) {
+			if st.psuUp(i, j) {
 				live = append(live, j)
 			}
 		}
@@ -443,6 +503,8 @@ func (o *Oracle) Loads(st *State) []float64 {
 	return load
 }
 
+// IsOwn says whether component c is device d's own (itself, its parts,
+// its rack, its site) or a utility or generator: never a device-spof.
 func (o *Oracle) IsOwn(d *inventory.Device, c string) bool {
 	if p := o.Inv.PowerNode(c); p != nil && (p.Kind == inventory.Utility || p.Kind == inventory.Generator) {
 		return true

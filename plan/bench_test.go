@@ -1,10 +1,13 @@
-package audit
+package plan
 
 import (
 	"math"
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/internal/cputime"
 )
 
 // BenchmarkPlan plans taking down every top-of-rack switch of a generated
@@ -38,19 +41,19 @@ func BenchmarkPlan(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				for r := 0; r < reps; r++ {
 					runtime.GC()
-					start, cpu := time.Now(), cpuTime()
-					a := Analyze(g, Options{SkipPairs: true})
+					start, cpu := time.Now(), cputime.Used()
+					a := audit.Analyze(g, audit.Options{SkipPairs: true})
 					_ = a.Findings()
-					auditT, auditC = min(auditT, time.Since(start)), min(auditC, cpuTime()-cpu)
+					auditT, auditC = min(auditT, time.Since(start)), min(auditC, cputime.Used()-cpu)
 					a = nil
 					runtime.GC()
-					start, cpu = time.Now(), cpuTime()
+					start, cpu = time.Now(), cputime.Used()
 					var err error
-					p, err = PlanMaintenance(g, nil, []string{"*-tor-*"}, PlanOptions{KeepRedundancy: run.keep})
+					p, err = Maintenance(g, nil, []string{"*-tor-*"}, Options{KeepRedundancy: run.keep})
 					if err != nil {
 						b.Fatal(err)
 					}
-					planT, planC = min(planT, time.Since(start)), min(planC, cpuTime()-cpu)
+					planT, planC = min(planT, time.Since(start)), min(planC, cputime.Used()-cpu)
 				}
 			}
 			if auditC > 0 {

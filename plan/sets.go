@@ -1,4 +1,4 @@
-package audit
+package plan
 
 // meets reports whether two ascending lists share an element.
 func meets(a, b []int32) bool {

@@ -1,6 +1,7 @@
-package audit
+package plan
 
 import (
+	"github.com/faultline/faultline/audit"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
@@ -30,7 +31,7 @@ func TestPlanOptimal(t *testing.T) {
 				failed[c] = "test"
 			}
 		}
-		g, err := model.Build(inv, failedOverlay(failed))
+		g, err := model.Build(inv, oracle.Overlay(failed))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,13 +41,13 @@ func TestPlanOptimal(t *testing.T) {
 				pool = append(pool, o.Comps[c])
 			}
 		}
-		opts := PlanOptions{KeepRedundancy: r.IntN(3) == 0}
+		opts := Options{KeepRedundancy: r.IntN(3) == 0}
 		if r.IntN(4) == 0 {
 			opts.MaxBatch = 2 + r.IntN(3)
 		}
 		sels := oracle.Pick(r, pool, 4+r.IntN(12))
-		base := Analyze(g, Options{SkipPairs: true})
-		plan, err := PlanMaintenance(g, base, sels, opts)
+		base := audit.Analyze(g, audit.Options{SkipPairs: true})
+		plan, err := Maintenance(g, base, sels, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +110,7 @@ func optimum(p *planner, comps []int32, maxBatch int) int {
 	if n == 0 {
 		return 0
 	}
-	k := p.k
+	k := p.check
 	safe := make([]bool, 1<<n)
 	safe[0] = true
 	for mask := 1; mask < 1<<n; mask++ {

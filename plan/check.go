@@ -1,9 +1,8 @@
-package audit
+package plan
 
 import (
-	"fmt"
+	"github.com/faultline/faultline/audit"
 	"slices"
-	"strings"
 
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
@@ -22,13 +21,13 @@ const maxEnum = 12
 // of the candidate are evaluated.
 type checker struct {
 	g        *model.Graph
-	a        *Analysis // the baseline's analysis
+	a        *audit.Analysis // the baseline's analysis
 	effect   func(c int32) *fault.Reach
 	keep     bool
 	base     []bool // the baseline's failures
 	work     []bool
 	e        *fault.Evaluator
-	pl       *planLoad
+	loads    *planLoad
 	limit    float64
 	nowCuts  [][]int32 // per service: its cuts now, ascending (built on use)
 	nowBuilt []bool
@@ -36,7 +35,7 @@ type checker struct {
 	effs     []*fault.Reach
 	comps    []int32
 
-	bs      *fault.State // the up/down state of the baseline plus the applied set
+	state   *fault.State // the up/down state of the baseline plus the applied set
 	applied []int32      // components applied, in order
 	pow     []int32      // the power components among them
 
@@ -50,13 +49,13 @@ type checker struct {
 	walk    []int32
 }
 
-func newChecker(a *Analysis, x *fault.Index, effect func(int32) *fault.Reach, keep bool) *checker {
+func newChecker(a *audit.Analysis, x *fault.Index, effect func(int32) *fault.Reach, keep bool) *checker {
 	g := a.G
 	work := slices.Clone(g.Failed)
 	return &checker{g: g, a: a, effect: effect, keep: keep, base: g.Failed, work: work,
-		e: fault.New(g, a.net, work), pl: newPlanLoad(a.Power.load), limit: a.Power.Limit,
+		e: fault.New(g, a.Fabric(), work), loads: newPlanLoad(a.Power.Flow()), limit: a.Power.Limit,
 		nowCuts: make([][]int32, len(g.Services)), nowBuilt: make([]bool, len(g.Services)),
-		bs: fault.NewState(x, g.Failed), touched: make([]int32, len(g.Devices)), fabs: make([]int32, len(a.net.Comps)), seen: make([]uint32, len(g.Devices))}
+		state: fault.NewState(x, g.Failed), touched: make([]int32, len(g.Devices)), fabs: make([]int32, len(a.Fabric().Comps)), seen: make([]uint32, len(g.Devices))}
 }
 
 func (k *checker) touch(c int32, d int32) {
@@ -90,7 +89,7 @@ func (k *checker) seedCone(svcs []int32) {
 		}
 		e.CopyDevice(d, base)
 	}
-	net := k.a.net
+	net := k.a.Fabric()
 	fabric := func(d int32) {
 		kc := net.CompOf[d]
 		if kc < 0 {
@@ -140,7 +139,7 @@ func (k *checker) seedCone(svcs []int32) {
 
 // apply adds c to the applied set without checking it.
 func (k *checker) apply(c int32) {
-	k.bs.Fail(c)
+	k.state.Fail(c)
 	k.touch(c, 1)
 	k.work[c] = true
 	k.applied = append(k.applied, c)
@@ -151,7 +150,7 @@ func (k *checker) apply(c int32) {
 
 // reset empties the applied set: the baseline again.
 func (k *checker) reset() {
-	k.bs.UndoTo(0)
+	k.state.UndoTo(0)
 	for _, c := range k.applied {
 		k.work[c] = k.base[c]
 		k.touch(c, -1)
@@ -170,9 +169,9 @@ func (k *checker) try(c int32) bool { return k.tryOn(c, k.effect(c).Services) }
 // that knows the others unaffected: a pair of components each safe alone
 // can only conflict on services both reach).
 func (k *checker) tryOn(c int32, svcs []int32) bool {
-	m := k.bs.Mark()
-	k.bs.Fail(c)
-	ok := k.bs.Down() == 0
+	m := k.state.Mark()
+	k.state.Fail(c)
+	ok := k.state.Down() == 0
 	k.touch(c, 1)
 	if ok && k.keep {
 		k.work[c] = true
@@ -183,7 +182,7 @@ func (k *checker) tryOn(c int32, svcs []int32) bool {
 		ok, _, _, _ = k.loadOK(c, k.pow)
 	}
 	if !ok {
-		k.bs.UndoTo(m)
+		k.state.UndoTo(m)
 		k.work[c] = k.base[c]
 		k.touch(c, -1)
 		return false
@@ -269,7 +268,7 @@ func (k *checker) loadOK(c int32, batchPow []int32) (ok bool, peaks []nodeLoad, 
 	}
 	peaks = make([]nodeLoad, len(ec.Loads))
 	for i, n := range ec.Loads {
-		peaks[i] = nodeLoad{n, k.pl.now[n]}
+		peaks[i] = nodeLoad{n, k.loads.now[n]}
 	}
 	for mask := 0; mask < 1<<len(q); mask++ {
 		k.comps = append(k.comps[:0], c)
@@ -280,13 +279,13 @@ func (k *checker) loadOK(c int32, batchPow []int32) (ok bool, peaks []nodeLoad, 
 				k.effs = append(k.effs, k.effect(x))
 			}
 		}
-		k.pl.eval(k.comps, k.effs)
+		k.loads.eval(k.comps, k.effs)
 		for i, n := range ec.Loads {
-			if k.pl.over(n, k.limit) {
+			if k.loads.over(n, k.limit) {
 				over = append(over, n)
 			}
-			if k.pl.alive(n) {
-				peaks[i].watts = max(peaks[i].watts, k.pl.load(n))
+			if k.loads.alive(n) {
+				peaks[i].watts = max(peaks[i].watts, k.loads.load(n))
 			}
 		}
 		if len(over) > 0 {
@@ -299,7 +298,7 @@ func (k *checker) loadOK(c int32, batchPow []int32) (ok bool, peaks []nodeLoad, 
 // explain says what c alone does that makes it unsafe: the services it
 // takes down, those that would lose redundancy (keep-redundancy), the
 // power nodes it overloads.
-func (k *checker) explain(c int32) (down, degraded []Impact) {
+func (k *checker) explain(c int32) (down, degraded []audit.Impact) {
 	g := k.g
 	k.apply(c)
 	defer k.reset()
@@ -310,30 +309,23 @@ func (k *checker) explain(c int32) (down, degraded []Impact) {
 		}
 		v := k.e.Service(s)
 		if !v.Up {
-			why, evidence := k.a.downReasons(k.e, s)
-			evidence = slices.DeleteFunc(evidence, func(e string) bool { return strings.HasPrefix(e, "requires ") })
-			if len(evidence) > 0 {
-				why += " (" + strings.Join(evidence, "; ") + ")"
-			}
-			down = append(down, Impact{Kind: "service", ID: g.Services[s].ID, Why: "goes down: " + why})
+			down = append(down, k.a.DownImpact(k.e, s))
 			continue
 		}
 		if k.keep && g.Services[s].Tolerate >= 1 {
 			if fresh := k.freshCuts(s, v); len(fresh) > 0 {
-				degraded = append(degraded, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: fresh,
-					Why: fmt.Sprintf("keeps running, but would go down if %s failed", few(fresh, "or"))})
+				degraded = append(degraded, audit.WouldDegradeImpact(g.Services[s].ID, fresh))
 			}
 		}
 	}
 	ec := k.effect(c)
 	if ec.Power {
-		k.pl.eval([]int32{c}, []*fault.Reach{ec})
+		k.loads.eval([]int32{c}, []*fault.Reach{ec})
 		for _, n := range ec.Loads {
-			if k.pl.over(n, k.limit) {
+			if k.loads.over(n, k.limit) {
 				P := &g.Power[n]
-				w := k.pl.load(n)
-				down = append(down, Impact{Kind: "power", ID: P.ID,
-					Why: fmt.Sprintf("would carry %s W, %s of its %s W capacity (it carries %s W now)", watts(w), pct(w/P.CapacityW), watts(P.CapacityW), watts(k.pl.now[n]))})
+				w := k.loads.load(n)
+				down = append(down, audit.OverloadImpact(P.ID, w, P.CapacityW, k.loads.now[n]))
 			}
 		}
 	}
@@ -350,5 +342,5 @@ func (k *checker) freshCuts(s int32, v fault.Val) []string {
 			fresh = append(fresh, c)
 		}
 	}
-	return k.a.names(k.a.sortedCurrent(fresh))
+	return k.a.Names(k.a.NearestFirst(fresh))
 }

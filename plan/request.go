@@ -1,4 +1,4 @@
-package audit
+package plan
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 // MaxSelectors bounds the selectors of one plan request.
 const MaxSelectors = 1000
 
-// The ways a plan request can be malformed (CheckPlanRequest); each
+// The ways a plan request can be malformed (CheckRequest); each
 // front end words them for its medium (a flag, a JSON field).
 var (
 	ErrNoSelectors      = errors.New("name what to maintain")
@@ -16,10 +16,10 @@ var (
 	ErrNegativeMaxBatch = errors.New("the batch cap must be positive, or 0 for no limit")
 )
 
-// CheckPlanRequest is the one validation of a plan request, from the
+// CheckRequest is the one validation of a plan request, from the
 // command line or the API: maintain are its selectors (each may itself be
 // comma-separated), returned split; maxBatch is its batch cap.
-func CheckPlanRequest(maintain []string, maxBatch int) ([]string, error) {
+func CheckRequest(maintain []string, maxBatch int) ([]string, error) {
 	sels := SplitSelectors(maintain...)
 	switch {
 	case len(sels) == 0:

@@ -1,9 +1,9 @@
-package audit
+package plan
 
 import (
 	"cmp"
 	"context"
-	"fmt"
+	"github.com/faultline/faultline/audit"
 	"maps"
 	"math"
 	"runtime"
@@ -40,7 +40,7 @@ type Batch struct {
 	Components []string `json:"components"`
 	// Degraded lists services that keep running but gain single points of
 	// failure while the batch is down.
-	Degraded []Impact `json:"degraded"`
+	Degraded []audit.Impact `json:"degraded"`
 	// PeakLoad is the highest load of each power node with a capacity
 	// whose load the batch raises, over every order its members go down.
 	PeakLoad []PeakLoad `json:"peak_load"`
@@ -57,16 +57,16 @@ type PeakLoad struct {
 type Blocked struct {
 	Component string `json:"component"`
 	// Down lists what it would take down (services) or overload (power).
-	Down []Impact `json:"down"`
+	Down []audit.Impact `json:"down"`
 	// Degraded lists services it would leave with a new single point of
 	// failure (only with keep-redundancy).
-	Degraded []Impact `json:"degraded,omitempty"`
+	Degraded []audit.Impact `json:"degraded,omitempty"`
 	// FixFirst are observed failures whose repair alone makes it safe.
 	FixFirst []string `json:"fix_first"`
 }
 
-// PlanOptions tune a plan.
-type PlanOptions struct {
+// Options tune a plan.
+type Options struct {
 	// KeepRedundancy also forbids a batch that leaves a service with a
 	// single point of failure it does not have now.
 	KeepRedundancy bool
@@ -84,12 +84,12 @@ const pairBudget = 200_000
 
 // planner holds one planning run.
 type planner struct {
-	g    *model.Graph
-	a    *Analysis
-	x    *fault.Index
-	opts PlanOptions
-	effs map[int32]*fault.Reach
-	k    *checker
+	g     *model.Graph
+	a     *audit.Analysis
+	index *fault.Index
+	opts  Options
+	effs  map[int32]*fault.Reach
+	check *checker
 	// fixed holds checkers on the state with one observed failure repaired.
 	fixed map[int32]*checker
 	// ctx stops the run: its loops check it every few steps (stopped).
@@ -108,42 +108,42 @@ func (p *planner) effect(c int32) *fault.Reach {
 	if ef, ok := p.effs[c]; ok {
 		return ef
 	}
-	ef := p.x.Reach(c)
+	ef := p.index.Reach(c)
 	p.effs[c] = ef
 	return ef
 }
 
-func newPlanner(g *model.Graph, base *Analysis, opts PlanOptions) *planner {
-	p := &planner{g: g, a: base, x: fault.NewIndex(g, base.net), opts: opts, effs: map[int32]*fault.Reach{}, ctx: context.Background()}
-	p.k = newChecker(base, p.x, p.effect, opts.KeepRedundancy)
+func newPlanner(g *model.Graph, base *audit.Analysis, opts Options) *planner {
+	p := &planner{g: g, a: base, index: fault.NewIndex(g, base.Fabric()), opts: opts, effs: map[int32]*fault.Reach{}, ctx: context.Background()}
+	p.check = newChecker(base, p.index, p.effect, opts.KeepRedundancy)
 	return p
 }
 
-// PlanMaintenance plans taking the selected components down: batches that
+// Maintenance plans taking the selected components down: batches that
 // are each safe on the current state of g (its observed failures already
 // failed), as few as it can find, and the components that are unsafe even
 // alone with the observed failures whose repair would unblock them. base
 // is the analysis of g (computed when nil).
-func PlanMaintenance(g *model.Graph, base *Analysis, selectors []string, opts PlanOptions) (*Plan, error) {
-	return PlanMaintenanceContext(context.Background(), g, base, selectors, opts)
+func Maintenance(g *model.Graph, base *audit.Analysis, selectors []string, opts Options) (*Plan, error) {
+	return MaintenanceContext(context.Background(), g, base, selectors, opts)
 }
 
-// PlanMaintenanceContext is PlanMaintenance that stops when ctx is done,
+// MaintenanceContext is Maintenance that stops when ctx is done,
 // returning ctx's error: every loop over the selection checks it.
-func PlanMaintenanceContext(ctx context.Context, g *model.Graph, base *Analysis, selectors []string, opts PlanOptions) (*Plan, error) {
+func MaintenanceContext(ctx context.Context, g *model.Graph, base *audit.Analysis, selectors []string, opts Options) (*Plan, error) {
 	sel, err := Select(g, selectors)
 	if err != nil {
 		return nil, err
 	}
 	if base == nil {
-		base = Analyze(g, Options{SkipPairs: true})
+		base = audit.Analyze(g, audit.Options{SkipPairs: true})
 	}
 	if opts.At.IsZero() {
 		opts.At = time.Now().UTC()
 	}
 	p := newPlanner(g, base, opts)
 	p.ctx = ctx
-	plan := &Plan{GeneratedAt: opts.At, Maintain: base.names(slices.Clone(sel)), Batches: []Batch{}, Blocked: []Blocked{},
+	plan := &Plan{GeneratedAt: opts.At, Maintain: base.Names(slices.Clone(sel)), Batches: []Batch{}, Blocked: []Blocked{},
 		MaxBatch: max(opts.MaxBatch, 0), KeepRedundancy: opts.KeepRedundancy}
 
 	// Each component alone.
@@ -153,12 +153,12 @@ func PlanMaintenanceContext(ctx context.Context, g *model.Graph, base *Analysis,
 		if p.stopped() {
 			return nil, ctx.Err()
 		}
-		if p.k.try(c) {
+		if p.check.try(c) {
 			ok = append(ok, int32(i))
 		} else {
 			blocked = append(blocked, c)
 		}
-		p.k.reset()
+		p.check.reset()
 	}
 	edges := newEdgeSet()
 	for _, c := range blocked {
@@ -192,6 +192,16 @@ func PlanMaintenanceContext(ctx context.Context, g *model.Graph, base *Analysis,
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	p.lowerBound(plan, sel, ok, edges)
+	return plan, nil
+}
+
+// lowerBound sets the plan's lower bound on the number of batches, its
+// witnesses and its reason: the largest clique of pairwise conflicts it
+// finds, the batch cap, or a service's disruption budget, whichever is
+// highest.
+func (p *planner) lowerBound(plan *Plan, sel, ok []int32, edges *edgeSet) {
+	opts := p.opts
 	clique := edges.clique(ok)
 	var cs []int32
 	for _, i := range clique {
@@ -200,26 +210,25 @@ func PlanMaintenanceContext(ctx context.Context, g *model.Graph, base *Analysis,
 	slices.Sort(cs)
 	switch {
 	case len(ok) == 0:
-		plan.LowerBoundReason = "nothing to place"
+		plan.LowerBoundReason = audit.BoundNothingToPlace
 	case len(clique) > 1:
 		plan.LowerBound = len(clique)
-		plan.Witness = base.names(cs)
-		plan.LowerBoundReason = "no two of " + words(plan.Witness, "and") + " may share a batch"
+		plan.Witness = p.a.Names(cs)
+		plan.LowerBoundReason = audit.BoundCliqueReason(plan.Witness)
 	default:
 		plan.LowerBound = 1
-		plan.LowerBoundReason = "something can be placed"
+		plan.LowerBoundReason = audit.BoundSomething
 	}
 	if m := opts.MaxBatch; m > 0 && (len(ok)+m-1)/m > plan.LowerBound {
 		plan.LowerBound = (len(ok) + m - 1) / m
 		plan.Witness = nil
-		plan.LowerBoundReason = fmt.Sprintf("%d components to place, at most %d per batch", len(ok), m)
+		plan.LowerBoundReason = audit.BoundCapReason(len(ok), m)
 	}
 	if lb, why := p.budgetBound(sel, ok); lb > plan.LowerBound {
 		plan.LowerBound = lb
 		plan.Witness = nil
 		plan.LowerBoundReason = why
 	}
-	return plan, nil
 }
 
 // budgetBound is the disruption-budget bound: a service that is up with
@@ -258,8 +267,7 @@ func (p *planner) budgetBound(sel, ok []int32) (int, string) {
 		}
 		if n := (len(picked) + budget - 1) / budget; n > best {
 			best = n
-			why = fmt.Sprintf("service %s needs %d of its %d available members, so at most %d of %s may be down in one batch",
-				S.ID, S.MinUp, avail, budget, words(picked, "and"))
+			why = audit.BoundBudgetReason(S.ID, S.MinUp, avail, budget, picked)
 		}
 	}
 	return best, why
@@ -271,7 +279,7 @@ func (p *planner) budgetBound(sel, ok []int32) (int, string) {
 // though no two do), else waits for a later batch.
 func (p *planner) batches(sel []int32, order []int32) [][]int32 {
 	var out [][]int32
-	k := p.k
+	k := p.check
 	for len(order) > 0 {
 		var batch, rest []int32
 		for _, i := range order {
@@ -300,8 +308,8 @@ func (p *planner) batches(sel []int32, order []int32) [][]int32 {
 // describe lists a batch's components and the peak loads it causes
 // (degradedAll adds what it degrades).
 func (p *planner) describe(batch []int32) Batch {
-	g, k := p.g, p.k
-	b := Batch{Components: p.a.names(slices.Sorted(slices.Values(batch))), Degraded: []Impact{}, PeakLoad: []PeakLoad{}}
+	g, k := p.g, p.check
+	b := Batch{Components: p.a.Names(slices.Sorted(slices.Values(batch))), Degraded: []audit.Impact{}, PeakLoad: []PeakLoad{}}
 	// Peak loads: replay the batch's power components in the order they
 	// were accepted (each within the exact check's reach then); each one's
 	// check covers every subset it completes.
@@ -319,7 +327,7 @@ func (p *planner) describe(batch []int32) Batch {
 	}
 	var nodes []int32
 	for n, w := range peak {
-		if w > k.pl.now[n]+eps {
+		if w > k.loads.now[n]+fault.Eps {
 			nodes = append(nodes, n)
 		}
 	}
@@ -339,17 +347,17 @@ func (p *planner) degradedAll(batches [][]int32, out []Batch) {
 	g := p.g
 	for s := range g.Services {
 		if p.a.CurrentServices[s].Up && g.Services[s].Tolerate >= 1 {
-			p.k.cutsNow(int32(s))
+			p.check.cutsNow(int32(s))
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(batches))
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		d := newDescriber(p, p.k.work, p.k.e)
+		d := newDescriber(p, p.check.work, p.check.e)
 		if w > 0 {
-			d.work = slices.Clone(p.k.base)
-			d.e = fault.New(g, p.a.net, d.work)
+			d.work = slices.Clone(p.check.base)
+			d.e = fault.New(g, p.a.Fabric(), d.work)
 		}
 		wg.Add(1)
 		go func() {
@@ -387,10 +395,10 @@ func newDescriber(p *planner, work []bool, e *fault.Evaluator) *describer {
 		availMark: make([]uint32, len(g.Devices)), svcMark: make([]uint32, len(g.Services))}
 }
 
-func (d *describer) degraded(batch []int32) []Impact {
+func (d *describer) degraded(batch []int32) []audit.Impact {
 	out := d.impacts(d.seed(batch))
 	for _, c := range batch {
-		d.work[c] = d.p.k.base[c]
+		d.work[c] = d.p.check.base[c]
 	}
 	return out
 }
@@ -472,9 +480,9 @@ func (d *describer) seed(batch []int32) []int32 {
 
 // impacts lists the services of svcs that keep running after the seeded
 // evaluation but gain single points of failure.
-func (d *describer) impacts(svcs []int32) []Impact {
+func (d *describer) impacts(svcs []int32) []audit.Impact {
 	p, g, e := d.p, d.p.g, d.e
-	out := []Impact{}
+	out := []audit.Impact{}
 	for _, s := range svcs {
 		if !p.a.CurrentServices[s].Up || g.Services[s].Tolerate < 1 {
 			continue
@@ -483,7 +491,7 @@ func (d *describer) impacts(svcs []int32) []Impact {
 		if !v.Up {
 			continue // cannot happen: the batch was checked
 		}
-		old := p.k.nowCuts[s]
+		old := p.check.nowCuts[s]
 		var fresh []int32
 		dr := g.Services[s].DR
 		for _, c := range e.Cut(v) {
@@ -495,9 +503,8 @@ func (d *describer) impacts(svcs []int32) []Impact {
 			}
 		}
 		if len(fresh) > 0 {
-			names := p.a.names(p.a.sortedCurrent(fresh))
-			out = append(out, Impact{Kind: "service", ID: g.Services[s].ID, NewSPOFs: names,
-				Why: "keeps running, but now goes down if " + few(names, "or") + " fails"})
+			names := p.a.Names(p.a.NearestFirst(fresh))
+			out = append(out, audit.DegradedImpact(g.Services[s].ID, names))
 		}
 	}
 	return out
@@ -587,7 +594,7 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 	}
 	cands = mostSharedFirst(cands)
 	budget := min(len(cands), pairBudget, len(ok)+1000)
-	k := p.k
+	k := p.check
 	var common []int32
 	for _, c := range cands[:budget] {
 		if p.stopped() {
@@ -606,10 +613,10 @@ func (p *planner) pairs(sel []int32, ok []int32, edges *edgeSet) {
 // blocked explains a component that is unsafe alone, and finds the
 // observed failures whose repair alone makes it safe.
 func (p *planner) blocked(c int32) Blocked {
-	down, degraded := p.k.explain(c)
+	down, degraded := p.check.explain(c)
 	b := Blocked{Component: p.g.ID(c), Down: down, Degraded: degraded, FixFirst: []string{}}
 	if b.Down == nil {
-		b.Down = []Impact{}
+		b.Down = []audit.Impact{}
 	}
 	ec := p.effect(c)
 	var fixes []int32
@@ -627,7 +634,7 @@ func (p *planner) blocked(c int32) Blocked {
 		}
 		k.reset()
 	}
-	b.FixFirst = p.a.names(p.a.sortedCurrent(fixes))
+	b.FixFirst = p.a.Names(p.a.NearestFirst(fixes))
 	return b
 }
 
@@ -644,8 +651,8 @@ func (p *planner) repaired(f int32) *checker {
 	failed[f] = false
 	failures := maps.Clone(p.g.Failures)
 	delete(failures, f)
-	a := Analyze(p.g.WithFailed(failed, failures), Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
-	k := newChecker(a, p.x, p.effect, p.opts.KeepRedundancy)
+	a := audit.Analyze(p.g.WithFailed(failed, failures), audit.Options{SkipPairs: true, LoadLimit: p.a.Power.Limit})
+	k := newChecker(a, p.index, p.effect, p.opts.KeepRedundancy)
 	p.fixed[f] = k
 	return k
 }

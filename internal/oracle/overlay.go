@@ -1,9 +1,10 @@
-package audit
+package oracle
 
 import "github.com/faultline/faultline/model"
 
-// failedOverlay is an overlay failing each id for its reason.
-func failedOverlay(failed map[string]string) *model.Overlay {
+// Overlay is an observed state failing each id for its reason, for
+// model.Build.
+func Overlay(failed map[string]string) *model.Overlay {
 	ov := &model.Overlay{Failed: map[string]model.Failure{}}
 	for id, why := range failed {
 		ov.Failed[id] = model.Failure{Why: why}

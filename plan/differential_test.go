@@ -1,7 +1,8 @@
-package audit
+package plan
 
 import (
 	"fmt"
+	"github.com/faultline/faultline/fault"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -43,7 +44,7 @@ func TestDifferentialPlan(t *testing.T) {
 				failed[in[r.IntN(len(in))]] = "test" // an inlet lost on a multi-input node
 			}
 		}
-		g, err := model.Build(inv, failedOverlay(failed))
+		g, err := model.Build(inv, oracle.Overlay(failed))
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -58,11 +59,11 @@ func TestDifferentialPlan(t *testing.T) {
 			}
 		}
 		sels := oracle.Pick(r, pool, 1+r.IntN(10))
-		opts := PlanOptions{KeepRedundancy: r.IntN(3) == 0}
+		opts := Options{KeepRedundancy: r.IntN(3) == 0}
 		if r.IntN(3) == 0 {
 			opts.MaxBatch = 1 + r.IntN(3)
 		}
-		p, err := PlanMaintenance(g, nil, sels, opts)
+		p, err := Maintenance(g, nil, sels, opts)
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
@@ -175,7 +176,7 @@ func (j *oracleJudge) unsafe(batch []string) string {
 		}
 		load := o.Loads(o.Eval(oracle.With(j.base, sub...)))
 		for pi, p := range o.Inv.Power {
-			if p.CapacityW > 0 && load[pi] > j.limit*p.CapacityW+eps && load[pi] > j.load[pi]+eps {
+			if p.CapacityW > 0 && load[pi] > j.limit*p.CapacityW+fault.Eps && load[pi] > j.load[pi]+fault.Eps {
 				var names []string
 				for _, c := range sub {
 					names = append(names, o.Comps[c])
@@ -247,7 +248,7 @@ func (j *oracleJudge) checkPeaks(b Batch) string {
 	}
 	want := map[string]float64{}
 	for pi, p := range o.Inv.Power {
-		if p.CapacityW > 0 && peak[pi] > j.load[pi]+eps {
+		if p.CapacityW > 0 && peak[pi] > j.load[pi]+fault.Eps {
 			want[p.ID] = peak[pi]
 		}
 	}
@@ -272,7 +273,7 @@ func degradedOf(b Batch) []string {
 	return out
 }
 
-func verifyPlan(o *oracle.Oracle, failed map[string]string, sels []string, opts PlanOptions, p *Plan) string {
+func verifyPlan(o *oracle.Oracle, failed map[string]string, sels []string, opts Options, p *Plan) string {
 	base := o.FailedSet(keys(failed)...)
 	j := newJudge(o, base, opts.KeepRedundancy)
 	seen := map[string]int{}
@@ -300,7 +301,7 @@ func verifyPlan(o *oracle.Oracle, failed map[string]string, sels []string, opts 
 		if msg := j.checkPeaks(b); msg != "" {
 			return fmt.Sprintf("batch %d %v: %s", bi+1, b.Components, msg)
 		}
-		if diff := cmp.Diff(j.degraded(b.Components), degradedOf(b), cmpEmpty); diff != "" {
+		if diff := cmp.Diff(j.degraded(b.Components), degradedOf(b), oracle.CmpEmpty); diff != "" {
 			return fmt.Sprintf("batch %d %v degrades (-oracle +plan):\n%s", bi+1, b.Components, diff)
 		}
 	}

@@ -1,4 +1,4 @@
-package audit
+package plan
 
 import (
 	"errors"
@@ -23,9 +23,9 @@ func TestCheckPlanRequest(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := CheckPlanRequest(tc.maintain, tc.maxBatch)
+			got, err := CheckRequest(tc.maintain, tc.maxBatch)
 			if !errors.Is(err, tc.err) || !slices.Equal(got, tc.want) {
-				t.Errorf("CheckPlanRequest = %q, %v; want %q, %v", got, err, tc.want, tc.err)
+				t.Errorf("CheckRequest = %q, %v; want %q, %v", got, err, tc.want, tc.err)
 			}
 		})
 	}

@@ -1,7 +1,8 @@
-package audit
+package plan
 
 import (
 	"errors"
+	"github.com/faultline/faultline/audit"
 	"math/rand/v2"
 	"testing"
 
@@ -20,7 +21,7 @@ func FuzzSelect(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	base := Analyze(g, Options{SkipPairs: true})
+	base := audit.Analyze(g, audit.Options{SkipPairs: true})
 	f.Fuzz(func(t *testing.T, list string) {
 		sels := SplitSelectors(list)
 		comps, err := Select(g, sels)
@@ -37,7 +38,7 @@ func FuzzSelect(f *testing.F) {
 		if len(comps) > 16 {
 			return // planning is exercised by the differential test
 		}
-		p, err := PlanMaintenance(g, base, sels, PlanOptions{MaxBatch: len(list) % 4})
+		p, err := Maintenance(g, base, sels, Options{MaxBatch: len(list) % 4})
 		if err != nil {
 			t.Fatalf("%q: %v", list, err)
 		}

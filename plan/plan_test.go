@@ -1,4 +1,4 @@
-package audit
+package plan
 
 import (
 	"fmt"
@@ -39,7 +39,7 @@ func TestPlanInteractingPower(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := PlanMaintenance(g, nil, []string{"pdu-*-b"}, PlanOptions{})
+	p, err := Maintenance(g, nil, []string{"pdu-*-b"}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
