@@ -1,6 +1,8 @@
 package fault
 
 import (
+	"slices"
+
 	"github.com/faultline/faultline/model"
 )
 
@@ -15,8 +17,9 @@ import (
 // dr: true, and never an inlet (it fails only as observed).
 
 // Pairs finds services' order-2 minimal cut sets on the design (nothing
-// failed). It is not safe for concurrent use; it reuses its evaluator
-// from one service to the next.
+// failed), or given the failures of the evaluator it is made with (the
+// cut sets of what is left: a plan's batch taken out). It is not safe for
+// concurrent use; it reuses its evaluator from one service to the next.
 type Pairs struct {
 	g      *model.Graph
 	net    *Fabric
@@ -30,10 +33,12 @@ type Pairs struct {
 }
 
 // NewPairs prepares order-2 analysis of g, whose fabric components are
-// net. design is an evaluator of g with nothing failed (shared, read
-// only: Pairs asks it for each service's order-1 cut set).
+// net. design is an evaluator of g, normally with nothing failed (shared,
+// read only: Pairs asks it for each service's order-1 cut set); with
+// components failed, the cut sets are those given their failure, made of
+// components not failed.
 func NewPairs(g *model.Graph, net *Fabric, design *Evaluator) *Pairs {
-	failed := make([]bool, len(g.Comps))
+	failed := slices.Clone(design.Failures())
 	return &Pairs{g: g, net: net, design: design, failed: failed,
 		cond: New(g, net, failed), isCut: make([]bool, len(g.Comps)), coneOf: -1}
 }
@@ -103,7 +108,7 @@ func (p *Pairs) Service(s int32) [][2]int32 {
 			p.isCut[c] = false
 		}
 	}()
-	skip := func(c int32) bool { return p.isCut[c] || !Counts(g, s, c) }
+	skip := func(c int32) bool { return p.isCut[c] || p.failed[c] || !Counts(g, s, c) }
 	var found [][2]int32
 	for _, x := range p.Cone(s) {
 		if skip(x) {
