@@ -3,9 +3,11 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/reliability"
 )
 
@@ -24,6 +26,17 @@ func CheckWindow(d time.Duration) error {
 		return fmt.Errorf("window %s is out of range: give a duration from %s to %s (e.g. 4h)", WindowText(d), WindowText(MinWindow), WindowText(MaxWindow))
 	}
 	return nil
+}
+
+// ParseWindow reads a maintenance window's length: a duration (4h, 90m,
+// 1h30m), optionally in days (2d, 1d12h), within [MinWindow, MaxWindow].
+// The error says what is wrong and what to give.
+func ParseWindow(s string) (time.Duration, error) {
+	d, ok := inventory.ParseDuration(s)
+	if !ok {
+		return 0, fmt.Errorf("window %s is not a duration: give e.g. 4h, 90m or 2d", strconv.Quote(s))
+	}
+	return time.Duration(d), CheckWindow(time.Duration(d))
 }
 
 // WindowText writes a duration without zero trailing units: 4h, 1h30m, 744h.

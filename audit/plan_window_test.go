@@ -160,3 +160,34 @@ func TestPlanRiskWindowBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestParseWindow: durations in Go's form and in days are read; what is
+// not a duration, or out of range, is refused saying what to give.
+func TestParseWindow(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"4h", 4 * time.Hour, ""},
+		{"90m", 90 * time.Minute, ""},
+		{"2d", 48 * time.Hour, ""},
+		{"1d12h", 36 * time.Hour, ""},
+		{"four hours", 0, `window "four hours" is not a duration: give e.g. 4h, 90m or 2d`},
+		{"", 0, `window "" is not a duration: give e.g. 4h, 90m or 2d`},
+		{"-4h", 0, `window "-4h" is not a duration: give e.g. 4h, 90m or 2d`},
+		{"32d", 0, "window 768h is out of range: give a duration from 1m to 744h (e.g. 4h)"},
+		{"10s", 0, "window 10s is out of range: give a duration from 1m to 744h (e.g. 4h)"},
+	} {
+		d, err := ParseWindow(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("ParseWindow(%q) = %v, %v; want error %q", tt.in, d, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || d != tt.want {
+			t.Errorf("ParseWindow(%q) = %v, %v; want %v", tt.in, d, err, tt.want)
+		}
+	}
+}

@@ -34,6 +34,14 @@ func hostileReports() (*audit.Report, *audit.Diff, *audit.Plan, *audit.WhatIf) {
 	return r, d, p, w
 }
 
+// hostileWindow is a plan window's risk with the hostile text in every
+// id.
+func hostileWindow() *audit.PlanWindow {
+	sr := audit.ServiceRisk{ID: hostile, Risk: 1e-4, Baseline: 1e-7,
+		MostFrom: []audit.ComponentImportance{{Component: hostile, FussellVesely: 0.9}}}
+	return &audit.PlanWindow{Window: "4h", Hours: 4, Batches: []audit.BatchRisk{{Batch: 1, Risk: 1e-4, Services: []audit.ServiceRisk{sr}}}}
+}
+
 // TestMarkdownEscapesDeviceText renders every Markdown output with the
 // hostile text in every field and checks the produced text as a renderer
 // would see it: no line starts a heading, a quote, a list or a workflow
@@ -46,7 +54,7 @@ func TestMarkdownEscapesDeviceText(t *testing.T) {
 		"diff": func(b *bytes.Buffer) error {
 			return Diff(b, Markdown, DiffOptions{Old: "main:" + hostile, New: hostile}, d)
 		},
-		"plan":   func(b *bytes.Buffer) error { return Plan(b, Markdown, "plan of "+hostile, p) },
+		"plan":   func(b *bytes.Buffer) error { return Plan(b, Markdown, "plan of "+hostile, p, hostileWindow()) },
 		"whatif": func(b *bytes.Buffer) error { return WhatIf(b, Markdown, w) },
 	}
 	for name, render := range outputs {
@@ -189,7 +197,7 @@ func TestTerminalEscapesDeviceText(t *testing.T) {
 		"diff": func(b *bytes.Buffer) error {
 			return Diff(b, Table, DiffOptions{Old: "main:" + hostile, New: hostile}, d)
 		},
-		"plan":   func(b *bytes.Buffer) error { return Plan(b, Table, "plan of "+hostile, p) },
+		"plan":   func(b *bytes.Buffer) error { return Plan(b, Table, "plan of "+hostile, p, hostileWindow()) },
 		"whatif": func(b *bytes.Buffer) error { return WhatIf(b, Table, w) },
 	}
 	for name, render := range outputs {
