@@ -10,7 +10,7 @@ DATA ?= $(CURDIR)/data
 # faultline version prints it; a build outside a git checkout says "(devel)".
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 
-.PHONY: all build run test test-short race bench bench-load bench-sweep bench-sites bench-ghosts soak fuzz vet lint fmt clean
+.PHONY: all build run test test-short race bench bench-reliability bench-load bench-sweep bench-sites bench-ghosts soak fuzz vet lint fmt clean
 
 all: build
 
@@ -43,6 +43,12 @@ test-short:
 BENCH ?= .
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -timeout 60m $(PKGS)
+
+# The reliability figures (order 2 for every service) against the order-1
+# audit, at 10k, 100k and 1M components, in one run (part of bench too;
+# results are recorded in docs/performance.md).
+bench-reliability:
+	$(GO) test -run '^$$' -bench 'BenchmarkReliability' -benchtime 2x -timeout 60m ./audit
 
 # validate, audit and diff at 100k and 1M components, the chunked load
 # against the serial one, wall time and peak memory in child processes

@@ -61,6 +61,10 @@ type Evaluator struct {
 	reach                                             []bool   // by device, valid for solved components
 	sSet                                              []bool   // fixpoint value present (false = ⊤)
 	sVal                                              []span   // fixpoint S(v) by device
+
+	// fabricFrom, when set, gives every fabric component the value it has
+	// in another evaluation instead of solving it (SeedFabric).
+	fabricFrom *Evaluator
 }
 
 func New(g *model.Graph, net *Fabric, failed []bool) *Evaluator {
@@ -88,6 +92,7 @@ func New(g *model.Graph, net *Fabric, failed []bool) *Evaluator {
 func (e *Evaluator) Next() {
 	e.epoch++
 	e.ar.reset()
+	e.fabricFrom = nil
 }
 
 func (e *Evaluator) Cut(v Val) []int32 { return e.ar.get(v.cut) }

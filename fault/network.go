@@ -127,7 +127,7 @@ func (e *Evaluator) fwdVal(d int32) Val {
 		return v
 	}
 	k := e.net.CompOf[d]
-	if e.comp[k] != e.epoch {
+	if e.comp[k] != e.epoch && (e.fabricFrom == nil || !e.CopyFabric(k, e.fabricFrom)) {
 		e.solve(k)
 	}
 	return e.fwd[d].v

@@ -10,8 +10,16 @@ import (
 // service when neither alone takes it down but both do; equivalently b is
 // a single point of failure once a has failed. So for each component a in
 // the service's cone that is not itself a cut, Pairs fails it,
-// re-evaluates the service (the evaluator is demand driven, so only the
-// service's cone), and reads the new single points of failure.
+// re-evaluates the service, and reads the new single points of failure.
+//
+// Each re-evaluation derives only what a can change: the service's
+// member devices whose cone does not hold a keep their design values
+// (CopyAvail), and when a is no part of any fabric component's cone (a
+// server's PSU, drive or PDU) the fabric keeps its design values too
+// (SeedFabric); a member whose own up state (not its network) does not
+// read a keeps that (CopyDevice), and so do the switches and roots of
+// its fabric whose own up state does not. So a component local to one member
+// costs that member's re-evaluation, not the whole service's.
 //
 // What counts follows the fault model: sites only for services with
 // dr: true, and never an inlet (it fails only as observed).
@@ -27,35 +35,50 @@ type Pairs struct {
 	cond   *Evaluator
 	failed []bool
 	isCut  []bool
-	// coneOf and cone are the last service's cone (see Cone).
+	// fabric marks the components some fabric component's value reads:
+	// the links between forwarding or root devices, and those devices'
+	// own cones.
+	fabric []bool
+	// coneOf, cone and devs are the last service's cone, its member
+	// devices (at any depth) and each one's own cone (see Cone).
 	coneOf int32
 	cone   []int32
+	devs   []int32
+	cones  [][]int32
+	own    [][]int32 // each device's own cone: what its up state reads
+	// fabDevs are the forwarding and root devices in the last service's
+	// cone; ownOf caches such devices' own cones across services.
+	fabDevs []int32
+	ownOf   map[int32][]int32
 }
 
 // NewPairs prepares order-2 analysis of g, whose fabric components are
-// net. design is an evaluator of g, normally with nothing failed (shared,
-// read only: Pairs asks it for each service's order-1 cut set); with
-// components failed, the cut sets are those given their failure, made of
-// components not failed.
+// net. design is an evaluator of g, normally with nothing failed in its
+// current evaluation; Pairs reads its values and may add to them
+// (memoizing what it had not evaluated yet), never changes them. With
+// components failed in design, the cut sets are those given their
+// failure, made of components not failed.
 func NewPairs(g *model.Graph, net *Fabric, design *Evaluator) *Pairs {
 	failed := slices.Clone(design.Failures())
-	return &Pairs{g: g, net: net, design: design, failed: failed,
-		cond: New(g, net, failed), isCut: make([]bool, len(g.Comps)), coneOf: -1}
-}
-
-// Up reports whether service s is up with nothing failed.
-func (p *Pairs) Up(s int32) bool { return p.design.Service(s).Up }
-
-// Cone returns service s's cone: every component whose state its
-// evaluation reads, ascending. The slice is Pairs' own, valid until the
-// next call of Cone or Service for another service.
-func (p *Pairs) Cone(s int32) []int32 {
-	if p.coneOf != s {
-		c := NewCone(p.g, p.net)
-		c.Service(s)
-		p.cone, p.coneOf = c.Sorted(), s
+	p := &Pairs{g: g, net: net, design: design, failed: failed,
+		cond: New(g, net, failed), isCut: make([]bool, len(g.Comps)), coneOf: -1,
+		fabric: make([]bool, len(g.Comps)), ownOf: map[int32][]int32{}}
+	c := NewCone(g, net)
+	for d := range g.Devices {
+		if g.Devices[d].Root || g.Devices[d].Forwards {
+			c.device(int32(d))
+		}
 	}
-	return p.cone
+	for _, x := range c.out {
+		p.fabric[x] = true
+	}
+	for _, l := range g.Links {
+		a, b := &g.Devices[l.A], &g.Devices[l.B]
+		if (a.Root || a.Forwards) && (b.Root || b.Forwards) {
+			p.fabric[l.Comp] = true
+		}
+	}
+	return p
 }
 
 // Counts reports whether component c counts as a cause for service s:
@@ -69,6 +92,9 @@ func Counts(g *model.Graph, s int32, c int32) bool {
 	}
 	return true
 }
+
+// Up reports whether service s is up with nothing failed.
+func (p *Pairs) Up(s int32) bool { return p.design.Service(s).Up }
 
 // Cuts returns service s's order-1 minimal cut sets on the design: the
 // components that alone take it down and count for it (see Counts),
@@ -88,13 +114,80 @@ func (p *Pairs) Cuts(s int32) []int32 {
 	return out
 }
 
+// Cone returns service s's cone: every component whose state its
+// evaluation reads, ascending. The slice is Pairs' own, valid until the
+// next call of Cone or Service for another service.
+func (p *Pairs) Cone(s int32) []int32 {
+	if p.coneOf == s {
+		return p.cone
+	}
+	p.coneOf, p.devs, p.cones, p.own = s, p.devs[:0], p.cones[:0], p.own[:0]
+	p.memberDevices(s, map[int32]bool{}, map[int32]bool{})
+	var all []int32
+	for _, d := range p.devs {
+		c := NewCone(p.g, p.net)
+		c.device(d)
+		p.own = append(p.own, slices.Clone(c.Sorted()))
+		c.Network(d)
+		cone := c.Sorted()
+		p.cones = append(p.cones, cone)
+		all = append(all, cone...)
+	}
+	slices.Sort(all)
+	p.cone = slices.Compact(all)
+	p.fabDevs = p.fabDevs[:0]
+	for _, c := range p.cone {
+		if p.g.Kinds[c] != model.KindDevice {
+			continue
+		}
+		d := p.g.Entities[c]
+		if D := &p.g.Devices[d]; D.Root || D.Forwards {
+			p.fabDevs = append(p.fabDevs, d)
+		}
+	}
+	return p.cone
+}
+
+// ownCone is a device's own cone (what its up state reads), cached.
+func (p *Pairs) ownCone(d int32) []int32 {
+	if c, ok := p.ownOf[d]; ok {
+		return c
+	}
+	c := NewCone(p.g, p.net)
+	c.device(d)
+	p.ownOf[d] = c.Sorted()
+	return p.ownOf[d]
+}
+
+// memberDevices lists the devices service s's evaluation reads the
+// availability of: its members', its member services' and its required
+// services', at any depth.
+func (p *Pairs) memberDevices(s int32, seenSvc, seenDev map[int32]bool) {
+	if seenSvc[s] {
+		return
+	}
+	seenSvc[s] = true
+	S := &p.g.Services[s]
+	for _, m := range S.Members {
+		switch {
+		case m.Device >= 0 && !seenDev[m.Device]:
+			seenDev[m.Device] = true
+			p.devs = append(p.devs, m.Device)
+		case m.Service >= 0:
+			p.memberDevices(m.Service, seenSvc, seenDev)
+		}
+	}
+	for _, r := range S.Requires {
+		p.memberDevices(r, seenSvc, seenDev)
+	}
+}
+
 // Service returns service s's order-2 minimal cut sets on the design:
 // every pair {a, b}, a < b, of components that count for s (see Counts),
 // neither of which alone takes s down, that together do. Pairs are in
 // ascending order of a, then b. It returns nil when s is down with
 // nothing failed (it has no minimal cut sets then).
 func (p *Pairs) Service(s int32) [][2]int32 {
-	g := p.g
 	v := p.design.Service(s)
 	if !v.Up {
 		return nil
@@ -108,24 +201,52 @@ func (p *Pairs) Service(s int32) [][2]int32 {
 			p.isCut[c] = false
 		}
 	}()
-	skip := func(c int32) bool { return p.isCut[c] || p.failed[c] || !Counts(g, s, c) }
+	cone := p.Cone(s)
+	for _, d := range p.devs {
+		p.design.Avail(d) // memoized (the device's up state too), for CopyAvail and CopyDevice
+	}
+	for _, f := range p.fabDevs {
+		p.design.Device(f)
+	}
 	var found [][2]int32
-	for _, x := range p.Cone(s) {
-		if skip(x) {
+	for _, x := range cone {
+		if p.isCut[x] || p.failed[x] || !Counts(p.g, s, x) {
 			continue
 		}
-		p.failed[x] = true
-		p.cond.Next()
-		w := p.cond.Service(s)
-		p.failed[x] = false
+		w := p.without(s, x)
 		if !w.Up {
 			continue // cannot happen: x is not a cut
 		}
 		for _, y := range p.cond.Cut(w) {
-			if y > x && !skip(y) {
+			if y > x && !p.isCut[y] && Counts(p.g, s, y) {
 				found = append(found, [2]int32{x, y})
 			}
 		}
 	}
 	return found
+}
+
+// without evaluates service s with component x failed, deriving only
+// what x can change.
+func (p *Pairs) without(s, x int32) Val {
+	p.failed[x] = true
+	defer func() { p.failed[x] = false }()
+	p.cond.Next()
+	if !p.fabric[x] {
+		p.cond.SeedFabric(p.design)
+	} else {
+		for _, f := range p.fabDevs {
+			if _, in := slices.BinarySearch(p.ownCone(f), x); !in {
+				p.cond.CopyDevice(f, p.design)
+			}
+		}
+	}
+	for i, d := range p.devs {
+		if _, in := slices.BinarySearch(p.cones[i], x); !in {
+			p.cond.CopyAvail(d, p.design)
+		} else if _, in := slices.BinarySearch(p.own[i], x); !in {
+			p.cond.CopyDevice(d, p.design)
+		}
+	}
+	return p.cond.Service(s)
 }

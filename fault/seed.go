@@ -52,3 +52,9 @@ func (e *Evaluator) CopyFabric(k int32, from *Evaluator) bool {
 func (e *Evaluator) copyVal(v Val, from *Evaluator) Val {
 	return Val{Up: v.Up, cut: e.ar.put(from.Cut(v))}
 }
+
+// SeedFabric makes every fabric component that from has solved in its
+// current evaluation take its value from there (CopyFabric) when this
+// evaluation first needs it, for the rest of this evaluation: for a
+// change that no fabric component's value can depend on.
+func (e *Evaluator) SeedFabric(from *Evaluator) { e.fabricFrom = from }

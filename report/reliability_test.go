@@ -2,9 +2,14 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"regexp"
 	"testing"
 
 	"github.com/faultline/faultline/audit"
+	"github.com/faultline/faultline/reliability"
 )
 
 // The seeds' shapes, and what their reliability figures must say.
@@ -104,5 +109,36 @@ func TestDowntime(t *testing.T) {
 		if got := Downtime(tt.minutes); got != tt.want {
 			t.Errorf("Downtime(%g) = %q, want %q", tt.minutes, got, tt.want)
 		}
+	}
+}
+
+// TestReliabilityDocExample: docs/reliability.md's JSON example is a
+// findings document as the audit writes it: no key the types lack, the
+// method the code names, and downtime = unavailability × a year.
+func TestReliabilityDocExample(t *testing.T) {
+	data, err := os.ReadFile("../docs/reliability.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```json\n(.*?)```").FindAllSubmatch(data, -1)
+	if len(blocks) != 1 {
+		t.Fatalf("docs/reliability.md has %d json blocks, want 1", len(blocks))
+	}
+	dec := json.NewDecoder(bytes.NewReader(blocks[0][1]))
+	dec.DisallowUnknownFields()
+	var r audit.Report
+	if err := dec.Decode(&r); err != nil {
+		t.Fatalf("docs/reliability.md's example: %v", err)
+	}
+	if r.Reliability == nil || r.Reliability.Method != reliability.Method || r.Reliability.YearHours != reliability.YearHours {
+		t.Fatalf("docs/reliability.md's example: reliability %+v; want the method and year the code uses", r.Reliability)
+	}
+	for _, s := range r.Reliability.Services {
+		if want := s.Unavailability * reliability.MinutesPerYear; math.Abs(s.DowntimeMinutesPerYear-want) > 0.05 {
+			t.Errorf("docs/reliability.md: %s: %g min/yr, but unavailability %g is %.1f", s.ID, s.DowntimeMinutesPerYear, s.Unavailability, want)
+		}
+	}
+	if r.Findings[0].DowntimeMinutesPerYear == nil {
+		t.Error("docs/reliability.md's example finding has no downtime_minutes_per_year")
 	}
 }
