@@ -25,7 +25,9 @@ func hostileReports() (*audit.Report, *audit.Diff, *audit.Plan, *audit.WhatIf) {
 	c := audit.Change{Rule: f.Rule, Subject: f.Subject, Severity: f.Severity, Findings: []audit.Finding{f, f, f}}
 	changed := c
 	changed.CausesAdded, changed.CausesRemoved = []string{hostile}, []string{"x`" + hostile}
-	d := &audit.Diff{Introduced: []audit.Change{c}, Changed: []audit.Change{changed}, Resolved: []audit.Change{c, c, c, c, c, c}}
+	before, after := 3.0, 126.0
+	d := &audit.Diff{Introduced: []audit.Change{c}, Changed: []audit.Change{changed}, Resolved: []audit.Change{c, c, c, c, c, c},
+		Downtime: []audit.ServiceDowntime{{ID: hostile, Before: &before, After: &after}, {ID: "`" + hostile, After: &after}, {ID: hostile + "|x", Before: &before}}}
 	imp := audit.Impact{Kind: "device", ID: hostile, Why: hostile}
 	p := &audit.Plan{Maintain: []string{hostile, "b"},
 		Batches: []audit.Batch{{Components: []string{hostile}, Degraded: []audit.Impact{imp}, PeakLoad: []audit.PeakLoad{{ID: hostile, Watts: 10, CapacityW: 100}}}},
@@ -155,7 +157,8 @@ func withoutCodeSpans(line string) string {
 }
 
 // TestGitHubEscapesDeviceText: in -o github, every line of the output is
-// a workflow command the report wrote (one per problem) or its closing
+// a workflow command the report wrote (one per problem, one per service
+// whose expected downtime changed) or its closing
 // summary; the hostile text never starts a line.
 func TestGitHubEscapesDeviceText(t *testing.T) {
 	_, d, _, _ := hostileReports()
@@ -165,17 +168,18 @@ func TestGitHubEscapesDeviceText(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if want := 1 + 1 + 6 + 1; len(lines) != want {
-		t.Fatalf("%d lines, want %d (a command per problem and a summary):\n%s", len(lines), want, b.String())
+	if want := 1 + 1 + 6 + 3 + 1; len(lines) != want {
+		t.Fatalf("%d lines, want %d (a command per problem and per service's downtime, and a summary):\n%s", len(lines), want, b.String())
 	}
 	for i, line := range lines[:len(lines)-1] {
-		if !strings.HasPrefix(line, "::error file=inv%0A%3A%3Aerror%3A%3Ax.yaml,line=3,col=4,title=") && !strings.HasPrefix(line, "::notice file=inv%0A") {
+		if !strings.HasPrefix(line, "::error file=inv%0A%3A%3Aerror%3A%3Ax.yaml,line=3,col=4,title=") && !strings.HasPrefix(line, "::notice file=inv%0A") &&
+			!strings.HasPrefix(line, "::warning file=inv%0A%3A%3Aerror%3A%3Ax.yaml,line=3,col=4,title=") {
 			t.Errorf("line %d is not the report's own command: %q", i+1, line)
 		}
 		// The properties end where the report ended them: the hostile
 		// text cannot close them early and start the message itself.
 		props, _, _ := strings.Cut(line[2:], "::")
-		if !strings.HasSuffix(props, "(introduced)") && !strings.HasSuffix(props, "(still open%2C causes changed)") && !strings.HasSuffix(props, "(resolved)") {
+		if !strings.HasSuffix(props, "(introduced)") && !strings.HasSuffix(props, "(still open%2C causes changed)") && !strings.HasSuffix(props, "(resolved)") && !strings.HasSuffix(props, "(per year)") {
 			t.Errorf("line %d: the properties end early: %q", i+1, props)
 		}
 	}
