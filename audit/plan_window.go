@@ -62,6 +62,14 @@ type PlanWindow struct {
 	Batches []BatchRisk `json:"batches"`
 }
 
+// PlanDocument is the plan's JSON document: the plan, and with a window
+// (plan --window, the API's window) the risk of each of its batches
+// during it, beside the plan's own fields, which stay as they are.
+type PlanDocument struct {
+	*Plan
+	Window *PlanWindow `json:"window,omitempty"`
+}
+
 // BatchRisk is one batch's risk during the window.
 type BatchRisk struct {
 	// Batch is the batch's number in the plan, from 1.

@@ -355,6 +355,7 @@ func (e *Engine) audit(ctx context.Context) error {
 	}
 	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{
 		Now: start.UTC(), StaleAfter: e.cfg.StaleAfter, Restarts: restarts, Window: e.cfg.HistoryWindow,
+		Audit: audit.Options{Reliability: true},
 	})
 	if err != nil {
 		return fmt.Errorf("engine: audit: %w", err)
@@ -384,6 +385,7 @@ func (e *Engine) audit(ctx context.Context) error {
 		}
 	}
 	report := audit.NewReport(start, findings)
+	report.Reliability = a.ReliabilityReport()
 	e.seq++
 	snap := &Snapshot{
 		Seq: e.seq, Inventory: e.inv, InventoryFile: e.cfg.InventoryFile, InventoryHash: e.invHash, LoadedAt: e.loadedAt,

@@ -18,7 +18,7 @@ import (
 func Plan(w io.Writer, f Format, title string, p *audit.Plan, risk *audit.PlanWindow) error {
 	switch f {
 	case JSON:
-		return writeJSON(w, PlanDocument{Plan: p, Window: risk})
+		return writeJSON(w, audit.PlanDocument{Plan: p, Window: risk})
 	case Markdown:
 		return planMarkdown(w, title, p, risk)
 	case HTMLPage:

@@ -9,14 +9,6 @@ import (
 	"github.com/faultline/faultline/audit"
 )
 
-// PlanDocument is the plan's JSON document: the plan, and with a window
-// (plan --window) the risk of each of its batches during it, beside the
-// batches so that the plan's own fields stay as they were.
-type PlanDocument struct {
-	*audit.Plan
-	Window *audit.PlanWindow `json:"window,omitempty"`
-}
-
 // maxRisksShown bounds the services a batch's risk lists in the table,
 // Markdown and the page; the JSON document has them all.
 const maxRisksShown = 5
