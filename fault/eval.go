@@ -65,6 +65,9 @@ type Evaluator struct {
 	// fabricFrom, when set, gives every fabric component the value it has
 	// in another evaluation instead of solving it (SeedFabric).
 	fabricFrom *Evaluator
+	// powerFrom, when set, gives every power node the value it has in
+	// another evaluation instead of deriving it (SeedPower).
+	powerFrom *Evaluator
 }
 
 func New(g *model.Graph, net *Fabric, failed []bool) *Evaluator {
@@ -93,6 +96,7 @@ func (e *Evaluator) Next() {
 	e.epoch++
 	e.ar.reset()
 	e.fabricFrom = nil
+	e.powerFrom = nil
 }
 
 func (e *Evaluator) Cut(v Val) []int32 { return e.ar.get(v.cut) }
@@ -175,6 +179,13 @@ func (e *Evaluator) selfOK(c int32) Val { return Val{Up: !e.failed[c]} }
 func (e *Evaluator) Power(p int32) Val {
 	if v, ok := e.power.get(p, e.epoch); ok {
 		return v
+	}
+	if f := e.powerFrom; f != nil {
+		if v, ok := f.power.get(p, f.epoch); ok {
+			v = e.copyVal(v, f)
+			e.power.set(p, e.epoch, v)
+			return v
+		}
 	}
 	P := &e.g.Power[p]
 	loc := Val{Up: true}

@@ -18,7 +18,8 @@ import (
 // server's PSU, drive or PDU) the fabric keeps its design values too
 // (SeedFabric); a member whose own up state (not its network) does not
 // read a keeps that (CopyDevice), and so do the switches and roots of
-// its fabric whose own up state does not. So a component local to one member
+// its fabric whose own up state does not; and when a is no site, rack or
+// power node, every power node keeps its design value (SeedPower). So a component local to one member
 // costs that member's re-evaluation, not the whole service's.
 //
 // What counts follows the fault model: sites only for services with
@@ -232,6 +233,11 @@ func (p *Pairs) without(s, x int32) Val {
 	p.failed[x] = true
 	defer func() { p.failed[x] = false }()
 	p.cond.Next()
+	switch p.g.Kinds[x] {
+	case model.KindSite, model.KindRack, model.KindPower, model.KindInlet:
+	default: // no power node reads x
+		p.cond.SeedPower(p.design)
+	}
 	if !p.fabric[x] {
 		p.cond.SeedFabric(p.design)
 	} else {

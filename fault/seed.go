@@ -58,3 +58,10 @@ func (e *Evaluator) copyVal(v Val, from *Evaluator) Val {
 // evaluation first needs it, for the rest of this evaluation: for a
 // change that no fabric component's value can depend on.
 func (e *Evaluator) SeedFabric(from *Evaluator) { e.fabricFrom = from }
+
+// SeedPower makes every power node that from has evaluated in its
+// current evaluation take its value from there when this evaluation
+// first needs it, for the rest of this evaluation: for a change that no
+// power node's value can depend on (no site, rack, power node or inlet
+// failed anew).
+func (e *Evaluator) SeedPower(from *Evaluator) { e.powerFrom = from }
