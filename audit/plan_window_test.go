@@ -191,3 +191,26 @@ func TestParseWindow(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseWindow: any text is read without panicking; what is accepted
+// is within the bounds, and says so in WindowText's words.
+func FuzzParseWindow(f *testing.F) {
+	for _, s := range []string{"4h", "90m", "2d", "1d12h", "744h", "745h", "0s", "-1h", "1.5d", "d", "1e9h", "4h\x00", "９h"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseWindow(s)
+		if err != nil {
+			if d != 0 && CheckWindow(d) == nil {
+				t.Fatalf("ParseWindow(%q) = %v, %v: an error for a window within bounds", s, d, err)
+			}
+			return
+		}
+		if d < MinWindow || d > MaxWindow {
+			t.Fatalf("ParseWindow(%q) = %v: out of bounds", s, d)
+		}
+		if back, err := ParseWindow(WindowText(d)); err != nil || back != d {
+			t.Fatalf("ParseWindow(%q) = %v, written %q, read back %v, %v", s, d, WindowText(d), back, err)
+		}
+	})
+}
