@@ -2,6 +2,8 @@ package reliability
 
 import (
 	"cmp"
+	"runtime"
+	"sync"
 
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/model"
@@ -64,14 +66,27 @@ type Importance struct {
 // sets fault finds on the design (nothing failed), with each component's
 // unavailability q (by component number; Unavailability(g) gives the
 // inventory's). net is g's fabric and design an evaluator of g with
-// nothing failed; Compute only reads them.
+// nothing failed. Compute works on as many cores as GOMAXPROCS allows:
+// design serves the first worker (which may memoize more in it), the
+// others evaluate with their own.
 func Compute(g *model.Graph, net *fault.Fabric, design *fault.Evaluator, q []float64) *Figures {
 	f := &Figures{Q: q, Services: make([]Service, len(g.Services))}
-	p := fault.NewPairs(g, net, design)
-	acc := newAccum(len(g.Comps))
-	for s := range g.Services {
-		f.Services[s] = serviceFigures(g, p, int32(s), q, acc)
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(g.Services)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		e := design
+		if w > 0 {
+			e = fault.New(g, net, make([]bool, len(g.Comps)))
+		}
+		wg.Go(func() {
+			p := fault.NewPairs(g, net, e)
+			acc := newAccum(len(g.Comps))
+			for s := w; s < len(g.Services); s += workers {
+				f.Services[s] = serviceFigures(g, p, int32(s), q, acc)
+			}
+		})
 	}
+	wg.Wait()
 	return f
 }
 
