@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/inventory"
@@ -56,15 +58,13 @@ func WindowProbability(afr, hours float64) float64 {
 // reach goes down during the window, from the minimal cut sets left (of
 // components still in service; order 1 and 2) with each component's
 // probability of failing within the window. It is not safe for
-// concurrent use.
+// concurrent use; each Batch works on as many cores as GOMAXPROCS allows.
 type Window struct {
 	g      *model.Graph
 	net    *fault.Fabric
 	failed []bool // the state's failures (the window's own copy)
-	state  *fault.Evaluator
 	x      *fault.Index
 	p      []float64 // each component's window probability
-	acc    *accum
 	// base caches each service's risk with nothing taken out.
 	base map[int32]Service
 }
@@ -81,8 +81,7 @@ func NewWindow(g *model.Graph, net *fault.Fabric, failed []bool, rates []invento
 			p[c] = WindowProbability(rates[c].AFR, hours)
 		}
 	}
-	return &Window{g: g, net: net, failed: failed, state: fault.New(g, net, failed), x: fault.NewIndex(g, net),
-		p: p, acc: newAccum(len(g.Comps)), base: map[int32]Service{}}
+	return &Window{g: g, net: net, failed: failed, x: fault.NewIndex(g, net), p: p, base: map[int32]Service{}}
 }
 
 // Risk is one service's risk during a window.
@@ -102,9 +101,6 @@ type Risk struct {
 // can change, highest risk first (ties by service number). It stops with
 // ctx's error when ctx is done.
 func (w *Window) Batch(ctx context.Context, out []int32) ([]Risk, error) {
-	out = slices.Clone(out)
-	slices.Sort(out)
-	out = slices.Compact(out)
 	var svcs []int32
 	for _, c := range out {
 		svcs = append(svcs, w.x.Reach(c).Services...)
@@ -114,43 +110,57 @@ func (w *Window) Batch(ctx context.Context, out []int32) ([]Risk, error) {
 	if len(svcs) == 0 {
 		return nil, nil
 	}
-	failed := slices.Clone(w.failed)
-	saved := make([]float64, len(out))
-	for i, c := range out {
-		failed[c] = true
-		saved[i], w.p[c] = w.p[c], 0
+	failed, p := slices.Clone(w.failed), slices.Clone(w.p)
+	for _, c := range out {
+		failed[c], p[c] = true, 0
 	}
-	defer func() {
-		for i, c := range out {
-			w.p[c] = saved[i]
-		}
-	}()
-	with := fault.NewPairs(w.g, w.net, fault.New(w.g, w.net, failed))
-	risks := make([]Risk, 0, len(svcs))
+	with, err := w.figures(ctx, failed, p, svcs)
+	if err != nil {
+		return nil, err
+	}
+	var missing []int32
 	for _, s := range svcs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		if _, ok := w.base[s]; !ok {
+			missing = append(missing, s)
 		}
-		risks = append(risks, Risk{Service: s, With: serviceFigures(w.g, with, s, w.p, w.acc)})
 	}
-	for i := range out {
-		w.p[out[i]] = saved[i]
+	base, err := w.figures(ctx, w.failed, w.p, missing)
+	if err != nil {
+		return nil, err
 	}
-	var without *fault.Pairs
-	for i := range risks {
-		s := risks[i].Service
-		b, ok := w.base[s]
-		if !ok {
-			if without == nil {
-				without = fault.NewPairs(w.g, w.net, w.state)
-			}
-			b = serviceFigures(w.g, without, s, w.p, w.acc)
-			w.base[s] = b
-		}
-		risks[i].Without = b
+	for i, s := range missing {
+		w.base[s] = base[i]
+	}
+	risks := make([]Risk, len(svcs))
+	for i, s := range svcs {
+		risks[i] = Risk{Service: s, With: with[i], Without: w.base[s]}
 	}
 	slices.SortStableFunc(risks, func(a, b Risk) int {
 		return cmp.Compare(b.With.Unavailability, a.With.Unavailability)
 	})
 	return risks, nil
+}
+
+// figures computes the services' figures with the given components
+// failed and window probabilities p, on as many cores as GOMAXPROCS
+// allows, each worker with its own evaluator (failed and p are only
+// read).
+func (w *Window) figures(ctx context.Context, failed []bool, p []float64, svcs []int32) ([]Service, error) {
+	out := make([]Service, len(svcs))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(svcs)/64))
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			pairs := fault.NewPairs(w.g, w.net, fault.New(w.g, w.net, failed))
+			acc := newAccum(len(w.g.Comps))
+			for i := k; i < len(svcs); i += workers {
+				if ctx.Err() != nil {
+					return
+				}
+				out[i] = serviceFigures(w.g, pairs, svcs[i], p, acc)
+			}
+		})
+	}
+	wg.Wait()
+	return out, ctx.Err()
 }
