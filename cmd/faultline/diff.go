@@ -44,6 +44,9 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type diffRequest struct {
 	format  report.Format
 	fromGit bool
+	// reliability computes each side's reliability figures (diff
+	// --reliability, on by default).
+	reliability bool
 	// oldSrcs is the old side read from git (diff --base); oldSrc the old
 	// side's files otherwise; newSrc the new side's.
 	oldSrcs        []inventory.Source
@@ -76,10 +79,11 @@ func parseDiff(ctx context.Context, args []string, stdout, stderr io.Writer) (*d
 	var out formatFlag
 	out.add(c, "table, json, markdown (a pull request comment) or github (annotations in GitHub Actions)")
 	base := c.String("base", "", "read the old side from git: the file as it is at `REF` (git show REF:PATH)")
+	rel := c.Bool("reliability", true, "state each service's expected downtime before and after (false: only the findings, without the figures' cost)")
 	if code, ok := c.parse(args); !ok {
 		return nil, code, false
 	}
-	req := &diffRequest{format: report.GitHub, fromGit: *base != ""}
+	req := &diffRequest{format: report.GitHub, fromGit: *base != "", reliability: *rel}
 	if out.format != string(report.GitHub) {
 		var ok bool
 		if req.format, ok = out.outFormat(stdout, stderr, false); !ok {
@@ -170,7 +174,7 @@ func (r *diffRequest) audit(stderr io.Writer) (*audit.Diff, bool) {
 			return nil, false
 		}
 		var a *audit.Analysis
-		a, sets[i] = audit.Audit(g, audit.Options{Reliability: true})
+		a, sets[i] = audit.Audit(g, audit.Options{Reliability: r.reliability})
 		rel[i] = a.ReliabilityReport()
 		if i == 0 {
 			r.sides[0].inv = nil
