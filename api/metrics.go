@@ -33,6 +33,8 @@ var (
 	descDropped  = newDesc("faultline_finding_open_dropped", "Critical findings left out of faultline_finding_open by its series limit.", nil, nil)
 	descSvcUp    = newDesc("faultline_service_up", "Whether a service is up now (1) or down (0).", []string{"service"}, nil)
 	descSvcSPOF  = newDesc("faultline_service_single_points_of_failure", "Components whose failure alone takes the service down now.", []string{"service"}, nil)
+	descSvcDown  = newDesc("faultline_service_expected_downtime_seconds_per_year", "The service's expected downtime a year as designed, from the components' failure rates and repair times (docs/reliability.md).", []string{"service"}, nil)
+	descSvcUnav  = newDesc("faultline_service_unavailability", "The service's steady-state unavailability as designed: the probability that it is down at a random moment (docs/reliability.md).", []string{"service"}, nil)
 	descOK       = newDesc("faultline_device_collection_success", "Whether the device's last collection succeeded (1) or not (0).", []string{"device", "source"}, nil)
 	descDur      = newDesc("faultline_device_collection_duration_seconds", "How long the device's last collection took.", []string{"device", "source"}, nil)
 	descLast     = newDesc("faultline_device_last_success_timestamp_seconds", "When the device was last collected successfully (Unix time).", []string{"device", "source"}, nil)
@@ -67,7 +69,7 @@ func MetricNames() []string { return slices.Clone(metricNames) }
 type snapshotCollector struct{ s *engine.Snapshot }
 
 func (c snapshotCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descFindings, descOpen, descDropped, descSvcUp, descSvcSPOF, descOK, descDur, descLast, descReq,
+	for _, d := range []*prometheus.Desc{descFindings, descOpen, descDropped, descSvcUp, descSvcSPOF, descSvcDown, descSvcUnav, descOK, descDur, descLast, descReq,
 		descReloadOK, descReloadTS, descAuditDur, descAuditTS, descCollDur, descCollTS, descCollDev, descInv, descHistFail, descHistOK} {
 		ch <- d
 	}
@@ -102,15 +104,7 @@ func (c snapshotCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descFindings, prometheus.GaugeValue, float64(n), k[0], k[1])
 	}
 	ch <- prometheus.MustNewConstMetric(descDropped, prometheus.GaugeValue, float64(dropped))
-	a := s.Analysis
-	for i, svc := range a.G.Services {
-		up := 0.0
-		if a.CurrentServices[i].Up {
-			up = 1
-		}
-		ch <- prometheus.MustNewConstMetric(descSvcUp, prometheus.GaugeValue, up, svc.ID)
-		ch <- prometheus.MustNewConstMetric(descSvcSPOF, prometheus.GaugeValue, float64(len(a.CurrentServices[i].Cuts)), svc.ID)
-	}
+	serviceMetrics(ch, s.Analysis)
 	for _, o := range s.Observations {
 		ok := 0.0
 		if o.Error == "" {
@@ -157,6 +151,25 @@ func collectionMetrics(ch chan<- prometheus.Metric, j *engine.Job) {
 	ch <- prometheus.MustNewConstMetric(descCollTS, prometheus.GaugeValue, unixSeconds(j.Finished))
 	ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Devices-j.Failed), "ok")
 	ch <- prometheus.MustNewConstMetric(descCollDev, prometheus.GaugeValue, float64(j.Failed), "failed")
+}
+
+// serviceMetrics are each service's series: up now, its single points of
+// failure now, and (when the audit computed the reliability figures) its
+// expected downtime and unavailability as designed.
+func serviceMetrics(ch chan<- prometheus.Metric, a *audit.Analysis) {
+	for i, svc := range a.G.Services {
+		up := 0.0
+		if a.CurrentServices[i].Up {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(descSvcUp, prometheus.GaugeValue, up, svc.ID)
+		ch <- prometheus.MustNewConstMetric(descSvcSPOF, prometheus.GaugeValue, float64(len(a.CurrentServices[i].Cuts)), svc.ID)
+		if a.Figures != nil {
+			f := &a.Figures.Services[i]
+			ch <- prometheus.MustNewConstMetric(descSvcDown, prometheus.GaugeValue, f.DowntimeMinutes()*60, svc.ID)
+			ch <- prometheus.MustNewConstMetric(descSvcUnav, prometheus.GaugeValue, f.Unavailability, svc.ID)
+		}
+	}
 }
 
 // RenderMetrics renders a snapshot's metrics in the Prometheus text

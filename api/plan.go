@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/plan"
 )
 
@@ -18,6 +20,9 @@ type planRequest struct {
 	Maintain       []string `json:"maintain"`
 	KeepRedundancy bool     `json:"keep_redundancy"`
 	MaxBatch       int      `json:"max_batch"`
+	// Window, when set, asks for each batch's risk during a window of
+	// that length ("4h", "90m", "2d"; 1m to 744h).
+	Window string `json:"window"`
 }
 
 // plan is POST /api/v1/plan (JSON body, with the token) and GET
@@ -48,6 +53,13 @@ func (s *Server) plan(c *gin.Context) {
 		jsonError(c, http.StatusBadRequest, err.Error())
 		return
 	}
+	var window time.Duration
+	if req.Window != "" {
+		if window, err = audit.ParseWindow(req.Window); err != nil {
+			jsonError(c, http.StatusBadRequest, err.Error())
+			return
+		}
+	}
 	snap := s.eng.Snapshot()
 	if snap == nil || snap.Analysis == nil {
 		jsonError(c, http.StatusServiceUnavailable, "not ready: no audit yet")
@@ -74,7 +86,13 @@ func (s *Server) plan(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		c.JSON(http.StatusOK, p)
+		doc := plan.Document{Plan: p}
+		if window > 0 {
+			if doc.Window, err = snap.Analysis.PlanRisk(ctx, p.BatchComponents(), window); err != nil {
+				return err
+			}
+		}
+		c.JSON(http.StatusOK, doc)
 		return nil
 	})
 }
@@ -99,14 +117,14 @@ func (s *Server) overBudget(n int, keep bool) string {
 }
 
 // planQuery reads GET /api/v1/plan's query: maintain (repeated or
-// comma-separated), keep_redundancy (a boolean) and max_batch (a number),
-// the names of the POST body's fields.
+// comma-separated), keep_redundancy (a boolean), max_batch (a number) and
+// window (a duration), the names of the POST body's fields.
 func planQuery(c *gin.Context, req *planRequest) bool {
-	q, ok := readQuery(c, "maintain", "keep_redundancy", "max_batch")
+	q, ok := readQuery(c, "maintain", "keep_redundancy", "max_batch", "window")
 	if !ok {
 		return false
 	}
-	req.Maintain = q["maintain"]
+	req.Maintain, req.Window = q["maintain"], q.Get("window")
 	if v := q.Get("keep_redundancy"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

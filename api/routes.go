@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -291,10 +292,36 @@ func (s *Server) findings(c *gin.Context) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	sev, err := oneOf(q["severity"], []string{"critical", "warning", "info"}, "severity")
+	out, err := filterFindings(q, snap.Report.Findings)
 	if err != nil {
 		jsonError(c, http.StatusBadRequest, err.Error())
 		return
+	}
+	order, err := oneOf(q["sort"], []string{"severity", "risk"}, "sort")
+	if err != nil || len(order) > 1 {
+		jsonError(c, http.StatusBadRequest, "sort: give one of severity (the default) or risk")
+		return
+	}
+	rep := audit.NewReport(snap.Report.GeneratedAt, out)
+	rep.Reliability = snap.Report.Reliability
+	if len(order) == 1 && order[0] == "risk" {
+		audit.SortByRisk(rep.Findings)
+	}
+	body, err := marshal(rep)
+	if err != nil {
+		jsonError(c, http.StatusInternalServerError, "rendering findings failed")
+		return
+	}
+	c.Data(http.StatusOK, "application/json", body)
+}
+
+// filterFindings keeps the findings that match the query's severity,
+// rule, subject and cause filters (each a list; a finding matches a list
+// when it matches any of its values).
+func filterFindings(q url.Values, fs []audit.Finding) ([]audit.Finding, error) {
+	sev, err := oneOf(q["severity"], []string{"critical", "warning", "info"}, "severity")
+	if err != nil {
+		return nil, err
 	}
 	var ruleIDs []string
 	for _, rule := range audit.Rules {
@@ -302,12 +329,11 @@ func (s *Server) findings(c *gin.Context) {
 	}
 	rules, err := oneOf(q["rule"], ruleIDs, "rule")
 	if err != nil {
-		jsonError(c, http.StatusBadRequest, err.Error())
-		return
+		return nil, err
 	}
 	subjects, causes := split(q["subject"]), split(q["cause"])
 	var out []audit.Finding
-	for _, f := range snap.Report.Findings {
+	for _, f := range fs {
 		if (len(sev) > 0 && !slices.Contains(sev, string(f.Severity))) ||
 			(len(rules) > 0 && !slices.Contains(rules, f.Rule)) ||
 			(len(subjects) > 0 && !slices.Contains(subjects, f.Subject)) ||
@@ -316,13 +342,7 @@ func (s *Server) findings(c *gin.Context) {
 		}
 		out = append(out, f)
 	}
-	rep := audit.NewReport(snap.Report.GeneratedAt, out)
-	body, err := marshal(rep)
-	if err != nil {
-		jsonError(c, http.StatusInternalServerError, "rendering findings failed")
-		return
-	}
-	c.Data(http.StatusOK, "application/json", body)
+	return out, nil
 }
 
 func split(vals []string) []string {

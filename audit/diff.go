@@ -20,6 +20,9 @@ type Diff struct {
 	Resolved   []Change `json:"resolved"`
 	// Unchanged counts the problems open before and after with the same causes.
 	Unchanged int `json:"unchanged"`
+	// Downtime is every service's expected downtime a year before and
+	// after (DiffDowntime), when both sides' reliability figures are known.
+	Downtime []ServiceDowntime `json:"downtime,omitempty"`
 }
 
 // Change is one problem a change introduces, changes or resolves.

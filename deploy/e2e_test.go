@@ -365,6 +365,15 @@ scrape_configs:
 	if got, err := query(promURL, `faultline_findings{rule="redundancy-lost"}`); err != nil || !slices.Equal(got, []string{"3"}) {
 		t.Errorf("faultline_findings{rule=\"redundancy-lost\"} through Prometheus: %v %v", got, err)
 	}
+	// The reliability figures reach Prometheus: an expected downtime for
+	// every service of the demo, each a positive number of seconds.
+	services, err := query(promURL, `count(faultline_service_up)`)
+	if err != nil || len(services) != 1 {
+		t.Fatalf("count(faultline_service_up): %v %v", services, err)
+	}
+	if got, err := query(promURL, `count(faultline_service_expected_downtime_seconds_per_year > 0)`); err != nil || !slices.Equal(got, services) {
+		t.Errorf("services with a positive expected downtime through Prometheus: %v, want %v (%v)", got, services, err)
+	}
 
 	// Every metric the rules and the dashboard query is in a real scrape.
 	body, err := get("http://" + flAddr + "/metrics")

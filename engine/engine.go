@@ -47,6 +47,10 @@ type Config struct {
 	StaleAfter time.Duration
 	// HistoryWindow is the flapping window (default 24h).
 	HistoryWindow time.Duration
+	// NoReliability leaves the reliability figures out of every audit
+	// (the report's reliability object, the findings' downtime, the
+	// downtime metrics): on a large fleet they cost a few audits' time.
+	NoReliability bool
 	// Retention is how long history is kept (default 7 days).
 	Retention time.Duration
 	// WatchInterval is how often the inventory file is checked for
@@ -358,6 +362,7 @@ func (e *Engine) audit(ctx context.Context) error {
 	}
 	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{
 		Now: start.UTC(), StaleAfter: e.cfg.StaleAfter, Restarts: restarts, Window: e.cfg.HistoryWindow,
+		Audit: audit.Options{Reliability: !e.cfg.NoReliability},
 	})
 	if err != nil {
 		return fmt.Errorf("engine: audit: %w", err)
@@ -387,6 +392,7 @@ func (e *Engine) audit(ctx context.Context) error {
 		}
 	}
 	report := audit.NewReport(start, findings)
+	report.Reliability = a.ReliabilityReport()
 	e.seq++
 	snap := &Snapshot{
 		Seq: e.seq, Inventory: e.inv, InventoryFile: e.cfg.InventoryFile, InventoryHash: e.invHash, LoadedAt: e.loadedAt,

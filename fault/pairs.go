@@ -26,8 +26,9 @@ import (
 // dr: true, and never an inlet (it fails only as observed).
 
 // Pairs finds services' order-2 minimal cut sets on the design (nothing
-// failed). It is not safe for concurrent use; it reuses its evaluator
-// from one service to the next.
+// failed), or given the failures of the evaluator it is made with (the
+// cut sets of what is left: a plan's batch taken out). It is not safe for
+// concurrent use; it reuses its evaluator from one service to the next.
 type Pairs struct {
 	g      *model.Graph
 	net    *Fabric
@@ -53,11 +54,13 @@ type Pairs struct {
 }
 
 // NewPairs prepares order-2 analysis of g, whose fabric components are
-// net. design is an evaluator of g with nothing failed in its current
-// evaluation; Pairs reads its values and may add to them (memoizing what
-// it had not evaluated yet), never changes them.
+// net. design is an evaluator of g, normally with nothing failed in its
+// current evaluation; Pairs reads its values and may add to them
+// (memoizing what it had not evaluated yet), never changes them. With
+// components failed in design, the cut sets are those given their
+// failure, made of components not failed.
 func NewPairs(g *model.Graph, net *Fabric, design *Evaluator) *Pairs {
-	failed := make([]bool, len(g.Comps))
+	failed := slices.Clone(design.Failures())
 	p := &Pairs{g: g, net: net, design: design, failed: failed,
 		cond: New(g, net, failed), isCut: make([]bool, len(g.Comps)), coneOf: -1,
 		fabric: make([]bool, len(g.Comps)), ownOf: map[int32][]int32{}}
@@ -208,7 +211,7 @@ func (p *Pairs) Service(s int32) [][2]int32 {
 	}
 	var found [][2]int32
 	for _, x := range cone {
-		if p.isCut[x] || !Counts(p.g, s, x) {
+		if p.isCut[x] || p.failed[x] || !Counts(p.g, s, x) {
 			continue
 		}
 		w := p.without(s, x)

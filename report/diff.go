@@ -68,6 +68,7 @@ func diffTable(w io.Writer, o DiffOptions, d *audit.Diff) error {
 	tw := &textWriter{w: w}
 	tw.wrap("", "  ", fmt.Sprintf("faultline diff %s -> %s", o.Old, o.New))
 	tw.wrap("", "  ", diffCounts(d))
+	tableDowntime(tw, d)
 	section := func(title, mark string, cs []audit.Change) {
 		if len(cs) == 0 {
 			return
@@ -141,6 +142,7 @@ func diffMarkdown(o DiffOptions, d *audit.Diff) string {
 		b.WriteString("No critical problem introduced or worsened. ")
 	}
 	fmt.Fprintf(&b, "%s.\n", diffCounts(d))
+	mdDowntime(&b, d)
 	section := func(title string, cs []audit.Change, changed, resolved bool) {
 		if len(cs) == 0 {
 			return
@@ -282,6 +284,7 @@ func diffGitHub(w io.Writer, o DiffOptions, d *audit.Diff) error {
 	for _, c := range d.Resolved {
 		emit("notice", "resolved", c, "")
 	}
+	ghDowntime(&b, o, d)
 	fmt.Fprintf(&b, "faultline diff %s -> %s: %s\n", escape.Terminal(o.Old), escape.Terminal(o.New), diffCounts(d))
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -26,13 +26,23 @@ func hostileReports() (*audit.Report, *audit.Diff, *plan.Plan, *audit.WhatIf) {
 	c := audit.Change{Rule: f.Rule, Subject: f.Subject, Severity: f.Severity, Findings: []audit.Finding{f, f, f}}
 	changed := c
 	changed.CausesAdded, changed.CausesRemoved = []string{hostile}, []string{"x`" + hostile}
-	d := &audit.Diff{Introduced: []audit.Change{c}, Changed: []audit.Change{changed}, Resolved: []audit.Change{c, c, c, c, c, c}}
+	before, after := 3.0, 126.0
+	d := &audit.Diff{Introduced: []audit.Change{c}, Changed: []audit.Change{changed}, Resolved: []audit.Change{c, c, c, c, c, c},
+		Downtime: []audit.ServiceDowntime{{ID: hostile, Before: &before, After: &after}, {ID: "`" + hostile, After: &after}, {ID: hostile + "|x", Before: &before}}}
 	imp := audit.Impact{Kind: "device", ID: hostile, Why: hostile}
 	p := &plan.Plan{Maintain: []string{hostile, "b"},
 		Batches: []plan.Batch{{Components: []string{hostile}, Degraded: []audit.Impact{imp}, PeakLoad: []plan.PeakLoad{{ID: hostile, Watts: 10, CapacityW: 100}}}},
 		Blocked: []plan.Blocked{{Component: hostile, Down: []audit.Impact{imp}, Degraded: []audit.Impact{imp}, FixFirst: []string{hostile}}}, LowerBound: 1}
 	w := &audit.WhatIf{Failed: []string{hostile}, Down: []audit.Impact{imp}, Degraded: []audit.Impact{imp}, Overloaded: []audit.Impact{imp}}
 	return r, d, p, w
+}
+
+// hostileWindow is a plan window's risk with the hostile text in every
+// id.
+func hostileWindow() *audit.PlanWindow {
+	sr := audit.ServiceRisk{ID: hostile, Risk: 1e-4, Baseline: 1e-7,
+		MostFrom: []audit.ComponentImportance{{Component: hostile, FussellVesely: 0.9}}}
+	return &audit.PlanWindow{Window: "4h", Hours: 4, Batches: []audit.BatchRisk{{Batch: 1, Risk: 1e-4, Services: []audit.ServiceRisk{sr}}}}
 }
 
 // TestMarkdownEscapesDeviceText renders every Markdown output with the
@@ -47,7 +57,7 @@ func TestMarkdownEscapesDeviceText(t *testing.T) {
 		"diff": func(b *bytes.Buffer) error {
 			return Diff(b, Markdown, DiffOptions{Old: "main:" + hostile, New: hostile}, d)
 		},
-		"plan":   func(b *bytes.Buffer) error { return Plan(b, Markdown, "plan of "+hostile, p) },
+		"plan":   func(b *bytes.Buffer) error { return Plan(b, Markdown, "plan of "+hostile, p, hostileWindow()) },
 		"whatif": func(b *bytes.Buffer) error { return WhatIf(b, Markdown, w) },
 	}
 	for name, render := range outputs {
@@ -148,7 +158,8 @@ func withoutCodeSpans(line string) string {
 }
 
 // TestGitHubEscapesDeviceText: in -o github, every line of the output is
-// a workflow command the report wrote (one per problem) or its closing
+// a workflow command the report wrote (one per problem, one per service
+// whose expected downtime changed) or its closing
 // summary; the hostile text never starts a line.
 func TestGitHubEscapesDeviceText(t *testing.T) {
 	_, d, _, _ := hostileReports()
@@ -158,17 +169,18 @@ func TestGitHubEscapesDeviceText(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
-	if want := 1 + 1 + 6 + 1; len(lines) != want {
-		t.Fatalf("%d lines, want %d (a command per problem and a summary):\n%s", len(lines), want, b.String())
+	if want := 1 + 1 + 6 + 3 + 1; len(lines) != want {
+		t.Fatalf("%d lines, want %d (a command per problem and per service's downtime, and a summary):\n%s", len(lines), want, b.String())
 	}
 	for i, line := range lines[:len(lines)-1] {
-		if !strings.HasPrefix(line, "::error file=inv%0A%3A%3Aerror%3A%3Ax.yaml,line=3,col=4,title=") && !strings.HasPrefix(line, "::notice file=inv%0A") {
+		if !strings.HasPrefix(line, "::error file=inv%0A%3A%3Aerror%3A%3Ax.yaml,line=3,col=4,title=") && !strings.HasPrefix(line, "::notice file=inv%0A") &&
+			!strings.HasPrefix(line, "::warning file=inv%0A%3A%3Aerror%3A%3Ax.yaml,line=3,col=4,title=") {
 			t.Errorf("line %d is not the report's own command: %q", i+1, line)
 		}
 		// The properties end where the report ended them: the hostile
 		// text cannot close them early and start the message itself.
 		props, _, _ := strings.Cut(line[2:], "::")
-		if !strings.HasSuffix(props, "(introduced)") && !strings.HasSuffix(props, "(still open%2C causes changed)") && !strings.HasSuffix(props, "(resolved)") {
+		if !strings.HasSuffix(props, "(introduced)") && !strings.HasSuffix(props, "(still open%2C causes changed)") && !strings.HasSuffix(props, "(resolved)") && !strings.HasSuffix(props, "(per year)") {
 			t.Errorf("line %d: the properties end early: %q", i+1, props)
 		}
 	}
@@ -190,7 +202,7 @@ func TestTerminalEscapesDeviceText(t *testing.T) {
 		"diff": func(b *bytes.Buffer) error {
 			return Diff(b, Table, DiffOptions{Old: "main:" + hostile, New: hostile}, d)
 		},
-		"plan":   func(b *bytes.Buffer) error { return Plan(b, Table, "plan of "+hostile, p) },
+		"plan":   func(b *bytes.Buffer) error { return Plan(b, Table, "plan of "+hostile, p, hostileWindow()) },
 		"whatif": func(b *bytes.Buffer) error { return WhatIf(b, Table, w) },
 	}
 	for name, render := range outputs {

@@ -103,7 +103,8 @@ func TestGoldenWhatIf(t *testing.T) {
 
 // TestGoldenDiff renders the three kinds of change in every format: a
 // problem introduced, one resolved, and problems that stay open with
-// causes removed (changed, never "resolved") or added (worsened).
+// causes removed (changed, never "resolved") or added (worsened); and
+// each service's expected downtime before and after.
 func TestGoldenDiff(t *testing.T) {
 	cases := []struct {
 		name, old, new                string
@@ -117,7 +118,7 @@ func TestGoldenDiff(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, old := audit.Audit(graph(t, tc.old), audit.Options{})
+			oldA, old := audit.Audit(graph(t, tc.old), audit.Options{Reliability: true})
 			newInv, err := inventory.Load(tc.new, inventory.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -126,8 +127,9 @@ func TestGoldenDiff(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, cur := audit.Audit(g, audit.Options{})
+			a, cur := audit.Audit(g, audit.Options{Reliability: true})
 			d := audit.DiffFindings(old, cur)
+			d.Downtime = audit.DiffDowntime(oldA.ReliabilityReport(), a.ReliabilityReport())
 			if len(d.Introduced) != tc.introduced || len(d.Changed) != tc.changed || len(d.Resolved) != tc.resolved {
 				t.Errorf("%d introduced, %d changed, %d resolved; want %d, %d, %d",
 					len(d.Introduced), len(d.Changed), len(d.Resolved), tc.introduced, tc.changed, tc.resolved)

@@ -59,8 +59,8 @@ func runChromium(t *testing.T, bin string, args ...string) []byte {
 }
 
 // TestHTMLInBrowser loads the demo inventory's page in headless Chromium:
-// the findings and both pictures are in the rendered DOM, a link to a
-// finding lights its causes up, the page asks the server for nothing else,
+// the findings, the expected downtime section and both pictures are in
+// the rendered DOM, a link to a finding lights its causes up, the page asks the server for nothing else,
 // and a screenshot of it is a real picture.
 func TestHTMLInBrowser(t *testing.T) {
 	bin := chromium()
@@ -105,6 +105,7 @@ func TestHTMLInBrowser(t *testing.T) {
 			t.Errorf("finding %s is not in the rendered page", f.ID)
 		}
 	}
+	checkReliabilityDOM(t, dom, r)
 	for _, cause := range first.Causes {
 		lit := `id="` + picture.ComponentID(cause) + `" class="`
 		i := strings.Index(dom, lit)
@@ -158,5 +159,42 @@ func TestHTMLInBrowser(t *testing.T) {
 		if p != "/report" && p != "/favicon.ico" {
 			t.Errorf("the page asked the server for %s", p)
 		}
+	}
+}
+
+// checkReliabilityDOM: the rendered page's expected downtime section has
+// a row per service (by expected downtime, as the report lists them) and
+// lists the findings by risk, the riskiest first, each linking to a
+// finding on the page.
+func checkReliabilityDOM(t *testing.T, dom string, r *audit.Report) {
+	t.Helper()
+	start, end := strings.Index(dom, `<section class="reliability" id="reliability"`), strings.Index(dom, `<section class="findings" id="findings"`)
+	if start < 0 || end < start {
+		t.Fatal("the rendered page has no expected downtime section before the findings")
+	}
+	section := dom[start:end]
+	rows := strings.Count(section, `<th scope="row">`)
+	if want := min(len(r.Reliability.Services), maxServicesShown); rows != want || want == 0 {
+		t.Errorf("the section shows %d services, want %d", rows, want)
+	}
+	if i := strings.Index(section, `<th scope="row"><code>`); i < 0 || !strings.HasPrefix(section[i+len(`<th scope="row"><code>`):], r.Reliability.Services[0].ID+"<") {
+		t.Errorf("the first service shown is not %s, the longest expected downtime", r.Reliability.Services[0].ID)
+	}
+	var risky []audit.Finding
+	for _, f := range r.Findings {
+		if f.DowntimeMinutesPerYear != nil && *f.DowntimeMinutesPerYear > 0 {
+			risky = append(risky, f)
+		}
+	}
+	audit.SortByRisk(risky)
+	if n := strings.Count(section, `<code class="fid">`); len(risky) == 0 || n != min(len(risky), maxRisksOnPage) {
+		t.Fatalf("the section lists %d findings by risk, want %d", n, min(len(risky), maxRisksOnPage))
+	}
+	link := `href="#` + picture.FindingID(risky[0].ID) + `"`
+	if i, j := strings.Index(section, `<ol class="by-risk">`), strings.Index(section, link); i < 0 || j < i || strings.Count(section[i:j], "<li>") != 1 {
+		t.Errorf("the riskiest finding %s is not first in the list by risk", risky[0].ID)
+	}
+	if !strings.Contains(dom, `id="`+picture.FindingID(risky[0].ID)+`"`) {
+		t.Errorf("the list by risk links to %s, which is not on the page", risky[0].ID)
 	}
 }

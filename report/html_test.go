@@ -41,8 +41,9 @@ var htmlCases = []htmlCase{
 func renderPage(t testing.TB, path string, opts HTMLOptions, firstSeen *time.Time) ([]byte, *model.Graph, *audit.Report) {
 	t.Helper()
 	g := graph(t, path)
-	_, fs := audit.Audit(g, audit.Options{})
+	a, fs := audit.Audit(g, audit.Options{Reliability: true})
 	r := audit.NewReport(fixedTime, fs)
+	r.Reliability = a.ReliabilityReport()
 	if firstSeen != nil && len(r.Findings) > 0 {
 		r.Findings[0].FirstSeen = firstSeen
 	}
@@ -264,10 +265,15 @@ services:
 		t.Fatal(err)
 	}
 	g := graph(t, path)
-	_, fs := audit.Audit(g, audit.Options{})
+	a, fs := audit.Audit(g, audit.Options{Reliability: true})
+	minutes := 42.0
 	fs = append(fs, audit.Finding{ID: "drift/db-1", Rule: "drift", Severity: audit.Warning, Subject: "db-1",
-		Causes: []string{"db-1"}, Message: evil, Evidence: []string{evil}, Remediation: evil})
+		Causes: []string{"db-1"}, Message: evil, Evidence: []string{evil}, Remediation: evil},
+		audit.Finding{ID: "spof/" + evil, Rule: "spof", Severity: audit.Critical, Subject: evil, Causes: []string{evil}, DowntimeMinutesPerYear: &minutes})
 	r := audit.NewReport(fixedTime, fs)
+	r.Reliability = a.ReliabilityReport()
+	r.Reliability.Services = append(r.Reliability.Services, audit.ServiceReliability{ID: evil, DowntimeMinutesPerYear: minutes,
+		Importance: []audit.ComponentImportance{{Component: evil, FussellVesely: 1, Birnbaum: 1}}})
 	var b bytes.Buffer
 	if err := HTML(&b, g, r, HTMLOptions{Title: evil, Inventory: evil, Note: evil}); err != nil {
 		t.Fatal(err)
@@ -280,6 +286,10 @@ services:
 	}
 	if n := strings.Count(page, "&lt;script&gt;alert("); n < 8 {
 		t.Errorf("the escaped text appears %d times, want it in title, meta, note, message, evidence, fix, site and rack", n)
+	}
+	section := page[strings.Index(page, `id="reliability"`):strings.Index(page, `id="findings"`)]
+	if n := strings.Count(section, "&lt;script&gt;alert("); n < 4 {
+		t.Errorf("the escaped text appears %d times in the expected downtime section, want it as service, component, finding subject and id", n)
 	}
 	parsePage(t, b.Bytes())
 }

@@ -27,6 +27,8 @@ type page struct {
 	Script                            template.JS
 	// WhatIf is the what-if workbench, nil on a page with no server.
 	WhatIf *whatIfView
+	// Reliability is the expected downtime section, nil without figures.
+	Reliability *reliabilityView
 }
 
 // sevGroup is the findings of one severity, by rule.
@@ -45,6 +47,9 @@ type findingView struct {
 	ID, Anchor, Class, Severity, Rule, Subject, Message, Remediation string
 	// Since is "2026-11-18 09:12 UTC (3 days)" when first_seen is known.
 	Since string
+	// Accounts is the expected downtime the finding accounts for
+	// ("2.10 h/yr"), when the figures were computed.
+	Accounts string
 	// Chips link the causes (or, for a finding without causes, the
 	// subject) to their places in the picture; ChipLabel names them.
 	ChipLabel string
@@ -83,6 +88,7 @@ func newPage(g *model.Graph, r *audit.Report, pic *picture.Picture, opts HTMLOpt
 		v.WhatIf = newWhatIfView(g, opts)
 		v.Script += template.JS(whatifJS)
 	}
+	v.Reliability = reliabilityOf(r, pic)
 	if len(g.Power) == 0 {
 		v.PowerCaption = "Sites and racks (the inventory declares no power chain)"
 	}
@@ -131,6 +137,9 @@ func findingOf(f audit.Finding, pic *picture.Picture, at time.Time) findingView 
 	}
 	if fv.Class == "" {
 		fv.Class = "info"
+	}
+	if f.DowntimeMinutesPerYear != nil {
+		fv.Accounts = Downtime(*f.DowntimeMinutesPerYear)
 	}
 	if f.FirstSeen != nil {
 		fv.Since = stamp(*f.FirstSeen)

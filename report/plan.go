@@ -13,18 +13,19 @@ import (
 )
 
 // Plan renders a maintenance plan as a table, JSON or Markdown; title
-// names what was planned ("faultline plan of inventory.yaml"). The HTML
-// page is PlanHTML.
-func Plan(w io.Writer, f Format, title string, p *plan.Plan) error {
+// names what was planned ("faultline plan of inventory.yaml"); risk, when
+// not nil, is each batch's risk during the window (plan --window). The
+// HTML page is PlanHTML.
+func Plan(w io.Writer, f Format, title string, p *plan.Plan, risk *audit.PlanWindow) error {
 	switch f {
 	case JSON:
-		return writeJSON(w, p)
+		return writeJSON(w, plan.Document{Plan: p, Window: risk})
 	case Markdown:
-		return planMarkdown(w, title, p)
+		return planMarkdown(w, title, p, risk)
 	case HTMLPage:
 		return errors.New("report: render the plan's page with report.PlanHTML")
 	}
-	return planTable(w, title, p)
+	return planTable(w, title, p, risk)
 }
 
 // planHeadline is the plan in one sentence.
@@ -68,10 +69,13 @@ func wattsText(w float64) string { return strconv.FormatFloat(math.Round(w), 'f'
 
 func pctText(x float64) string { return strconv.FormatFloat(math.Round(x*100), 'f', -1, 64) + "%" }
 
-func planTable(w io.Writer, title string, p *plan.Plan) error {
+func planTable(w io.Writer, title string, p *plan.Plan, risk *audit.PlanWindow) error {
 	tw := &textWriter{w: w}
 	tw.wrap("", "  ", title+": "+planHeadline(p))
 	tw.wrap("", "  ", boundText(p))
+	if risk != nil {
+		tw.wrap("", "  ", windowNote(risk))
+	}
 	for i, b := range p.Batches {
 		tw.line("")
 		tw.wrap("", "  ", fmt.Sprintf("BATCH %d (%d): %s", i+1, len(b.Components), strings.Join(b.Components, ", ")))
@@ -84,6 +88,7 @@ func planTable(w io.Writer, title string, p *plan.Plan) error {
 		for _, l := range b.PeakLoad {
 			tw.wrap("  peak load ", "      ", loadText(l))
 		}
+		tableRisk(tw, risk, i)
 	}
 	if len(p.Blocked) > 0 {
 		tw.line("")
@@ -105,14 +110,21 @@ func planTable(w io.Writer, title string, p *plan.Plan) error {
 	return tw.err
 }
 
-func planMarkdown(w io.Writer, title string, p *plan.Plan) error {
+func planMarkdown(w io.Writer, title string, p *plan.Plan, risk *audit.PlanWindow) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## %s\n\n", mdEscape(title))
 	fmt.Fprintf(&b, "**%s.** %s.\n\n", mdEscape(planHeadline(p)), mdEscape(capitalize(boundText(p))))
+	if risk != nil {
+		fmt.Fprintf(&b, "%s.\n\n", mdEscape(windowNote(risk)))
+	}
 	for i, bt := range p.Batches {
 		fmt.Fprintf(&b, "### Batch %d (%d)\n\n%s\n\n", i+1, len(bt.Components), codeList(bt.Components))
 		if len(bt.Degraded) == 0 && len(bt.PeakLoad) == 0 {
 			b.WriteString("Nothing loses redundancy; no load rises.\n\n")
+			if risk != nil {
+				mdRisk(&b, risk, i)
+				b.WriteString("\n")
+			}
 			continue
 		}
 		for _, x := range bt.Degraded {
@@ -121,6 +133,7 @@ func planMarkdown(w io.Writer, title string, p *plan.Plan) error {
 		for _, l := range bt.PeakLoad {
 			fmt.Fprintf(&b, "- peak load: %s\n", mdEscape(loadText(l)))
 		}
+		mdRisk(&b, risk, i)
 		b.WriteString("\n")
 	}
 	if len(p.Blocked) > 0 {

@@ -23,7 +23,10 @@ var planPage = template.Must(template.New("plan").Parse(planTmpl))
 // report page's style: the batches in order with what each degrades and
 // the peak loads it causes, then the blocked components with their reasons
 // and the repairs that unblock them.
-func PlanHTML(w io.Writer, p *plan.Plan, opts HTMLOptions) error {
+//
+// risk, when not nil, is each batch's risk during the window (plan
+// --window), shown in its batch.
+func PlanHTML(w io.Writer, p *plan.Plan, risk *audit.PlanWindow, opts HTMLOptions) error {
 	if p == nil {
 		return errors.New("report: plan html: a plan is required")
 	}
@@ -45,7 +48,11 @@ func PlanHTML(w io.Writer, p *plan.Plan, opts HTMLOptions) error {
 			bv.Loads = append(bv.Loads, loadView{ID: l.ID, Text: fmt.Sprintf("up to %s W of %s W", wattsText(l.Watts), wattsText(l.CapacityW)),
 				Pct: pctText(x), Width: template.CSS(strconv.FormatFloat(min(100, x*100), 'f', 1, 64) + "%"), High: x > 0.6})
 		}
+		bv.RiskTitle, bv.Risks, bv.RiskMore = riskViews(risk, i)
 		v.Batches = append(v.Batches, bv)
+	}
+	if risk != nil {
+		v.WindowNote = windowNote(risk) + "."
 	}
 	var b bytes.Buffer
 	if err := planPage.Execute(&b, v); err != nil {
@@ -59,6 +66,7 @@ func PlanHTML(w io.Writer, p *plan.Plan, opts HTMLOptions) error {
 
 type planView struct {
 	Title, Inventory, Note, Generated, Lead, Bound string
+	WindowNote                                     string
 	CSS                                            template.CSS
 	Maintain                                       []string
 	Batches                                        []batchView
@@ -72,6 +80,29 @@ type batchView struct {
 	Degraded   []audit.Impact
 	Loads      []loadView
 	Quiet      bool
+	RiskTitle  string
+	Risks      []string
+	RiskMore   int
+}
+
+// riskViews are batch i's risk lines for the page: its title, the lines
+// (at most maxRisksShown) and how many more the JSON lists.
+func riskViews(w *audit.PlanWindow, i int) (title string, lines []string, more int) {
+	br := batchRisk(w, i)
+	if br == nil {
+		return "", nil, 0
+	}
+	title = capitalize(riskTitle(w))
+	if len(br.Services) == 0 {
+		return title, []string{"no service's risk rises"}, 0
+	}
+	for k, s := range br.Services {
+		if k == maxRisksShown {
+			return title, lines, len(br.Services) - k
+		}
+		lines = append(lines, riskLine(s))
+	}
+	return title, lines, 0
 }
 
 type loadView struct {

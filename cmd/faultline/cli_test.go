@@ -190,4 +190,31 @@ func TestDiffStillOpenIsChanged(t *testing.T) {
 	if len(mail.CausesAdded) != 0 {
 		t.Errorf("mail's causes added: %v, want none", mail.CausesAdded)
 	}
+	// Fewer causes, less downtime: mail no longer hangs on feed-a, ups-a
+	// and ats-a, so its expected downtime falls; nothing's rises.
+	for _, s := range d.Downtime {
+		if s.Before == nil || s.After == nil {
+			t.Errorf("%s on one side only", s.ID)
+			continue
+		}
+		if *s.After > *s.Before*(1+1e-9) {
+			t.Errorf("%s: expected downtime rises from %g to %g min/yr", s.ID, *s.Before, *s.After)
+		}
+		if s.ID == "mail" && !(*s.After < *s.Before && s.Changed()) {
+			t.Errorf("mail: expected downtime %g → %g min/yr, want it to fall", *s.Before, *s.After)
+		}
+	}
+	if len(d.Downtime) == 0 {
+		t.Error("no service's expected downtime in the diff")
+	}
+	// --reliability=false: the same problems, without the figures.
+	_, out, errOut = cli(t, "diff", "--reliability=false", repoInventory, newPath, "-o", "json")
+	var plain audit.Diff
+	if err := json.Unmarshal([]byte(out), &plain); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if plain.Downtime != nil || len(plain.Changed) != len(d.Changed) || strings.Contains(out, "downtime_minutes_per_year") {
+		t.Errorf("--reliability=false: %d services' downtime, %d changed (want %d), figures in findings %v",
+			len(plain.Downtime), len(plain.Changed), len(d.Changed), strings.Contains(out, "downtime_minutes_per_year"))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/plan"
@@ -16,8 +17,9 @@ func init() {
 }
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	c := newCmd("plan", "--maintain SELECTORS [--keep-redundancy] [--max-batch N] [-o table|json|markdown|html] [--observations FILE | --live URL] [-i] FILE", []string{
+	c := newCmd("plan", "--maintain SELECTORS [--keep-redundancy] [--max-batch N] [--window DURATION] [-o table|json|markdown|html] [--observations FILE | --live URL] [-i] FILE", []string{
 		"faultline plan inventory.yaml --maintain 'tor-*'",
+		"faultline plan inventory.yaml --maintain 'tor-*' --window 4h   # each batch's risk during a 4-hour window",
 		"faultline plan inventory.yaml --maintain kind=pdu,rack=r0* --max-batch 4 -o markdown",
 		"faultline plan inventory.yaml --maintain feed-a --observations obs.json   # on the hardware as collected",
 		"faultline plan inventory.yaml --maintain 'tor-*' --live http://127.0.0.1:8080 -o html > plan.html",
@@ -29,6 +31,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	maintain := c.String("maintain", "", "comma-separated `SELECTORS` of what to take down: ids, globs over ids (tor-*), kind=, rack=, site= with a glob")
 	keep := c.Bool("keep-redundancy", false, "also refuse a batch that leaves a service a single point of failure it does not have now")
 	maxBatch := c.Int("max-batch", 0, "at most `N` components per batch (0: no limit)")
+	windowFlag := c.String("window", "", "state each batch's risk: the probability that a service goes down while the batch is out for `DURATION` (e.g. 4h, 90m, 2d; 1m to 744h)")
 	var live liveFlags
 	live.add(c)
 	if code, ok := c.parse(args); !ok {
@@ -47,6 +50,12 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err != nil:
 		return c.usageError("--maintain: %v", err)
 	}
+	var window time.Duration
+	if *windowFlag != "" {
+		if window, err = audit.ParseWindow(*windowFlag); err != nil {
+			return c.usageError("--window: %v", err)
+		}
+	}
 	format, ok := out.outFormat(stdout, stderr, true)
 	if !ok {
 		return exitBadInput
@@ -60,10 +69,17 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faultline: %s: %v\n", file, err)
 		return exitBadInput
 	}
+	var risk *audit.PlanWindow
+	if window > 0 {
+		if risk, err = st.analysis.PlanRisk(ctx, p.BatchComponents(), window); err != nil {
+			fmt.Fprintf(stderr, "faultline: %s: %v\n", file, err)
+			return exitBadInput
+		}
+	}
 	if format == report.HTMLPage {
-		err = report.PlanHTML(stdout, p, report.HTMLOptions{Title: "Maintenance plan", Inventory: file.String(), Note: st.note})
+		err = report.PlanHTML(stdout, p, risk, report.HTMLOptions{Title: "Maintenance plan", Inventory: file.String(), Note: st.note})
 	} else {
-		err = report.Plan(stdout, format, "faultline plan of "+file.String(), p)
+		err = report.Plan(stdout, format, "faultline plan of "+file.String(), p, risk)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)

@@ -27,6 +27,7 @@ import (
 	"github.com/faultline/faultline/audit"
 	"github.com/faultline/faultline/engine"
 	"github.com/faultline/faultline/plan"
+	"github.com/faultline/faultline/report/picture"
 )
 
 // chromiumPath finds Debian's headless browser: $FAULTLINE_CHROMIUM, else
@@ -301,6 +302,41 @@ func TestReportWorkbenchInBrowser(t *testing.T) {
 		}
 		if v != strings.Join(browserFail, ",") {
 			t.Errorf("the input holds %q", v)
+		}
+	})
+
+	t.Run("expected downtime", func(t *testing.T) {
+		ctx := tab(t)
+		do(t, ctx, chromedp.EmulateViewport(1440, 1000), chromedp.Navigate(ts.URL+"/report"),
+			chromedp.WaitVisible(chromedp.ID("reliability")))
+		rep := eng.Snapshot().Report
+		var wantIDs []string
+		for _, s := range rep.Reliability.Services {
+			wantIDs = append(wantIDs, s.ID)
+		}
+		// The services as laid out: rows with a height, in the page's order.
+		rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#reliability tbody th code")].filter(e => e.getBoundingClientRect().height > 0).map(e => e.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantIDs, rows); diff != "" {
+			t.Errorf("services shown by expected downtime (-want +got):\n%s", diff)
+		}
+		risky := slices.Clone(rep.Findings)
+		audit.SortByRisk(risky)
+		if len(risky) == 0 || risky[0].DowntimeMinutesPerYear == nil {
+			t.Fatal("no finding with a downtime figure")
+		}
+		do(t, ctx, chromedp.ScrollIntoView(chromedp.ID("reliability")))
+		shot(t, ctx, "downtime.png")
+		// The riskiest finding is first, and its link leads to it.
+		do(t, ctx, chromedp.Click(chromedp.CSS(".by-risk li:first-child a")))
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "#" + picture.FindingID(risky[0].ID); !strings.HasSuffix(loc, want) {
+			t.Errorf("the first finding by risk leads to %s, want %s (%s)", loc, want, risky[0].ID)
 		}
 	})
 

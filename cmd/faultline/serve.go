@@ -56,6 +56,7 @@ type serveConfig struct {
 	interval, retention, stale  time.Duration
 	dataDir                     string
 	demo, demoFaults, demoToken bool
+	reliability                 bool
 	token                       string
 	log                         *slog.Logger
 	collect                     collectFlags
@@ -79,6 +80,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (*serveConfig, int, boo
 	fs.StringVar(&c.dataDir, "data", "", "keep history (observations, findings' first-seen) in `DIR`")
 	fs.DurationVar(&c.retention, "retention", 7*24*time.Hour, "with --data: keep observations this long")
 	fs.DurationVar(&c.stale, "stale-after", 0, "a device whose last good data is older is unverified (default three intervals)")
+	fs.BoolVar(&c.reliability, "reliability", true, "compute each service's expected downtime in every audit (the report's reliability object, findings' downtime, the downtime metrics); false saves the cost on a large fleet")
 	fs.BoolVar(&c.demo, "demo", false, "start simulated devices for the inventory on loopback and collect from them")
 	fs.BoolVar(&c.demoFaults, "demo-faults", true, "with --demo: start with a few injected faults (a failed drive, a cable down, a hot inlet) so the live rules have something to say")
 	tokenFile := fs.String("token-file", "", "bearer token `FILE` for POST endpoints (or FAULTLINE_TOKEN); without one they are disabled")
@@ -191,7 +193,7 @@ func newServeApp(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) 
 		return fail(exitBadInput, err)
 	}
 	cfg := engine.Config{
-		InventoryFile: c.file.String(), InventoryFiles: c.file, Interval: c.interval, DataDir: c.dataDir, Pollers: pollers, Retention: c.retention, StaleAfter: c.stale,
+		InventoryFile: c.file.String(), InventoryFiles: c.file, Interval: c.interval, DataDir: c.dataDir, Pollers: pollers, Retention: c.retention, StaleAfter: c.stale, NoReliability: !c.reliability,
 		Collect: collector.Options{Concurrency: c.collect.concurrency, Timeout: c.collect.timeout},
 		Logger:  log.With("component", "engine"),
 		OnSnapshot: func(s *engine.Snapshot) {
