@@ -64,6 +64,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var out formatFlag
 	out.add(c, "table, json, markdown or html (the report page)")
 	failOn := c.String("fail-on", "critical", "exit 1 when there are findings at or above this `SEVERITY`: critical or warning")
+	rel := c.Bool("reliability", true, "compute each service's expected downtime and importance (false: the findings only, without the order-2 search of every service, on a large fleet)")
 	var live liveFlags
 	live.add(c)
 	if code, ok := c.parse(args); !ok {
@@ -82,7 +83,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return exitBadInput
 	}
-	st, ok := live.load(ctx, file, audit.Options{Reliability: true}, stderr)
+	st, ok := live.load(ctx, file, audit.Options{Reliability: *rel}, stderr)
 	if !ok {
 		return exitBadInput
 	}

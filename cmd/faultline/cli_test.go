@@ -218,3 +218,55 @@ func TestDiffStillOpenIsChanged(t *testing.T) {
 			len(plain.Downtime), len(plain.Changed), len(d.Changed), strings.Contains(out, "downtime_minutes_per_year"))
 	}
 }
+
+// TestAuditReliabilityFlag: audit computes the figures by default (a
+// reliability object beside the findings, each spof's downtime) and
+// --reliability=false leaves them out, with the same findings.
+func TestAuditReliabilityFlag(t *testing.T) {
+	type doc struct {
+		Findings []struct {
+			ID       string   `json:"id"`
+			Downtime *float64 `json:"downtime_minutes_per_year"`
+		} `json:"findings"`
+		Reliability *struct {
+			Services []struct {
+				ID       string  `json:"id"`
+				Downtime float64 `json:"downtime_minutes_per_year"`
+			} `json:"services"`
+		} `json:"reliability"`
+	}
+	read := func(args ...string) doc {
+		t.Helper()
+		_, out, errOut := cli(t, append([]string{"audit", "-o", "json"}, args...)...)
+		var d doc
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatalf("audit %v: %v\n%s", args, err, errOut)
+		}
+		return d
+	}
+	with, without := read(repoInventory), read("--reliability=false", repoInventory)
+	if with.Reliability == nil || len(with.Reliability.Services) == 0 {
+		t.Fatal("audit: no reliability object by default")
+	}
+	if without.Reliability != nil {
+		t.Error("audit --reliability=false: a reliability object")
+	}
+	if len(with.Findings) != len(without.Findings) {
+		t.Fatalf("%d findings with the figures, %d without", len(with.Findings), len(without.Findings))
+	}
+	shares := 0
+	for i := range with.Findings {
+		if with.Findings[i].ID != without.Findings[i].ID {
+			t.Errorf("finding %d: %s with the figures, %s without", i, with.Findings[i].ID, without.Findings[i].ID)
+		}
+		if with.Findings[i].Downtime != nil {
+			shares++
+		}
+		if without.Findings[i].Downtime != nil {
+			t.Errorf("%s: a downtime share without the figures", without.Findings[i].ID)
+		}
+	}
+	if shares == 0 {
+		t.Error("no finding carries its share of downtime by default")
+	}
+}
