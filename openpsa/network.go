@@ -76,8 +76,8 @@ func (b *builder) depth(k int32) int {
 }
 
 // netDown: device d is cut off from the roots when every neighbour is
-// out of reach: a root behind its link, a forwarding device behind its
-// link and its fabric's layers. Servers and storage do not forward.
+// out of reach: a root behind its link (or the link's cable), a
+// forwarding device behind its link and its fabric's layers. Servers and storage do not forward.
 func (b *builder) netDown(d int32, dr bool) *expr {
 	D := &b.g.Devices[d]
 	if !b.g.NetworkModelled || D.Root {
@@ -96,20 +96,30 @@ func (b *builder) hopTerms(d int32, h int32, dr bool) []*expr {
 	g := b.g
 	var terms []*expr
 	for _, a := range g.Devices[d].Adj {
-		l := g.Links[a.Link].Comp
 		P := &g.Devices[a.Peer]
 		switch {
 		case P.Root:
-			terms = append(terms, or(b.event(l), b.device(a.Peer, dr)))
+			terms = append(terms, or(b.linkDown(a.Link), b.device(a.Peer, dr)))
 		case P.Forwards && h != 0:
 			hh := h - 1
 			if h < 0 {
 				hh = b.hops[b.net.CompOf[a.Peer]]
 			}
-			terms = append(terms, or(b.event(l), b.fabric(a.Peer, hh, dr)))
+			terms = append(terms, or(b.linkDown(a.Link), b.fabric(a.Peer, hh, dr)))
 		}
 	}
 	return terms
+}
+
+// linkDown is link li down: the link itself, or the cable that carries
+// it with other links (a breakout, a bundle), whose one event every link
+// in it reads.
+func (b *builder) linkDown(li int32) *expr {
+	L := &b.g.Links[li]
+	if L.Cable < 0 {
+		return b.event(L.Comp)
+	}
+	return or(b.event(L.Comp), b.event(b.g.Cables[L.Cable].Comp))
 }
 
 // fabric: forwarding device d is cut off within h hops when it is down or
