@@ -213,7 +213,7 @@ func (b *builder) psu(i int32, dr bool) *expr {
 		}
 		in := P.Inputs[Q.Input]
 		f := or(b.event(Q.Comp), b.event(P.Comp), b.loc(P, dr), b.input(P, int(Q.Input), dr))
-		label := "PSU " + Q.ID + " down: it, its power node " + P.ID + " itself (its rack or site), or the input its outlet is bound to, " + b.g.Power[in].ID
+		label := "PSU " + Q.ID + " down: it, power node " + P.ID + " itself, its rack or site, or its input " + b.g.Power[in].ID + ", which the outlet is bound to"
 		return b.define("psu", Q.ID, label, dr, f)
 	})
 }
