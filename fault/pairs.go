@@ -37,8 +37,8 @@ type Pairs struct {
 	failed []bool
 	isCut  []bool
 	// fabric marks the components some fabric component's value reads:
-	// the links between forwarding or root devices, and those devices'
-	// own cones.
+	// the links between forwarding or root devices (and the cables that
+	// carry them), and those devices' own cones.
 	fabric []bool
 	// coneOf, cone and devs are the last service's cone, its member
 	// devices (at any depth) and each one's own cone (see Cone).
@@ -73,10 +73,12 @@ func NewPairs(g *model.Graph, net *Fabric, design *Evaluator) *Pairs {
 	for _, x := range c.out {
 		p.fabric[x] = true
 	}
-	for _, l := range g.Links {
+	for li, l := range g.Links {
 		a, b := &g.Devices[l.A], &g.Devices[l.B]
 		if (a.Root || a.Forwards) && (b.Root || b.Forwards) {
-			p.fabric[l.Comp] = true
+			for _, c := range g.LinkComps(nil, int32(li)) { // the link and its cable
+				p.fabric[c] = true
+			}
 		}
 	}
 	return p

@@ -140,6 +140,7 @@ var invalidCases = []struct {
 		`F:24:5: unknown link "sw1:e1~s1:eno1" in reliability components; the link is written the other way round: "s1:eno1~sw1:e1"`,
 		`F:25:5: "web" is a service, not a component; a service fails through its members: give their figures`,
 		`F:26:5: unknown component "sw2" in reliability components; did you mean "sw1"?`,
+		`F:27:5: cable "c-1" in reliability components carries one link only: it is that link, not a component of its own; give the link's figure under its key "s1:eno1~sw1:e1"`,
 	}},
 	{"reliability-unknown-kind", []string{
 		`F:22:5: unknown key "swich" in reliability defaults; did you mean "switch"?`,

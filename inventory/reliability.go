@@ -26,7 +26,8 @@ type Reliability struct {
 }
 
 // RateDefaults are the figures of each component kind. The keys are the
-// power node kinds, the device kinds, and site, rack, psu, drive and link.
+// power node kinds, the device kinds, and site, rack, psu, drive, link and
+// cable.
 type RateDefaults struct {
 	Site      *Rate `yaml:"site,omitempty" json:"site,omitempty"`
 	Rack      *Rate `yaml:"rack,omitempty" json:"rack,omitempty"`
@@ -46,6 +47,7 @@ type RateDefaults struct {
 	PSU       *Rate `yaml:"psu,omitempty" json:"psu,omitempty"`
 	Drive     *Rate `yaml:"drive,omitempty" json:"drive,omitempty"`
 	Link      *Rate `yaml:"link,omitempty" json:"link,omitempty"`
+	Cable     *Rate `yaml:"cable,omitempty" json:"cable,omitempty"`
 
 	Pos Pos `yaml:"-" json:"-"`
 }
@@ -106,7 +108,7 @@ func ParseDuration(s string) (Duration, bool) {
 // RateKinds are the keys of reliability.defaults, in the order the
 // documentation lists them.
 var RateKinds = []string{"site", "rack", "utility", "generator", "ats", "ups", "panel", "feed", "pdu",
-	"server", "switch", "router", "firewall", "storage", "appliance", "psu", "drive", "link"}
+	"server", "switch", "router", "firewall", "storage", "appliance", "psu", "drive", "link", "cable"}
 
 // Of returns the kind's rate in d (nil when not written).
 func (d *RateDefaults) Of(kind string) *Rate {
@@ -153,6 +155,8 @@ func (d *RateDefaults) ofDevicePart(kind string) *Rate {
 		return d.Drive
 	case "link":
 		return d.Link
+	case "cable":
+		return d.Cable
 	}
 	return nil
 }
@@ -188,6 +192,7 @@ var BuiltinRates = map[string]Figure{
 	"psu":       {AFR: 0.01, Repair: 24 * time.Hour},
 	"drive":     {AFR: 0.02, Repair: 24 * time.Hour},
 	"link":      {AFR: 0.02, Repair: 4 * time.Hour},
+	"cable":     {AFR: 0.01, Repair: 4 * time.Hour},
 }
 
 // merge returns base with what r writes laid over it.

@@ -76,18 +76,22 @@ devices:
   - {id: tor-1, kind: switch, rack: r01, psus: [{id: PSU1, pdu: pdu-a}]}
 links:
   - {a: "db-1:eno1", b: "tor-1:e1"}
+  - {a: "db-1:eno2", b: "tor-1:e2", cable: bnd-1}
+  - {a: "db-1:eno3", b: "tor-1:e3", cable: bnd-1}
 services:
   - {id: db, members: [db-1]}
 reliability:
   defaults:
     psu: {afr: 0.02, repair: 8h}
     switch: {repair: 1d12h}
+    cable: {afr: 0.005}
   components:
     db-1: {afr: 0.1, repair: 48h}
     db-1/PSU1: {repair: 30m}
     db-1/data/1: {afr: 0.05}
     db-1:eno1~tor-1:e1: {afr: 0}
     pdu-a: {}
+    bnd-1: {repair: 2h}
 `
 
 func TestReliabilitySection(t *testing.T) {
@@ -115,6 +119,8 @@ func TestReliabilitySection(t *testing.T) {
 		{"link", "db-1:eno1~tor-1:e1", Figure{AFR: 0, Repair: BuiltinRates["link"].Repair}},
 		{"pdu", "pdu-a", BuiltinRates["pdu"]},
 		{"feed", "feed-a", BuiltinRates["feed"]},
+		{"cable", "", Figure{AFR: 0.005, Repair: BuiltinRates["cable"].Repair}},
+		{"cable", "bnd-1", Figure{AFR: 0.005, Repair: 2 * time.Hour}},
 	}
 	for _, tt := range tests {
 		r := byID[tt.id]
@@ -125,8 +131,8 @@ func TestReliabilitySection(t *testing.T) {
 			t.Errorf("%s %q: figure %+v, want %+v", tt.kind, tt.id, got, tt.want)
 		}
 	}
-	if p := byID["db-1/PSU1"].IDPos; p.Line != 24 || p.Col != 5 {
-		t.Errorf("db-1/PSU1 at %d:%d, want 24:5", p.Line, p.Col)
+	if p := byID["db-1/PSU1"].IDPos; p.Line != 27 || p.Col != 5 {
+		t.Errorf("db-1/PSU1 at %d:%d, want 27:5", p.Line, p.Col)
 	}
 }
 

@@ -21,20 +21,45 @@ func (v *validator) reliability() {
 			v.rate(r, kind, "defaults."+kind, rel.KindFigure(kind))
 		}
 	}
-	var links map[string]bool
+	keys := &rateKeys{inv: v.inv}
 	for i := range rel.Components {
 		r := &rel.Components[i]
-		if strings.Contains(r.ID, "~") && links == nil {
-			links = make(map[string]bool, len(v.inv.Links))
-			for j := range v.inv.Links {
-				links[v.inv.Links[j].ID()] = true
-			}
-		}
-		kind, ok := v.rateKind(r, links)
+		kind, ok := v.rateKind(r, keys)
 		if ok {
 			v.rate(r, kind, r.ID, rel.Figure(kind, r))
 		}
 	}
+}
+
+// rateKeys indexes, when a key first needs them, the inventory's links
+// by id and its cables by id (each with the links that name it).
+type rateKeys struct {
+	inv    *Inventory
+	links  map[string]bool
+	cables map[string][]string
+}
+
+func (k *rateKeys) link(id string) bool {
+	if k.links == nil {
+		k.links = make(map[string]bool, len(k.inv.Links))
+		for j := range k.inv.Links {
+			k.links[k.inv.Links[j].ID()] = true
+		}
+	}
+	return k.links[id]
+}
+
+// cable lists the links that name cable id (none: no such cable).
+func (k *rateKeys) cable(id string) []string {
+	if k.cables == nil {
+		k.cables = map[string][]string{}
+		for j := range k.inv.Links {
+			if l := &k.inv.Links[j]; l.Cable != "" {
+				k.cables[l.Cable] = append(k.cables[l.Cable], l.ID())
+			}
+		}
+	}
+	return k.cables[id]
 }
 
 // rate checks one rate's values and the unavailability they make with
@@ -52,16 +77,16 @@ func (v *validator) rate(r *Rate, kind, name string, eff Figure) {
 
 // rateKind resolves a per-component key to the component's kind (a key
 // of BuiltinRates), or reports why it names no component.
-func (v *validator) rateKind(r *Rate, links map[string]bool) (string, bool) {
+func (v *validator) rateKind(r *Rate, keys *rateKeys) (string, bool) {
 	id := r.ID
 	switch {
 	case strings.Contains(id, "~"):
-		if links[id] {
+		if keys.link(id) {
 			return "link", true
 		}
 		a, b, _ := strings.Cut(id, "~")
 		hint := "a link is named \"a~b\" with its ends as the links section writes them, e.g. \"db-1:eno1~tor-1:Ethernet1\""
-		if links[b+"~"+a] {
+		if keys.link(b + "~" + a) {
 			hint = fmt.Sprintf("the link is written the other way round: %s", quote(b+"~"+a))
 		}
 		v.errorf(r.IDPos, hint, "unknown link %q in reliability components", id)
@@ -82,12 +107,39 @@ func (v *validator) rateKind(r *Rate, links map[string]bool) (string, bool) {
 		v.errorf(r.IDPos, "a service fails through its members: give their figures", "%q is a service, not a component", id)
 		return "", false
 	}
-	hint := suggest(id, v.componentIDs())
+	if links := keys.cable(id); len(links) > 0 {
+		return v.cableKind(r, links)
+	}
+	hint := suggest(id, append(v.componentIDs(), keys.cableIDs()...))
 	if hint == "" {
-		hint = "keys are component ids as findings name them: a site, rack, power node or device id, device/psu, device/volume/N or a:port~b:port"
+		hint = "keys are component ids as findings name them: a site, rack, power node or device id, device/psu, device/volume/N, a:port~b:port or a cable that carries several links"
 	}
 	v.errorf(r.IDPos, hint, "unknown component %q in reliability components", id)
 	return "", false
+}
+
+// cableKind resolves a cable id: a component of its own when it carries
+// several links; a cable named by one link alone is that link.
+func (v *validator) cableKind(r *Rate, links []string) (string, bool) {
+	if len(links) >= 2 {
+		return "cable", true
+	}
+	v.errorf(r.IDPos, fmt.Sprintf("give the link's figure under its key %s", quote(links[0])),
+		"cable %q in reliability components carries one link only: it is that link, not a component of its own", r.ID)
+	return "", false
+}
+
+// cableIDs lists the cables that are components (for a suggestion; only
+// on error).
+func (k *rateKeys) cableIDs() []string {
+	k.cable("")
+	var ids []string
+	for id, links := range k.cables {
+		if len(links) >= 2 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // partKind resolves "device/psu" and "device/volume/N".

@@ -23,7 +23,7 @@ var schemaTypeDocs = map[string]string{
 	"Service":      "Something people use, run by member devices or services.",
 	"Policy":       "The audit's limits; every key is optional.",
 	"Reliability":  "Annual failure rates and repair times for the reliability figures (unavailability and expected downtime per service). Optional: what it leaves out takes the built-in defaults listed in docs/reliability.md.",
-	"RateDefaults": "Figures by component kind, laid over the built-in ones: the power node kinds, the device kinds, and site, rack, psu, drive and link.",
+	"RateDefaults": "Figures by component kind, laid over the built-in ones: the power node kinds, the device kinds, and site, rack, psu, drive, link and cable.",
 	"Rate":         "An annual failure rate and a repair time; either may be left out and is then the kind's.",
 }
 
@@ -124,7 +124,7 @@ var schemaDocs = map[string]string{
 	"Inventory.reliability": "Annual failure rates and repair times, by kind and per component, for the reliability figures; optional.",
 
 	"Reliability.defaults":   "Figures by component kind, laid over the built-in defaults.",
-	"Reliability.components": "Figures of single components, keyed as findings name them: a plain id for a site, rack, power node or device; device/psu for a PSU; device/volume/N for a drive; a:port~b:port for a link. A rate here overrides its kind's, key by key.",
+	"Reliability.components": "Figures of single components, keyed as findings name them: a plain id for a site, rack, power node or device; device/psu for a PSU; device/volume/N for a drive; a:port~b:port for a link; the cable id for a cable that carries several links. A rate here overrides its kind's, key by key.",
 
 	"Rate.afr":               "Annual failure rate: expected failures a year, a number >= 0 (0.02: one in fifty fails in a year).",
 	"Rate.repair":            "Mean time to repair: from the failure to working again, as a duration with its unit: 8h, 30m, 2h30m, 3d.",
@@ -146,6 +146,7 @@ var schemaDocs = map[string]string{
 	"RateDefaults.psu":       "A device's power supply.",
 	"RateDefaults.drive":     "A drive of a declared volume.",
 	"RateDefaults.link":      "A cable, with its two transceivers.",
+	"RateDefaults.cable":     "A cable that carries several links (a breakout, a bundle: links naming one cable): its shared part; each link keeps its own figure.",
 
 	"Policy.max_load_pct": "A power node above this share of its capacity_w is overloaded; default 80.",
 	"Policy.inlet_max_c":  "Inlet temperature limit in °C; default 27.",

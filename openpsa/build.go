@@ -162,33 +162,58 @@ func (b *builder) rack(r int32, dr bool) *expr {
 func (b *builder) power(p int32, dr bool) *expr {
 	return b.memoized(memoKey{kind: gkPower, i: p, dr: dr}, func() *expr {
 		P := &b.g.Power[p]
-		loc := falseExpr
-		switch {
-		case P.Rack >= 0:
-			loc = b.rack(P.Rack, dr)
-		case P.Site >= 0:
-			loc = b.site(P.Site, dr)
-		}
 		in := falseExpr
 		if len(P.Inputs) > 0 {
 			ins := make([]*expr, len(P.Inputs))
-			for j, x := range P.Inputs {
-				ins[j] = b.power(x, dr)
-				if P.Inlets != nil && b.g.Failed[P.Inlets[j]] {
-					ins[j] = or(b.event(P.Inlets[j]), ins[j])
-				}
+			for j := range P.Inputs {
+				ins[j] = b.input(P, j, dr)
 			}
 			in = and(ins...)
 		}
-		f := or(b.event(P.Comp), loc, in)
+		f := or(b.event(P.Comp), b.loc(P, dr), in)
 		return b.define("power", P.ID, "power node "+P.ID+" down: it, its rack or site, or all its inputs", dr, f)
 	})
 }
 
+// loc is the failure of where power node P sits: its rack, or its site,
+// or nothing.
+func (b *builder) loc(P *model.Power, dr bool) *expr {
+	switch {
+	case P.Rack >= 0:
+		return b.rack(P.Rack, dr)
+	case P.Site >= 0:
+		return b.site(P.Site, dr)
+	}
+	return falseExpr
+}
+
+// input is power node P's j-th input failing to feed it: the input node
+// down, or its inlet observed failed (an inlet is never a basic event: it
+// fails only as observed, a house event).
+func (b *builder) input(P *model.Power, j int, dr bool) *expr {
+	in := b.power(P.Inputs[j], dr)
+	if P.Inlets != nil && b.g.Failed[P.Inlets[j]] {
+		in = or(b.event(P.Inlets[j]), in)
+	}
+	return in
+}
+
+// psu: a PSU is down when it or the power node it is plugged into is
+// down. On an outlet bound to one input of a bank-split PDU, it is down
+// when it, the PDU itself, the PDU's rack or site, or that input is down,
+// whatever the PDU's other inputs do: it does not read the PDU's gate,
+// which stays up while any input lives.
 func (b *builder) psu(i int32, dr bool) *expr {
 	return b.memoized(memoKey{kind: gkPSU, i: i, dr: dr}, func() *expr {
-		P := &b.g.PSUs[i]
-		f := or(b.event(P.Comp), b.power(P.PDU, dr))
-		return b.define("psu", P.ID, "PSU "+P.ID+" down: it or its power node", dr, f)
+		Q := &b.g.PSUs[i]
+		P := &b.g.Power[Q.PDU]
+		if Q.Input < 0 {
+			f := or(b.event(Q.Comp), b.power(Q.PDU, dr))
+			return b.define("psu", Q.ID, "PSU "+Q.ID+" down: it or its power node", dr, f)
+		}
+		in := P.Inputs[Q.Input]
+		f := or(b.event(Q.Comp), b.event(P.Comp), b.loc(P, dr), b.input(P, int(Q.Input), dr))
+		label := "PSU " + Q.ID + " down: it, power node " + P.ID + " itself, its rack or site, or its input " + b.g.Power[in].ID + ", which the outlet is bound to"
+		return b.define("psu", Q.ID, label, dr, f)
 	})
 }

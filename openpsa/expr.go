@@ -46,7 +46,8 @@ func and(args ...*expr) *expr { return atLeast(len(args), args) }
 // (n−k+1)-of-n "up" gate. It folds constants (a true input counts, a
 // false one is dropped), and is written as or (k = 1), and (k = n) or
 // atleast; a single input stands for itself. Or and and drop repeated
-// inputs (x ∨ x = x); atleast keeps them, as each counts.
+// inputs (x ∨ x = x); in atleast each counts, so a repeated input is
+// split out (see repeated).
 func atLeast(k int, args []*expr) *expr {
 	live := make([]*expr, 0, len(args))
 	for _, a := range args {
@@ -78,6 +79,10 @@ func atLeast(k int, args []*expr) *expr {
 		if len(live) == 1 {
 			return live[0]
 		}
+	} else if x, m, rest := repeated(live); m > 1 {
+		// MEF forbids an argument twice in one gate: x counting m times
+		// is "x and at least k−m of the rest, or at least k of the rest".
+		return or(and(x, atLeast(k-m, rest)), atLeast(k, rest))
 	}
 	e := &expr{op: o, k: k, args: live}
 	for _, a := range live {
@@ -97,4 +102,24 @@ func dedupe(args []*expr) []*expr {
 		out = append(out, a)
 	}
 	return slices.Clip(out)
+}
+
+// repeated finds the first leaf that args hold more than once: it, how
+// many times, and args without it. m is 1 when no leaf repeats.
+func repeated(args []*expr) (x *expr, m int, rest []*expr) {
+	same := func(a, b *expr) bool { return a.leaf() && a.op == b.op && a.name == b.name }
+	for i, a := range args {
+		if slices.ContainsFunc(args[i+1:], func(b *expr) bool { return same(a, b) }) {
+			rest = make([]*expr, 0, len(args))
+			for _, b := range args {
+				if same(a, b) {
+					m++
+				} else {
+					rest = append(rest, b)
+				}
+			}
+			return a, m, rest
+		}
+	}
+	return nil, 1, nil
 }

@@ -53,7 +53,7 @@ func kindWord(k model.Kind) string {
 	case model.KindPower:
 		return "power"
 	default:
-		return k.String() // site, rack, device, psu, drive, link, inlet
+		return k.String() // site, rack, device, psu, drive, link, inlet, cable
 	}
 }
 

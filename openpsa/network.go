@@ -76,8 +76,8 @@ func (b *builder) depth(k int32) int {
 }
 
 // netDown: device d is cut off from the roots when every neighbour is
-// out of reach: a root behind its link, a forwarding device behind its
-// link and its fabric's layers. Servers and storage do not forward.
+// out of reach: a root behind its link (or the link's cable), a
+// forwarding device behind its link and its fabric's layers. Servers and storage do not forward.
 func (b *builder) netDown(d int32, dr bool) *expr {
 	D := &b.g.Devices[d]
 	if !b.g.NetworkModelled || D.Root {
@@ -96,17 +96,16 @@ func (b *builder) hopTerms(d int32, h int32, dr bool) []*expr {
 	g := b.g
 	var terms []*expr
 	for _, a := range g.Devices[d].Adj {
-		l := g.Links[a.Link].Comp
 		P := &g.Devices[a.Peer]
 		switch {
 		case P.Root:
-			terms = append(terms, or(b.event(l), b.device(a.Peer, dr)))
+			terms = append(terms, or(append(b.linkDown(a.Link), b.device(a.Peer, dr))...))
 		case P.Forwards && h != 0:
 			hh := h - 1
 			if h < 0 {
 				hh = b.hops[b.net.CompOf[a.Peer]]
 			}
-			terms = append(terms, or(b.event(l), b.fabric(a.Peer, hh, dr)))
+			terms = append(terms, or(append(b.linkDown(a.Link), b.fabric(a.Peer, hh, dr))...))
 		}
 	}
 	return terms
@@ -120,4 +119,15 @@ func (b *builder) fabric(d int32, h int32, dr bool) *expr {
 		f := or(b.device(d, dr), and(b.hopTerms(d, h, dr)...))
 		return b.define("fabric-"+strconv.Itoa(int(h)), id, "forwarding device "+id+" down or cut off from the network roots within "+strconv.Itoa(int(h))+" hops", dr, f)
 	})
+}
+
+// linkDown are the events that take link li down: the link itself and
+// the cable that carries it with other links (a breakout, a bundle),
+// whose one event every link in it reads.
+func (b *builder) linkDown(li int32) []*expr {
+	L := &b.g.Links[li]
+	if L.Cable < 0 {
+		return []*expr{b.event(L.Comp)}
+	}
+	return []*expr{b.event(L.Comp), b.event(b.g.Cables[L.Cable].Comp)}
 }

@@ -15,8 +15,8 @@ const YearHours = inventory.YearHours
 // reliability.components, its kind's under reliability.defaults, and the
 // built-in figure of its kind (inventory.BuiltinRates). The kind is the
 // power node's kind for a power node (utility, ups, pdu, …), the device's
-// kind for a device (server, switch, …), and site, rack, psu, drive or
-// link otherwise.
+// kind for a device (server, switch, …), and site, rack, psu, drive, link
+// or cable (a cable that carries several links) otherwise.
 //
 // Components fail independently with these probabilities; every q is in
 // [0, 1) (validation rejects figures down all year). Inlets (the input of
@@ -69,6 +69,8 @@ func kindOf(g *model.Graph, c int32) string {
 		return "drive"
 	case model.KindLink:
 		return "link"
+	case model.KindCable:
+		return "cable"
 	}
 	return ""
 }

@@ -26,6 +26,10 @@ devices:
   - {id: tor-1, kind: switch, rack: r01, psus: [{id: PSU1, pdu: pdu-a}]}
 links:
   - {a: "db-1:eno1", b: "tor-1:e1"}
+  - {a: "db-1:eno2", b: "tor-1:e2", cable: bnd-1}
+  - {a: "db-1:eno3", b: "tor-1:e3", cable: bnd-1}
+  - {a: "db-1:eno4", b: "tor-1:e4", cable: bnd-2}
+  - {a: "db-1:eno5", b: "tor-1:e5", cable: bnd-2}
 network: {roots: [tor-1]}
 services:
   - {id: db, members: [db-1]}
@@ -33,11 +37,13 @@ reliability:
   defaults:
     psu: {afr: 0.02, repair: 8h}
     switch: {repair: 1d12h}
+    cable: {afr: 0.005}
   components:
     db-1: {afr: 0.1, repair: 48h}
     db-1/PSU1: {repair: 30m}
     db-1/data/1: {afr: 0.05}
     db-1:eno1~tor-1:e1: {afr: 0}
+    bnd-1: {repair: 2h}
 `
 
 func TestUnavailability(t *testing.T) {
@@ -65,6 +71,9 @@ func TestUnavailability(t *testing.T) {
 		{"db-1/data/0", b["drive"].Unavailability()},
 		{"db-1/data/1", 0.05 * b["drive"].Repair.Hours() / 8760},
 		{"db-1:eno1~tor-1:e1", 0},
+		{"db-1:eno2~tor-1:e2", b["link"].Unavailability()},
+		{"bnd-1", 0.005 * 2 / 8760},
+		{"bnd-2", 0.005 * b["cable"].Repair.Hours() / 8760},
 		{"tor-1", b["switch"].AFR * 36 / 8760},
 		{"grid", b["utility"].Unavailability()},
 		{"feed-a", b["feed"].Unavailability()},
