@@ -75,6 +75,11 @@ type Options struct {
 	// findings' share of downtime, ReliabilityReport): every service's
 	// order-2 cut sets, whatever its tolerate.
 	Reliability bool
+	// Previous, when set, is an earlier analysis whose reliability figures
+	// are reused if it analysed the same design (model.Graph.SameDesign):
+	// the figures are the design's, so a serve loop whose inventory and
+	// observed volumes did not change computes them once.
+	Previous *Analysis
 	// Now is the time of the audit, for the age of observed evidence (zero:
 	// ages are not stated).
 	Now time.Time
@@ -128,7 +133,11 @@ func AnalyzeContext(ctx context.Context, g *model.Graph, opts Options) (*Analysi
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		a.reliability()
+		if p := opts.Previous; p != nil && p.Figures != nil && p.G.SameDesign(g) {
+			a.Figures = p.Figures
+		} else {
+			a.reliability()
+		}
 	}
 	return a, ctx.Err()
 }

@@ -349,6 +349,16 @@ func (e *Engine) collected() {
 	e.cur.Store(snap)
 }
 
+// previousAnalysis is the last published snapshot's analysis, whose
+// design-only results (the reliability figures) the next audit reuses when
+// the design is unchanged; nil before the first.
+func (e *Engine) previousAnalysis() *audit.Analysis {
+	if s := e.cur.Load(); s != nil {
+		return s.Analysis
+	}
+	return nil
+}
+
 // audit builds and publishes a new snapshot from the current state.
 func (e *Engine) audit(ctx context.Context) error {
 	e.mu.Lock()
@@ -362,7 +372,7 @@ func (e *Engine) audit(ctx context.Context) error {
 	}
 	a, findings, observed, err := audit.Live(e.inv, obs, audit.LiveOptions{
 		Now: start.UTC(), StaleAfter: e.cfg.StaleAfter, Restarts: restarts, Window: e.cfg.HistoryWindow,
-		Audit: audit.Options{Reliability: !e.cfg.NoReliability},
+		Audit: audit.Options{Reliability: !e.cfg.NoReliability, Previous: e.previousAnalysis()},
 	})
 	if err != nil {
 		return fmt.Errorf("engine: audit: %w", err)
